@@ -1,0 +1,9 @@
+"""skmlp: scikit-learn-compatible multilayer perceptrons on a NumPy core."""
+
+from ._classifier import MLPClassifier
+from ._multilabel import MultiLabelMLP
+from ._regressor import MLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "MultiLabelMLP", "__version__"]

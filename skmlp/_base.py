@@ -1,0 +1,400 @@
+"""BaseMLP: the parameters and the fit plumbing shared by every estimator.
+
+Estimators validate and delegate: the mathematics lives in :mod:`skmlp.nn`,
+the loops in :mod:`skmlp.training`.
+"""
+
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .nn.activations import ACTIVATIONS
+from .nn.losses import get_loss
+from .nn.network import Network
+from .nn.objective import Objective
+from .nn.optimizers import Adam, SGD
+from .training.batches import Minibatches
+from .training.lbfgs import fit_lbfgs
+from .training.schedules import LearningRateSchedule
+from .training.state import TrainingState
+from .training.stochastic import fit_stochastic
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class _ParamList(list):
+    """``coefs_`` / ``intercepts_``: views into the flat parameter vector.
+
+    Item assignment (``est.coefs_[0] = W``) writes through into the network,
+    as it does on scikit-learn's MLP where the list holds the arrays itself.
+    """
+
+    def __setitem__(self, index, value):
+        if not isinstance(index, Integral):
+            raise TypeError("Assign one layer at a time, e.g. est.coefs_[0] = W.")
+        view = list.__getitem__(self, index)
+        value = np.asarray(value)
+        if value.shape != view.shape:
+            raise ValueError(f"Layer {index} must have shape {view.shape}; got {value.shape}.")
+        np.copyto(view, value, casting="same_kind")
+
+
+class BaseMLP(BaseEstimator, metaclass=ABCMeta):
+    """Parameters and fit/partial_fit plumbing shared by skmlp's estimators.
+
+    Warning: this class should not be used directly; use the estimators.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size,
+                 learning_rate, learning_rate_init, power_t, max_iter, shuffle,
+                 random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
+                 early_stopping, validation_fraction, beta_1, beta_2, epsilon,
+                 n_iter_no_change, max_fun):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # -- what subclasses provide -------------------------------------------
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset):
+        """Validate ``X, y``; return ``X`` and the targets as a 2-D float array."""
+
+    @abstractmethod
+    def _loss_name(self):
+        """Name of the :mod:`skmlp.nn.losses` loss for the fitted target type."""
+
+    @abstractmethod
+    def _predict_from_output(self, output):
+        """Predictions from the linked network output."""
+
+    @abstractmethod
+    def _decode(self, Y):
+        """Targets in the user's encoding, from the 2-D float encoding."""
+
+    @abstractmethod
+    def _score_function(self, y_true, y_pred, sample_weight=None):
+        """The metric of ``score`` (accuracy, R^2), for early stopping."""
+
+    # -- fitted parameters as views into the flat vector ---------------------
+    @property
+    def coefs_(self):
+        """list of ndarray: weight matrix of each layer (views, writable)."""
+        return _ParamList(self._fitted_network().coefs)
+
+    @coefs_.setter
+    def coefs_(self, arrays):
+        self._fitted_network().set_coefs(arrays)
+
+    @property
+    def intercepts_(self):
+        """list of ndarray: bias vector of each layer (views, writable)."""
+        return _ParamList(self._fitted_network().intercepts)
+
+    @intercepts_.setter
+    def intercepts_(self, arrays):
+        self._fitted_network().set_intercepts(arrays)
+
+    def _fitted_network(self):
+        network = self.__dict__.get("_network")
+        if network is None:
+            raise AttributeError(
+                f"This {type(self).__name__} has no fitted network yet: "
+                "coefs_ and intercepts_ exist after fit."
+            )
+        return network
+
+    # -- fit ----------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; the loss is their weighted mean.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _check_solver(self):
+        if self.solver not in STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def _fit(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_layer_sizes()
+        first_pass = "_network" not in self.__dict__ or (
+            not self.warm_start and not incremental
+        )
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        rng = check_random_state(self.random_state)
+        layer_units = [X.shape[1], *hidden, Y.shape[1]]
+        if first_pass:
+            self._initialize(layer_units, X.dtype, rng)
+        else:
+            self._check_continuation(layer_units, X.dtype)
+        objective = Objective(self._network, self._loss, self.alpha)
+        if self.solver in STOCHASTIC_SOLVERS:
+            self._fit_stochastic(objective, X, Y, sample_weight, rng, incremental)
+        else:
+            self._fit_lbfgs(objective, X, Y, sample_weight)
+        self._publish_state()
+        if not np.isfinite(self._network.theta).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may"
+                " contain large values and need to be preprocessed."
+            )
+        return self
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(s <= 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _initialize(self, layer_units, dtype, rng):
+        self.n_outputs_ = layer_units[-1]
+        self.n_layers_ = len(layer_units)
+        self._loss = get_loss(self._loss_name())
+        self.out_activation_ = self._loss.out_activation
+        self._network = Network(layer_units, self.activation, dtype)
+        gain = 2.0 if self.activation in ("logistic", "sigmoid") else 6.0
+        self._network.initialize(rng, gain)
+        self._state = TrainingState()
+        self.__dict__.pop("_optimizer", None)
+
+    def _check_continuation(self, layer_units, dtype):
+        network = self._network
+        if network.layer_units != layer_units or network.activation != self.activation:
+            raise ValueError(
+                f"Cannot continue training a network with layers {network.layer_units} "
+                f"and activation {network.activation!r} as layers {layer_units} with "
+                f"activation {self.activation!r}; set warm_start=False to start anew."
+            )
+        if np.dtype(dtype) != network.dtype:
+            raise ValueError(
+                f"The network was fitted on {network.dtype} data; got {np.dtype(dtype)}."
+            )
+
+    # -- stochastic solvers -------------------------------------------------
+    def _fit_stochastic(self, objective, X, Y, sample_weight, rng, incremental):
+        # partial_fit runs one epoch on exactly the data it is given: holding
+        # rows out of every chunk would silently waste them, so early stopping
+        # applies to fit only.
+        early_stopping = self.early_stopping and not incremental
+        if not incremental or "_optimizer" not in self.__dict__:
+            self._optimizer = self._make_optimizer()
+        state = self._state
+        state.validation = early_stopping
+        validation_score = None
+        if early_stopping:
+            X, Y, sample_weight, validation_score = self._split_validation(
+                X, Y, sample_weight, rng
+            )
+            if state.best_theta is None:
+                state.best_theta = self._network.theta.copy()
+        batch_size = self._batch_size(X.shape[0])
+        batches = Minibatches(X, Y, sample_weight, batch_size, self.shuffle, rng)
+        schedule = LearningRateSchedule(
+            self.learning_rate if self.solver == "sgd" else "constant",
+            self.learning_rate_init,
+            self.power_t,
+        )
+        status = fit_stochastic(
+            objective, self._optimizer, schedule, batches, state,
+            max_iter=self.max_iter, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            validation_score=validation_score, incremental=incremental,
+            verbose=self.verbose,
+        )
+        self._warn_status(status)
+
+    def _make_optimizer(self):
+        n, dtype = self._network.theta.size, self._network.dtype
+        if self.solver == "sgd":
+            return SGD(n, dtype, self.learning_rate_init, self.momentum,
+                       self.nesterovs_momentum)
+        return Adam(n, dtype, self.learning_rate_init, self.beta_1, self.beta_2,
+                    self.epsilon)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. "
+                "It is going to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _split_validation(self, X, Y, sample_weight, rng):
+        stratify = Y if self._stratify_validation() else None
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        parts = train_test_split(
+            *arrays, random_state=rng, test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        y_val = self._decode(Y_val)
+        return X_train, Y_train, sw_train, lambda: self._score_validated(X_val, y_val, sw_val)
+
+    def _stratify_validation(self):
+        return False
+
+    def _warn_status(self, status):
+        if status == "max_iter":
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        elif status == "interrupted":
+            warnings.warn("Training interrupted by user.")
+
+    # -- L-BFGS -------------------------------------------------------------
+    def _fit_lbfgs(self, objective, X, Y, sample_weight):
+        self._network.allocate(X.shape[0])
+        result, curve = fit_lbfgs(
+            objective, X, Y, sample_weight, max_iter=self.max_iter,
+            max_fun=self.max_fun, tol=self.tol, verbose=self.verbose,
+        )
+        state = self._state
+        state.validation = False
+        state.n_iter = min(int(result.nit), self.max_iter)
+        state.loss = float(result.fun)
+        state.loss_curve.extend(curve)
+        state.best_loss = min(state.best_loss, state.loss)
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {result.nit} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase the number "
+                "of iterations (max_iter) or scale the data.",
+                ConvergenceWarning,
+            )
+
+    # -- fitted attributes --------------------------------------------------
+    def _publish_state(self):
+        state = self._state
+        self.n_iter_ = state.n_iter
+        self.t_ = state.t
+        self.loss_ = state.loss
+        self.loss_curve_ = state.loss_curve
+        if state.validation:
+            self.best_loss_ = None
+            self.validation_scores_ = state.validation_scores
+            self.best_validation_score_ = state.best_validation_score
+        else:
+            self.best_loss_ = state.best_loss
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    # -- prediction ---------------------------------------------------------
+    def _forward(self, X):
+        """Linked network output for validated ``X`` (thread-safe)."""
+        return self._loss.link(self._network.predict_raw(X))
+
+    def _validated_raw(self, X):
+        """Logits for ``X`` after the usual checks (fitted, feature count)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                          dtype=(np.float64, np.float32))
+        return self._network.predict_raw(X)
+
+    def _validated_output(self, X):
+        raw = self._validated_raw(X)
+        return self._loss.link(raw)
+
+    def _score_validated(self, X, y, sample_weight=None):
+        """``score`` on already-validated data; NaN when predictions are not finite."""
+        output = self._forward(X)
+        if not np.isfinite(output).all():
+            return np.nan
+        return self._score_function(y, self._predict_from_output(output), sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def partial_fit_available(estimator):
+    return estimator._check_solver()
+
+
+stochastic_only = available_if(partial_fit_available)

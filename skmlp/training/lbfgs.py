@@ -1,0 +1,37 @@
+"""Full-batch training with scipy's L-BFGS-B on the flat parameter vector."""
+
+import numpy as np
+from scipy.optimize import minimize
+
+
+def fit_lbfgs(objective, X, Y, sample_weight, *, max_iter, max_fun, tol, verbose=False):
+    """Minimise the objective over ``network.theta`` in place.
+
+    scipy works in float64; the network keeps its own dtype (float32 weights
+    stay float32) and only the vector crossing the boundary is converted.
+    Returns scipy's ``OptimizeResult`` and the loss after each iteration.
+    """
+    network = objective.network
+    theta = network.theta
+    curve = []
+
+    def value_and_grad(x):
+        np.copyto(theta, x, casting="same_kind")
+        value = objective(X, Y, sample_weight)
+        return value, network.grad.astype(np.float64)
+
+    def record(intermediate_result):
+        curve.append(float(intermediate_result.fun))
+        if verbose:
+            print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
+
+    result = minimize(
+        value_and_grad,
+        theta.astype(np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        callback=record,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )
+    np.copyto(theta, result.x, casting="same_kind")
+    return result, curve
