@@ -127,12 +127,14 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         return self._loss.log_link(raw)
 
     def _partial_fit(self, X, y, sample_weight, classes):
-        if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
+        # An indicator matrix names all its labels already, so ``classes`` is
+        # only required on the first call for 1-D targets.
+        indicator = type_of_target(y).startswith("multilabel")
+        if indicator and not hasattr(self, "classes_"):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        elif _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer().fit(classes)
         return self._fit(X, y, sample_weight, incremental=True)
 
     def __sklearn_tags__(self):
