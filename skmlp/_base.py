@@ -208,6 +208,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self._fit_stochastic(objective, X, Y, sample_weight, rng, incremental)
         else:
             self._fit_lbfgs(objective, X, Y, sample_weight)
+        # a fitted model holds no training rows and no batch-sized buffers
+        self._network.release()
         self._publish_state()
         if not np.isfinite(self._network.theta).all():
             raise ValueError(

@@ -58,6 +58,17 @@ def test_pickle_round_trip_gives_identical_predictions(kind):
     assert np.shares_memory(clone.coefs_[0], clone._network.theta)
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_fitted_model_keeps_no_training_data(solver):
+    sizes = []
+    for n in (100, 5000):
+        X, y = _data("classifier", n=n, d=20)
+        est = _estimator("classifier", solver=solver, max_iter=2).fit(X, y)
+        sizes.append(len(pickle.dumps(est)))
+    # equal up to the few bytes of counters such as t_ (X alone is 800 kB)
+    assert abs(sizes[0] - sizes[1]) < 64
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_partial_fit_after_unpickling_continues_exactly(kind):
     X, y = _data(kind)

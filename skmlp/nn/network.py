@@ -71,7 +71,7 @@ class Network:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("layers", "_buffers", "_capacity"):
+        for key in ("layers", "_buffers", "_capacity", "_inputs"):
             state.pop(key, None)
         return state
 
@@ -152,6 +152,12 @@ class Network:
     def output_grad(self, m):
         """The buffer that must receive dLoss/dlogits before :meth:`backward`."""
         return self._buffers[-1][2][:m]
+
+    def release(self):
+        """Drop the training buffers and the reference to the last batch."""
+        for key in ("_buffers", "_inputs"):
+            self.__dict__.pop(key, None)
+        self._capacity = 0
 
     def backward(self):
         """Backpropagate the output gradient; fills ``self.grad``."""

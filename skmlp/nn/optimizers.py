@@ -12,7 +12,28 @@ is a public attribute: learning-rate schedules live in
 import numpy as np
 
 
-class SGD:
+class _ScratchMixin:
+    """Scratch vectors are workspace, not state: not pickled, rebuilt on load."""
+
+    _scratch_names = ("_scratch", "_step")
+
+    def _make_scratch(self, n_params, dtype):
+        for name in self._scratch_names:
+            setattr(self, name, np.empty(n_params, dtype))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for name in self._scratch_names:
+            state.pop(name)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        like = self._state_vector()
+        self._make_scratch(like.size, like.dtype)
+
+
+class SGD(_ScratchMixin):
     """Stochastic gradient descent with (Nesterov) momentum.
 
     ``v <- momentum * v - lr * g``; the update is ``v`` or, with Nesterov,
@@ -24,8 +45,10 @@ class SGD:
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocity = np.zeros(n_params, dtype)
-        self._scratch = np.empty(n_params, dtype)
-        self._step = np.empty(n_params, dtype)
+        self._make_scratch(n_params, dtype)
+
+    def _state_vector(self):
+        return self.velocity
 
     def step(self, theta, grad):
         lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
@@ -40,7 +63,7 @@ class SGD:
             theta += v
 
 
-class Adam:
+class Adam(_ScratchMixin):
     """Adam (Kingma & Ba), with the bias correction folded into the step size.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
@@ -55,8 +78,10 @@ class Adam:
         self.t = 0
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
-        self._scratch = np.empty(n_params, dtype)
-        self._step = np.empty(n_params, dtype)
+        self._make_scratch(n_params, dtype)
+
+    def _state_vector(self):
+        return self.m
 
     def step(self, theta, grad):
         self.t += 1

@@ -1,0 +1,240 @@
+"""Losses on the logits: values, gradients, links and numerical stability."""
+
+import numpy as np
+import pytest
+from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
+
+from skmlp.nn.losses import LOSSES, get_loss
+
+NAMES = sorted(LOSSES)
+N_SAMPLES, N_OUTPUTS = 6, 3
+# Overflow, division by zero and invalid operations are errors; underflow to
+# 0 (e.g. exp(-2e4) inside a log-sum-exp) is the expected, harmless outcome.
+STRICT = dict(over="raise", divide="raise", invalid="raise", under="ignore")
+
+
+def make_targets(name, rng, n=N_SAMPLES, k=N_OUTPUTS):
+    """Targets of the kind each loss is meant for."""
+    if name == "softmax_cross_entropy":
+        # One-hot rows, half of them label-smoothed; every row sums to 1.
+        Y = np.eye(k)[rng.randint(k, size=n)]
+        Y[::2] = 0.9 * Y[::2] + 0.1 / k
+        return Y
+    if name == "sigmoid_cross_entropy":
+        return rng.randint(2, size=(n, k)).astype(float)
+    if name == "squared_error":
+        return rng.normal(size=(n, k))
+    return rng.poisson(2.0, size=(n, k)).astype(float)  # counts, zeros included
+
+
+def make_weights(kind, rng, n=N_SAMPLES):
+    """A scalar ``1 / n`` or a non-uniform normalised column, as Objective passes them."""
+    if kind == "scalar":
+        return 1.0 / n
+    w = rng.uniform(0.1, 3.0, size=(n, 1))
+    return w / w.sum()
+
+
+def reference_elementwise(name, raw, Y):
+    """The per-(sample, output) loss from its textbook definition."""
+    if name == "softmax_cross_entropy":
+        return -Y * log_softmax(raw, axis=1)
+    if name == "sigmoid_cross_entropy":
+        return -(Y * log_expit(raw) + (1 - Y) * log_expit(-raw))
+    if name == "squared_error":
+        return 0.5 * (raw - Y) ** 2
+    return np.exp(raw) - Y * raw + xlogy(Y, Y) - Y
+
+
+def weighted_reference(name, raw, Y, weight):
+    """``sum_i w_i sum_k l(raw_ik, Y_ik)``; a scalar or column weight broadcasts."""
+    return float(np.sum(weight * reference_elementwise(name, raw, Y)))
+
+
+def value_and_grad(loss, raw, Y, weight):
+    grad = np.full_like(raw, np.nan)
+    value = loss.value_and_grad(raw, Y, weight, grad)
+    return value, grad
+
+
+def numeric_grad(loss, raw, Y, weight, eps=1e-6):
+    """Central differences of the loss value with respect to every logit."""
+    grad = np.empty_like(raw)
+    for idx in np.ndindex(raw.shape):
+        shifted = raw.copy()
+        shifted[idx] += eps
+        plus = loss.value_and_grad(shifted, Y, weight)
+        shifted[idx] -= 2 * eps
+        minus = loss.value_and_grad(shifted, Y, weight)
+        grad[idx] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def relative_error(analytic, numeric):
+    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), np.finfo(float).tiny)
+    return np.linalg.norm(analytic - numeric) / scale
+
+
+@pytest.fixture
+def rng():
+    return np.random.RandomState(0)
+
+
+@pytest.mark.parametrize("weight_kind", ["column", "scalar"])
+@pytest.mark.parametrize("name", NAMES)
+def test_gradient_matches_central_differences(name, weight_kind, rng):
+    loss = get_loss(name)
+    raw = rng.normal(scale=1.5, size=(N_SAMPLES, N_OUTPUTS))
+    Y, weight = make_targets(name, rng), make_weights(weight_kind, rng)
+    _, grad = value_and_grad(loss, raw, Y, weight)
+    assert relative_error(grad, numeric_grad(loss, raw, Y, weight)) < 1e-6
+
+
+@pytest.mark.parametrize("weight_kind", ["column", "scalar"])
+@pytest.mark.parametrize("name", NAMES)
+def test_value_matches_reference_formula(name, weight_kind, rng):
+    loss = get_loss(name)
+    raw = rng.normal(scale=1.5, size=(N_SAMPLES, N_OUTPUTS))
+    Y, weight = make_targets(name, rng), make_weights(weight_kind, rng)
+    value, _ = value_and_grad(loss, raw, Y, weight)
+    assert value == pytest.approx(weighted_reference(name, raw, Y, weight), rel=1e-12)
+    # Without a gradient buffer the value is the same.
+    assert loss.value_and_grad(raw, Y, weight) == pytest.approx(value, rel=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scalar_weight_equals_constant_column(name, rng):
+    loss = get_loss(name)
+    raw = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
+    Y = make_targets(name, rng)
+    scalar, column = 1.0 / N_SAMPLES, np.full((N_SAMPLES, 1), 1.0 / N_SAMPLES)
+    v_s, g_s = value_and_grad(loss, raw, Y, scalar)
+    v_c, g_c = value_and_grad(loss, raw, Y, column)
+    assert v_s == pytest.approx(v_c, rel=1e-14)
+    np.testing.assert_allclose(g_s, g_c, rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_inputs_are_left_untouched(name, rng):
+    """Objective passes the network's own logit buffer: the loss must not write to it."""
+    loss = get_loss(name)
+    raw = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
+    Y, weight = make_targets(name, rng), make_weights("column", rng)
+    raw_before, Y_before, w_before = raw.copy(), Y.copy(), weight.copy()
+    value_and_grad(loss, raw, Y, weight)
+    for after, before in [(raw, raw_before), (Y, Y_before), (weight, w_before)]:
+        np.testing.assert_array_equal(after, before)
+
+
+def test_softmax_value_matches_sklearn_log_loss(rng):
+    """Weighted mean cross-entropy of one-hot targets is sklearn's weighted log_loss."""
+    from sklearn.metrics import log_loss
+
+    raw = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
+    labels = np.arange(N_SAMPLES) % N_OUTPUTS
+    sample_weight = rng.uniform(0.1, 3.0, size=N_SAMPLES)
+    weight = (sample_weight / sample_weight.sum()).reshape(-1, 1)
+    value = get_loss("softmax_cross_entropy").value_and_grad(
+        raw, np.eye(N_OUTPUTS)[labels], weight)
+    expected = log_loss(labels, softmax(raw, axis=1), sample_weight=sample_weight)
+    assert value == pytest.approx(expected, rel=1e-10)
+
+
+def test_poisson_value_is_half_sklearn_deviance(rng):
+    from sklearn.metrics import mean_poisson_deviance
+
+    raw = rng.normal(size=(N_SAMPLES, 1))
+    y = rng.poisson(2.0, size=N_SAMPLES).astype(float)
+    value = get_loss("poisson").value_and_grad(raw, y.reshape(-1, 1), 1.0 / N_SAMPLES)
+    assert value == pytest.approx(0.5 * mean_poisson_deviance(y, np.exp(raw.ravel())),
+                                  rel=1e-10)
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("softmax_cross_entropy", lambda z: softmax(z, axis=1)),
+    ("sigmoid_cross_entropy", expit),
+    ("squared_error", lambda z: z),
+    ("poisson", np.exp),
+])
+def test_link_is_in_place_and_matches_formula(name, reference, rng):
+    raw = rng.normal(scale=3.0, size=(N_SAMPLES, N_OUTPUTS))
+    expected = reference(raw.copy())
+    out = get_loss(name).link(raw)
+    assert np.shares_memory(out, raw)
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy",
+                                  "squared_error"])
+@pytest.mark.parametrize("weight_kind", ["column", "scalar"])
+def test_extreme_logits_give_finite_values_and_gradients(name, weight_kind, rng):
+    """Logits of +-1e4 (confidently right and wrong) must not overflow.
+
+    Poisson is left out on purpose: its mean exp(1e4) is not representable.
+    """
+    loss = get_loss(name)
+    raw = 1e4 * np.where(rng.rand(N_SAMPLES, N_OUTPUTS) < 0.5, -1.0, 1.0)
+    Y, weight = make_targets(name, rng), make_weights(weight_kind, rng)
+    with np.errstate(**STRICT):
+        value, grad = value_and_grad(loss, raw, Y, weight)
+        link = loss.link(raw.copy())
+    assert np.isfinite(value) and np.isfinite(grad).all() and np.isfinite(link).all()
+    assert value == pytest.approx(weighted_reference(name, raw, Y, weight), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy"])
+def test_extreme_logits_gradient_is_probability_minus_target(name, rng):
+    """At saturation the gradient is weight * (0 or 1 - y), without NaN."""
+    loss = get_loss(name)
+    raw = np.array([[1e4, -1e4, -1e4], [-1e4, 1e4, -1e4]])
+    Y = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    with np.errstate(**STRICT):
+        _, grad = value_and_grad(loss, raw, Y, 0.5)
+    probability = (raw > 0).astype(float)
+    np.testing.assert_array_equal(grad, 0.5 * (probability - Y))
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy"])
+def test_log_link_agrees_with_log_of_link(name, rng):
+    loss = get_loss(name)
+    raw = rng.normal(scale=5.0, size=(N_SAMPLES, N_OUTPUTS))
+    with np.errstate(**STRICT):
+        log_p = loss.log_link(raw)
+        # np.log(p) of a p close to 1 is only accurate to about ulp(1)
+        # absolutely, hence atol; log_link itself is the more accurate side.
+        np.testing.assert_allclose(log_p, np.log(loss.link(raw.copy())), rtol=1e-12,
+                                   atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy"])
+def test_log_link_stays_finite_where_link_underflows(name):
+    """Where the linked probability is 0, log_link still gives the exact log."""
+    loss = get_loss(name)
+    raw = np.array([[1e4, -1e4, 0.0], [-800.0, 0.0, 800.0]])
+    with np.errstate(**STRICT):
+        log_p = loss.log_link(raw)
+    if name == "softmax_cross_entropy":
+        expected = log_softmax(raw, axis=1)
+    else:
+        expected = log_expit(raw)
+    assert np.isfinite(log_p).all()
+    np.testing.assert_allclose(log_p, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_value_and_gradient(name, rng):
+    """float32 logits give a float32 gradient close to the float64 one."""
+    loss = get_loss(name)
+    raw = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
+    Y, weight = make_targets(name, rng), make_weights("column", rng)
+    value, grad = value_and_grad(loss, raw, Y, weight)
+    value32, grad32 = value_and_grad(loss, raw.astype(np.float32), Y.astype(np.float32),
+                                     weight.astype(np.float32))
+    assert grad32.dtype == np.float32
+    assert value32 == pytest.approx(value, rel=1e-5)
+    assert relative_error(grad32, grad) < 1e-5
+
+
+def test_unknown_loss_is_rejected():
+    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
+        get_loss("hinge")

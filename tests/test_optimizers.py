@@ -1,0 +1,272 @@
+"""Optimizer steps against their formulas, L-BFGS, and allocation-free training steps."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from skmlp.nn.losses import get_loss
+from skmlp.nn.network import Network
+from skmlp.nn.objective import Objective
+from skmlp.nn.optimizers import SGD, Adam
+from skmlp.training.lbfgs import fit_lbfgs
+
+N_PARAMS = 12
+
+
+def gradients(n_steps, seed=0, n=N_PARAMS):
+    """A different, fixed gradient for each step, so that the state matters."""
+    rng = np.random.RandomState(seed)
+    return [rng.normal(size=n) for _ in range(n_steps)]
+
+
+def start_theta(seed=1, n=N_PARAMS):
+    return np.random.RandomState(seed).normal(size=n)
+
+
+def run_steps(optimizer, theta, grads):
+    """Apply ``optimizer`` to ``theta`` in place; return theta after each step."""
+    history = []
+    for g in grads:
+        optimizer.step(theta, g)
+        history.append(theta.copy())
+    return history
+
+
+# -- SGD --------------------------------------------------------------------------
+
+def sgd_reference(theta, grads, lr, momentum, nesterov):
+    """``v <- mu v - lr g``; update ``v``, or ``mu v - lr g`` with Nesterov."""
+    velocity, history = np.zeros_like(theta), []
+    for g in grads:
+        velocity = momentum * velocity - lr * g
+        theta = theta + (momentum * velocity - lr * g if nesterov else velocity)
+        history.append(theta)
+    return history
+
+
+@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.8, False), (0.8, True)],
+                         ids=["plain", "momentum", "nesterov"])
+def test_sgd_two_steps_match_formula(momentum, nesterov):
+    lr, grads, theta = 0.05, gradients(2), start_theta()
+    expected = sgd_reference(theta.copy(), grads, lr, momentum, nesterov)
+    optimizer = SGD(N_PARAMS, np.float64, learning_rate=lr, momentum=momentum,
+                    nesterov=nesterov)
+    for got, want in zip(run_steps(optimizer, theta, grads), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+
+
+def test_sgd_without_momentum_is_plain_gradient_descent():
+    theta, (g,) = start_theta(), gradients(1)
+    expected = theta - 0.05 * g
+    optimizer = SGD(N_PARAMS, np.float64, learning_rate=0.05, momentum=0.0, nesterov=False)
+    optimizer.step(theta, g)
+    np.testing.assert_allclose(theta, expected, rtol=1e-15)
+
+
+def test_nesterov_differs_from_classical_momentum():
+    """The test above would not tell them apart if both were wired to one rule."""
+    grads = gradients(2)
+    results = []
+    for nesterov in (False, True):
+        theta = start_theta()
+        run_steps(SGD(N_PARAMS, np.float64, 0.05, 0.8, nesterov), theta, grads)
+        results.append(theta)
+    assert np.abs(results[0] - results[1]).min() > 1e-6
+
+
+# -- Adam -------------------------------------------------------------------------
+
+LR, BETA_1, BETA_2, EPSILON = 0.01, 0.8, 0.99, 1e-7
+
+
+def adam_reference(theta, grads):
+    """Adam with the bias correction in the step: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)."""
+    m, v, history = np.zeros_like(theta), np.zeros_like(theta), []
+    for t, g in enumerate(grads, start=1):
+        m = BETA_1 * m + (1 - BETA_1) * g
+        v = BETA_2 * v + (1 - BETA_2) * g**2
+        lr_t = LR * np.sqrt(1 - BETA_2**t) / (1 - BETA_1**t)
+        theta = theta - lr_t * m / (np.sqrt(v) + EPSILON)
+        history.append((theta, m, v))
+    return history
+
+
+def make_adam(dtype=np.float64):
+    return Adam(N_PARAMS, dtype, learning_rate=LR, beta_1=BETA_1, beta_2=BETA_2,
+                epsilon=EPSILON)
+
+
+def test_adam_two_steps_match_formula():
+    grads, theta = gradients(2), start_theta()
+    expected = adam_reference(theta.copy(), grads)
+    optimizer = make_adam()
+    for t, (g, (want_theta, want_m, want_v)) in enumerate(zip(grads, expected), start=1):
+        optimizer.step(theta, g)
+        assert optimizer.t == t
+        np.testing.assert_allclose(optimizer.m, want_m, rtol=1e-14)
+        np.testing.assert_allclose(optimizer.v, want_v, rtol=1e-14)
+        np.testing.assert_allclose(theta, want_theta, rtol=1e-13, atol=1e-15)
+
+
+def test_adam_first_step_moves_each_parameter_by_lr():
+    """With bias correction, step 1 is -lr * sign(g) (up to epsilon), whatever |g|."""
+    theta, (g,) = start_theta(), gradients(1)
+    g *= np.logspace(-2, 3, N_PARAMS)
+    before = theta.copy()
+    make_adam().step(theta, g)
+    np.testing.assert_allclose(theta - before, -LR * np.sign(g), rtol=1e-3)
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda dtype: SGD(N_PARAMS, dtype, 0.05, 0.8, nesterov=True),
+    make_adam,
+], ids=["sgd", "adam"])
+def test_float32_steps_stay_float32(make_optimizer):
+    """float32 theta and state stay float32 and track the same steps in float64."""
+    grads, theta64 = gradients(2), start_theta()
+    theta = theta64.astype(np.float32)
+    optimizer = make_optimizer(np.float32)
+    run_steps(optimizer, theta, [g.astype(np.float32) for g in grads])
+    run_steps(make_optimizer(np.float64), theta64, grads)
+    assert theta.dtype == np.float32
+    state = [a for a in vars(optimizer).values() if isinstance(a, np.ndarray)]
+    assert state and all(a.dtype == np.float32 for a in state)
+    np.testing.assert_allclose(theta, theta64, rtol=1e-6, atol=1e-6)
+
+
+def test_learning_rate_attribute_applies_to_next_step():
+    """Schedules set ``learning_rate`` between epochs; the next step must use it."""
+    theta, (g1, g2) = start_theta(), gradients(2)
+    optimizer = SGD(N_PARAMS, np.float64, learning_rate=0.05, momentum=0.0, nesterov=False)
+    optimizer.step(theta, g1)
+    optimizer.learning_rate = 0.5
+    expected = theta - 0.5 * g2
+    optimizer.step(theta, g2)
+    np.testing.assert_allclose(theta, expected, rtol=1e-15)
+
+
+# -- L-BFGS -----------------------------------------------------------------------
+
+def lbfgs_problem(dtype=np.float64, seed=0):
+    """A small weighted 3-class problem with an L2 penalty."""
+    rng = np.random.RandomState(seed)
+    network = Network([3, 6, 3], "tanh", dtype)
+    network.initialize(rng, 6.0)
+    X = rng.normal(size=(40, 3))
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)
+    Y = np.eye(3)[labels]
+    sample_weight = rng.uniform(0.5, 2.0, size=40)
+    objective = Objective(network, get_loss("softmax_cross_entropy"), alpha=0.01)
+    return objective, *(a.astype(dtype) for a in (X, Y, sample_weight))
+
+
+def test_fit_lbfgs_reaches_a_stationary_point():
+    objective, X, Y, sw = lbfgs_problem()
+    theta = objective.network.theta
+    start = objective.value(X, Y, sw)
+    result, curve = fit_lbfgs(objective, X, Y, sw, max_iter=1000, max_fun=15000, tol=1e-8)
+
+    assert result.success
+    assert objective.network.theta is theta  # optimised in place
+    # theta is left at the solution, not at the last line-search trial point.
+    np.testing.assert_array_equal(theta, result.x)
+    assert objective.value(X, Y, sw) == pytest.approx(result.fun, rel=1e-12)
+    assert result.fun < 0.5 * start
+    assert len(curve) == result.nit and curve[-1] == pytest.approx(result.fun)
+    assert np.all(np.diff(curve) <= 0)
+    objective(X, Y, sw)
+    assert np.abs(objective.network.grad).max() < 1e-4
+
+
+def test_fit_lbfgs_agrees_with_scipy_minimize():
+    """fit_lbfgs is scipy's L-BFGS-B on (value, gradient) of the objective."""
+    objective, X, Y, sw = lbfgs_problem()
+    network = objective.network
+    x0 = network.theta.copy()
+
+    def value_and_grad(x):
+        network.theta[:] = x
+        return objective(X, Y, sw), network.grad.copy()
+
+    expected = minimize(value_and_grad, x0, method="L-BFGS-B", jac=True,
+                        options={"maxiter": 30, "maxfun": 15000, "gtol": 1e-8})
+    network.theta[:] = x0
+    result, _ = fit_lbfgs(objective, X, Y, sw, max_iter=30, max_fun=15000, tol=1e-8)
+    assert result.nit == expected.nit == 30
+    assert result.fun == pytest.approx(expected.fun, rel=1e-10)
+    np.testing.assert_allclose(network.theta, expected.x, rtol=1e-8, atol=1e-10)
+
+
+def test_fit_lbfgs_keeps_float32_parameters():
+    """float32 weights stay float32 (only scipy's copy is float64) and still train."""
+    objective, X, Y, sw = lbfgs_problem(np.float32)
+    network = objective.network
+    theta, grad = network.theta, network.grad
+    start = objective.value(X, Y, sw)
+    result, _ = fit_lbfgs(objective, X, Y, sw, max_iter=200, max_fun=15000, tol=1e-6)
+    assert network.theta is theta and network.grad is grad
+    assert theta.dtype == grad.dtype == np.float32
+    assert all(c.dtype == np.float32 for c in network.coefs)
+    assert objective.value(X, Y, sw) == pytest.approx(result.fun, rel=1e-5)
+    assert result.fun < 0.5 * start
+    # Same start, same problem: it settles where the float64 run does.
+    objective64, *data64 = lbfgs_problem(np.float64)
+    result64, _ = fit_lbfgs(objective64, *data64, max_iter=200, max_fun=15000, tol=1e-6)
+    assert result.fun == pytest.approx(result64.fun, rel=1e-3)
+
+
+# -- no allocation proportional to the number of parameters ------------------------
+
+def peak_traced_bytes(step, repeat):
+    """Peak memory allocated (and traced) while calling ``step`` ``repeat`` times."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        for _ in range(repeat):
+            step()
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if started:
+            tracemalloc.stop()
+
+
+@pytest.mark.parametrize("activation", ["tanh", "gelu"])
+@pytest.mark.parametrize("make_optimizer", [
+    lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=True),
+    lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=False),
+    lambda n: Adam(n, np.float64, 0.001),
+], ids=["nesterov", "momentum", "adam"])
+def test_training_step_does_not_allocate_per_parameter(make_optimizer, activation):
+    """objective + optimizer step on 1M parameters allocates only per-batch arrays.
+
+    A 2000x500 first layer gives ~1M parameters (theta is ~8 MB in float64).
+    With a batch of 4 rows, what a step may legitimately allocate -- logit-
+    sized loss temporaries, and GELU's backward, which builds a handful of
+    4x500 temporaries (~16 kB each) -- stays near 100 kB, while a single
+    temporary shaped like theta, the gradient or the first weight matrix
+    costs >= theta.nbytes. The bound theta.nbytes / 10 (~800 kB) separates
+    the two with a wide margin on both sides.
+    """
+    rng = np.random.RandomState(0)
+    network = Network([2000, 500, 3], activation)
+    network.initialize(rng, 6.0)
+    X = rng.normal(size=(4, 2000))
+    Y = np.eye(3)[np.arange(4) % 3]
+    sample_weight = rng.uniform(0.5, 2.0, size=4)
+    objective = Objective(network, get_loss("softmax_cross_entropy"), alpha=1e-3)
+    optimizer = make_optimizer(network.theta.size)
+
+    def step():
+        objective(X, Y, sample_weight)
+        optimizer.step(network.theta, network.grad)
+
+    step()  # warm-up: the training buffers are allocated once, here
+    bound = network.theta.nbytes / 10
+    assert peak_traced_bytes(step, repeat=3) < bound
+    # The measurement does see NumPy allocations: one copy of theta exceeds it.
+    assert peak_traced_bytes(network.theta.copy, repeat=1) >= network.theta.nbytes
