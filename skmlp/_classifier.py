@@ -1,6 +1,7 @@
 """MLPClassifier: labels <-> targets, predict_proba."""
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -85,10 +86,10 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
     def predict_proba(self, X):
         """Probability estimates.
 
-        Probabilities are computed from the logits in log space and floored
-        at the smallest positive normal number of their dtype, so that a
-        finite logit never yields a probability of exactly 0 and
-        ``log(predict_proba(X))`` stays finite.
+        Probabilities are computed stably from the logits and floored at the
+        smallest positive normal number of their dtype, so that a finite logit
+        never yields a probability of exactly 0 and ``log(predict_proba(X))``
+        stays finite (use ``predict_log_proba`` for exact log-probabilities).
 
         Parameters
         ----------
@@ -101,7 +102,15 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             Probability of each class, in the order of ``classes_`` (for a
             multilabel target, of each label).
         """
-        proba = np.exp(self._log_proba(self._validated_raw(X)))
+        raw = self._validated_raw(X)
+        if self._single_logit():
+            # expit(-z), not 1 - expit(z): no cancellation to 0 near p = 1
+            z = raw.ravel()
+            proba = np.empty((z.shape[0], 2), dtype=z.dtype)
+            expit(-z, out=proba[:, 0])
+            expit(z, out=proba[:, 1])
+        else:
+            proba = self._loss.link(raw)
         return np.maximum(proba, np.finfo(proba.dtype).tiny, out=proba)
 
     def predict_log_proba(self, X):
