@@ -231,8 +231,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self._loss = get_loss(self._loss_name())
         self.out_activation_ = self._loss.out_activation
         self._network = Network(layer_units, self.activation, dtype)
-        gain = 2.0 if self.activation in ("logistic", "sigmoid") else 6.0
-        self._network.initialize(rng, gain)
+        self._network.initialize(rng)
         self._state = TrainingState()
         self.__dict__.pop("_optimizer", None)
 

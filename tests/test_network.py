@@ -44,7 +44,7 @@ def make_problem(config, activation="tanh", seed=0):
     rng = np.random.RandomState(seed)
     loss_name, k = CONFIGS[config]
     network = Network([N_FEATURES, *HIDDEN, k], activation)
-    network.initialize(rng, 6.0)
+    network.initialize(rng)
     X = rng.normal(size=(N_SAMPLES, N_FEATURES))
     # Unnormalised weights (sum != 1), so the penalty's 1 / sum(w) is exercised.
     sample_weight = rng.uniform(0.2, 3.0, size=N_SAMPLES)
@@ -252,8 +252,8 @@ def test_parameters_are_views_weights_first_then_biases():
     assert network.intercepts[0][0] == -7.0
     # Gradients use the same layout in ``grad``.
     network.grad[:] = np.arange(network.grad.size)
-    np.testing.assert_array_equal(network.layers[1].dW, np.arange(12, 20).reshape(4, 2))
-    np.testing.assert_array_equal(network.layers[1].db, np.arange(24, 26))
+    np.testing.assert_array_equal(network.linears[1].dW, np.arange(12, 20).reshape(4, 2))
+    np.testing.assert_array_equal(network.linears[1].db, np.arange(24, 26))
 
 
 def test_set_coefs_and_intercepts_write_into_theta():
@@ -272,7 +272,7 @@ def test_pickle_round_trip_rebinds_views_to_new_theta():
 
     np.testing.assert_array_equal(clone.theta, network.theta)
     np.testing.assert_array_equal(clone.predict_raw(X), network.predict_raw(X))
-    for layer in clone.layers:
+    for layer in clone.linears:
         assert np.shares_memory(layer.W, clone.theta)
         assert np.shares_memory(layer.b, clone.theta)
         assert np.shares_memory(layer.dW, clone.grad)
@@ -315,15 +315,15 @@ def test_batches_of_different_sizes_reuse_buffers_correctly(sizes, activation):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("gain", [6.0, 2.0])
-def test_initialize_reproduces_sklearn_glorot_uniform(gain, dtype):
+@pytest.mark.parametrize("activation, gain", [("relu", 6.0), ("logistic", 2.0)])
+def test_initialize_reproduces_sklearn_glorot_uniform(activation, gain, dtype):
     """Layer by layer, W then b drawn from U(-bound, bound) in float64, then cast.
 
     bound = sqrt(gain / (fan_in + fan_out)), as scikit-learn's MLP draws them.
     """
     layer_units = [5, 7, 4, 3]
-    network = Network(layer_units, "relu", dtype)
-    network.initialize(np.random.RandomState(0), gain)
+    network = Network(layer_units, activation, dtype)
+    network.initialize(np.random.RandomState(0), "sklearn")
 
     rng = np.random.RandomState(0)
     for i, (fan_in, fan_out) in enumerate(zip(layer_units[:-1], layer_units[1:])):

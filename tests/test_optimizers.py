@@ -153,7 +153,7 @@ def lbfgs_problem(dtype=np.float64, seed=0):
     """A small weighted 3-class problem with an L2 penalty."""
     rng = np.random.RandomState(seed)
     network = Network([3, 6, 3], "tanh", dtype)
-    network.initialize(rng, 6.0)
+    network.initialize(rng)
     X = rng.normal(size=(40, 3))
     labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)
     Y = np.eye(3)[labels]
@@ -254,7 +254,7 @@ def test_training_step_does_not_allocate_per_parameter(make_optimizer, activatio
     """
     rng = np.random.RandomState(0)
     network = Network([2000, 500, 3], activation)
-    network.initialize(rng, 6.0)
+    network.initialize(rng)
     X = rng.normal(size=(4, 2000))
     Y = np.eye(3)[np.arange(4) % 3]
     sample_weight = rng.uniform(0.5, 2.0, size=4)

@@ -1,4 +1,10 @@
-"""Layers whose parameters are views into the network's flat buffers."""
+"""Layers whose parameters are views into the network's flat buffers.
+
+Each layer's backward pass sits right below its forward pass. Training-mode
+methods write into caller-provided buffers (allocated once per batch size);
+``predict`` methods allocate, so that concurrent predictions never share
+memory.
+"""
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,40 +20,165 @@ def _matmul_into(X, W, out):
         np.matmul(X, W, out=out)
 
 
-class Dense:
-    """Affine map followed by an activation: ``A = phi(X @ W + b)``.
+class Linear:
+    """``Z = X @ W + b``; ``W``, ``b``, ``dW``, ``db`` are views."""
 
-    ``W``, ``b`` (parameters) and ``dW``, ``db`` (their gradients) are views
-    into the flat parameter and gradient vectors of a :class:`Network`.
-    The training-mode methods write into caller-provided buffers; ``predict``
-    allocates its own, so that concurrent predictions never share memory.
-    """
-
-    def __init__(self, W, b, dW, db, activation):
+    def __init__(self, W, b, dW, db):
         self.W, self.b, self.dW, self.db = W, b, dW, db
-        self.activation = get_activation(activation)
 
-    @property
-    def n_out(self):
-        return self.W.shape[1]
-
-    def forward(self, X, Z, A, tmp):
-        """Fill ``Z`` (pre-activation) and ``A`` (output); ``A`` may be ``Z``."""
+    def forward(self, X, Z):
         _matmul_into(X, self.W, Z)
         Z += self.b
-        self.activation.forward(Z, A, tmp)
 
-    def backward(self, X, Z, A, dA, tmp, dX=None):
-        """Turn ``dA`` into ``dZ`` in place, fill ``dW``, ``db`` and ``dX``."""
-        self.activation.backward(Z, A, dA, tmp)
-        _matmul_into(X.T, dA, self.dW)
-        np.sum(dA, axis=0, out=self.db)
+    def backward(self, X, dZ, dX=None):
+        _matmul_into(X.T, dZ, self.dW)
+        np.sum(dZ, axis=0, out=self.db)
         if dX is not None:
-            np.matmul(dA, self.W.T, out=dX)
+            np.matmul(dZ, self.W.T, out=dX)
 
     def predict(self, X):
         Z = X @ self.W
         Z += self.b
-        A = np.empty_like(Z) if self.activation.needs_input else Z
-        self.activation.forward(Z, A)
+        return Z
+
+
+class BatchNorm:
+    """Batch normalisation of pre-activations (Ioffe & Szegedy, 2015).
+
+    Training: ``Y = gamma * (Z - mean) / sqrt(var + eps) + beta`` with the
+    batch's mean and (biased) variance, which also update the running
+    statistics ``running = (1 - momentum) * running + momentum * batch``
+    (unbiased variance there, as in PyTorch). Prediction uses the running
+    statistics. Statistics are not weighted by sample weights.
+    """
+
+    eps = 1e-5
+
+    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var,
+                 momentum=0.1):
+        self.gamma, self.beta, self.dgamma, self.dbeta = gamma, beta, dgamma, dbeta
+        self.running_mean, self.running_var = running_mean, running_var
+        self.momentum = momentum
+
+    def forward(self, Z, xhat):
+        """Normalise ``Z`` in place; keep the normalised values in ``xhat``."""
+        m = Z.shape[0]
+        mean = Z.mean(axis=0)
+        np.subtract(Z, mean, out=xhat)
+        var = np.einsum("ij,ij->j", xhat, xhat) / m
+        self._inv_std = 1.0 / np.sqrt(var + self.eps)
+        xhat *= self._inv_std
+        np.multiply(xhat, self.gamma, out=Z)
+        Z += self.beta
+        self._update_running(mean, var * (m / (m - 1) if m > 1 else 1.0))
+
+    def _update_running(self, mean, var):
+        self.running_mean *= 1 - self.momentum
+        self.running_mean += self.momentum * mean
+        self.running_var *= 1 - self.momentum
+        self.running_var += self.momentum * var
+
+    def backward(self, dY, xhat):
+        """Turn ``dY`` (gradient of the output) into ``dZ`` in place."""
+        m = dY.shape[0]
+        np.einsum("ij,ij->j", dY, xhat, out=self.dgamma)
+        np.sum(dY, axis=0, out=self.dbeta)
+        # dZ = gamma * inv_std * (dY - mean(dY) - xhat * mean(dY * xhat))
+        mean_dy = self.dbeta / m
+        mean_dy_xhat = self.dgamma / m
+        dY -= mean_dy
+        dY -= xhat * mean_dy_xhat
+        dY *= self.gamma * self._inv_std
+
+    def predict(self, Z):
+        Z -= self.running_mean
+        Z *= self.gamma / np.sqrt(self.running_var + self.eps)
+        Z += self.beta
+        return Z
+
+
+class Dropout:
+    """Inverted dropout: keep each unit with probability ``1 - rate`` and scale
+    the kept ones by ``1 / (1 - rate)``, so prediction needs no rescaling."""
+
+    def __init__(self, rate):
+        self.rate = float(rate)
+
+    def forward(self, A, mask, rng):
+        rng.random(out=mask, dtype=mask.dtype.type)
+        np.greater_equal(mask, self.rate, out=mask)
+        mask *= 1.0 / (1.0 - self.rate)
+        A *= mask
+
+    @staticmethod
+    def backward(dA, mask):
+        dA *= mask
+
+
+class HiddenLayer:
+    """Linear -> [BatchNorm] -> activation -> [Dropout] -> [+ input].
+
+    The residual connection ``A = phi(X W + b) + X`` needs equal input and
+    output widths. Buffers (see :meth:`allocate`) are sized for the largest
+    batch and used through row views for smaller ones.
+    """
+
+    def __init__(self, linear, activation, batch_norm=None, dropout=0.0, residual=False):
+        self.linear = linear
+        self.activation = get_activation(activation)
+        self.batch_norm = batch_norm
+        self.dropout = Dropout(dropout) if dropout > 0 else None
+        self.residual = residual
+
+    @property
+    def n_out(self):
+        return self.linear.W.shape[1]
+
+    def allocate(self, batch_size, dtype):
+        shape = (batch_size, self.n_out)
+        new = lambda: np.empty(shape, dtype)  # noqa: E731
+        Z = new()
+        H = new() if self.activation.needs_input else Z
+        separate_output = self.dropout is not None or self.residual
+        return {
+            "Z": Z, "H": H, "A": new() if separate_output else H,
+            "dA": new(), "tmp": new(),
+            "mask": new() if self.dropout else None,
+            "xhat": new() if self.batch_norm else None,
+            "skip": new() if self.residual else None,
+        }
+
+    def forward(self, X, buf, m, rng):
+        Z, H, A = buf["Z"][:m], buf["H"][:m], buf["A"][:m]
+        self.linear.forward(X, Z)
+        if self.batch_norm:
+            self.batch_norm.forward(Z, buf["xhat"][:m])
+        self.activation.forward(Z, H, buf["tmp"][:m])
+        if A is not H:
+            np.copyto(A, H)
+        if self.dropout:
+            self.dropout.forward(A, buf["mask"][:m], rng)
+        if self.residual:
+            A += X
         return A
+
+    def backward(self, X, buf, m, dX):
+        dA = buf["dA"][:m]
+        if self.residual:
+            np.copyto(buf["skip"][:m], dA)
+        if self.dropout:
+            self.dropout.backward(dA, buf["mask"][:m])
+        self.activation.backward(buf["Z"][:m], buf["H"][:m], dA, buf["tmp"][:m])
+        if self.batch_norm:
+            self.batch_norm.backward(dA, buf["xhat"][:m])
+        self.linear.backward(X, dA, dX)
+        if self.residual and dX is not None:
+            dX += buf["skip"][:m]
+
+    def predict(self, X):
+        Z = self.linear.predict(X)
+        if self.batch_norm:
+            self.batch_norm.predict(Z)
+        H = np.empty_like(Z) if self.activation.needs_input else Z
+        self.activation.forward(Z, H)
+        return H + X if self.residual else H

@@ -1,18 +1,25 @@
-"""A stack of dense layers over one flat parameter vector.
+"""A stack of hidden layers and a linear output layer over one flat vector.
 
-All weights and biases are views into ``theta``; all their gradients are
-views into ``grad``. The layout is every weight matrix first (layer by layer,
+All trainable parameters are views into ``theta`` and their gradients views
+into ``grad``. The layout is every weight matrix first (layer by layer,
 row-major), then every bias vector -- the order scikit-learn uses when it
-packs parameters for L-BFGS -- so the weights alone are the prefix
-``theta[:n_coefs]``. Optimizers, penalties and checkpoints therefore act on
-one array with a handful of vectorised calls.
+packs parameters for L-BFGS -- then the batch-norm scales and shifts. The
+weights alone are therefore the prefix ``theta[:n_coefs]``, which is where
+penalties act. Batch-norm running statistics are not trained; they live in a
+second flat vector, ``state``, checkpointed together with ``theta``.
 """
 
 from itertools import pairwise
 
 import numpy as np
 
-from .layers import Dense
+from . import initializers
+from .layers import BatchNorm, HiddenLayer, Linear
+
+
+def _dropout_rates(dropout, n_hidden):
+    rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_hidden,))
+    return [float(r) for r in rates]
 
 
 class Network:
@@ -26,52 +33,61 @@ class Network:
         Name of the hidden-layer activation (see :mod:`.activations`).
     dtype : numpy dtype
         ``float32`` or ``float64``; parameters, gradients and buffers use it.
+    batch_norm : bool
+        Normalise each hidden layer's pre-activations.
+    dropout : float or sequence of float
+        Dropout rate after each hidden layer (one rate, or one per layer).
+    residual : bool
+        Add each hidden layer's input to its output where the widths agree
+        (hidden to hidden; the first hidden layer has no skip).
     """
 
-    def __init__(self, layer_units, activation, dtype=np.float64):
+    def __init__(self, layer_units, activation, dtype=np.float64, *, batch_norm=False,
+                 dropout=0.0, residual=False):
         self.layer_units = [int(u) for u in layer_units]
         self.activation = activation
         self.dtype = np.dtype(dtype)
+        self.batch_norm = bool(batch_norm)
+        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
+        self.residual = bool(residual)
         shapes = list(pairwise(self.layer_units))
         self.n_coefs = sum(a * b for a, b in shapes)
-        n_params = self.n_coefs + sum(self.layer_units[1:])
-        self.theta = np.zeros(n_params, dtype=self.dtype)
-        self.grad = np.zeros(n_params, dtype=self.dtype)
+        n_biases = sum(self.layer_units[1:])
+        n_norm = 2 * sum(self.layer_units[1:-1]) if self.batch_norm else 0
+        self.theta = np.zeros(self.n_coefs + n_biases + n_norm, dtype=self.dtype)
+        self.grad = np.zeros_like(self.theta)
+        self.state = np.zeros(n_norm, dtype=self.dtype)
         self._bind()
 
-    # -- views -------------------------------------------------------------
-    def _slices(self):
-        shapes = list(pairwise(self.layer_units))
-        start, coef_slices = 0, []
-        for fan_in, fan_out in shapes:
-            coef_slices.append((slice(start, start + fan_in * fan_out), (fan_in, fan_out)))
-            start += fan_in * fan_out
-        bias_slices = []
-        for _, fan_out in shapes:
-            bias_slices.append(slice(start, start + fan_out))
-            start += fan_out
-        return coef_slices, bias_slices
-
+    # -- views ---------------------------------------------------------------
     def _bind(self):
-        coef_slices, bias_slices = self._slices()
-        n_layers = len(coef_slices)
-        self.layers = []
-        for i, ((cs, shape), bs) in enumerate(zip(coef_slices, bias_slices)):
-            activation = self.activation if i < n_layers - 1 else "identity"
-            self.layers.append(
-                Dense(
-                    self.theta[cs].reshape(shape),
-                    self.theta[bs],
-                    self.grad[cs].reshape(shape),
-                    self.grad[bs],
-                    activation,
-                )
-            )
+        take = _Slicer(self.theta, self.grad)
+        shapes = list(pairwise(self.layer_units))
+        weights = [take(shape) for shape in shapes]
+        biases = [take((shape[1],)) for shape in shapes]
+        widths = self.layer_units[1:-1]
+        norms = [None] * len(widths)
+        if self.batch_norm:
+            scales = [take((w,)) for w in widths]
+            shifts = [take((w,)) for w in widths]
+            stats = _Slicer(self.state, None)
+            means = [stats((w,))[0] for w in widths]
+            variances = [stats((w,))[0] for w in widths]
+            norms = [BatchNorm(g[0], b[0], g[1], b[1], m, v)
+                     for g, b, m, v in zip(scales, shifts, means, variances)]
+        linears = [Linear(w[0], b[0], w[1], b[1]) for w, b in zip(weights, biases)]
+        self.hidden = [
+            HiddenLayer(linear, self.activation, norm, rate,
+                        residual=self.residual and i > 0 and fan_in == fan_out)
+            for i, (linear, norm, rate, (fan_in, fan_out))
+            in enumerate(zip(linears[:-1], norms, self.dropout, shapes))
+        ]
+        self.output = linears[-1]
         self._capacity = 0
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("layers", "_buffers", "_capacity", "_inputs"):
+        for key in ("hidden", "output", "_buffers", "_capacity", "_inputs"):
             state.pop(key, None)
         return state
 
@@ -80,12 +96,20 @@ class Network:
         self._bind()
 
     @property
+    def linears(self):
+        return [layer.linear for layer in self.hidden] + [self.output]
+
+    @property
     def coefs(self):
-        return [layer.W for layer in self.layers]
+        return [linear.W for linear in self.linears]
 
     @property
     def intercepts(self):
-        return [layer.b for layer in self.layers]
+        return [linear.b for linear in self.linears]
+
+    @property
+    def uses_dropout(self):
+        return any(rate > 0 for rate in self.dropout)
 
     def set_coefs(self, arrays):
         self._assign(arrays, self.coefs, "coefs_")
@@ -108,71 +132,100 @@ class Network:
                 )
             np.copyto(view, value, casting="same_kind")
 
-    # -- initialisation ----------------------------------------------------
-    def initialize(self, rng, gain=6.0):
-        """Glorot-uniform weights and biases, drawn as scikit-learn draws them.
+    # -- initialisation and checkpoints -------------------------------------
+    def initialize(self, rng, scheme="sklearn"):
+        """Draw the weights and biases (see :mod:`.initializers`); layer by
+        layer, weights then bias, in float64 and then cast. Batch-norm scales
+        start at 1, shifts and running means at 0, running variances at 1."""
+        for linear in self.linears:
+            fan_in, fan_out = linear.W.shape
+            W, b = initializers.draw(scheme, self.activation, rng, fan_in, fan_out)
+            linear.W[...] = W
+            linear.b[...] = b
+        for layer in self.hidden:
+            if layer.batch_norm:
+                layer.batch_norm.gamma[...] = 1
+                layer.batch_norm.beta[...] = 0
+                layer.batch_norm.running_mean[...] = 0
+                layer.batch_norm.running_var[...] = 1
 
-        For each layer the weights then the bias are drawn from
-        ``U(-b, b)`` with ``b = sqrt(gain / (fan_in + fan_out))`` (scikit-learn
-        uses ``gain=2`` for the logistic activation and 6 otherwise), in
-        float64 and then cast, so a given ``rng`` state gives the same
-        starting point as scikit-learn's MLP.
-        """
-        for layer in self.layers:
-            fan_in, fan_out = layer.W.shape
-            bound = np.sqrt(gain / (fan_in + fan_out))
-            layer.W[...] = rng.uniform(-bound, bound, (fan_in, fan_out))
-            layer.b[...] = rng.uniform(-bound, bound, fan_out)
+    def checkpoint(self):
+        """A copy of everything needed to restore the current model."""
+        return np.concatenate([self.theta, self.state])
 
-    # -- training-mode passes (preallocated buffers) ------------------------
+    def restore(self, checkpoint):
+        np.copyto(self.theta, checkpoint[: self.theta.size])
+        np.copyto(self.state, checkpoint[self.theta.size:])
+
+    def set_batch_norm_momentum(self, momentum):
+        for layer in self.hidden:
+            if layer.batch_norm:
+                layer.batch_norm.momentum = momentum
+
+    # -- training-mode passes (preallocated buffers) -------------------------
     def allocate(self, batch_size):
         """Size the activation, delta and scratch buffers for ``batch_size`` rows."""
         if batch_size <= self._capacity:
             return
-        buffers = []
-        for layer in self.layers:
-            shape = (batch_size, layer.n_out)
-            A = np.empty(shape, self.dtype)
-            Z = np.empty(shape, self.dtype) if layer.activation.needs_input else A
-            buffers.append((Z, A, np.empty(shape, self.dtype), np.empty(shape, self.dtype)))
-        self._buffers = buffers
+        out_shape = (batch_size, self.output.W.shape[1])
+        self._buffers = [layer.allocate(batch_size, self.dtype) for layer in self.hidden]
+        self._output_buffers = (np.empty(out_shape, self.dtype), np.empty(out_shape, self.dtype))
         self._capacity = batch_size
 
-    def forward(self, X):
-        """Forward pass in training mode; returns the logits (a buffer view)."""
+    def forward(self, X, rng=None):
+        """Forward pass in training mode; returns the logits (a buffer view).
+
+        ``rng`` (a :class:`numpy.random.Generator`) draws the dropout masks.
+        """
         m = X.shape[0]
         self.allocate(m)
         inputs = X
-        for layer, (Z, A, _, tmp) in zip(self.layers, self._buffers):
-            layer.forward(inputs, Z[:m], A[:m], tmp[:m])
-            inputs = A[:m]
+        for layer, buf in zip(self.hidden, self._buffers):
+            inputs = layer.forward(inputs, buf, m, rng)
+        logits = self._output_buffers[0][:m]
+        self.output.forward(inputs, logits)
         self._inputs = X
-        return inputs
+        return logits
 
     def output_grad(self, m):
         """The buffer that must receive dLoss/dlogits before :meth:`backward`."""
-        return self._buffers[-1][2][:m]
-
-    def release(self):
-        """Drop the training buffers and the reference to the last batch."""
-        for key in ("_buffers", "_inputs"):
-            self.__dict__.pop(key, None)
-        self._capacity = 0
+        return self._output_buffers[1][:m]
 
     def backward(self):
         """Backpropagate the output gradient; fills ``self.grad``."""
         X = self._inputs
         m = X.shape[0]
-        for i in range(len(self.layers) - 1, -1, -1):
-            Z, A, dA, tmp = self._buffers[i]
-            inputs = X if i == 0 else self._buffers[i - 1][1][:m]
-            dX = None if i == 0 else self._buffers[i - 1][2][:m]
-            self.layers[i].backward(inputs, Z[:m], A[:m], dA[:m], tmp[:m], dX)
+        layer_inputs = [X] + [buf["A"][:m] for buf in self._buffers]
+        dX = self._buffers[-1]["dA"][:m] if self.hidden else None
+        self.output.backward(layer_inputs[-1], self.output_grad(m), dX)
+        for i in range(len(self.hidden) - 1, -1, -1):
+            dX = self._buffers[i - 1]["dA"][:m] if i > 0 else None
+            self.hidden[i].backward(layer_inputs[i], self._buffers[i], m, dX)
 
-    # -- prediction (allocates; safe to call from several threads) ----------
+    def release(self):
+        """Drop the training buffers and the reference to the last batch."""
+        for key in ("_buffers", "_output_buffers", "_inputs"):
+            self.__dict__.pop(key, None)
+        self._capacity = 0
+
+    # -- prediction (allocates; safe to call from several threads) -----------
     def predict_raw(self, X):
-        """Logits for ``X`` without touching any shared buffer."""
+        """Logits for ``X`` (inference mode) without touching shared buffers."""
         A = X
-        for layer in self.layers:
+        for layer in self.hidden:
             A = layer.predict(A)
-        return A
+        return self.output.predict(A)
+
+
+class _Slicer:
+    """Hands out consecutive views of a parameter vector and its gradient."""
+
+    def __init__(self, values, grads):
+        self.values, self.grads, self.start = values, grads, 0
+
+    def __call__(self, shape):
+        size = int(np.prod(shape))
+        part = slice(self.start, self.start + size)
+        self.start += size
+        grad = None if self.grads is None else self.grads[part].reshape(shape)
+        return self.values[part].reshape(shape), grad
