@@ -18,17 +18,17 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .nn.activations import ACTIVATIONS
-from .nn.losses import get_loss
+from .nn.initializers import SCHEMES
 from .nn.network import Network
 from .nn.objective import Objective
-from .nn.optimizers import Adam, SGD
+from .nn.optimizers import SGD, Adam, AdamW, RMSProp
 from .training.batches import Minibatches
 from .training.lbfgs import fit_lbfgs
 from .training.schedules import LearningRateSchedule
 from .training.state import TrainingState
 from .training.stochastic import fit_stochastic
 
-STOCHASTIC_SOLVERS = ("sgd", "adam")
+STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop")
 
 
 class _ParamList(list):
@@ -57,7 +57,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", *STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -78,6 +78,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "batch_norm": ["boolean"],
+        "residual": ["boolean"],
+        "init": [StrOptions(SCHEMES)],
+        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
     @abstractmethod
@@ -85,7 +92,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                  learning_rate, learning_rate_init, power_t, max_iter, shuffle,
                  random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
                  early_stopping, validation_fraction, beta_1, beta_2, epsilon,
-                 n_iter_no_change, max_fun):
+                 n_iter_no_change, max_fun, l1_ratio, dropout, batch_norm, residual,
+                 init, clip_norm, weight_decay):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -109,6 +117,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.l1_ratio = l1_ratio
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.residual = residual
+        self.init = init
+        self.clip_norm = clip_norm
+        self.weight_decay = weight_decay
 
     # -- what subclasses provide -------------------------------------------
     @abstractmethod
@@ -116,8 +131,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         """Validate ``X, y``; return ``X`` and the targets as a 2-D float array."""
 
     @abstractmethod
-    def _loss_name(self):
-        """Name of the :mod:`skmlp.nn.losses` loss for the fitted target type."""
+    def _make_loss(self, Y, sample_weight):
+        """The :mod:`skmlp.nn.losses` loss for the encoded targets ``Y``."""
+
+    def _prepare_targets(self, Y, sample_weight):
+        """Hook: final training targets and sample weights (class weights,
+        label smoothing); the default leaves both as they are."""
+        return Y, sample_weight
 
     @abstractmethod
     def _predict_from_output(self, output):
@@ -197,13 +217,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        self._check_solver_options()
+        loss = self._make_loss(Y, sample_weight)
+        Y, sample_weight = self._prepare_targets(Y, sample_weight)
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         if first_pass:
             self._initialize(layer_units, X.dtype, rng)
         else:
             self._check_continuation(layer_units, X.dtype)
-        objective = Objective(self._network, self._loss, self.alpha)
+        self._loss = loss
+        self.out_activation_ = loss.out_activation
+        objective = Objective(self._network, loss, self.alpha, self.l1_ratio)
         if self.solver in STOCHASTIC_SOLVERS:
             self._fit_stochastic(objective, X, Y, sample_weight, rng, incremental)
         else:
@@ -218,6 +243,20 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return self
 
+    def _check_solver_options(self):
+        if self.solver != "lbfgs":
+            return
+        if self.l1_ratio > 0 and self.alpha > 0:
+            raise ValueError(
+                "l1_ratio > 0 needs a stochastic solver (its L1 part is a proximal "
+                f"step after each update); got solver='lbfgs', l1_ratio={self.l1_ratio}."
+            )
+        if np.any(np.asarray(self.dropout, dtype=float) > 0):
+            raise ValueError(
+                "dropout needs a stochastic solver: random masks would break "
+                f"L-BFGS's line search; got solver='lbfgs', dropout={self.dropout}."
+            )
+
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
@@ -225,24 +264,40 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(s) for s in sizes]
 
+    def _architecture(self, layer_units):
+        rates = np.asarray(self.dropout, dtype=float)
+        n_hidden = len(layer_units) - 2
+        if rates.ndim > 1 or (rates.ndim == 1 and rates.shape[0] != n_hidden):
+            raise ValueError(
+                f"dropout must be one rate or one per hidden layer ({n_hidden}); "
+                f"got {self.dropout!r}."
+            )
+        if np.any((rates < 0) | (rates >= 1)):
+            raise ValueError(f"dropout rates must lie in [0, 1); got {self.dropout!r}.")
+        return dict(batch_norm=self.batch_norm, dropout=rates.tolist(),
+                    residual=self.residual)
+
     def _initialize(self, layer_units, dtype, rng):
         self.n_outputs_ = layer_units[-1]
         self.n_layers_ = len(layer_units)
-        self._loss = get_loss(self._loss_name())
-        self.out_activation_ = self._loss.out_activation
-        self._network = Network(layer_units, self.activation, dtype)
-        self._network.initialize(rng)
+        self._network = Network(layer_units, self.activation, dtype,
+                                **self._architecture(layer_units))
+        self._network.initialize(rng, self.init)
         self._state = TrainingState()
         self.__dict__.pop("_optimizer", None)
 
     def _check_continuation(self, layer_units, dtype):
         network = self._network
-        if network.layer_units != layer_units or network.activation != self.activation:
+        old = (network.layer_units, network.activation, network.batch_norm,
+               network.residual)
+        new = (layer_units, self.activation, self.batch_norm, self.residual)
+        if old != new:
             raise ValueError(
-                f"Cannot continue training a network with layers {network.layer_units} "
-                f"and activation {network.activation!r} as layers {layer_units} with "
-                f"activation {self.activation!r}; set warm_start=False to start anew."
+                "Cannot continue training a network with (layers, activation, "
+                f"batch_norm, residual) = {old} as {new}; set warm_start=False to "
+                "start anew."
             )
+        network.set_dropout(self._architecture(layer_units)["dropout"])
         if np.dtype(dtype) != network.dtype:
             raise ValueError(
                 f"The network was fitted on {network.dtype} data; got {np.dtype(dtype)}."
@@ -256,6 +311,9 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         early_stopping = self.early_stopping and not incremental
         if not incremental or "_optimizer" not in self.__dict__:
             self._optimizer = self._make_optimizer()
+        dropout_rng = None
+        if self._network.uses_dropout:
+            dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
         state = self._state
         state.validation = early_stopping
         validation_score = None
@@ -264,7 +322,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 X, Y, sample_weight, rng
             )
             if state.best_theta is None:
-                state.best_theta = self._network.theta.copy()
+                state.best_theta = self._network.checkpoint()
         batch_size = self._batch_size(X.shape[0])
         batches = Minibatches(X, Y, sample_weight, batch_size, self.shuffle, rng)
         schedule = LearningRateSchedule(
@@ -276,17 +334,21 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             objective, self._optimizer, schedule, batches, state,
             max_iter=self.max_iter, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
             validation_score=validation_score, incremental=incremental,
-            verbose=self.verbose,
+            verbose=self.verbose, clip_norm=self.clip_norm, rng=dropout_rng,
         )
         self._warn_status(status)
 
     def _make_optimizer(self):
         n, dtype = self._network.theta.size, self._network.dtype
+        lr = self.learning_rate_init
         if self.solver == "sgd":
-            return SGD(n, dtype, self.learning_rate_init, self.momentum,
-                       self.nesterovs_momentum)
-        return Adam(n, dtype, self.learning_rate_init, self.beta_1, self.beta_2,
-                    self.epsilon)
+            return SGD(n, dtype, lr, self.momentum, self.nesterovs_momentum)
+        if self.solver == "rmsprop":
+            return RMSProp(n, dtype, lr, self.beta_2, self.epsilon)
+        if self.solver == "adamw":
+            return AdamW(n, dtype, lr, self.beta_1, self.beta_2, self.epsilon,
+                         self.weight_decay, self._network.n_coefs)
+        return Adam(n, dtype, lr, self.beta_1, self.beta_2, self.epsilon)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -330,11 +392,17 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -- L-BFGS -------------------------------------------------------------
     def _fit_lbfgs(self, objective, X, Y, sample_weight):
-        self._network.allocate(X.shape[0])
+        network = self._network
+        network.allocate(X.shape[0])
         result, curve = fit_lbfgs(
             objective, X, Y, sample_weight, max_iter=self.max_iter,
             max_fun=self.max_fun, tol=self.tol, verbose=self.verbose,
         )
+        if network.batch_norm:
+            # full batch: the running statistics are those of the final weights
+            network.set_batch_norm_momentum(1.0)
+            network.forward(X)
+            network.set_batch_norm_momentum(0.1)
         state = self._state
         state.validation = False
         state.n_iter = min(int(result.nit), self.max_iter)
@@ -364,6 +432,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self.best_loss_ = state.best_loss
             self.validation_scores_ = None
             self.best_validation_score_ = None
+
+    @property
+    def feature_importances_(self):
+        """ndarray of shape (n_features_in_,): L2 norm of each input feature's
+        first-layer weights (zero for a feature that L1 switched off), so that
+        :class:`~sklearn.feature_selection.SelectFromModel` works."""
+        return np.linalg.norm(self._fitted_network().coefs[0], axis=1)
 
     # -- prediction ---------------------------------------------------------
     def _forward(self, X):

@@ -1,20 +1,51 @@
-"""MLPClassifier: labels <-> targets, predict_proba."""
+"""MLPClassifier: labels <-> targets, class weights, probabilities."""
+
+from numbers import Real
 
 import numpy as np
 from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import BaseMLP, stochastic_only
+from ._docstrings import document
+from .nn.losses import Hinge, SigmoidCrossEntropy, SoftmaxCrossEntropy
+
+CLASSIFIER_ATTRIBUTES = [
+    "classes_", "loss_", "best_loss_", "loss_curve_", "validation_scores_",
+    "best_validation_score_", "t_", "coefs_", "intercepts_", "feature_importances_",
+    "n_features_in_", "feature_names_in_", "n_iter_", "n_layers_", "n_outputs_",
+    "out_activation_",
+]
+
+
+def _has_probabilities(estimator):
+    if estimator.loss == "hinge":
+        raise AttributeError(
+            "predict_proba is not available when loss='hinge': the margin loss "
+            "gives scores, not probabilities (use decision_function)."
+        )
+    return True
 
 
 class BaseClassifierMLP(ClassifierMixin, BaseMLP):
     """Label handling shared by :class:`MLPClassifier` and ``MultiLabelMLP``."""
 
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "focal_gamma": [Interval(Real, 0, None, closed="left")],
+        "focal_alpha": [Interval(Real, 0, 1, closed="neither"), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    # -- targets ------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
                              dtype=(np.float64, np.float32), reset=reset)
@@ -42,13 +73,75 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
                 f"{self.classes_}. 'y' has {classes}."
             )
 
-    def _is_multilabel(self):
-        return self._label_binarizer.y_type_ == "multilabel-indicator"
+    def _target_type(self):
+        return self._label_binarizer.y_type_
 
-    def _loss_name(self):
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "softmax_cross_entropy"
-        return "sigmoid_cross_entropy"
+    def _is_multilabel(self):
+        return self._target_type() == "multilabel-indicator"
+
+    def _single_logit(self):
+        """Binary single-label target: one logit for the positive class."""
+        return self.n_outputs_ == 1 and not self._is_multilabel()
+
+    # -- loss, class weights, label smoothing --------------------------------
+    def _make_loss(self, Y, sample_weight):
+        target = self._target_type()
+        if self.loss == "hinge":
+            if target != "binary" or self.label_smoothing:
+                raise ValueError(
+                    "loss='hinge' is for binary targets without label smoothing; got "
+                    f"a {target} target and label_smoothing={self.label_smoothing}."
+                )
+            return Hinge()
+        gamma = self.focal_gamma if self.loss == "focal" else 0.0
+        if target == "multiclass":
+            if self.loss == "focal" and self.focal_alpha is not None:
+                raise ValueError(
+                    "focal_alpha weighs the positive class of sigmoid outputs; for a "
+                    "multiclass target use class_weight instead."
+                )
+            return SoftmaxCrossEntropy(gamma)
+        pos, neg = self._label_weights(Y, sample_weight)
+        if self.loss == "focal" and self.focal_alpha is not None:
+            pos, neg = pos * self.focal_alpha, neg * (1 - self.focal_alpha)
+        return SigmoidCrossEntropy(pos, neg, gamma)
+
+    def _label_weights(self, Y, sample_weight):
+        """Per-output (w+, w-) of the sigmoid cross-entropy."""
+        if self._is_multilabel() and self.class_weight is not None:
+            raise ValueError(
+                "class_weight is not supported for multilabel targets in "
+                "MLPClassifier; use MultiLabelMLP(class_weight=...)."
+            )
+        return 1.0, 1.0
+
+    def _prepare_targets(self, Y, sample_weight):
+        if not self._is_multilabel():
+            sample_weight = self._class_sample_weight(Y, sample_weight)
+        if self.label_smoothing:
+            k = Y.shape[1] if self._target_type() == "multiclass" else 2
+            Y = (1 - self.label_smoothing) * Y + self.label_smoothing / k
+        return Y, sample_weight
+
+    def _class_sample_weight(self, Y, sample_weight):
+        """``sample_weight`` times the weight of each sample's class."""
+        if self.class_weight is None:
+            return sample_weight
+        labels = self._label_binarizer.inverse_transform(Y)
+        present = np.unique(labels)
+        if isinstance(self.class_weight, dict):
+            unknown = [c for c in self.class_weight if c not in set(self.classes_)]
+            if unknown:
+                raise ValueError(
+                    f"class_weight names {unknown}, which are not classes of y "
+                    f"(classes: {list(self.classes_)})."
+                )
+            per_class = np.array([self.class_weight.get(c, 1.0) for c in present])
+        else:
+            per_class = compute_class_weight("balanced", classes=present, y=labels,
+                                             sample_weight=sample_weight)
+        weights = per_class[np.searchsorted(present, labels)].astype(Y.dtype)
+        return weights if sample_weight is None else weights * sample_weight
 
     def _stratify_validation(self):
         return not self._is_multilabel()
@@ -59,14 +152,13 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
     def _score_function(self, y_true, y_pred, sample_weight=None):
         return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 
+    # -- prediction ---------------------------------------------------------
     def _predict_from_output(self, output):
+        if self._loss.name == "hinge":
+            return self.classes_[(output.ravel() > 0).astype(int)]
         if self.n_outputs_ == 1:
             output = output.ravel()
         return self._label_binarizer.inverse_transform(output)
-
-    def _single_logit(self):
-        """Binary single-label target: one logit for the positive class."""
-        return self.n_outputs_ == 1 and not self._is_multilabel()
 
     def predict(self, X):
         """Predict class labels (or a label indicator matrix) for ``X``.
@@ -83,6 +175,24 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         """
         return self._predict_from_output(self._validated_output(X))
 
+    def decision_function(self, X):
+        """The network's output logits (scores, before the output link).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            One score per sample for a binary target (positive means
+            ``classes_[1]``), else one per class or label.
+        """
+        raw = self._validated_raw(X)
+        return raw.ravel() if self._single_logit() else raw
+
+    @available_if(_has_probabilities)
     def predict_proba(self, X):
         """Probability estimates.
 
@@ -113,6 +223,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             proba = self._loss.link(raw)
         return np.maximum(proba, np.finfo(proba.dtype).tiny, out=proba)
 
+    @available_if(_has_probabilities)
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates, computed from the logits.
 
@@ -127,9 +238,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             Log-probabilities (log-sum-exp / log-sigmoid of the logits), finite
             even where ``predict_proba`` reaches its floor.
         """
-        return self._log_proba(self._validated_raw(X))
-
-    def _log_proba(self, raw):
+        raw = self._validated_raw(X)
         if self._single_logit():
             return np.column_stack([self._loss.log_link(-raw).ravel(),
                                     self._loss.log_link(raw).ravel()])
@@ -146,111 +255,57 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             self._label_binarizer = LabelBinarizer().fit(classes)
         return self._fit(X, y, sample_weight, incremental=True)
 
+    @stochastic_only
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            All classes across calls; required on the first call for a 1-D
+            ``y``, not needed for an indicator matrix.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, sample_weight, classes)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
 
 
+@document
 class MLPClassifier(BaseClassifierMLP):
     """Multi-layer perceptron classifier, a drop-in for scikit-learn's.
 
-    Same parameters, defaults, fitted attributes and methods as
-    :class:`sklearn.neural_network.MLPClassifier`, on a NumPy core that keeps
-    every weight in one flat vector. Binary and multilabel targets use
-    sigmoid outputs with binary cross-entropy on the logits; multiclass
-    targets a softmax with cross-entropy (log-sum-exp). float32 input gives
-    float32 weights and predictions.
+    The parameters, defaults, fitted attributes and methods of
+    :class:`sklearn.neural_network.MLPClassifier`, with the same results for
+    the same ``random_state``, plus what imbalanced, wide biomedical tables
+    need: class weights, focal and hinge losses, label smoothing, elastic-net
+    penalties with exact zeros, dropout, batch normalisation, skip
+    connections and more optimisers. Binary and multilabel targets use sigmoid
+    outputs with binary cross-entropy on the logits; multiclass targets a
+    softmax with cross-entropy (log-sum-exp). float32 input gives float32
+    weights and predictions.
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The ith element is the number of neurons in the ith hidden layer.
-    activation : {'identity', 'logistic', 'sigmoid', 'tanh', 'relu', \
-'leaky_relu', 'elu', 'softplus', 'gelu'}, default='relu'
-        Hidden-layer activation. 'sigmoid' is another name for 'logistic';
-        'leaky_relu' has slope 0.01 below zero, 'elu' has alpha=1, 'gelu' is
-        the tanh approximation.
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        The weight optimiser. 'lbfgs' is scipy's L-BFGS-B on the full batch.
-    alpha : float, default=0.0001
-        Strength of the L2 penalty, divided by the (weighted) batch size when
-        added to the loss, as in scikit-learn.
-    batch_size : int or 'auto', default='auto'
-        Minibatch size for the stochastic solvers; 'auto' is
-        ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule, used by ``solver='sgd'`` only.
-    learning_rate_init : float, default=0.001
-        Initial learning rate of 'sgd' and 'adam'.
-    power_t : float, default=0.5
-        Exponent of the 'invscaling' schedule.
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
-    shuffle : bool, default=True
-        Whether to shuffle samples every epoch (stochastic solvers).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the validation split and the shuffling.
-    tol : float, default=1e-4
-        Improvement below which an epoch counts as no improvement.
-    verbose : bool, default=False
-        Print progress messages.
-    warm_start : bool, default=False
-        Reuse the previous solution as the starting point of ``fit``.
-    momentum : float, default=0.9
-        Momentum of 'sgd'.
-    nesterovs_momentum : bool, default=True
-        Whether 'sgd' uses Nesterov's momentum.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified), stop when
-        its accuracy stalls for ``n_iter_no_change`` epochs and restore the
-        best weights.
-    validation_fraction : float, default=0.1
-        Fraction of the training data held out for early stopping.
-    beta_1, beta_2 : float, default=0.9, 0.999
-        Decay rates of Adam's moment estimates.
-    epsilon : float, default=1e-8
-        Adam's numerical-stability term.
-    n_iter_no_change : int, default=10
-        Epochs without improvement tolerated before stopping.
-    max_fun : int, default=15000
-        Maximum number of loss evaluations of 'lbfgs'.
-    loss : {'log_loss'}, default='log_loss'
-        The training loss.
+    <<PARAMETERS>>
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    loss_ : float
-        The training loss at the end of fitting (penalty included).
-    best_loss_ : float or None
-        The lowest training loss reached (None with early stopping).
-    loss_curve_ : list of float
-        Training loss after each epoch (each iteration for 'lbfgs').
-    validation_scores_ : list of float or None
-        Validation accuracy after each epoch, with early stopping.
-    best_validation_score_ : float or None
-        The best validation accuracy, with early stopping.
-    t_ : int
-        Number of training samples seen by the stochastic solver.
-    coefs_ : list of ndarray
-        Weight matrix of each layer; views into one flat parameter vector
-        (assigning to them, or to ``coefs_[i]``, changes the model).
-    intercepts_ : list of ndarray
-        Bias vector of each layer, likewise views.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names seen during fit, when ``X`` has string column names.
-    n_iter_ : int
-        Number of epochs (iterations for 'lbfgs') run by the last fit.
-    n_layers_ : int
-        Number of layers, input and output included.
-    n_outputs_ : int
-        Number of outputs.
-    out_activation_ : str
-        Output link: 'logistic' or 'softmax'.
+    <<ATTRIBUTES>>
 
     Examples
     --------
@@ -264,14 +319,16 @@ class MLPClassifier(BaseClassifierMLP):
     >>> scores = cross_val_score(model, X, y, cv=5)
     >>> bool(scores.mean() > 0.95)
     True
-    >>> clf = MLPClassifier(random_state=0).fit(X[:, :5] / 100, y)
-    >>> clf.predict_proba(X[:2, :5] / 100).shape
-    (2, 2)
+    >>> weighted = make_pipeline(StandardScaler(), MLPClassifier(
+    ...     class_weight="balanced", loss="focal", dropout=0.2, random_state=0))
+    >>> bool(cross_val_score(weighted, X, y, cv=5, scoring="balanced_accuracy").mean() > 0.95)
+    True
     """
 
+    _attributes = CLASSIFIER_ATTRIBUTES
     _parameter_constraints: dict = {
-        **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"log_loss"})],
+        **BaseClassifierMLP._parameter_constraints,
+        "loss": [StrOptions({"log_loss", "focal", "hinge"})],
     }
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
@@ -280,7 +337,10 @@ class MLPClassifier(BaseClassifierMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, loss="log_loss"):
+                 n_iter_no_change=10, max_fun=15000, loss="log_loss", class_weight=None,
+                 focal_gamma=2.0, focal_alpha=None, label_smoothing=0.0, l1_ratio=0.0,
+                 dropout=0.0, batch_norm=False, residual=False, init="sklearn",
+                 clip_norm=None, weight_decay=0.01):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
             alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
@@ -290,29 +350,11 @@ class MLPClassifier(BaseClassifierMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            l1_ratio=l1_ratio, dropout=dropout, batch_norm=batch_norm, residual=residual,
+            init=init, clip_norm=clip_norm, weight_decay=weight_decay,
         )
         self.loss = loss
-
-    @stochastic_only
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """Update the model with one epoch over the given data.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            The target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-        classes : array-like of shape (n_classes,), default=None
-            All classes across calls; required on the first call (unless
-            ``y`` is a multilabel indicator matrix).
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
-        return self._partial_fit(X, y, sample_weight, classes)
+        self.class_weight = class_weight
+        self.focal_gamma = focal_gamma
+        self.focal_alpha = focal_alpha
+        self.label_smoothing = label_smoothing

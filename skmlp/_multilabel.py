@@ -1,23 +1,24 @@
-"""MultiLabelMLP: independent sigmoid outputs with per-label thresholds."""
+"""MultiLabelMLP: independent sigmoid outputs, per-label weights and thresholds."""
 
 from numbers import Real
 
 import numpy as np
-from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseMLP, stochastic_only
-from ._classifier import BaseClassifierMLP
+from ._classifier import CLASSIFIER_ATTRIBUTES, BaseClassifierMLP
+from ._docstrings import document
 
 
+@document
 class MultiLabelMLP(BaseClassifierMLP):
     """Multi-layer perceptron for multi-label classification.
 
     Given a 0/1 indicator matrix ``y`` of shape (n_samples, n_labels), the
     network has one logit per label, each with its own sigmoid, trained with
-    the binary cross-entropy summed over labels (on the logits).
-    ``predict_proba`` returns an (n_samples, n_labels) array and ``predict``
-    compares it with ``threshold`` (one value, or one per label).
+    the binary cross-entropy summed over labels (on the logits), optionally
+    weighted per label (``class_weight``) or focal. ``predict_proba`` returns
+    an (n_samples, n_labels) array and ``predict`` compares it with
+    ``threshold`` (one value, or one per label).
 
     Given a 1-D ``y`` it is an ordinary single-label classifier: a binary
     target gets one sigmoid output and ``predict`` returns ``classes_[1]``
@@ -27,26 +28,11 @@ class MultiLabelMLP(BaseClassifierMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The ith element is the number of neurons in the ith hidden layer.
-    activation : str, default='relu'
-        Hidden-layer activation, as in :class:`MLPClassifier`.
-    threshold : float or array-like of shape (n_labels,), default=0.5
-        Probability at or above which a label is predicted present.
-    **params
-        Every other parameter has the meaning it has in
-        :class:`MLPClassifier`: solver, alpha, batch_size, learning_rate,
-        learning_rate_init, power_t, max_iter, shuffle, random_state, tol,
-        verbose, warm_start, momentum, nesterovs_momentum, early_stopping,
-        validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change,
-        max_fun.
+    <<PARAMETERS>>
 
     Attributes
     ----------
-    classes_ : ndarray
-        ``arange(n_labels)`` for an indicator target, else the class labels.
-    coefs_, intercepts_, loss_, loss_curve_, n_iter_, n_outputs_, ...
-        As for :class:`MLPClassifier`.
+    <<ATTRIBUTES>>
 
     Examples
     --------
@@ -63,8 +49,11 @@ class MultiLabelMLP(BaseClassifierMLP):
     True
     """
 
+    _attributes = CLASSIFIER_ATTRIBUTES
     _parameter_constraints: dict = {
-        **BaseMLP._parameter_constraints,
+        **BaseClassifierMLP._parameter_constraints,
+        "loss": [StrOptions({"log_loss", "focal"})],
+        "class_weight": [StrOptions({"balanced"}), dict, "array-like", None],
         "threshold": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
 
@@ -74,7 +63,10 @@ class MultiLabelMLP(BaseClassifierMLP):
                  max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False,
                  warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000):
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+                 loss="log_loss", class_weight=None, focal_gamma=2.0, focal_alpha=None,
+                 label_smoothing=0.0, l1_ratio=0.0, dropout=0.0, batch_norm=False,
+                 residual=False, init="sklearn", clip_norm=None, weight_decay=0.01):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
             alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
@@ -84,9 +76,49 @@ class MultiLabelMLP(BaseClassifierMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            l1_ratio=l1_ratio, dropout=dropout, batch_norm=batch_norm, residual=residual,
+            init=init, clip_norm=clip_norm, weight_decay=weight_decay,
         )
         self.threshold = threshold
+        self.loss = loss
+        self.class_weight = class_weight
+        self.focal_gamma = focal_gamma
+        self.focal_alpha = focal_alpha
+        self.label_smoothing = label_smoothing
 
+    # -- per-label weights of the weighted binary cross-entropy --------------
+    def _label_weights(self, Y, sample_weight):
+        weights = self.class_weight
+        if not self._is_multilabel() or weights is None:
+            return 1.0, 1.0
+        if isinstance(weights, dict):
+            raise ValueError(
+                "For an indicator target, class_weight is 'balanced' or one positive "
+                "weight per label (an array); a dict names classes of a 1-D target."
+            )
+        if isinstance(weights, str):
+            sw = np.ones(len(Y)) if sample_weight is None else sample_weight
+            n = sw.sum()
+            n_pos = np.maximum(sw @ Y, np.finfo(float).tiny)
+            n_neg = np.maximum(n - n_pos, np.finfo(float).tiny)
+            return n / (2 * n_pos), n / (2 * n_neg)
+        pos = np.asarray(weights, dtype=float)
+        if pos.shape != (Y.shape[1],) or np.any(pos <= 0):
+            raise ValueError(
+                f"class_weight as an array holds one positive weight per label "
+                f"({Y.shape[1]}); got {weights!r}."
+            )
+        return pos, 1.0
+
+    def _class_sample_weight(self, Y, sample_weight):
+        if self.class_weight is not None and not isinstance(self.class_weight, (str, dict)):
+            raise ValueError(
+                "class_weight as an array of per-label weights needs an indicator "
+                "target; for a 1-D target use a dict or 'balanced'."
+            )
+        return super()._class_sample_weight(Y, sample_weight)
+
+    # -- thresholds ---------------------------------------------------------
     def _thresholds(self):
         threshold = np.asarray(self.threshold, dtype=float)
         n_labels = self.n_outputs_ if self._is_multilabel() else 1
@@ -100,33 +132,9 @@ class MultiLabelMLP(BaseClassifierMLP):
         return threshold
 
     def _predict_from_output(self, output):
-        if self._label_binarizer.y_type_ == "multiclass":
+        if self._target_type() == "multiclass":
             return self.classes_[np.argmax(output, axis=1)]
         present = output >= self._thresholds()
         if self._is_multilabel():
             return present.astype(int)
         return self.classes_[present.ravel().astype(int)]
-
-    @stochastic_only
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """Update the model with one epoch over the given data.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels or a label indicator matrix.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-        classes : array-like of shape (n_classes,), default=None
-            All classes across calls; required on the first call for a 1-D
-            ``y``, not needed for an indicator matrix.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
-        return self._partial_fit(X, y, sample_weight, classes)

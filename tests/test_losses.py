@@ -20,9 +20,9 @@ def make_targets(name, rng, n=N_SAMPLES, k=N_OUTPUTS):
         Y = np.eye(k)[rng.randint(k, size=n)]
         Y[::2] = 0.9 * Y[::2] + 0.1 / k
         return Y
-    if name == "sigmoid_cross_entropy":
+    if name in ("sigmoid_cross_entropy", "hinge"):
         return rng.randint(2, size=(n, k)).astype(float)
-    if name == "squared_error":
+    if name in ("squared_error", "absolute_error", "huber", "log_cosh"):
         return rng.normal(size=(n, k))
     return rng.poisson(2.0, size=(n, k)).astype(float)  # counts, zeros included
 
@@ -41,8 +41,17 @@ def reference_elementwise(name, raw, Y):
         return -Y * log_softmax(raw, axis=1)
     if name == "sigmoid_cross_entropy":
         return -(Y * log_expit(raw) + (1 - Y) * log_expit(-raw))
+    if name == "hinge":
+        return np.maximum(0, 1 - (2 * Y - 1) * raw)
+    residual = raw - Y
     if name == "squared_error":
-        return 0.5 * (raw - Y) ** 2
+        return 0.5 * residual**2
+    if name == "absolute_error":
+        return np.abs(residual)
+    if name == "huber":  # delta = 1
+        return np.where(np.abs(residual) <= 1, 0.5 * residual**2, np.abs(residual) - 0.5)
+    if name == "log_cosh":
+        return np.log(np.cosh(residual))
     return np.exp(raw) - Y * raw + xlogy(Y, Y) - Y
 
 
@@ -236,5 +245,84 @@ def test_float32_value_and_gradient(name, rng):
 
 
 def test_unknown_loss_is_rejected():
-    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
-        get_loss("hinge")
+    with pytest.raises(ValueError, match="Unknown loss 'cosine'"):
+        get_loss("cosine")
+
+
+# -- focal and class-weighted cross-entropy --------------------------------------
+
+def smoothed(Y, alpha=0.1, k=2):
+    """Label smoothing from the lecture notes: (1 - alpha) y + alpha / K."""
+    return (1 - alpha) * Y + alpha / k
+
+
+def sigmoid_focal_reference(raw, Y, gamma, pos, neg):
+    p = expit(raw)
+    return -(pos * Y * (1 - p) ** gamma * log_expit(raw)
+             + neg * (1 - Y) * p**gamma * log_expit(-raw))
+
+
+SIGMOID_WEIGHTS = {
+    "unit": (1.0, 1.0),
+    "scalar": (3.0, 0.5),
+    "per_output": (np.array([1.0, 4.0, 0.3]), np.array([0.7, 1.0, 2.0])),
+}
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+@pytest.mark.parametrize("weights", SIGMOID_WEIGHTS, ids=str)
+@pytest.mark.parametrize("smooth", [False, True])
+def test_sigmoid_focal_and_weighted_gradient_and_value(gamma, weights, smooth, rng):
+    pos, neg = SIGMOID_WEIGHTS[weights]
+    loss = get_loss("sigmoid_cross_entropy", gamma=gamma, pos_weight=pos, neg_weight=neg)
+    raw = rng.normal(scale=2.0, size=(N_SAMPLES, N_OUTPUTS))
+    Y = make_targets("sigmoid_cross_entropy", rng)
+    Y = smoothed(Y) if smooth else Y
+    weight = make_weights("column", rng)
+    value, grad = value_and_grad(loss, raw, Y, weight)
+    expected = float(np.sum(weight * sigmoid_focal_reference(raw, Y, gamma, pos, neg)))
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert relative_error(grad, numeric_grad(loss, raw, Y, weight)) < 1e-6
+
+
+@pytest.mark.parametrize("gamma", [0.5, 2.0])
+@pytest.mark.parametrize("smooth", [False, True])
+def test_softmax_focal_gradient_and_value(gamma, smooth, rng):
+    loss = get_loss("softmax_cross_entropy", gamma=gamma)
+    raw = rng.normal(scale=2.0, size=(N_SAMPLES, N_OUTPUTS))
+    Y = np.eye(N_OUTPUTS)[rng.randint(N_OUTPUTS, size=N_SAMPLES)]
+    Y = smoothed(Y, k=N_OUTPUTS) if smooth else Y
+    weight = make_weights("column", rng)
+    value, grad = value_and_grad(loss, raw, Y, weight)
+    log_p = log_softmax(raw, axis=1)
+    expected = float(np.sum(weight * -(Y * (1 - np.exp(log_p)) ** gamma * log_p)))
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert relative_error(grad, numeric_grad(loss, raw, Y, weight)) < 1e-6
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy"])
+def test_focal_with_gamma_zero_is_exactly_log_loss(name, rng):
+    raw = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
+    Y, weight = make_targets(name, rng), make_weights("column", rng)
+    plain = value_and_grad(get_loss(name), raw, Y, weight)
+    focal = value_and_grad(get_loss(name, gamma=0.0), raw, Y, weight)
+    assert plain[0] == focal[0]
+    np.testing.assert_array_equal(plain[1], focal[1])
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy"])
+def test_focal_extreme_logits_stay_finite(name, rng):
+    loss = get_loss(name, gamma=2.0)
+    raw = 1e4 * np.where(rng.rand(N_SAMPLES, N_OUTPUTS) < 0.5, -1.0, 1.0)
+    Y, weight = make_targets(name, rng), make_weights("column", rng)
+    with np.errstate(**STRICT):
+        value, grad = value_and_grad(loss, raw, Y, weight)
+    assert np.isfinite(value) and np.isfinite(grad).all()
+
+
+def test_focal_down_weights_easy_examples():
+    """The lecture's point: a confident correct sample costs far less than with BCE."""
+    raw, Y = np.array([[4.0]]), np.array([[1.0]])
+    bce = get_loss("sigmoid_cross_entropy").value_and_grad(raw, Y, 1.0)
+    focal = get_loss("sigmoid_cross_entropy", gamma=2.0).value_and_grad(raw, Y, 1.0)
+    assert focal < bce * expit(-4.0) ** 2 * 1.0001

@@ -33,10 +33,18 @@ def _rowwise_dot(A, B):
 
 
 class SoftmaxCrossEntropy:
-    """Softmax link with categorical cross-entropy (rows of ``Y`` sum to 1)."""
+    """Softmax link with categorical cross-entropy (rows of ``Y`` sum to 1).
+
+    With ``gamma > 0`` it is the focal loss ``-sum_k y_k (1 - p_k)^gamma
+    log p_k`` (Lin et al., 2017), which down-weights confidently correct
+    samples; ``gamma = 0`` runs the plain cross-entropy code.
+    """
 
     name = "softmax_cross_entropy"
     out_activation = "softmax"
+
+    def __init__(self, gamma=0.0):
+        self.gamma = float(gamma)
 
     def link(self, raw):
         raw -= raw.max(axis=1, keepdims=True)
@@ -50,6 +58,8 @@ class SoftmaxCrossEntropy:
         return raw - (shift + np.log(np.exp(raw - shift).sum(axis=1, keepdims=True)))
 
     def value_and_grad(self, raw, Y, weight, grad=None):
+        if self.gamma:
+            return self._focal(raw, Y, weight, grad)
         P = np.empty_like(raw) if grad is None else grad
         shift = raw.max(axis=1, keepdims=True)
         np.subtract(raw, shift, out=P)
@@ -63,16 +73,47 @@ class SoftmaxCrossEntropy:
             P *= weight
         return value
 
+    def _focal(self, raw, Y, weight, grad):
+        # With q = 1 - p (from expm1, accurate near p = 1) and u_k the
+        # derivative of sample loss with respect to log p_k times p_k:
+        #   u = y q^g (g p log(p) / q - 1),  dL/dz = u - p sum_k u_k.
+        gamma = self.gamma
+        log_p = self.log_link(raw)
+        p = np.exp(log_p)
+        q = -np.expm1(log_p)
+        q_gamma = q**gamma
+        value = weighted_sum(-_rowwise_dot(Y * q_gamma, log_p), weight)
+        if grad is not None:
+            tiny = np.finfo(raw.dtype).tiny
+            ratio = np.divide(log_p, q, out=np.full_like(q, -1.0), where=q > tiny)
+            u = Y * q_gamma * (gamma * p * ratio - 1)
+            np.multiply(p, u.sum(axis=1, keepdims=True), out=grad)
+            np.subtract(u, grad, out=grad)
+            grad *= weight
+        return value
+
 
 class SigmoidCrossEntropy:
     """Independent sigmoid links with binary cross-entropy on the logits.
 
-    ``l(z, y) = log(1 + exp(z)) - y z`` per output; used for binary and
-    multilabel targets.
+    Per output ``l(z, y) = w+ y h(z) + w- (1 - y) h(-z)`` with
+    ``h(z) = sigmoid(-z)^gamma * log(1 + exp(-z))``: the binary
+    cross-entropy for ``gamma = 0`` and unit weights, the weighted BCE of the
+    lecture notes with per-output weights ``pos_weight`` (w+) and
+    ``neg_weight`` (w-), the focal loss for ``gamma > 0``. Used for binary
+    and multilabel targets; ``y`` may be soft (label smoothing).
     """
 
     name = "sigmoid_cross_entropy"
     out_activation = "logistic"
+
+    def __init__(self, pos_weight=1.0, neg_weight=1.0, gamma=0.0):
+        self.pos_weight = pos_weight
+        self.neg_weight = neg_weight
+        self.gamma = float(gamma)
+
+    def _unit_weights(self):
+        return np.all(np.equal(self.pos_weight, 1)) and np.all(np.equal(self.neg_weight, 1))
 
     def link(self, raw):
         return expit(raw, out=raw)
@@ -82,6 +123,31 @@ class SigmoidCrossEntropy:
         return -np.logaddexp(0, -raw)
 
     def value_and_grad(self, raw, Y, weight, grad=None):
+        if self.gamma == 0 and self._unit_weights():
+            return self._plain(raw, Y, weight, grad)
+        h_pos, dh_pos = self._h(raw)
+        h_neg, dh_neg = self._h(-raw)
+        pos = self.pos_weight * Y
+        neg = self.neg_weight * (1 - Y)
+        value = weighted_sum((pos * h_pos + neg * h_neg).sum(axis=1), weight)
+        if grad is not None:
+            np.multiply(pos, dh_pos, out=grad)
+            grad -= neg * dh_neg
+            grad *= weight
+        return value
+
+    def _h(self, z):
+        """``h(z)`` and ``h'(z)`` for ``h(z) = sigmoid(-z)^gamma softplus(-z)``."""
+        softplus_neg = np.logaddexp(0, -z)
+        sigma_neg = expit(-z)
+        if self.gamma == 0:
+            return softplus_neg, -sigma_neg
+        focus = np.exp(-self.gamma * np.logaddexp(0, z))  # sigmoid(-z)^gamma
+        h = focus * softplus_neg
+        dh = -focus * (sigma_neg + self.gamma * expit(z) * softplus_neg)
+        return h, dh
+
+    def _plain(self, raw, Y, weight, grad):
         G = np.empty_like(raw) if grad is None else grad
         np.logaddexp(raw, 0, out=G)
         per_sample = G.sum(axis=1) - _rowwise_dot(Y, raw)
@@ -90,6 +156,29 @@ class SigmoidCrossEntropy:
             expit(raw, out=G)
             G -= Y
             G *= weight
+        return value
+
+
+class Hinge:
+    """Margin loss for binary targets: ``max(0, 1 - s z)`` with ``s = 2y - 1``.
+
+    The output is a score, not a probability; its (sub)gradient is ``-s``
+    inside the margin and 0 outside (0 also exactly on the margin).
+    """
+
+    name = "hinge"
+    out_activation = "identity"
+
+    def link(self, raw):
+        return raw
+
+    def value_and_grad(self, raw, Y, weight, grad=None):
+        sign = 2 * Y - 1
+        margin = 1 - sign * raw
+        value = weighted_sum(np.maximum(margin, 0).sum(axis=1), weight)
+        if grad is not None:
+            np.multiply(-sign, margin > 0, out=grad)
+            grad *= weight
         return value
 
 
@@ -107,6 +196,73 @@ class SquaredError:
         np.subtract(raw, Y, out=G)
         value = 0.5 * weighted_sum(_rowwise_dot(G, G), weight)
         if grad is not None:
+            G *= weight
+        return value
+
+
+class AbsoluteError:
+    """Identity link with absolute error ``|z - y|``; subgradient ``sign(z - y)``."""
+
+    name = "absolute_error"
+    out_activation = "identity"
+
+    def link(self, raw):
+        return raw
+
+    def value_and_grad(self, raw, Y, weight, grad=None):
+        G = np.empty_like(raw) if grad is None else grad
+        np.subtract(raw, Y, out=G)
+        value = weighted_sum(np.abs(G).sum(axis=1), weight)
+        if grad is not None:
+            np.sign(G, out=G)
+            G *= weight
+        return value
+
+
+class Huber:
+    """Identity link with the Huber loss: ``r^2 / 2`` for ``|r| <= delta``,
+    ``delta (|r| - delta / 2)`` beyond; the gradient is ``r`` clipped to
+    ``[-delta, delta]``."""
+
+    name = "huber"
+    out_activation = "identity"
+
+    def __init__(self, delta=1.0):
+        self.delta = float(delta)
+
+    def link(self, raw):
+        return raw
+
+    def value_and_grad(self, raw, Y, weight, grad=None):
+        G = np.empty_like(raw) if grad is None else grad
+        np.subtract(raw, Y, out=G)
+        abs_r = np.abs(G)
+        inside = abs_r <= self.delta
+        per_element = np.where(inside, 0.5 * abs_r**2, self.delta * (abs_r - 0.5 * self.delta))
+        value = weighted_sum(per_element.sum(axis=1), weight)
+        if grad is not None:
+            np.clip(G, -self.delta, self.delta, out=G)
+            G *= weight
+        return value
+
+
+class LogCosh:
+    """Identity link with ``log(cosh(z - y))``, computed as
+    ``logaddexp(r, -r) - log 2``; the gradient is ``tanh(z - y)``."""
+
+    name = "log_cosh"
+    out_activation = "identity"
+
+    def link(self, raw):
+        return raw
+
+    def value_and_grad(self, raw, Y, weight, grad=None):
+        G = np.empty_like(raw) if grad is None else grad
+        np.subtract(raw, Y, out=G)
+        per_element = np.logaddexp(G, -G) - np.log(2.0)
+        value = weighted_sum(per_element.sum(axis=1), weight)
+        if grad is not None:
+            np.tanh(G, out=G)
             G *= weight
         return value
 
@@ -138,7 +294,8 @@ class Poisson:
 
 LOSSES = {
     cls.name: cls
-    for cls in [SoftmaxCrossEntropy, SigmoidCrossEntropy, SquaredError, Poisson]
+    for cls in [SoftmaxCrossEntropy, SigmoidCrossEntropy, Hinge, SquaredError,
+                AbsoluteError, Huber, LogCosh, Poisson]
 }
 
 

@@ -157,6 +157,11 @@ class Network:
         np.copyto(self.theta, checkpoint[: self.theta.size])
         np.copyto(self.state, checkpoint[self.theta.size:])
 
+    def set_dropout(self, dropout):
+        """Change the dropout rates (a training-time setting, not a parameter)."""
+        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
+        self._bind()
+
     def set_batch_norm_momentum(self, momentum):
         for layer in self.hidden:
             if layer.batch_norm:

@@ -1,8 +1,8 @@
-"""The training objective: weighted data loss plus L2 penalty."""
+"""The training objective: weighted data loss plus elastic-net penalty."""
 
 import numpy as np
 
-from .penalties import add_l2_grad, l2_value
+from .penalties import add_l2_grad, l1_value, l2_value, soft_threshold
 
 
 def normalised_weights(sample_weight, n_samples):
@@ -19,18 +19,23 @@ def normalised_weights(sample_weight, n_samples):
 
 
 class Objective:
-    """``loss(network(X), Y; w) + alpha / (2 sum(w)) * ||W||^2``.
+    """``loss(network(X), Y; w) + alpha / sum(w) * P(W)`` with the elastic net
+    ``P(W) = l1_ratio ||W||_1 + (1 - l1_ratio) / 2 ||W||_2^2`` on the weights.
 
     The penalty is scaled by the total sample weight of the batch, as in
-    scikit-learn, so ``alpha`` means the same thing for any batch size.
-    Calling the objective runs a forward and a backward pass and leaves the
-    gradient in ``network.grad``.
+    scikit-learn's MLP, so ``alpha`` means the same for any batch size, and
+    ``l1_ratio = 0`` is exactly scikit-learn's L2 penalty. Calling the
+    objective runs a forward and a backward pass and leaves the gradient of
+    the smooth part in ``network.grad``; the L1 part is applied by
+    :meth:`proximal_step` after the optimizer's update.
     """
 
-    def __init__(self, network, loss, alpha=0.0):
+    def __init__(self, network, loss, alpha=0.0, l1_ratio=0.0):
         self.network = network
         self.loss = loss
         self.alpha = float(alpha)
+        self.l1_ratio = float(l1_ratio)
+        self._total = 1.0
         self._scratch = np.empty(network.n_coefs, network.dtype)
 
     def __getstate__(self):
@@ -42,32 +47,50 @@ class Objective:
         self.__dict__.update(state)
         self._scratch = np.empty(self.network.n_coefs, self.network.dtype)
 
-    def __call__(self, X, Y, sample_weight=None):
+    @property
+    def _weights(self):
+        return self.network.theta[: self.network.n_coefs]
+
+    def __call__(self, X, Y, sample_weight=None, rng=None):
         net = self.network
         weight, total = normalised_weights(sample_weight, X.shape[0])
+        self._total = total
         if total == 0:
             net.grad.fill(0)
             return 0.0
-        raw = net.forward(X)
+        raw = net.forward(X, rng)
         value = self.loss.value_and_grad(raw, Y, weight, net.output_grad(X.shape[0]))
         net.backward()
-        return value + self._penalty(total, net.grad)
+        if self.alpha:
+            l2 = self.alpha * (1 - self.l1_ratio) / total
+            add_l2_grad(net.grad[: net.n_coefs], self._weights, l2, self._scratch)
+            value += self._penalty(total)
+        return value
 
-    def _penalty(self, total, grad):
-        if self.alpha == 0:
-            return 0.0
-        weights = self.network.theta[: self.network.n_coefs]
+    def _penalty(self, total):
         strength = self.alpha / total
-        add_l2_grad(grad[: self.network.n_coefs], weights, strength, self._scratch)
-        return l2_value(weights, strength)
+        value = l2_value(self._weights, strength * (1 - self.l1_ratio))
+        if self.l1_ratio:
+            value += l1_value(self._weights, strength * self.l1_ratio, self._scratch)
+        return value
+
+    def proximal_step(self, step_size):
+        """Soft-threshold the weights after an update of size ``step_size``
+        (a scalar, or per-coordinate steps of an adaptive optimizer)."""
+        if not (self.alpha and self.l1_ratio and self._total):
+            return
+        strength = self.alpha * self.l1_ratio / self._total
+        if np.ndim(step_size):
+            step_size *= strength  # the optimizer's scratch: free to overwrite
+            threshold = step_size
+        else:
+            threshold = step_size * strength
+        soft_threshold(self._weights, threshold, self._scratch)
 
     def value(self, X, Y, sample_weight=None):
         """The objective without its gradient; touches no training buffer."""
         weight, total = normalised_weights(sample_weight, X.shape[0])
         if total == 0:
             return 0.0
-        raw = self.network.predict_raw(X)
-        value = self.loss.value_and_grad(raw, Y, weight)
-        if self.alpha:
-            value += l2_value(self.network.theta[: self.network.n_coefs], self.alpha / total)
-        return value
+        value = self.loss.value_and_grad(self.network.predict_raw(X), Y, weight)
+        return value + (self._penalty(total) if self.alpha else 0.0)

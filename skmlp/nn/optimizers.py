@@ -62,6 +62,10 @@ class SGD(_ScratchMixin):
         else:
             theta += v
 
+    def effective_step(self, n):
+        """Step size of the last update, for proximal (L1) steps."""
+        return self.learning_rate
+
 
 class Adam(_ScratchMixin):
     """Adam (Kingma & Ba), with the bias correction folded into the step size.
@@ -99,6 +103,68 @@ class Adam(_ScratchMixin):
         np.multiply(self.m, -lr_t, out=step)
         step /= tmp
         theta += step
+        self._lr_t = lr_t
+
+    def effective_step(self, n):
+        """Per-coordinate step ``lr_t / (sqrt(v) + eps)`` of the last update for
+        the first ``n`` parameters (written into scratch space)."""
+        return np.divide(self._lr_t, self._scratch[:n], out=self._step[:n])
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+
+    Before each Adam update the first ``n_decay`` parameters (the weights,
+    not the biases) shrink by ``learning_rate * weight_decay``.
+    """
+
+    def __init__(self, n_params, dtype, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, weight_decay=0.01, n_decay=None):
+        super().__init__(n_params, dtype, learning_rate, beta_1, beta_2, epsilon)
+        self.weight_decay = float(weight_decay)
+        self.n_decay = n_params if n_decay is None else int(n_decay)
+
+    def step(self, theta, grad):
+        theta[: self.n_decay] *= 1 - self.learning_rate * self.weight_decay
+        super().step(theta, grad)
+
+
+class RMSProp(_ScratchMixin):
+    """RMSProp (Hinton): ``v <- rho v + (1 - rho) g^2``,
+    ``theta <- theta - lr g / (sqrt(v) + eps)``."""
+
+    def __init__(self, n_params, dtype, learning_rate=0.001, rho=0.9, epsilon=1e-8):
+        self.learning_rate = float(learning_rate)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.v = np.zeros(n_params, dtype)
+        self._make_scratch(n_params, dtype)
+
+    def _state_vector(self):
+        return self.v
+
+    def step(self, theta, grad):
+        tmp, step = self._scratch, self._step
+        self.v *= self.rho
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - self.rho
+        self.v += tmp
+        np.sqrt(self.v, out=tmp)
+        tmp += self.epsilon
+        np.multiply(grad, -self.learning_rate, out=step)
+        step /= tmp
+        theta += step
+
+    def effective_step(self, n):
+        return np.divide(self.learning_rate, self._scratch[:n], out=self._step[:n])
+
+
+def clip_global_norm(grad, max_norm):
+    """Scale ``grad`` in place so that its L2 norm is at most ``max_norm``;
+    returns the norm before clipping."""
+    norm = float(np.sqrt(np.dot(grad, grad)))
+    if max_norm is not None and norm > max_norm:
+        grad *= max_norm / norm
+    return norm
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSProp}

@@ -1,10 +1,16 @@
-"""Penalties on the weight part of the flat parameter vector."""
+"""Penalties on the weight part of the flat parameter vector.
+
+L2 enters the gradient. L1 does not: it is applied as a proximal
+soft-threshold step after each optimizer update, which sets weights to exact
+zeros (a subgradient step would only make them oscillate around zero).
+All functions work in place with a caller-provided scratch vector.
+"""
 
 import numpy as np
 
 
 def l2_value(weights, strength):
-    """``strength / 2 * ||weights||^2``."""
+    """``strength / 2 * ||weights||_2^2``."""
     return 0.5 * strength * float(np.dot(weights, weights))
 
 
@@ -12,3 +18,20 @@ def add_l2_grad(grad, weights, strength, scratch):
     """``grad += strength * weights`` using ``scratch`` instead of a temporary."""
     np.multiply(weights, strength, out=scratch)
     grad += scratch
+
+
+def l1_value(weights, strength, scratch):
+    """``strength * ||weights||_1``."""
+    return strength * float(np.abs(weights, out=scratch).sum())
+
+
+def soft_threshold(weights, threshold, scratch):
+    """``w <- sign(w) * max(|w| - threshold, 0)`` in place.
+
+    ``threshold`` is a scalar or a vector like ``weights`` (per-coordinate
+    step sizes of adaptive optimizers times the L1 strength).
+    """
+    np.abs(weights, out=scratch)
+    scratch -= threshold
+    np.maximum(scratch, 0, out=scratch)
+    np.copysign(scratch, weights, out=weights)

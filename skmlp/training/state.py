@@ -12,7 +12,8 @@ class TrainingState:
     Without a validation set the monitored value is the training loss
     (``best_loss``); with one it is the validation score
     (``best_validation_score``), and the parameters at the best score are
-    kept in ``best_theta`` so that they can be restored.
+    kept in ``best_theta`` (a :meth:`Network.checkpoint`: parameters and
+    running statistics) so that they can be restored.
     """
 
     validation: bool = False
@@ -39,12 +40,12 @@ class TrainingState:
         )
         self.best_loss = min(self.best_loss, loss)
 
-    def record_validation(self, score, tol, theta):
-        """Record an epoch's validation score; snapshot ``theta`` when it is the best."""
+    def record_validation(self, score, tol, network):
+        """Record an epoch's validation score; checkpoint the network at the best."""
         self.validation_scores.append(score)
         self.no_improvement_count = (
             self.no_improvement_count + 1 if score < self.best_validation_score + tol else 0
         )
         if score > self.best_validation_score:
             self.best_validation_score = score
-            np.copyto(self.best_theta, theta)
+            self.best_theta = network.checkpoint()

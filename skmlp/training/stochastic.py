@@ -1,27 +1,37 @@
 """The minibatch training loop for the stochastic solvers (SGD, Adam)."""
 
-import numpy as np
+from ..nn.optimizers import clip_global_norm
 
 
-def run_epoch(objective, optimizer, batches):
-    """One pass over the minibatches; returns the weighted mean batch loss."""
+def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
+    """One pass over the minibatches; returns the weighted mean batch loss.
+
+    Each step: loss and gradient, optional global-norm clipping, the
+    optimizer's update, then the proximal L1 step. ``rng`` draws dropout
+    masks.
+    """
     network = objective.network
     theta, grad = network.theta, network.grad
+    proximal = objective.alpha and objective.l1_ratio
     batches.new_epoch()
     accumulated, total = 0.0, 0.0
     for X, Y, sample_weight in batches:
         weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         if weight == 0:
             continue
-        accumulated += objective(X, Y, sample_weight) * weight
+        accumulated += objective(X, Y, sample_weight, rng) * weight
         total += weight
+        if clip_norm is not None:
+            clip_global_norm(grad, clip_norm)
         optimizer.step(theta, grad)
+        if proximal:
+            objective.proximal_step(optimizer.effective_step(network.n_coefs))
     return accumulated / total if total else 0.0
 
 
 def fit_stochastic(objective, optimizer, schedule, batches, state, *, max_iter,
                    tol, n_iter_no_change, validation_score=None, incremental=False,
-                   verbose=False):
+                   verbose=False, clip_norm=None, rng=None):
     """Train for up to ``max_iter`` epochs with scikit-learn's stopping rule.
 
     ``validation_score`` is a callable returning the score of the current
@@ -31,17 +41,17 @@ def fit_stochastic(objective, optimizer, schedule, batches, state, *, max_iter,
     Returns ``"converged"``, ``"max_iter"``, ``"incremental"`` (one epoch of
     ``partial_fit``) or ``"interrupted"`` (KeyboardInterrupt).
     """
-    theta = objective.network.theta
+    network = objective.network
     state.n_iter = 0
     status = "max_iter"
     try:
         for _ in range(max_iter):
-            loss = run_epoch(objective, optimizer, batches)
+            loss = run_epoch(objective, optimizer, batches, clip_norm, rng)
             state.record_loss(loss, batches.n_samples, tol)
             if verbose:
                 print(f"Iteration {state.n_iter}, loss = {loss:.8f}")
             if validation_score is not None:
-                state.record_validation(validation_score(), tol, theta)
+                state.record_validation(validation_score(), tol, network)
                 if verbose:
                     print(f"Validation score: {state.validation_scores[-1]:f}")
             optimizer.learning_rate = schedule.after_epoch(optimizer.learning_rate, state.t)
@@ -57,7 +67,7 @@ def fit_stochastic(objective, optimizer, schedule, batches, state, *, max_iter,
     except KeyboardInterrupt:
         status = "interrupted"
     if validation_score is not None and state.best_theta is not None:
-        np.copyto(theta, state.best_theta)
+        objective.network.restore(state.best_theta)
     return status
 
 

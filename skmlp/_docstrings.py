@@ -1,0 +1,250 @@
+"""Shared numpydoc text: each parameter and attribute is documented once.
+
+Estimator docstrings contain the markers ``<<PARAMETERS>>`` and
+``<<ATTRIBUTES>>``; :func:`document` replaces them with the entries named in
+the estimator's ``__init__`` signature (parameters) and in its ``_attributes``
+list, in that order.
+"""
+
+import inspect
+import textwrap
+
+PARAMETERS = {
+    "hidden_layer_sizes": """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+    The ith element is the number of neurons in the ith hidden layer.""",
+    "activation": """\
+activation : {'identity', 'logistic', 'sigmoid', 'tanh', 'relu', 'leaky_relu', \
+'elu', 'softplus', 'gelu'}, default='relu'
+    Hidden-layer activation. 'sigmoid' is another name for 'logistic';
+    'leaky_relu' has slope 0.01 below zero, 'elu' has alpha = 1, 'gelu' is the
+    tanh approximation.""",
+    "solver": """\
+solver : {'adam', 'sgd', 'lbfgs', 'adamw', 'rmsprop'}, default='adam'
+    The weight optimiser. 'lbfgs' is scipy's L-BFGS-B on the full batch;
+    'adamw' is Adam with decoupled ``weight_decay``; 'rmsprop' divides the
+    gradient by a running root-mean-square with decay ``beta_2``.""",
+    "alpha": """\
+alpha : float, default=0.0001
+    Strength of the penalty on the weights (not the biases), divided by the
+    (weighted) batch size as in scikit-learn. With ``l1_ratio = 0`` it is
+    scikit-learn's L2 penalty ``alpha / 2 * ||W||^2``.""",
+    "l1_ratio": """\
+l1_ratio : float in [0, 1], default=0.0
+    Elastic-net mixing, as in :class:`~sklearn.linear_model.ElasticNet`: the
+    penalty is ``alpha * (l1_ratio * ||W||_1 + (1 - l1_ratio) / 2 * ||W||^2)``.
+    The L1 part is a proximal soft-threshold step after each update, so it
+    produces exact zeros; a whole zero row of ``coefs_[0]`` switches an input
+    feature off (see ``feature_importances_``). Needs a stochastic solver.""",
+    "batch_size": """\
+batch_size : int or 'auto', default='auto'
+    Minibatch size of the stochastic solvers; 'auto' is ``min(200, n_samples)``.""",
+    "learning_rate": """\
+learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+    Learning-rate schedule of ``solver='sgd'``: 'invscaling' uses
+    ``learning_rate_init / (t + 1) ** power_t`` (``t`` samples seen);
+    'adaptive' divides the rate by 5 whenever training stalls.""",
+    "learning_rate_init": """\
+learning_rate_init : float, default=0.001
+    Initial learning rate of the stochastic solvers.""",
+    "power_t": """\
+power_t : float, default=0.5
+    Exponent of the 'invscaling' schedule.""",
+    "max_iter": """\
+max_iter : int, default=200
+    Maximum number of epochs (stochastic solvers) or iterations ('lbfgs').""",
+    "shuffle": """\
+shuffle : bool, default=True
+    Whether to shuffle the samples every epoch.""",
+    "random_state": """\
+random_state : int, RandomState instance or None, default=None
+    Seeds the initial weights, the validation split, the shuffling and the
+    dropout masks. The same integer gives bit-identical results.""",
+    "tol": """\
+tol : float, default=1e-4
+    Improvement (of the training loss, or of the validation score with early
+    stopping) below which an epoch counts as no improvement.""",
+    "verbose": """\
+verbose : bool, default=False
+    Print progress messages.""",
+    "warm_start": """\
+warm_start : bool, default=False
+    Start ``fit`` from the previous solution instead of new weights.""",
+    "momentum": """\
+momentum : float, default=0.9
+    Momentum of 'sgd'.""",
+    "nesterovs_momentum": """\
+nesterovs_momentum : bool, default=True
+    Whether 'sgd' uses Nesterov's momentum.""",
+    "early_stopping": """\
+early_stopping : bool, default=False
+    Hold out ``validation_fraction`` of the training data, stop when the
+    validation score has not improved by ``tol`` for ``n_iter_no_change``
+    epochs, and restore the best weights. Applies to ``fit``; ``partial_fit``
+    trains on every row it is given.""",
+    "validation_fraction": """\
+validation_fraction : float, default=0.1
+    Fraction of the training data held out for early stopping.""",
+    "beta_1": """\
+beta_1 : float, default=0.9
+    Decay rate of the first-moment estimate ('adam', 'adamw').""",
+    "beta_2": """\
+beta_2 : float, default=0.999
+    Decay rate of the second-moment estimate ('adam', 'adamw', 'rmsprop').""",
+    "epsilon": """\
+epsilon : float, default=1e-8
+    Numerical-stability term of 'adam', 'adamw' and 'rmsprop'.""",
+    "n_iter_no_change": """\
+n_iter_no_change : int, default=10
+    Epochs without improvement tolerated before stopping.""",
+    "max_fun": """\
+max_fun : int, default=15000
+    Maximum number of loss evaluations of 'lbfgs'.""",
+    "dropout": """\
+dropout : float or array-like of shape (n_layers - 2,), default=0.0
+    Inverted-dropout rate after each hidden layer (one rate for all, or one
+    per layer), during training only: predictions are deterministic.""",
+    "batch_norm": """\
+batch_norm : bool, default=False
+    Batch-normalise each hidden layer's pre-activations; predictions use
+    running statistics.""",
+    "residual": """\
+residual : bool, default=False
+    Skip connections ``A = phi(A_prev W + b) + A_prev`` between consecutive
+    hidden layers of equal width.""",
+    "init": """\
+init : {'sklearn', 'auto', 'glorot_uniform', 'glorot_normal', 'he_uniform', \
+'he_normal'}, default='sklearn'
+    Weight initialisation. 'sklearn' reproduces scikit-learn's MLP exactly;
+    'auto' is Glorot for saturating activations and He for the ReLU family;
+    the others draw weights by that rule with zero biases.""",
+    "clip_norm": """\
+clip_norm : float or None, default=None
+    Rescale each minibatch gradient so that its global L2 norm is at most
+    this value.""",
+    "weight_decay": """\
+weight_decay : float, default=0.01
+    Decoupled weight decay of ``solver='adamw'`` (weights only).""",
+    "class_weight": """\
+class_weight : dict, 'balanced' or None, default=None
+    Weights of the classes, multiplied into ``sample_weight``. 'balanced'
+    uses ``n_samples / (n_classes * count)`` (counts weighted by
+    ``sample_weight``); with ``partial_fit`` it is computed on each chunk.""",
+    "class_weight_multilabel": """\
+class_weight : None, 'balanced', dict or array-like of shape (n_labels,), \
+default=None
+    For an indicator target, per-label weights of the weighted binary
+    cross-entropy: an array gives each label's positive weight ``w+`` (``w-``
+    stays 1); 'balanced' gives ``w+ = n / (2 n_pos)`` and ``w- = n / (2 n_neg)``
+    per label. For a 1-D target, as in :class:`MLPClassifier` (dict or
+    'balanced').""",
+    "loss_classifier": """\
+loss : {'log_loss', 'focal', 'hinge'}, default='log_loss'
+    'log_loss' is the cross-entropy (sigmoid for binary and multilabel
+    targets, softmax for multiclass); 'focal' multiplies it by
+    ``(1 - p_t) ** focal_gamma``; 'hinge' is the margin loss
+    ``max(0, 1 - y z)`` for binary targets (then there is no
+    ``predict_proba``; use ``decision_function``).""",
+    "loss_multilabel": """\
+loss : {'log_loss', 'focal'}, default='log_loss'
+    Binary cross-entropy per label, or the focal loss.""",
+    "loss_regressor": """\
+loss : {'squared_error', 'absolute_error', 'huber', 'log_cosh', 'poisson'}, \
+default='squared_error'
+    Half squared error, absolute error, Huber (quadratic within
+    ``huber_delta``), log-cosh, or half the Poisson deviance with an
+    exponential output (non-negative targets). Summed over outputs.""",
+    "focal_gamma": """\
+focal_gamma : float, default=2.0
+    Focusing parameter of ``loss='focal'``; 0 gives exactly 'log_loss'.""",
+    "focal_alpha": """\
+focal_alpha : float in (0, 1) or None, default=None
+    With ``loss='focal'`` on sigmoid outputs (binary, multilabel): weight of
+    the positive class, ``1 - focal_alpha`` for the negative (Lin et al.).
+    For multiclass targets use ``class_weight`` instead.""",
+    "label_smoothing": """\
+label_smoothing : float in [0, 1), default=0.0
+    Train on ``(1 - label_smoothing) * y + label_smoothing / K`` (``K`` the
+    number of classes; 2 per label for sigmoid outputs).""",
+    "huber_delta": """\
+huber_delta : float, default=1.0
+    Residual size at which the Huber loss turns from quadratic to linear.""",
+    "threshold": """\
+threshold : float or array-like of shape (n_labels,), default=0.5
+    Probability at or above which a label (or the positive class of a binary
+    target) is predicted.""",
+}
+
+ATTRIBUTES = {
+    "classes_": """\
+classes_ : ndarray
+    Class labels (``arange(n_labels)`` for an indicator target).""",
+    "loss_": """\
+loss_ : float
+    The training loss at the end of fitting, penalty included.""",
+    "best_loss_": """\
+best_loss_ : float or None
+    The lowest training loss reached (None with early stopping).""",
+    "loss_curve_": """\
+loss_curve_ : list of float
+    Training loss after each epoch (each iteration for 'lbfgs').""",
+    "validation_scores_": """\
+validation_scores_ : list of float or None
+    Validation score after each epoch, with early stopping.""",
+    "best_validation_score_": """\
+best_validation_score_ : float or None
+    The best validation score, with early stopping.""",
+    "t_": """\
+t_ : int
+    Number of training samples seen by the stochastic solver.""",
+    "coefs_": """\
+coefs_ : list of ndarray
+    Weight matrix of each layer: views into one flat parameter vector.
+    Assigning to ``coefs_`` or to ``coefs_[i]`` changes the model.""",
+    "intercepts_": """\
+intercepts_ : list of ndarray
+    Bias vector of each layer, likewise views.""",
+    "feature_importances_": """\
+feature_importances_ : ndarray of shape (n_features_in_,)
+    L2 norm of each input feature's first-layer weights.""",
+    "n_features_in_": """\
+n_features_in_ : int
+    Number of features seen during fit.""",
+    "feature_names_in_": """\
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Feature names seen during fit, when ``X`` has string column names.""",
+    "n_iter_": """\
+n_iter_ : int
+    Number of epochs (iterations for 'lbfgs') run by the last fit.""",
+    "n_layers_": """\
+n_layers_ : int
+    Number of layers, input and output included.""",
+    "n_outputs_": """\
+n_outputs_ : int
+    Number of outputs.""",
+    "out_activation_": """\
+out_activation_ : str
+    Output link: 'softmax', 'logistic', 'identity' or 'exp'.""",
+}
+
+# Parameters whose text differs between estimators: (estimator, name) -> key.
+VARIANTS = {
+    ("MLPClassifier", "loss"): "loss_classifier",
+    ("MultiLabelMLP", "loss"): "loss_multilabel",
+    ("MLPRegressor", "loss"): "loss_regressor",
+    ("MultiLabelMLP", "class_weight"): "class_weight_multilabel",
+}
+
+
+def _section(entries):
+    return textwrap.indent("\n".join(entries), "    ")
+
+
+def document(cls):
+    """Class decorator filling ``<<PARAMETERS>>`` and ``<<ATTRIBUTES>>``."""
+    names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    params = [PARAMETERS[VARIANTS.get((cls.__name__, n), n)] for n in names]
+    attributes = [ATTRIBUTES[n] for n in cls._attributes]
+    cls.__doc__ = (cls.__doc__.replace("<<PARAMETERS>>", _section(params).lstrip())
+                   .replace("<<ATTRIBUTES>>", _section(attributes).lstrip()))
+    return cls
