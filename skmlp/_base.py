@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import SCHEMES
 from .nn.network import Network
-from .nn.objective import Objective
+from .nn.objective import Objective, normalised_weights
 from .nn.optimizers import SGD, Adam, AdamW, RMSProp
 from .training.batches import Minibatches
 from .training.lbfgs import fit_lbfgs
@@ -401,7 +401,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         if network.batch_norm:
             # full batch: the running statistics are those of the final weights
             network.set_batch_norm_momentum(1.0)
-            network.forward(X)
+            network.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
             network.set_batch_norm_momentum(0.1)
         state = self._state
         state.validation = False

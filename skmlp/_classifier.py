@@ -8,7 +8,6 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
@@ -32,6 +31,14 @@ def _has_probabilities(estimator):
             "gives scores, not probabilities (use decision_function)."
         )
     return True
+
+
+def _balanced(counts, total, n_classes):
+    """scikit-learn's 'balanced' weights ``total / (n_classes * count)`` from
+    (sample-weighted) counts; a class of total weight 0 gets weight 0."""
+    counts = np.asarray(counts, dtype=float)
+    safe = np.where(counts > 0, counts, 1.0)
+    return np.where(counts > 0, total / (n_classes * safe), 0.0)
 
 
 class BaseClassifierMLP(ClassifierMixin, BaseMLP):
@@ -107,13 +114,29 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         return SigmoidCrossEntropy(pos, neg, gamma)
 
     def _label_weights(self, Y, sample_weight):
-        """Per-output (w+, w-) of the sigmoid cross-entropy."""
-        if self._is_multilabel() and self.class_weight is not None:
+        """Per-output (w+, w-) of the sigmoid cross-entropy: class weights of
+        an indicator target act per label, inside the loss."""
+        weights = self.class_weight
+        if not self._is_multilabel() or weights is None:
+            return 1.0, 1.0
+        if isinstance(weights, dict):
             raise ValueError(
-                "class_weight is not supported for multilabel targets in "
-                "MLPClassifier; use MultiLabelMLP(class_weight=...)."
+                "For an indicator target, class_weight is 'balanced' or one positive "
+                "weight per label (an array, MultiLabelMLP); a dict names classes of "
+                "a 1-D target."
             )
-        return 1.0, 1.0
+        if isinstance(weights, str):
+            sw = np.ones(len(Y)) if sample_weight is None else sample_weight
+            n_pos = sw @ Y
+            n_neg = sw.sum() - n_pos
+            return _balanced(n_pos, n_pos + n_neg, 2), _balanced(n_neg, n_pos + n_neg, 2)
+        pos = np.asarray(weights, dtype=float)
+        if pos.shape != (Y.shape[1],) or np.any(pos <= 0):
+            raise ValueError(
+                f"class_weight as an array holds one positive weight per label "
+                f"({Y.shape[1]}); got {weights!r}."
+            )
+        return pos, 1.0
 
     def _prepare_targets(self, Y, sample_weight):
         if not self._is_multilabel():
@@ -138,8 +161,9 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
                 )
             per_class = np.array([self.class_weight.get(c, 1.0) for c in present])
         else:
-            per_class = compute_class_weight("balanced", classes=present, y=labels,
-                                             sample_weight=sample_weight)
+            sw = np.ones(len(labels)) if sample_weight is None else sample_weight
+            counts = np.bincount(np.searchsorted(present, labels), weights=sw)
+            per_class = _balanced(counts, counts.sum(), np.count_nonzero(counts))
         weights = per_class[np.searchsorted(present, labels)].astype(Y.dtype)
         return weights if sample_weight is None else weights * sample_weight
 

@@ -86,30 +86,7 @@ class MultiLabelMLP(BaseClassifierMLP):
         self.focal_alpha = focal_alpha
         self.label_smoothing = label_smoothing
 
-    # -- per-label weights of the weighted binary cross-entropy --------------
-    def _label_weights(self, Y, sample_weight):
-        weights = self.class_weight
-        if not self._is_multilabel() or weights is None:
-            return 1.0, 1.0
-        if isinstance(weights, dict):
-            raise ValueError(
-                "For an indicator target, class_weight is 'balanced' or one positive "
-                "weight per label (an array); a dict names classes of a 1-D target."
-            )
-        if isinstance(weights, str):
-            sw = np.ones(len(Y)) if sample_weight is None else sample_weight
-            n = sw.sum()
-            n_pos = np.maximum(sw @ Y, np.finfo(float).tiny)
-            n_neg = np.maximum(n - n_pos, np.finfo(float).tiny)
-            return n / (2 * n_pos), n / (2 * n_neg)
-        pos = np.asarray(weights, dtype=float)
-        if pos.shape != (Y.shape[1],) or np.any(pos <= 0):
-            raise ValueError(
-                f"class_weight as an array holds one positive weight per label "
-                f"({Y.shape[1]}); got {weights!r}."
-            )
-        return pos, 1.0
-
+    # -- class weights: arrays are per-label positive weights ----------------
     def _class_sample_weight(self, Y, sample_weight):
         if self.class_weight is not None and not isinstance(self.class_weight, (str, dict)):
             raise ValueError(

@@ -270,3 +270,79 @@ def test_training_step_does_not_allocate_per_parameter(make_optimizer, activatio
     assert peak_traced_bytes(step, repeat=3) < bound
     # The measurement does see NumPy allocations: one copy of theta exceeds it.
     assert peak_traced_bytes(network.theta.copy, repeat=1) >= network.theta.nbytes
+
+
+# -- RMSProp, AdamW, gradient clipping, proximal L1 -----------------------------
+
+def test_rmsprop_two_steps_against_formula():
+    from skmlp.nn.optimizers import RMSProp
+
+    lr, rho, eps = 0.01, 0.8, 1e-7
+    theta = np.array([1.0, -2.0, 0.5])
+    grads = [np.array([0.3, -1.0, 2.0]), np.array([-0.1, 0.5, 1.0])]
+    opt = RMSProp(3, np.float64, lr, rho, eps)
+    expected, v = theta.copy(), np.zeros(3)
+    for g in grads:
+        opt.step(theta, g)
+        v = rho * v + (1 - rho) * g**2
+        expected = expected - lr * g / (np.sqrt(v) + eps)
+    np.testing.assert_allclose(theta, expected, rtol=1e-14)
+    np.testing.assert_allclose(opt.effective_step(3), lr / (np.sqrt(v) + eps), rtol=1e-14)
+
+
+def test_adamw_decays_weights_only_then_steps_like_adam():
+    from skmlp.nn.optimizers import Adam, AdamW
+
+    lr, decay = 0.01, 0.1
+    theta_w = np.array([1.0, -2.0, 0.5, 3.0])
+    theta_a = theta_w.copy()
+    grad = np.array([0.3, -1.0, 2.0, 0.7])
+    AdamW(4, np.float64, lr, weight_decay=decay, n_decay=2).step(theta_w, grad)
+    decayed = theta_a.copy()
+    decayed[:2] *= 1 - lr * decay
+    Adam(4, np.float64, lr).step(decayed, grad)
+    np.testing.assert_allclose(theta_w, decayed, rtol=1e-15)
+
+
+def test_clip_global_norm():
+    from skmlp.nn.optimizers import clip_global_norm
+
+    grad = np.array([3.0, 4.0])
+    assert clip_global_norm(grad, 10.0) == 5.0
+    np.testing.assert_array_equal(grad, [3.0, 4.0])
+    assert clip_global_norm(grad, 1.0) == 5.0
+    np.testing.assert_allclose(grad, [0.6, 0.8])
+    np.testing.assert_allclose(np.linalg.norm(grad), 1.0)
+
+
+@pytest.mark.parametrize("threshold", [0.3, np.array([0.1, 0.5, 2.0, 0.0, 1.0])])
+def test_soft_threshold_is_the_l1_proximal_operator(threshold):
+    from skmlp.nn.penalties import soft_threshold
+
+    w = np.array([0.2, -0.7, 1.5, -0.05, 3.0])
+    expected = np.sign(w) * np.maximum(np.abs(w) - threshold, 0)
+    soft_threshold(w, threshold, np.empty(5))
+    np.testing.assert_array_equal(w, expected)
+    # the proximal point minimises t * |x| + (x - w)^2 / 2 coordinate-wise
+    assert np.all((w == 0) | (np.abs(w) > 0))
+
+
+def test_objective_elastic_net_value_and_proximal_step():
+    from skmlp.nn.losses import get_loss
+    from skmlp.nn.network import Network
+    from skmlp.nn.objective import Objective
+
+    rng = np.random.RandomState(0)
+    network = Network([4, 3, 2], "tanh")
+    network.initialize(rng)
+    X, Y = rng.normal(size=(10, 4)), np.eye(2)[rng.randint(2, size=10)]
+    alpha, l1_ratio = 0.5, 0.4
+    plain = Objective(network, get_loss("softmax_cross_entropy")).value(X, Y)
+    objective = Objective(network, get_loss("softmax_cross_entropy"), alpha, l1_ratio)
+    W = network.theta[: network.n_coefs].copy()
+    penalty = alpha / 10 * (l1_ratio * np.abs(W).sum() + (1 - l1_ratio) / 2 * W @ W)
+    assert objective(X, Y) == pytest.approx(plain + penalty, rel=1e-12)
+    objective.proximal_step(0.5)  # threshold = 0.5 * alpha * l1_ratio / n
+    t = 0.5 * alpha * l1_ratio / 10
+    np.testing.assert_allclose(network.theta[: network.n_coefs],
+                               np.sign(W) * np.maximum(np.abs(W) - t, 0), rtol=1e-15)

@@ -47,9 +47,11 @@ class BatchNorm:
 
     Training: ``Y = gamma * (Z - mean) / sqrt(var + eps) + beta`` with the
     batch's mean and (biased) variance, which also update the running
-    statistics ``running = (1 - momentum) * running + momentum * batch``
-    (unbiased variance there, as in PyTorch). Prediction uses the running
-    statistics. Statistics are not weighted by sample weights.
+    statistics ``running = (1 - momentum) * running + momentum * batch``.
+    Prediction uses the running
+    statistics. The batch statistics are weighted by the sample weights
+    (``weight``: a scalar ``1 / m`` or a column summing to one), so that a
+    sample of weight 2 counts as that sample twice, as everywhere else.
     """
 
     eps = 1e-5
@@ -60,17 +62,18 @@ class BatchNorm:
         self.running_mean, self.running_var = running_mean, running_var
         self.momentum = momentum
 
-    def forward(self, Z, xhat):
+    def forward(self, Z, xhat, weight):
         """Normalise ``Z`` in place; keep the normalised values in ``xhat``."""
-        m = Z.shape[0]
-        mean = Z.mean(axis=0)
+        mean = _weighted_column_sum(Z, weight)
         np.subtract(Z, mean, out=xhat)
-        var = np.einsum("ij,ij->j", xhat, xhat) / m
+        var = _weighted_column_sum(xhat * xhat, weight)
         self._inv_std = 1.0 / np.sqrt(var + self.eps)
         xhat *= self._inv_std
         np.multiply(xhat, self.gamma, out=Z)
         Z += self.beta
-        self._update_running(mean, var * (m / (m - 1) if m > 1 else 1.0))
+        # No Bessel correction: with sample weights the row count is not the
+        # sample size, and a weight-2 row must count exactly as two rows.
+        self._update_running(mean, var)
 
     def _update_running(self, mean, var):
         self.running_mean *= 1 - self.momentum
@@ -78,16 +81,13 @@ class BatchNorm:
         self.running_var *= 1 - self.momentum
         self.running_var += self.momentum * var
 
-    def backward(self, dY, xhat):
+    def backward(self, dY, xhat, weight):
         """Turn ``dY`` (gradient of the output) into ``dZ`` in place."""
-        m = dY.shape[0]
         np.einsum("ij,ij->j", dY, xhat, out=self.dgamma)
         np.sum(dY, axis=0, out=self.dbeta)
-        # dZ = gamma * inv_std * (dY - mean(dY) - xhat * mean(dY * xhat))
-        mean_dy = self.dbeta / m
-        mean_dy_xhat = self.dgamma / m
-        dY -= mean_dy
-        dY -= xhat * mean_dy_xhat
+        # dZ_i = gamma * inv_std * (dY_i - w_i sum_j dY_j - w_i xhat_i sum_j dY_j xhat_j)
+        dY -= weight * self.dbeta
+        dY -= weight * xhat * self.dgamma
         dY *= self.gamma * self._inv_std
 
     def predict(self, Z):
@@ -95,6 +95,13 @@ class BatchNorm:
         Z *= self.gamma / np.sqrt(self.running_var + self.eps)
         Z += self.beta
         return Z
+
+
+def _weighted_column_sum(A, weight):
+    """``sum_i weight_i A_i`` for a scalar or column ``weight``."""
+    if np.ndim(weight) == 0:
+        return weight * A.sum(axis=0)
+    return weight.ravel() @ A
 
 
 class Dropout:
@@ -148,11 +155,11 @@ class HiddenLayer:
             "skip": new() if self.residual else None,
         }
 
-    def forward(self, X, buf, m, rng):
+    def forward(self, X, buf, m, rng, weight):
         Z, H, A = buf["Z"][:m], buf["H"][:m], buf["A"][:m]
         self.linear.forward(X, Z)
         if self.batch_norm:
-            self.batch_norm.forward(Z, buf["xhat"][:m])
+            self.batch_norm.forward(Z, buf["xhat"][:m], weight)
         self.activation.forward(Z, H, buf["tmp"][:m])
         if A is not H:
             np.copyto(A, H)
@@ -162,7 +169,7 @@ class HiddenLayer:
             A += X
         return A
 
-    def backward(self, X, buf, m, dX):
+    def backward(self, X, buf, m, dX, weight):
         dA = buf["dA"][:m]
         if self.residual:
             np.copyto(buf["skip"][:m], dA)
@@ -170,7 +177,7 @@ class HiddenLayer:
             self.dropout.backward(dA, buf["mask"][:m])
         self.activation.backward(buf["Z"][:m], buf["H"][:m], dA, buf["tmp"][:m])
         if self.batch_norm:
-            self.batch_norm.backward(dA, buf["xhat"][:m])
+            self.batch_norm.backward(dA, buf["xhat"][:m], weight)
         self.linear.backward(X, dA, dX)
         if self.residual and dX is not None:
             dX += buf["skip"][:m]

@@ -87,7 +87,7 @@ class Network:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("hidden", "output", "_buffers", "_capacity", "_inputs"):
+        for key in ("hidden", "output", "_buffers", "_capacity", "_inputs", "_weight"):
             state.pop(key, None)
         return state
 
@@ -177,16 +177,19 @@ class Network:
         self._output_buffers = (np.empty(out_shape, self.dtype), np.empty(out_shape, self.dtype))
         self._capacity = batch_size
 
-    def forward(self, X, rng=None):
+    def forward(self, X, rng=None, weight=None):
         """Forward pass in training mode; returns the logits (a buffer view).
 
-        ``rng`` (a :class:`numpy.random.Generator`) draws the dropout masks.
+        ``rng`` (a :class:`numpy.random.Generator`) draws the dropout masks;
+        ``weight`` (normalised sample weights, a scalar ``1 / m`` by default)
+        weights the batch-norm statistics.
         """
         m = X.shape[0]
         self.allocate(m)
+        self._weight = 1.0 / m if weight is None else weight
         inputs = X
         for layer, buf in zip(self.hidden, self._buffers):
-            inputs = layer.forward(inputs, buf, m, rng)
+            inputs = layer.forward(inputs, buf, m, rng, self._weight)
         logits = self._output_buffers[0][:m]
         self.output.forward(inputs, logits)
         self._inputs = X
@@ -205,11 +208,11 @@ class Network:
         self.output.backward(layer_inputs[-1], self.output_grad(m), dX)
         for i in range(len(self.hidden) - 1, -1, -1):
             dX = self._buffers[i - 1]["dA"][:m] if i > 0 else None
-            self.hidden[i].backward(layer_inputs[i], self._buffers[i], m, dX)
+            self.hidden[i].backward(layer_inputs[i], self._buffers[i], m, dX, self._weight)
 
     def release(self):
         """Drop the training buffers and the reference to the last batch."""
-        for key in ("_buffers", "_output_buffers", "_inputs"):
+        for key in ("_buffers", "_output_buffers", "_inputs", "_weight"):
             self.__dict__.pop(key, None)
         self._capacity = 0
 

@@ -58,7 +58,7 @@ class Objective:
         if total == 0:
             net.grad.fill(0)
             return 0.0
-        raw = net.forward(X, rng)
+        raw = net.forward(X, rng, weight)
         value = self.loss.value_and_grad(raw, Y, weight, net.output_grad(X.shape[0]))
         net.backward()
         if self.alpha:
