@@ -48,6 +48,14 @@ class _ParamList(list):
         np.copyto(view, value, casting="same_kind")
 
 
+def store_parameters(estimator, arguments):
+    """Set each constructor argument as an attribute, as scikit-learn requires
+    (``__init__`` stores its arguments and does nothing else)."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     """Parameters and fit/partial_fit plumbing shared by skmlp's estimators.
 
@@ -86,44 +94,6 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
-
-    @abstractmethod
-    def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size,
-                 learning_rate, learning_rate_init, power_t, max_iter, shuffle,
-                 random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
-                 early_stopping, validation_fraction, beta_1, beta_2, epsilon,
-                 n_iter_no_change, max_fun, l1_ratio, dropout, batch_norm, residual,
-                 init, clip_norm, weight_decay):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.l1_ratio = l1_ratio
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.residual = residual
-        self.init = init
-        self.clip_norm = clip_norm
-        self.weight_decay = weight_decay
 
     # -- what subclasses provide -------------------------------------------
     @abstractmethod

@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import store_parameters
 from ._classifier import CLASSIFIER_ATTRIBUTES, BaseClassifierMLP
 from ._docstrings import document
 
@@ -67,24 +68,7 @@ class MultiLabelMLP(BaseClassifierMLP):
                  loss="log_loss", class_weight=None, focal_gamma=2.0, focal_alpha=None,
                  label_smoothing=0.0, l1_ratio=0.0, dropout=0.0, batch_norm=False,
                  residual=False, init="sklearn", clip_norm=None, weight_decay=0.01):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
-            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            l1_ratio=l1_ratio, dropout=dropout, batch_norm=batch_norm, residual=residual,
-            init=init, clip_norm=clip_norm, weight_decay=weight_decay,
-        )
-        self.threshold = threshold
-        self.loss = loss
-        self.class_weight = class_weight
-        self.focal_gamma = focal_gamma
-        self.focal_alpha = focal_alpha
-        self.label_smoothing = label_smoothing
+        store_parameters(self, locals())
 
     # -- class weights: arrays are per-label positive weights ----------------
     def _class_sample_weight(self, Y, sample_weight):

@@ -8,7 +8,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import BaseMLP, stochastic_only
+from ._base import BaseMLP, stochastic_only, store_parameters
 from ._docstrings import document
 from .nn.losses import get_loss
 
@@ -74,20 +74,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
                  huber_delta=1.0, l1_ratio=0.0, dropout=0.0, batch_norm=False,
                  residual=False, init="sklearn", clip_norm=None, weight_decay=0.01):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
-            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            l1_ratio=l1_ratio, dropout=dropout, batch_norm=batch_norm, residual=residual,
-            init=init, clip_norm=clip_norm, weight_decay=weight_decay,
-        )
-        self.loss = loss
-        self.huber_delta = huber_delta
+        store_parameters(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,

@@ -182,89 +182,82 @@ class Hinge:
         return value
 
 
-class SquaredError:
-    """Identity link with half squared error, ``(z - y)^2 / 2`` per output."""
+class _ResidualLoss:
+    """Identity link; a function of the residual ``r = z - y`` per output.
+
+    Subclasses give the per-sample loss (summed over outputs) and turn the
+    residual into the loss's derivative in place.
+    """
+
+    out_activation = "identity"
+
+    def link(self, raw):
+        return raw
+
+    def value_and_grad(self, raw, Y, weight, grad=None):
+        R = np.empty_like(raw) if grad is None else grad
+        np.subtract(raw, Y, out=R)
+        value = weighted_sum(self._per_sample(R), weight)
+        if grad is not None:
+            self._derivative(R)
+            R *= weight
+        return value
+
+
+class SquaredError(_ResidualLoss):
+    """Half squared error, ``r^2 / 2``; the derivative is ``r``."""
 
     name = "squared_error"
-    out_activation = "identity"
 
-    def link(self, raw):
-        return raw
+    def _per_sample(self, R):
+        return 0.5 * _rowwise_dot(R, R)
 
-    def value_and_grad(self, raw, Y, weight, grad=None):
-        G = np.empty_like(raw) if grad is None else grad
-        np.subtract(raw, Y, out=G)
-        value = 0.5 * weighted_sum(_rowwise_dot(G, G), weight)
-        if grad is not None:
-            G *= weight
-        return value
+    def _derivative(self, R):
+        pass
 
 
-class AbsoluteError:
-    """Identity link with absolute error ``|z - y|``; subgradient ``sign(z - y)``."""
+class AbsoluteError(_ResidualLoss):
+    """Absolute error ``|r|``; subgradient ``sign(r)``."""
 
     name = "absolute_error"
-    out_activation = "identity"
 
-    def link(self, raw):
-        return raw
+    def _per_sample(self, R):
+        return np.abs(R).sum(axis=1)
 
-    def value_and_grad(self, raw, Y, weight, grad=None):
-        G = np.empty_like(raw) if grad is None else grad
-        np.subtract(raw, Y, out=G)
-        value = weighted_sum(np.abs(G).sum(axis=1), weight)
-        if grad is not None:
-            np.sign(G, out=G)
-            G *= weight
-        return value
+    def _derivative(self, R):
+        np.sign(R, out=R)
 
 
-class Huber:
-    """Identity link with the Huber loss: ``r^2 / 2`` for ``|r| <= delta``,
-    ``delta (|r| - delta / 2)`` beyond; the gradient is ``r`` clipped to
-    ``[-delta, delta]``."""
+class Huber(_ResidualLoss):
+    """Huber loss: ``r^2 / 2`` for ``|r| <= delta``, ``delta (|r| - delta / 2)``
+    beyond; the derivative is ``r`` clipped to ``[-delta, delta]``."""
 
     name = "huber"
-    out_activation = "identity"
 
     def __init__(self, delta=1.0):
         self.delta = float(delta)
 
-    def link(self, raw):
-        return raw
+    def _per_sample(self, R):
+        abs_r = np.abs(R)
+        quadratic = np.minimum(abs_r, self.delta)
+        # = r^2 / 2 inside, delta |r| - delta^2 / 2 outside
+        return (quadratic * (abs_r - 0.5 * quadratic)).sum(axis=1)
 
-    def value_and_grad(self, raw, Y, weight, grad=None):
-        G = np.empty_like(raw) if grad is None else grad
-        np.subtract(raw, Y, out=G)
-        abs_r = np.abs(G)
-        inside = abs_r <= self.delta
-        per_element = np.where(inside, 0.5 * abs_r**2, self.delta * (abs_r - 0.5 * self.delta))
-        value = weighted_sum(per_element.sum(axis=1), weight)
-        if grad is not None:
-            np.clip(G, -self.delta, self.delta, out=G)
-            G *= weight
-        return value
+    def _derivative(self, R):
+        np.clip(R, -self.delta, self.delta, out=R)
 
 
-class LogCosh:
-    """Identity link with ``log(cosh(z - y))``, computed as
-    ``logaddexp(r, -r) - log 2``; the gradient is ``tanh(z - y)``."""
+class LogCosh(_ResidualLoss):
+    """``log(cosh(r))``, computed as ``logaddexp(r, -r) - log 2``; the
+    derivative is ``tanh(r)``."""
 
     name = "log_cosh"
-    out_activation = "identity"
 
-    def link(self, raw):
-        return raw
+    def _per_sample(self, R):
+        return (np.logaddexp(R, -R) - np.log(2.0)).sum(axis=1)
 
-    def value_and_grad(self, raw, Y, weight, grad=None):
-        G = np.empty_like(raw) if grad is None else grad
-        np.subtract(raw, Y, out=G)
-        per_element = np.logaddexp(G, -G) - np.log(2.0)
-        value = weighted_sum(per_element.sum(axis=1), weight)
-        if grad is not None:
-            np.tanh(G, out=G)
-            G *= weight
-        return value
+    def _derivative(self, R):
+        np.tanh(R, out=R)
 
 
 class Poisson:
