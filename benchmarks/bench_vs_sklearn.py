@@ -109,16 +109,25 @@ QUICK_SCALING_N = (200, 500, 1_000)
 def make_data(config, dtype):
     """Standardised train/held-out split of a fixed-seed ``make_classification``."""
     n_test = min(max(config.n_samples // 5, 100), MAX_TEST_SAMPLES)
-    n_informative = min(config.n_features,
-                        max(20, math.ceil(math.log2(2 * config.n_classes))))
+    n_informative = min(
+        config.n_features, max(20, math.ceil(math.log2(2 * config.n_classes)))
+    )
     X, y = make_classification(
-        n_samples=config.n_samples + n_test, n_features=config.n_features,
-        n_informative=n_informative, n_redundant=min(2, config.n_features - n_informative),
-        n_classes=config.n_classes, random_state=DATA_SEED)
-    X_train, X_test = X[:config.n_samples], X[config.n_samples:]
+        n_samples=config.n_samples + n_test,
+        n_features=config.n_features,
+        n_informative=n_informative,
+        n_redundant=min(2, config.n_features - n_informative),
+        n_classes=config.n_classes,
+        random_state=DATA_SEED,
+    )
+    X_train, X_test = X[: config.n_samples], X[config.n_samples :]
     scaler = StandardScaler().fit(X_train)
-    return (scaler.transform(X_train).astype(dtype), y[:config.n_samples],
-            scaler.transform(X_test).astype(dtype), y[config.n_samples:])
+    return (
+        scaler.transform(X_train).astype(dtype),
+        y[: config.n_samples],
+        scaler.transform(X_test).astype(dtype),
+        y[config.n_samples :],
+    )
 
 
 # -- estimators ---------------------------------------------------------------------
@@ -138,8 +147,9 @@ def estimator_params(config, epochs):
 
 def make_estimator(library, params):
     """A fresh, unfitted estimator of ``library`` with ``params`` (JSON-safe dict)."""
-    return ESTIMATORS[library](**dict(params, hidden_layer_sizes=tuple(
-        params["hidden_layer_sizes"])))
+    return ESTIMATORS[library](
+        **dict(params, hidden_layer_sizes=tuple(params["hidden_layer_sizes"]))
+    )
 
 
 # -- timing -------------------------------------------------------------------------
@@ -230,15 +240,24 @@ def child_main(spec):
         warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X, y)
     peak = peak_rss_mb()
-    print(json.dumps({"baseline_mb": baseline, "peak_mb": peak,
-                      "fit_peak_mb": None if peak is None else peak - baseline,
-                      "n_iter": int(estimator.n_iter_)}))
+    print(
+        json.dumps(
+            {
+                "baseline_mb": baseline,
+                "peak_mb": peak,
+                "fit_peak_mb": None if peak is None else peak - baseline,
+                "n_iter": int(estimator.n_iter_),
+            }
+        )
+    )
 
 
 def save_training_data(data, directory, tag):
     """Write the training arrays to ``.npy`` files for the children; their paths."""
-    paths = {"X": os.path.join(directory, f"{tag}-X.npy"),
-             "y": os.path.join(directory, f"{tag}-y.npy")}
+    paths = {
+        "X": os.path.join(directory, f"{tag}-X.npy"),
+        "y": os.path.join(directory, f"{tag}-y.npy"),
+    }
     np.save(paths["X"], data[0])
     np.save(paths["y"], data[1])
     return paths
@@ -261,8 +280,10 @@ def measure_all_memory(jobs):
     nothing is being timed any more.
     """
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        futures = {(key, library): pool.submit(measure_memory, library, params, paths)
-                   for key, library, params, paths in jobs}
+        futures = {
+            (key, library): pool.submit(measure_memory, library, params, paths)
+            for key, library, params, paths in jobs
+        }
     return {job: future.result() for job, future in futures.items()}
 
 
@@ -271,10 +292,21 @@ def environment():
     """Machine, versions and BLAS/OpenMP pools (threadpoolctl ships with sklearn)."""
     from threadpoolctl import threadpool_info
 
-    pools = [{key: pool.get(key) for key in
-              ("user_api", "internal_api", "version", "architecture", "num_threads",
-               "threading_layer", "filepath")}
-             for pool in threadpool_info()]
+    pools = [
+        {
+            key: pool.get(key)
+            for key in (
+                "user_api",
+                "internal_api",
+                "version",
+                "architecture",
+                "num_threads",
+                "threading_layer",
+                "filepath",
+            )
+        }
+        for pool in threadpool_info()
+    ]
     return {
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
@@ -291,14 +323,20 @@ def environment():
 def print_environment(env, args):
     """The header: cores, versions, thread pools, run settings."""
     print(f"cores: {env['cpu_count']}   {env['platform']}   python {env['python']}")
-    print(f"numpy {env['numpy']}   scipy {env['scipy']}   scikit-learn {env['sklearn']}"
-          f"   skmlp {env['skmlp']} ({env['skmlp_path']})")
+    print(
+        f"numpy {env['numpy']}   scipy {env['scipy']}   scikit-learn {env['sklearn']}"
+        f"   skmlp {env['skmlp']} ({env['skmlp_path']})"
+    )
     for pool in env["threadpools"]:
-        print(f"threadpool: {pool['user_api']}/{pool['internal_api']} {pool['version']}"
-              f" {pool['architecture'] or ''} threads={pool['num_threads']}"
-              f"  {os.path.basename(pool['filepath'] or '')}")
-    print(f"dtype {args.dtype}, {args.repeats} interleaved rounds (skmlp, sklearn), "
-          "medians reported; speed-up = sklearn / skmlp (> 1: skmlp faster)")
+        print(
+            f"threadpool: {pool['user_api']}/{pool['internal_api']} {pool['version']}"
+            f" {pool['architecture'] or ''} threads={pool['num_threads']}"
+            f"  {os.path.basename(pool['filepath'] or '')}"
+        )
+    print(
+        f"dtype {args.dtype}, {args.repeats} interleaved rounds (skmlp, sklearn), "
+        "medians reported; speed-up = sklearn / skmlp (> 1: skmlp faster)"
+    )
     print(flush=True)
 
 
@@ -308,11 +346,15 @@ def format_table(headers, rows):
     widths = [max(len(str(cell)) for cell in column) for column in columns]
 
     def line(cells):
-        return "  ".join(str(cell).ljust(width) if i == 0 else str(cell).rjust(width)
-                         for i, (cell, width) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(
+            str(cell).ljust(width) if i == 0 else str(cell).rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
 
-    return "\n".join([line(headers), "  ".join("-" * width for width in widths)]
-                     + [line(row) for row in rows])
+    return "\n".join(
+        [line(headers), "  ".join("-" * width for width in widths)]
+        + [line(row) for row in rows]
+    )
 
 
 def pair(result, key, fmt):
@@ -334,55 +376,94 @@ def memory_cells(result):
 
 def results_table(results):
     """One row per config."""
-    headers = ["config", "shape", "hidden", "batch", "epochs", "skmlp ms/ep",
-               "sklearn ms/ep", "speed-up", "predict speed-up",
-               "test acc skmlp/sklearn", "fit peak MB skmlp/sklearn", "mem ratio"]
+    headers = [
+        "config",
+        "shape",
+        "hidden",
+        "batch",
+        "epochs",
+        "skmlp ms/ep",
+        "sklearn ms/ep",
+        "speed-up",
+        "predict speed-up",
+        "test acc skmlp/sklearn",
+        "fit peak MB skmlp/sklearn",
+        "mem ratio",
+    ]
     rows = []
     for result in results:
         config, summary = result["config"], result["summary"]
-        rows.append([
-            result["label"], f"{config['n_samples']}x{config['n_features']}",
-            "-".join(map(str, config["hidden"])),
-            "full" if config["batch_size"] is None else config["batch_size"],
-            f"{result['epochs']}{'' if result['n_iter_ok'] else '*'}",
-            f"{summary['skmlp']['ms_per_epoch']:.2f}",
-            f"{summary['sklearn']['ms_per_epoch']:.2f}",
-            f"{summary['speedup']:.2f}x", f"{summary['predict_speedup']:.2f}x",
-            pair(result, "test_accuracy", ".3f"), *memory_cells(result),
-        ])
+        rows.append(
+            [
+                result["label"],
+                f"{config['n_samples']}x{config['n_features']}",
+                "-".join(map(str, config["hidden"])),
+                "full" if config["batch_size"] is None else config["batch_size"],
+                f"{result['epochs']}{'' if result['n_iter_ok'] else '*'}",
+                f"{summary['skmlp']['ms_per_epoch']:.2f}",
+                f"{summary['sklearn']['ms_per_epoch']:.2f}",
+                f"{summary['speedup']:.2f}x",
+                f"{summary['predict_speedup']:.2f}x",
+                pair(result, "test_accuracy", ".3f"),
+                *memory_cells(result),
+            ]
+        )
     return format_table(headers, rows)
 
 
 def scaling_table(results):
     """ms/epoch against the number of training samples (``--scaling``)."""
-    headers = ["n", "skmlp ms/ep", "sklearn ms/ep", "speed-up",
-               "skmlp ms/ep per 1k rows", "sklearn ms/ep per 1k rows"]
+    headers = [
+        "n",
+        "skmlp ms/ep",
+        "sklearn ms/ep",
+        "speed-up",
+        "skmlp ms/ep per 1k rows",
+        "sklearn ms/ep per 1k rows",
+    ]
     rows = []
     for result in results:
         n, summary = result["config"]["n_samples"], result["summary"]
         per_epoch = [summary[lib]["ms_per_epoch"] for lib in LIBRARIES]
-        rows.append([n, *(f"{ms:.2f}" for ms in per_epoch), f"{summary['speedup']:.2f}x",
-                     *(f"{1000 * ms / n:.3f}" for ms in per_epoch)])
+        rows.append(
+            [
+                n,
+                *(f"{ms:.2f}" for ms in per_epoch),
+                f"{summary['speedup']:.2f}x",
+                *(f"{1000 * ms / n:.3f}" for ms in per_epoch),
+            ]
+        )
     return format_table(headers, rows)
 
 
 def footnotes(results, memory_on):
     """The n_iter_ check and what the columns mean."""
-    bad = [f"{result['label']} (skmlp {result['summary']['skmlp']['n_iter']}, "
-           f"sklearn {result['summary']['sklearn']['n_iter']})"
-           for result in results if not result["n_iter_ok"]]
-    lines = ["n_iter_ == epochs for every fit of both libraries: "
-             + ("yes" if not bad else "NO (marked *): " + "; ".join(bad))]
+    bad = [
+        f"{result['label']} (skmlp {result['summary']['skmlp']['n_iter']}, "
+        f"sklearn {result['summary']['sklearn']['n_iter']})"
+        for result in results
+        if not result["n_iter_ok"]
+    ]
+    lines = [
+        "n_iter_ == epochs for every fit of both libraries: "
+        + ("yes" if not bad else "NO (marked *): " + "; ".join(bad))
+    ]
     if any(result["config"]["solver"] == "lbfgs" for result in results):
-        lines.append("lbfgs: epochs = L-BFGS iterations on the full batch; ms/ep = ms per "
-                     "iteration.")
-    lines.append("predict speed-up: median predict_proba time on the training data, "
-                 "sklearn / skmlp.")
-    lines.append("test acc: accuracy on a held-out split (20% of n extra rows, at most "
-                 f"{MAX_TEST_SAMPLES}) after the same epochs.")
+        lines.append(
+            "lbfgs: epochs = L-BFGS iterations on the full batch; ms/ep = ms per iteration."
+        )
+    lines.append(
+        "predict speed-up: median predict_proba time on the training data, sklearn / skmlp."
+    )
+    lines.append(
+        "test acc: accuracy on a held-out split (20% of n extra rows, at most "
+        f"{MAX_TEST_SAMPLES}) after the same epochs."
+    )
     if memory_on:
-        lines.append("fit peak MB: peak RSS after fit minus peak RSS before it (data "
-                     "loaded), one fresh process per library; mem ratio = sklearn / skmlp.")
+        lines.append(
+            "fit peak MB: peak RSS after fit minus peak RSS before it (data "
+            "loaded), one fresh process per library; mem ratio = sklearn / skmlp."
+        )
     return "\n".join(lines)
 
 
@@ -397,27 +478,49 @@ def selected_configs(args):
     else:
         chosen = [(name, table[name]) for name in args.configs]
         if args.n_samples is not None:
-            chosen = [(label, dataclasses.replace(config, n_samples=args.n_samples)
-                       if config.name == "wide" else config) for label, config in chosen]
+            chosen = [
+                (
+                    label,
+                    dataclasses.replace(config, n_samples=args.n_samples)
+                    if config.name == "wide"
+                    else config,
+                )
+                for label, config in chosen
+            ]
     if args.epochs is not None:
-        chosen = [(label, dataclasses.replace(config, epochs=args.epochs))
-                  for label, config in chosen]
+        chosen = [
+            (label, dataclasses.replace(config, epochs=args.epochs))
+            for label, config in chosen
+        ]
     return chosen
 
 
 def bench_config(label, config, args):
     """Data, interleaved timings and summary for one config (memory comes later)."""
-    print(f"[{label}] {config.n_samples}x{config.n_features}, rounds={args.repeats} ...",
-          file=sys.stderr, flush=True)
+    print(
+        f"[{label}] {config.n_samples}x{config.n_features}, rounds={args.repeats} ...",
+        file=sys.stderr,
+        flush=True,
+    )
     data = make_data(config, args.dtype)
     params = estimator_params(config, config.epochs)
     runs = interleaved_runs(params, data, args.repeats)
     summary = summarise(runs)
-    n_iter_ok = all(run["n_iter"] == config.epochs
-                    for library_runs in runs.values() for run in library_runs)
-    result = {"label": label, "config": dataclasses.asdict(config), "epochs": config.epochs,
-              "dtype": args.dtype, "params": params, "runs": runs, "summary": summary,
-              "n_iter_ok": n_iter_ok}
+    n_iter_ok = all(
+        run["n_iter"] == config.epochs
+        for library_runs in runs.values()
+        for run in library_runs
+    )
+    result = {
+        "label": label,
+        "config": dataclasses.asdict(config),
+        "epochs": config.epochs,
+        "dtype": args.dtype,
+        "params": params,
+        "runs": runs,
+        "summary": summary,
+        "n_iter_ok": n_iter_ok,
+    }
     return result, data
 
 
@@ -425,29 +528,56 @@ def parse_args(argv=None):
     """Command-line options."""
     parser = argparse.ArgumentParser(
         description="Time per epoch, predict time, accuracy and peak memory of skmlp vs "
-                    "scikit-learn's MLPClassifier (see the module docstring).")
-    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS),
-                        default=list(CONFIGS), metavar="NAME",
-                        help=f"configs to run (default: all of {', '.join(CONFIGS)})")
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="interleaved rounds per config (default: 5)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs (L-BFGS iterations) for every config, overriding "
-                             "the per-config defaults")
-    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                        help="dtype of the input data (default: float32)")
-    parser.add_argument("--n-samples", type=int, default=None,
-                        help="number of training rows of the wide config "
-                             "(ignored with --scaling)")
-    parser.add_argument("--scaling", action="store_true",
-                        help="instead of --configs, run the wide config at n = "
-                             f"{', '.join(map(str, SCALING_N))} and print ms/epoch vs n")
-    parser.add_argument("--memory", action=argparse.BooleanOptionalAction, default=True,
-                        help="measure peak RSS of each fit in a separate process "
-                             "(default: on)")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes and epochs: a smoke run (seconds; the memory "
-                             "children's imports dominate, --no-memory skips them)")
+        "scikit-learn's MLPClassifier (see the module docstring)."
+    )
+    parser.add_argument(
+        "--configs",
+        nargs="+",
+        choices=list(CONFIGS),
+        default=list(CONFIGS),
+        metavar="NAME",
+        help=f"configs to run (default: all of {', '.join(CONFIGS)})",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="interleaved rounds per config (default: 5)"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="epochs (L-BFGS iterations) for every config, overriding "
+        "the per-config defaults",
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=("float32", "float64"),
+        default="float32",
+        help="dtype of the input data (default: float32)",
+    )
+    parser.add_argument(
+        "--n-samples",
+        type=int,
+        default=None,
+        help="number of training rows of the wide config (ignored with --scaling)",
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="instead of --configs, run the wide config at n = "
+        f"{', '.join(map(str, SCALING_N))} and print ms/epoch vs n",
+    )
+    parser.add_argument(
+        "--memory",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure peak RSS of each fit in a separate process (default: on)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes and epochs: a smoke run (seconds; the memory "
+        "children's imports dominate, --no-memory skips them)",
+    )
     parser.add_argument("--json", metavar="PATH", help="write the raw numbers to PATH")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -492,8 +622,11 @@ def run(args):
     print(footnotes(results, args.memory))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"environment": env, "args": vars(args), "results": results},
-                      handle, indent=2)
+            json.dump(
+                {"environment": env, "args": vars(args), "results": results},
+                handle,
+                indent=2,
+            )
         print(f"raw numbers written to {args.json}")
 
 

@@ -11,12 +11,19 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
+from ._validation import SplitRefused, validation_split
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import SCHEMES
 from .nn.network import Network
@@ -44,7 +51,9 @@ class _ParamList(list):
         view = list.__getitem__(self, index)
         value = np.asarray(value)
         if value.shape != view.shape:
-            raise ValueError(f"Layer {index} must have shape {view.shape}; got {value.shape}.")
+            raise ValueError(
+                f"Layer {index} must have shape {view.shape}; got {value.shape}."
+            )
         np.copyto(view, value, casting="same_kind")
 
 
@@ -84,7 +93,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
@@ -93,6 +105,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "init": [StrOptions(SCHEMES)],
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "scoring": [None, StrOptions({"loss", *get_scorer_names()}), callable],
+        "restore_best_weights": ["boolean"],
     }
 
     # -- what subclasses provide -------------------------------------------
@@ -151,7 +165,17 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -- fit ----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        groups=None,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix ``X`` and targets ``y``.
 
         Parameters
@@ -162,14 +186,33 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             The targets (class labels in classification, real numbers in
             regression).
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights; the loss is their weighted mean.
+            Sample weights; the loss is their weighted mean. With early
+            stopping they are split with their rows and weight the
+            validation loss and score too.
+        groups : array-like of shape (n_samples,), default=None
+            Group of each sample (patient, batch, experiment). With early
+            stopping the validation split holds out whole groups, stratified
+            by class where possible, so no group is on both sides. Routed by
+            scikit-learn's metadata routing with ``set_fit_request(groups=True)``.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            A validation set of your choosing; then no rows are taken from
+            ``X``. Its loss and score are recorded every epoch, and early
+            stopping (if on) monitors them. It is not transformed by the
+            steps of an enclosing pipeline.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``; required with it.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of ``X_val``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = dict(
+            groups=groups, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val
+        )
+        return self._fit(X, y, sample_weight, incremental=False, **validation)
 
     def _check_solver(self):
         if self.solver not in STOCHASTIC_SOLVERS:
@@ -179,7 +222,17 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return True
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        incremental,
+        groups=None,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         hidden = self._hidden_layer_sizes()
         first_pass = "_network" not in self.__dict__ or (
             not self.warm_start and not incremental
@@ -187,9 +240,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        if groups is not None:
+            groups = column_or_1d(groups)
+            check_consistent_length(X, groups)
+        validation_set = self._validate_validation_set(
+            X, Y, X_val, y_val, sample_weight_val
+        )
         self._check_solver_options()
         loss = self._make_loss(Y, sample_weight)
         Y, sample_weight = self._prepare_targets(Y, sample_weight)
+        if validation_set is not None:
+            X_val, Y_val, sw_val = validation_set
+            validation_set = (X_val, *self._prepare_targets(Y_val, sw_val))
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         if first_pass:
@@ -200,7 +262,9 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.out_activation_ = loss.out_activation
         objective = Objective(self._network, loss, self.alpha, self.l1_ratio)
         if self.solver in STOCHASTIC_SOLVERS:
-            self._fit_stochastic(objective, X, Y, sample_weight, rng, incremental)
+            self._fit_stochastic(
+                objective, X, Y, sample_weight, rng, incremental, groups, validation_set
+            )
         else:
             self._fit_lbfgs(objective, X, Y, sample_weight)
         # a fitted model holds no training rows and no batch-sized buffers
@@ -212,6 +276,29 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 " contain large values and need to be preprocessed."
             )
         return self
+
+    def _validate_validation_set(self, X, Y, X_val, y_val, sample_weight_val):
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val was given without X_val and y_val.")
+            return None
+        if X_val is None or y_val is None:
+            raise ValueError(
+                "X_val and y_val must be given together; got only "
+                f"{'X_val' if y_val is None else 'y_val'}."
+            )
+        X_val = validate_data(
+            self, X_val, accept_sparse=["csr", "csc"], reset=False, dtype=X.dtype
+        )
+        Y_val = self._encode_validation_targets(y_val)
+        check_consistent_length(X_val, Y_val)
+        if Y_val.shape[1] != Y.shape[1]:
+            raise ValueError(f"y_val has {Y_val.shape[1]} outputs; y has {Y.shape[1]}.")
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=X.dtype
+            )
+        return X_val, Y_val.astype(X.dtype), sample_weight_val
 
     def _check_solver_options(self):
         if self.solver != "lbfgs":
@@ -244,22 +331,28 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
         if np.any((rates < 0) | (rates >= 1)):
             raise ValueError(f"dropout rates must lie in [0, 1); got {self.dropout!r}.")
-        return dict(batch_norm=self.batch_norm, dropout=rates.tolist(),
-                    residual=self.residual)
+        return dict(
+            batch_norm=self.batch_norm, dropout=rates.tolist(), residual=self.residual
+        )
 
     def _initialize(self, layer_units, dtype, rng):
         self.n_outputs_ = layer_units[-1]
         self.n_layers_ = len(layer_units)
-        self._network = Network(layer_units, self.activation, dtype,
-                                **self._architecture(layer_units))
+        self._network = Network(
+            layer_units, self.activation, dtype, **self._architecture(layer_units)
+        )
         self._network.initialize(rng, self.init)
         self._state = TrainingState()
         self.__dict__.pop("_optimizer", None)
 
     def _check_continuation(self, layer_units, dtype):
         network = self._network
-        old = (network.layer_units, network.activation, network.batch_norm,
-               network.residual)
+        old = (
+            network.layer_units,
+            network.activation,
+            network.batch_norm,
+            network.residual,
+        )
         new = (layer_units, self.activation, self.batch_norm, self.residual)
         if old != new:
             raise ValueError(
@@ -274,7 +367,17 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     # -- stochastic solvers -------------------------------------------------
-    def _fit_stochastic(self, objective, X, Y, sample_weight, rng, incremental):
+    def _fit_stochastic(
+        self,
+        objective,
+        X,
+        Y,
+        sample_weight,
+        rng,
+        incremental,
+        groups=None,
+        validation_set=None,
+    ):
         # partial_fit runs one epoch on exactly the data it is given: holding
         # rows out of every chunk would silently waste them, so early stopping
         # applies to fit only.
@@ -284,15 +387,15 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         dropout_rng = None
         if self._network.uses_dropout:
             dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-        state = self._state
-        state.validation = early_stopping
-        validation_score = None
-        if early_stopping:
-            X, Y, sample_weight, validation_score = self._split_validation(
-                X, Y, sample_weight, rng
+        if validation_set is None and early_stopping:
+            X, Y, sample_weight, validation_set = self._split_validation(
+                X, Y, sample_weight, groups, rng
             )
-            if state.best_theta is None:
-                state.best_theta = self._network.checkpoint()
+        state = self._state
+        state.monitor_validation = early_stopping and validation_set is not None
+        validation = None
+        if validation_set is not None:
+            validation = _ValidationSet(self, objective, *validation_set)
         batch_size = self._batch_size(X.shape[0])
         batches = Minibatches(X, Y, sample_weight, batch_size, self.shuffle, rng)
         schedule = LearningRateSchedule(
@@ -301,10 +404,20 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self.power_t,
         )
         status = fit_stochastic(
-            objective, self._optimizer, schedule, batches, state,
-            max_iter=self.max_iter, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-            validation_score=validation_score, incremental=incremental,
-            verbose=self.verbose, clip_norm=self.clip_norm, rng=dropout_rng,
+            objective,
+            self._optimizer,
+            schedule,
+            batches,
+            state,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            validation=validation,
+            restore_best=self.restore_best_weights,
+            incremental=incremental,
+            verbose=self.verbose,
+            clip_norm=self.clip_norm,
+            rng=dropout_rng,
         )
         self._warn_status(status)
 
@@ -316,8 +429,16 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         if self.solver == "rmsprop":
             return RMSProp(n, dtype, lr, self.beta_2, self.epsilon)
         if self.solver == "adamw":
-            return AdamW(n, dtype, lr, self.beta_1, self.beta_2, self.epsilon,
-                         self.weight_decay, self._network.n_coefs)
+            return AdamW(
+                n,
+                dtype,
+                lr,
+                self.beta_1,
+                self.beta_2,
+                self.epsilon,
+                self.weight_decay,
+                self._network.n_coefs,
+            )
         return Adam(n, dtype, lr, self.beta_1, self.beta_2, self.epsilon)
 
     def _batch_size(self, n_samples):
@@ -330,25 +451,32 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _split_validation(self, X, Y, sample_weight, rng):
-        stratify = Y if self._stratify_validation() else None
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        parts = train_test_split(
-            *arrays, random_state=rng, test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X_train, X_val, Y_train, Y_val = parts[:4]
-        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
+    def _split_validation(self, X, Y, sample_weight, groups, rng):
+        """Hold out the validation set of early stopping (see :mod:`._validation`)."""
+        try:
+            train, val = validation_split(
+                Y,
+                fraction=self.validation_fraction,
+                rng=rng,
+                kind=self._split_kind(),
+                groups=groups,
             )
-        y_val = self._decode(Y_val)
-        return X_train, Y_train, sw_train, lambda: self._score_validated(X_val, y_val, sw_val)
+        except SplitRefused as reason:
+            warnings.warn(
+                f"Early stopping is off for this fit: {reason}. Training uses every "
+                "row; raise validation_fraction or pass X_val, y_val to stop early.",
+                UserWarning,
+            )
+            return X, Y, sample_weight, None
+        sw = (
+            (None, None)
+            if sample_weight is None
+            else (sample_weight[train], sample_weight[val])
+        )
+        return X[train], Y[train], sw[0], (X[val], Y[val], sw[1])
 
-    def _stratify_validation(self):
-        return False
+    def _split_kind(self):
+        return "regression"
 
     def _warn_status(self, status):
         if status == "max_iter":
@@ -365,8 +493,14 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         network = self._network
         network.allocate(X.shape[0])
         result, curve = fit_lbfgs(
-            objective, X, Y, sample_weight, max_iter=self.max_iter,
-            max_fun=self.max_fun, tol=self.tol, verbose=self.verbose,
+            objective,
+            X,
+            Y,
+            sample_weight,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            verbose=self.verbose,
         )
         if network.batch_norm:
             # full batch: the running statistics are those of the final weights
@@ -374,7 +508,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             network.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
             network.set_batch_norm_momentum(0.1)
         state = self._state
-        state.validation = False
+        state.monitor_validation = False
         state.n_iter = min(int(result.nit), self.max_iter)
         state.loss = float(result.fun)
         state.loss_curve.extend(curve)
@@ -394,14 +528,16 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.t_ = state.t
         self.loss_ = state.loss
         self.loss_curve_ = state.loss_curve
-        if state.validation:
-            self.best_loss_ = None
-            self.validation_scores_ = state.validation_scores
-            self.best_validation_score_ = state.best_validation_score
-        else:
-            self.best_loss_ = state.best_loss
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+        self.best_loss_ = None if state.monitor_validation else state.best_loss
+        has_validation = bool(state.validation_scores)
+        self.validation_scores_ = state.validation_scores if has_validation else None
+        self.validation_loss_curve_ = (
+            state.validation_loss_curve if has_validation else None
+        )
+        self.best_validation_score_ = (
+            state.best_validation_score if has_validation else None
+        )
+        self.best_epoch_ = state.best_epoch if has_validation else None
 
     @property
     def feature_importances_(self):
@@ -418,8 +554,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def _validated_raw(self, X):
         """Logits for ``X`` after the usual checks (fitted, feature count)."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
-                          dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            dtype=(np.float64, np.float32),
+        )
         return self._network.predict_raw(X)
 
     def _validated_output(self, X):
@@ -433,10 +574,58 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             return np.nan
         return self._score_function(y, self._predict_from_output(output), sample_weight)
 
+    def _responses(self):
+        """Prediction methods as functions of the logits, for scorers."""
+        return {"predict": lambda raw: self._predict_from_output(self._loss.link(raw))}
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _FittedView:
+    """The estimator seen by a scorer during training: its prediction methods
+    skip input validation (the validation set is validated once, up front)."""
+
+    def __init__(self, estimator):
+        self._estimator = estimator
+        for name, response in estimator._responses().items():
+            setattr(self, name, self._method(name, response, estimator._network))
+
+    @staticmethod
+    def _method(name, response, network):
+        def method(X):
+            return response(network.predict_raw(X))
+
+        method.__name__ = name  # scikit-learn's scorers dispatch on it
+        return method
+
+    def __getattr__(self, name):
+        return getattr(self._estimator, name)
+
+
+class _ValidationSet:
+    """Loss and score of the current network on a validation set."""
+
+    def __init__(self, estimator, objective, X, Y, sample_weight):
+        self.objective, self.X, self.Y, self.sample_weight = objective, X, Y, sample_weight
+        self.estimator = estimator
+        self.y = estimator._decode(Y)
+        scoring = estimator.scoring
+        self.scorer = (
+            None if scoring in (None, "loss") else check_scoring(estimator, scoring)
+        )
+
+    def __call__(self):
+        loss = self.objective.value(self.X, self.Y, self.sample_weight)
+        if self.estimator.scoring == "loss":
+            return loss, -loss
+        if self.scorer is None:
+            score = self.estimator._score_validated(self.X, self.y, self.sample_weight)
+            return loss, score
+        kwargs = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
+        return loss, self.scorer(_FittedView(self.estimator), self.X, self.y, **kwargs)
 
 
 def partial_fit_available(estimator):

@@ -9,17 +9,35 @@ from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP, stochastic_only, store_parameters
 from ._docstrings import document
 from .nn.losses import Hinge, SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 CLASSIFIER_ATTRIBUTES = [
-    "classes_", "loss_", "best_loss_", "loss_curve_", "validation_scores_",
-    "best_validation_score_", "t_", "coefs_", "intercepts_", "feature_importances_",
-    "n_features_in_", "feature_names_in_", "n_iter_", "n_layers_", "n_outputs_",
+    "classes_",
+    "loss_",
+    "best_loss_",
+    "loss_curve_",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+    "best_epoch_",
+    "t_",
+    "coefs_",
+    "intercepts_",
+    "feature_importances_",
+    "n_features_in_",
+    "feature_names_in_",
+    "n_iter_",
+    "n_layers_",
+    "n_outputs_",
     "out_activation_",
 ]
 
@@ -54,8 +72,15 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
 
     # -- targets ------------------------------------------------------------
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
@@ -167,8 +192,31 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         weights = per_class[np.searchsorted(present, labels)].astype(Y.dtype)
         return weights if sample_weight is None else weights * sample_weight
 
-    def _stratify_validation(self):
-        return not self._is_multilabel()
+    def _split_kind(self):
+        return "multilabel" if self._is_multilabel() else "single_label"
+
+    def _encode_validation_targets(self, y_val):
+        y_val = check_array(y_val, ensure_2d=False, dtype=None)
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
+        if len(unknown) and not self._is_multilabel():
+            raise ValueError(
+                f"y_val has classes {unknown.tolist()} that y does not have "
+                f"(classes: {self.classes_.tolist()})."
+            )
+        return self._label_binarizer.transform(y_val)
+
+    def _responses(self):
+        responses = {
+            "predict": lambda raw: self._predict_from_output(self._loss.link(raw)),
+            "decision_function": self._decision_from_raw,
+        }
+        if self.loss != "hinge":
+            responses.update(
+                predict_proba=self._proba_from_raw, predict_log_proba=self._log_proba
+            )
+        return responses
 
     def _decode(self, Y):
         return self._label_binarizer.inverse_transform(Y)
@@ -213,7 +261,9 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             One score per sample for a binary target (positive means
             ``classes_[1]``), else one per class or label.
         """
-        raw = self._validated_raw(X)
+        return self._decision_from_raw(self._validated_raw(X))
+
+    def _decision_from_raw(self, raw):
         return raw.ravel() if self._single_logit() else raw
 
     @available_if(_has_probabilities)
@@ -236,7 +286,9 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             Probability of each class, in the order of ``classes_`` (for a
             multilabel target, of each label).
         """
-        raw = self._validated_raw(X)
+        return self._proba_from_raw(self._validated_raw(X))
+
+    def _proba_from_raw(self, raw):
         if self._single_logit():
             # expit(-z), not 1 - expit(z): no cancellation to 0 near p = 1
             z = raw.ravel()
@@ -262,10 +314,13 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             Log-probabilities (log-sum-exp / log-sigmoid of the logits), finite
             even where ``predict_proba`` reaches its floor.
         """
-        raw = self._validated_raw(X)
+        return self._log_proba(self._validated_raw(X))
+
+    def _log_proba(self, raw):
         if self._single_logit():
-            return np.column_stack([self._loss.log_link(-raw).ravel(),
-                                    self._loss.log_link(raw).ravel()])
+            return np.column_stack(
+                [self._loss.log_link(-raw).ravel(), self._loss.log_link(raw).ravel()]
+            )
         return self._loss.log_link(raw)
 
     def _partial_fit(self, X, y, sample_weight, classes):
@@ -345,7 +400,8 @@ class MLPClassifier(BaseClassifierMLP):
     True
     >>> weighted = make_pipeline(StandardScaler(), MLPClassifier(
     ...     class_weight="balanced", loss="focal", dropout=0.2, random_state=0))
-    >>> bool(cross_val_score(weighted, X, y, cv=5, scoring="balanced_accuracy").mean() > 0.95)
+    >>> scores = cross_val_score(weighted, X, y, cv=5, scoring="balanced_accuracy")
+    >>> bool(scores.mean() > 0.95)
     True
     """
 
@@ -355,14 +411,45 @@ class MLPClassifier(BaseClassifierMLP):
         "loss": [StrOptions({"log_loss", "focal", "hinge"})],
     }
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, loss="log_loss", class_weight=None,
-                 focal_gamma=2.0, focal_alpha=None, label_smoothing=0.0, l1_ratio=0.0,
-                 dropout=0.0, batch_norm=False, residual=False, init="sklearn",
-                 clip_norm=None, weight_decay=0.01):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        loss="log_loss",
+        class_weight=None,
+        focal_gamma=2.0,
+        focal_alpha=None,
+        label_smoothing=0.0,
+        l1_ratio=0.0,
+        dropout=0.0,
+        batch_norm=False,
+        residual=False,
+        init="sklearn",
+        clip_norm=None,
+        weight_decay=0.01,
+        scoring=None,
+        restore_best_weights=True,
+    ):
         store_parameters(self, locals())

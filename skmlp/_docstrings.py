@@ -125,6 +125,17 @@ clip_norm : float or None, default=None
     "weight_decay": """\
 weight_decay : float, default=0.01
     Decoupled weight decay of ``solver='adamw'`` (weights only).""",
+    "scoring": """\
+scoring : None, 'loss', str or callable, default=None
+    What the validation set is scored with every epoch (and what early
+    stopping monitors): None is the estimator's ``score`` (accuracy, R^2, as
+    in scikit-learn); 'loss' the negative validation loss; any other string
+    or callable a scikit-learn scorer, e.g. 'average_precision',
+    ``make_scorer(matthews_corrcoef)``, 'neg_mean_absolute_error'.""",
+    "restore_best_weights": """\
+restore_best_weights : bool, default=True
+    With early stopping, end with the weights of the best validation epoch
+    (``best_epoch_``) rather than those of the last one.""",
     "class_weight": """\
 class_weight : dict, 'balanced' or None, default=None
     Weights of the classes, multiplied into ``sample_weight``. 'balanced'
@@ -213,6 +224,13 @@ n_features_in_ : int
     "feature_names_in_": """\
 feature_names_in_ : ndarray of shape (n_features_in_,)
     Feature names seen during fit, when ``X`` has string column names.""",
+    "validation_loss_curve_": """\
+validation_loss_curve_ : list of float or None
+    Validation loss after each epoch, whenever a validation set exists
+    (early stopping's split, or ``X_val``).""",
+    "best_epoch_": """\
+best_epoch_ : int or None
+    1-based epoch (index into ``loss_curve_``) of the best validation score.""",
     "n_iter_": """\
 n_iter_ : int
     Number of epochs (iterations for 'lbfgs') run by the last fit.""",
@@ -245,6 +263,7 @@ def document(cls):
     names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
     params = [PARAMETERS[VARIANTS.get((cls.__name__, n), n)] for n in names]
     attributes = [ATTRIBUTES[n] for n in cls._attributes]
-    cls.__doc__ = (cls.__doc__.replace("<<PARAMETERS>>", _section(params).lstrip())
-                   .replace("<<ATTRIBUTES>>", _section(attributes).lstrip()))
+    cls.__doc__ = cls.__doc__.replace("<<PARAMETERS>>", _section(params).lstrip()).replace(
+        "<<ATTRIBUTES>>", _section(attributes).lstrip()
+    )
     return cls

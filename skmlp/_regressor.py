@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP, stochastic_only, store_parameters
 from ._docstrings import document
@@ -53,41 +53,101 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     """
 
     _attributes = [
-        "loss_", "best_loss_", "loss_curve_", "validation_scores_",
-        "best_validation_score_", "t_", "coefs_", "intercepts_", "feature_importances_",
-        "n_features_in_", "feature_names_in_", "n_iter_", "n_layers_", "n_outputs_",
+        "loss_",
+        "best_loss_",
+        "loss_curve_",
+        "validation_scores_",
+        "validation_loss_curve_",
+        "best_validation_score_",
+        "best_epoch_",
+        "t_",
+        "coefs_",
+        "intercepts_",
+        "feature_importances_",
+        "n_features_in_",
+        "feature_names_in_",
+        "n_iter_",
+        "n_layers_",
+        "n_outputs_",
         "out_activation_",
     ]
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "log_cosh",
-                             "poisson"})],
+        "loss": [
+            StrOptions({"squared_error", "absolute_error", "huber", "log_cosh", "poisson"})
+        ],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu",
-                 *, solver="adam", alpha=0.0001, batch_size="auto",
-                 learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
-                 max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False,
-                 warm_start=False, momentum=0.9, nesterovs_momentum=True,
-                 early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 huber_delta=1.0, l1_ratio=0.0, dropout=0.0, batch_norm=False,
-                 residual=False, init="sklearn", clip_norm=None, weight_decay=0.01):
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        huber_delta=1.0,
+        l1_ratio=0.0,
+        dropout=0.0,
+        batch_norm=False,
+        residual=False,
+        init="sklearn",
+        clip_norm=None,
+        weight_decay=0.01,
+        scoring=None,
+        restore_best_weights=True,
+    ):
         store_parameters(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        return X, self._encode_targets(y, X.dtype)
+
+    def _encode_targets(self, y, dtype):
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for Poisson "
                 "regression."
             )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        return X, np.ascontiguousarray(Y, dtype=X.dtype)
+        return np.ascontiguousarray(Y, dtype=dtype)
+
+    def _encode_validation_targets(self, y_val):
+        y_val = check_array(y_val, ensure_2d=False, dtype="numeric")
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        return self._encode_targets(y_val, np.float64)
 
     def _make_loss(self, Y, sample_weight):
         params = {"delta": self.huber_delta} if self.loss == "huber" else {}

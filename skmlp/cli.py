@@ -26,24 +26,48 @@ def _tasks(random_state):
     # estimator runs on data that ships with scikit-learn.
     # radius, perimeter and area (mean and worst) all measure size: drop them
     radius, rest = X[:, 0], np.delete(X, [0, 2, 3, 20, 22, 23], axis=1)
-    labels = np.column_stack([y, X[:, 0] > np.median(X[:, 0]), X[:, 1] > np.median(X[:, 1])])
+    labels = np.column_stack(
+        [y, X[:, 0] > np.median(X[:, 0]), X[:, 1] > np.median(X[:, 1])]
+    )
     keep = np.delete(X, [0, 1, 2, 3, 20, 21, 22, 23], axis=1)
     common = dict(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
     return [
-        ("MLPClassifier", "diagnosis (malignant/benign)", MLPClassifier(**common), X, y,
-         ["accuracy", "balanced_accuracy", "roc_auc"]),
-        ("MLPRegressor", "mean radius from the other features",
-         TransformedTargetRegressor(MLPRegressor(**common), transformer=StandardScaler()),
-         rest, radius, ["r2", "neg_mean_absolute_error"]),
-        ("MultiLabelMLP", "diagnosis + large radius + high texture", MultiLabelMLP(**common),
-         keep, labels.astype(int), ["accuracy", "f1_micro", "roc_auc"]),
+        (
+            "MLPClassifier",
+            "diagnosis (malignant/benign)",
+            MLPClassifier(**common),
+            X,
+            y,
+            ["accuracy", "balanced_accuracy", "roc_auc"],
+        ),
+        (
+            "MLPRegressor",
+            "mean radius from the other features",
+            TransformedTargetRegressor(
+                MLPRegressor(**common), transformer=StandardScaler()
+            ),
+            rest,
+            radius,
+            ["r2", "neg_mean_absolute_error"],
+        ),
+        (
+            "MultiLabelMLP",
+            "diagnosis + large radius + high texture",
+            MultiLabelMLP(**common),
+            keep,
+            labels.astype(int),
+            ["accuracy", "f1_micro", "roc_auc"],
+        ),
     ]
 
 
 def run_default(n_splits=5, random_state=0, out=sys.stdout):
     """Cross-validate each estimator on the breast-cancer data; print a report."""
-    print(f"skmlp {__version__}: {n_splits}-fold cross-validation on scikit-learn's "
-          "breast-cancer data (569 patients x 30 measurements)\n", file=out)
+    print(
+        f"skmlp {__version__}: {n_splits}-fold cross-validation on scikit-learn's "
+        "breast-cancer data (569 patients x 30 measurements)\n",
+        file=out,
+    )
     for name, task, estimator, X, y, scoring in _tasks(random_state):
         cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
         model = make_pipeline(StandardScaler(), estimator)

@@ -21,8 +21,11 @@ CASES = [
     ("MLPClassifier", "load_wine", dict(hidden_layer_sizes=(32,), max_iter=200)),
     ("MLPClassifier", "load_iris", dict(solver="lbfgs", hidden_layer_sizes=(10,))),
     ("MLPClassifier", "load_digits", dict(hidden_layer_sizes=(64,), max_iter=40)),
-    ("MLPRegressor", "load_diabetes", dict(solver="lbfgs", hidden_layer_sizes=(16,),
-                                          alpha=10.0, max_iter=300)),
+    (
+        "MLPRegressor",
+        "load_diabetes",
+        dict(solver="lbfgs", hidden_layer_sizes=(16,), alpha=10.0, max_iter=300),
+    ),
 ]
 
 

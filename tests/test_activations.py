@@ -59,8 +59,9 @@ def test_reference_covers_every_activation():
 def test_forward_matches_textbook_formula(name):
     Z = sample_inputs()
     # Only rounding separates the two; atol covers expm1 vs exp - 1 near 0.
-    np.testing.assert_allclose(forward(ACTIVATIONS[name], Z), REFERENCE[name](Z),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        forward(ACTIVATIONS[name], Z), REFERENCE[name](Z), rtol=1e-12, atol=1e-14
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -82,7 +83,8 @@ def test_derivative_values_at_known_points(name):
     sig = expit(Z)
     tanh_c = np.tanh(np.sqrt(2 / np.pi) * (Z + 0.044715 * Z**3))
     gelu_slope = 0.5 * (1 + tanh_c) + 0.5 * Z * (1 - tanh_c**2) * np.sqrt(2 / np.pi) * (
-        1 + 3 * 0.044715 * Z**2)
+        1 + 3 * 0.044715 * Z**2
+    )
     expected = {
         "identity": np.ones_like(Z),
         "logistic": sig * (1 - sig),

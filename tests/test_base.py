@@ -23,9 +23,14 @@ def _data(kind, n=80, d=5, seed=0):
 
 
 def _estimator(kind, **params):
-    cls = {"classifier": MLPClassifier, "regressor": MLPRegressor,
-           "multilabel": MultiLabelMLP}[kind]
-    return cls(**{"hidden_layer_sizes": (8, 6), "max_iter": 30, "random_state": 0, **params})
+    cls = {
+        "classifier": MLPClassifier,
+        "regressor": MLPRegressor,
+        "multilabel": MultiLabelMLP,
+    }[kind]
+    return cls(
+        **{"hidden_layer_sizes": (8, 6), "max_iter": 30, "random_state": 0, **params}
+    )
 
 
 def _outputs(est, X):
@@ -72,7 +77,9 @@ def test_fitted_model_keeps_no_training_data(solver):
 @pytest.mark.parametrize("kind", KINDS)
 def test_partial_fit_after_unpickling_continues_exactly(kind):
     X, y = _data(kind)
-    classes = None if kind == "regressor" else {"classes": np.unique(y) if y.ndim == 1 else None}
+    classes = (
+        None if kind == "regressor" else {"classes": np.unique(y) if y.ndim == 1 else None}
+    )
     kwargs = {} if classes is None else classes
     uninterrupted = _estimator(kind)
     resumed = _estimator(kind)
@@ -92,8 +99,9 @@ def test_coefs_and_intercepts_are_views_of_one_flat_vector():
     for array in est.coefs_ + est.intercepts_:
         assert np.shares_memory(array, theta)
     n_weights = sum(c.size for c in est.coefs_)
-    np.testing.assert_array_equal(theta[:n_weights],
-                                  np.concatenate([c.ravel() for c in est.coefs_]))
+    np.testing.assert_array_equal(
+        theta[:n_weights], np.concatenate([c.ravel() for c in est.coefs_])
+    )
 
 
 def test_assigning_coefs_and_intercepts_takes_effect():
@@ -117,7 +125,7 @@ def test_assigning_coefs_of_the_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="3 arrays"):
         est.coefs_ = est.coefs_[:2]
     with pytest.raises(AttributeError, match="after fit"):
-        _estimator("regressor").coefs_
+        _estimator("regressor").coefs_  # noqa: B018 (the access is the test)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -139,8 +147,9 @@ def test_sparse_input_matches_dense(kind, fmt):
     X[np.abs(X) < 0.7] = 0
     dense = _estimator(kind).fit(X, y)
     sparse = _estimator(kind).fit(sp.csr_matrix(X).asformat(fmt), y)
-    np.testing.assert_allclose(_outputs(dense, X), _outputs(sparse, sp.csr_matrix(X)),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        _outputs(dense, X), _outputs(sparse, sp.csr_matrix(X)), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_dataframe_feature_names_are_kept():
@@ -156,12 +165,19 @@ def test_dataframe_feature_names_are_kept():
     np.testing.assert_array_equal(est.predict(frame), from_array)
 
 
-@pytest.mark.parametrize("est", [MLPClassifier(solver="lbfgs"), MLPRegressor(solver="lbfgs"),
-                                 MultiLabelMLP(solver="lbfgs")], ids=type)
+@pytest.mark.parametrize(
+    "est",
+    [
+        MLPClassifier(solver="lbfgs"),
+        MLPRegressor(solver="lbfgs"),
+        MultiLabelMLP(solver="lbfgs"),
+    ],
+    ids=type,
+)
 def test_partial_fit_exists_only_for_stochastic_solvers(est):
     assert not hasattr(est, "partial_fit")
     with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as error:
-        est.partial_fit
+        est.partial_fit  # noqa: B018 (the access is the test)
     assert "lbfgs is not stochastic" in str(error.value.__cause__)
     assert hasattr(est.set_params(solver="sgd"), "partial_fit")
 

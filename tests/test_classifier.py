@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import load_breast_cancer
-from sklearn.model_selection import (GridSearchCV, StratifiedKFold, TunedThresholdClassifierCV,
-                                     cross_val_score, learning_curve)
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+    cross_val_score,
+    learning_curve,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -37,8 +42,9 @@ def test_probabilities_are_consistent(blobs, solver):
         assert proba.shape == (len(X), len(clf.classes_))
         np.testing.assert_allclose(proba.sum(axis=1), 1)
         np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
-        np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-8,
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            clf.predict_log_proba(X), np.log(proba), rtol=1e-8, atol=1e-12
+        )
 
 
 def test_log_proba_stays_finite_for_extreme_logits(blobs):
@@ -97,14 +103,21 @@ def test_multilabel_indicator_target(blobs):
 def test_works_in_pipeline_grid_search_calibration_and_threshold_tuning():
     X, y = _cancer()
     model = make_pipeline(StandardScaler(), MLPClassifier(max_iter=60, random_state=0))
-    search = GridSearchCV(model, {"mlpclassifier__alpha": [1e-4, 1.0],
-                                  "mlpclassifier__activation": ["relu", "gelu"]}, cv=3)
+    search = GridSearchCV(
+        model,
+        {
+            "mlpclassifier__alpha": [1e-4, 1.0],
+            "mlpclassifier__activation": ["relu", "gelu"],
+        },
+        cv=3,
+    )
     search.fit(X, y)
     assert search.best_score_ > 0.95
     calibrated = CalibratedClassifierCV(MLPClassifier(max_iter=60, random_state=0), cv=3)
     assert calibrated.fit(X, y).score(X, y) > 0.95
-    tuned = TunedThresholdClassifierCV(MLPClassifier(max_iter=60, random_state=0),
-                                       scoring="balanced_accuracy", cv=3).fit(X, y)
+    tuned = TunedThresholdClassifierCV(
+        MLPClassifier(max_iter=60, random_state=0), scoring="balanced_accuracy", cv=3
+    ).fit(X, y)
     assert 0 < tuned.best_threshold_ < 1
 
 
@@ -112,8 +125,11 @@ def test_learning_curve_with_incremental_learning():
     X, y = _cancer()
     # each increment is one partial_fit call, i.e. one epoch on the new rows
     sizes, train, test = learning_curve(
-        MLPClassifier(random_state=0, learning_rate_init=0.05), X, y,
-        train_sizes=[0.3, 0.6, 1.0], cv=StratifiedKFold(3),
+        MLPClassifier(random_state=0, learning_rate_init=0.05),
+        X,
+        y,
+        train_sizes=[0.3, 0.6, 1.0],
+        cv=StratifiedKFold(3),
         exploit_incremental_learning=True,
     )
     assert train.shape == test.shape == (3, 3)

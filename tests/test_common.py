@@ -23,16 +23,38 @@ ESTIMATORS = [
     MLPRegressor(activation="softplus", solver="lbfgs", max_iter=100),
     MultiLabelMLP(activation="gelu", solver="lbfgs", max_iter=100),
     # non-default configurations of the imbalance / regularisation parameters
-    MLPClassifier(loss="focal", batch_norm=True, class_weight="balanced",
-                  label_smoothing=0.1, max_iter=100),
-    MLPClassifier(solver="rmsprop", init="auto", clip_norm=1.0, l1_ratio=0.5,
-                  alpha=1e-3, max_iter=100),
-    MLPRegressor(loss="huber", hidden_layer_sizes=(16, 16), residual=True,
-                 batch_norm=True, solver="adamw", max_iter=100),
-    MLPRegressor(loss="log_cosh", l1_ratio=0.3, solver="sgd", learning_rate_init=0.01,
-                 max_iter=100),
-    MultiLabelMLP(loss="focal", class_weight="balanced", batch_norm=True,
-                  label_smoothing=0.05, max_iter=100),
+    MLPClassifier(
+        loss="focal",
+        batch_norm=True,
+        class_weight="balanced",
+        label_smoothing=0.1,
+        max_iter=100,
+    ),
+    MLPClassifier(
+        solver="rmsprop", init="auto", clip_norm=1.0, l1_ratio=0.5, alpha=1e-3, max_iter=100
+    ),
+    MLPRegressor(
+        loss="huber",
+        hidden_layer_sizes=(16, 16),
+        residual=True,
+        batch_norm=True,
+        solver="adamw",
+        max_iter=100,
+    ),
+    MLPRegressor(
+        loss="log_cosh", l1_ratio=0.3, solver="sgd", learning_rate_init=0.01, max_iter=100
+    ),
+    MultiLabelMLP(
+        loss="focal",
+        class_weight="balanced",
+        batch_norm=True,
+        label_smoothing=0.05,
+        max_iter=100,
+    ),
+    # early stopping, with each kind of monitored score
+    MLPClassifier(early_stopping=True, max_iter=100),
+    MLPRegressor(early_stopping=True, scoring="loss", max_iter=100),
+    MultiLabelMLP(early_stopping=True, scoring="balanced_accuracy", max_iter=100),
 ]
 
 
@@ -52,14 +74,18 @@ DROPOUT_ESTIMATORS = [
     MLPRegressor(dropout=[0.1], hidden_layer_sizes=(50,), max_iter=100),
     MultiLabelMLP(dropout=0.2, loss="focal", batch_norm=True, max_iter=100),
 ]
-DROPOUT_REASON = ("independent dropout masks for repeated rows: equal in expectation, "
-                  "not per realisation")
+DROPOUT_REASON = (
+    "independent dropout masks for repeated rows: equal in expectation, not per realisation"
+)
 
 
-@parametrize_with_checks(DROPOUT_ESTIMATORS, expected_failed_checks=lambda est: {
-    "check_sample_weight_equivalence_on_dense_data": DROPOUT_REASON,
-    "check_sample_weight_equivalence_on_sparse_data": DROPOUT_REASON,
-})
+@parametrize_with_checks(
+    DROPOUT_ESTIMATORS,
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": DROPOUT_REASON,
+        "check_sample_weight_equivalence_on_sparse_data": DROPOUT_REASON,
+    },
+)
 def test_sklearn_compatible_estimator_with_dropout(estimator, check):
     check(estimator)
 

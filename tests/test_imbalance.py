@@ -15,8 +15,12 @@ def _imbalanced_cancer(n_malignant=40, seed=0):
     """Breast cancer with the malignant class (0) subsampled to ~10 %."""
     X, y = load_breast_cancer(return_X_y=True)
     rng = np.random.RandomState(seed)
-    keep = np.concatenate([np.flatnonzero(y == 1),
-                           rng.choice(np.flatnonzero(y == 0), n_malignant, replace=False)])
+    keep = np.concatenate(
+        [
+            np.flatnonzero(y == 1),
+            rng.choice(np.flatnonzero(y == 0), n_malignant, replace=False),
+        ]
+    )
     return StandardScaler().fit_transform(X[keep]), y[keep]
 
 
@@ -73,8 +77,9 @@ def test_focal_alpha_on_binary_and_refused_for_multiclass():
 
 def test_hinge_loss_gives_scores_not_probabilities():
     X, y = _imbalanced_cancer()
-    clf = MLPClassifier(loss="hinge", hidden_layer_sizes=(16,), max_iter=100,
-                        random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        loss="hinge", hidden_layer_sizes=(16,), max_iter=100, random_state=0
+    ).fit(X, y)
     assert not hasattr(clf, "predict_proba") and not hasattr(clf, "predict_log_proba")
     with pytest.raises(AttributeError) as error:
         clf.predict_proba(X)
@@ -104,7 +109,9 @@ def test_multilabel_positive_weights_raise_recall_of_a_rare_label():
     plain = MultiLabelMLP(**params).fit(X, Y)
     weighted = MultiLabelMLP(class_weight=[10.0, 1.0], **params).fit(X, Y)
     balanced = MultiLabelMLP(class_weight="balanced", **params).fit(X, Y)
-    recall = [recall_score(Y[:, 0], m.predict(X)[:, 0]) for m in (plain, weighted, balanced)]
+    recall = [
+        recall_score(Y[:, 0], m.predict(X)[:, 0]) for m in (plain, weighted, balanced)
+    ]
     assert recall[1] > recall[0] + 0.2 and recall[2] > recall[0] + 0.2
     with pytest.raises(ValueError, match="one positive weight per label"):
         MultiLabelMLP(class_weight=[1.0, 2.0, 3.0], max_iter=1).fit(X, Y)
@@ -116,17 +123,43 @@ def test_balanced_weights_and_focal_on_a_real_imbalanced_table():
     The full five-seed table is in the resolution note; this is one seed.
     """
     X, y = _imbalanced_cancer()
-    scoring = {"balanced_accuracy": "balanced_accuracy",
-               "minority_recall": make_scorer(recall_score, pos_label=0)}
+    scoring = {
+        "balanced_accuracy": "balanced_accuracy",
+        "minority_recall": make_scorer(recall_score, pos_label=0),
+    }
     results = {}
-    for name, params in {"log_loss": {}, "balanced": dict(class_weight="balanced"),
-                         "focal+balanced": dict(loss="focal", class_weight="balanced")}.items():
-        model = make_pipeline(StandardScaler(), MLPClassifier(
-            hidden_layer_sizes=(16,), alpha=1e-3, learning_rate_init=0.003, max_iter=100,
-            random_state=0, **params))
-        cv = cross_validate(model, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0),
-                            scoring=scoring)
+    for name, params in {
+        "log_loss": {},
+        "balanced": dict(class_weight="balanced"),
+        "focal+balanced": dict(loss="focal", class_weight="balanced"),
+    }.items():
+        model = make_pipeline(
+            StandardScaler(),
+            MLPClassifier(
+                hidden_layer_sizes=(16,),
+                alpha=1e-3,
+                learning_rate_init=0.003,
+                max_iter=100,
+                random_state=0,
+                **params,
+            ),
+        )
+        cv = cross_validate(
+            model,
+            X,
+            y,
+            cv=StratifiedKFold(5, shuffle=True, random_state=0),
+            scoring=scoring,
+        )
         results[name] = {k: cv[f"test_{k}"].mean() for k in scoring}
-    assert results["balanced"]["minority_recall"] > results["log_loss"]["minority_recall"] + 0.04
-    assert results["balanced"]["balanced_accuracy"] > results["log_loss"]["balanced_accuracy"]
-    assert results["focal+balanced"]["minority_recall"] > results["log_loss"]["minority_recall"]
+    assert (
+        results["balanced"]["minority_recall"]
+        > results["log_loss"]["minority_recall"] + 0.04
+    )
+    assert (
+        results["balanced"]["balanced_accuracy"] > results["log_loss"]["balanced_accuracy"]
+    )
+    assert (
+        results["focal+balanced"]["minority_recall"]
+        > results["log_loss"]["minority_recall"]
+    )

@@ -15,8 +15,9 @@ def _problem(seed=0, **architecture):
     network = Network([D, 5, 5, K], "tanh", **architecture)
     network.initialize(rng, "glorot_uniform")
     # move scales and shifts away from 1 and 0 so their gradients are generic
-    network.theta[network.n_coefs + sum(network.layer_units[1:]):] += rng.normal(
-        scale=0.3, size=network.theta.size - network.n_coefs - sum(network.layer_units[1:]))
+    network.theta[network.n_coefs + sum(network.layer_units[1:]) :] += rng.normal(
+        scale=0.3, size=network.theta.size - network.n_coefs - sum(network.layer_units[1:])
+    )
     X = rng.normal(size=(N, D))
     Y = np.eye(K)[rng.randint(K, size=N)]
     sample_weight = rng.uniform(0.2, 3.0, size=N)
@@ -45,13 +46,17 @@ def _gradient_error(objective, X, Y, sample_weight, seed=None, eps=1e-6):
     return np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
 
 
-@pytest.mark.parametrize("architecture", [
-    dict(batch_norm=True),
-    dict(residual=True),
-    dict(batch_norm=True, residual=True),
-    dict(dropout=0.3),
-    dict(dropout=[0.5, 0.2], batch_norm=True, residual=True),
-], ids=repr)
+@pytest.mark.parametrize(
+    "architecture",
+    [
+        dict(batch_norm=True),
+        dict(residual=True),
+        dict(batch_norm=True, residual=True),
+        dict(dropout=0.3),
+        dict(dropout=[0.5, 0.2], batch_norm=True, residual=True),
+    ],
+    ids=repr,
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_gradient_matches_central_differences(architecture, weighted):
     network, X, Y, sample_weight = _problem(**architecture)

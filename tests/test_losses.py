@@ -144,7 +144,8 @@ def test_softmax_value_matches_sklearn_log_loss(rng):
     sample_weight = rng.uniform(0.1, 3.0, size=N_SAMPLES)
     weight = (sample_weight / sample_weight.sum()).reshape(-1, 1)
     value = get_loss("softmax_cross_entropy").value_and_grad(
-        raw, np.eye(N_OUTPUTS)[labels], weight)
+        raw, np.eye(N_OUTPUTS)[labels], weight
+    )
     expected = log_loss(labels, softmax(raw, axis=1), sample_weight=sample_weight)
     assert value == pytest.approx(expected, rel=1e-10)
 
@@ -155,16 +156,20 @@ def test_poisson_value_is_half_sklearn_deviance(rng):
     raw = rng.normal(size=(N_SAMPLES, 1))
     y = rng.poisson(2.0, size=N_SAMPLES).astype(float)
     value = get_loss("poisson").value_and_grad(raw, y.reshape(-1, 1), 1.0 / N_SAMPLES)
-    assert value == pytest.approx(0.5 * mean_poisson_deviance(y, np.exp(raw.ravel())),
-                                  rel=1e-10)
+    assert value == pytest.approx(
+        0.5 * mean_poisson_deviance(y, np.exp(raw.ravel())), rel=1e-10
+    )
 
 
-@pytest.mark.parametrize("name, reference", [
-    ("softmax_cross_entropy", lambda z: softmax(z, axis=1)),
-    ("sigmoid_cross_entropy", expit),
-    ("squared_error", lambda z: z),
-    ("poisson", np.exp),
-])
+@pytest.mark.parametrize(
+    "name, reference",
+    [
+        ("softmax_cross_entropy", lambda z: softmax(z, axis=1)),
+        ("sigmoid_cross_entropy", expit),
+        ("squared_error", lambda z: z),
+        ("poisson", np.exp),
+    ],
+)
 def test_link_is_in_place_and_matches_formula(name, reference, rng):
     raw = rng.normal(scale=3.0, size=(N_SAMPLES, N_OUTPUTS))
     expected = reference(raw.copy())
@@ -173,8 +178,9 @@ def test_link_is_in_place_and_matches_formula(name, reference, rng):
     np.testing.assert_allclose(out, expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy",
-                                  "squared_error"])
+@pytest.mark.parametrize(
+    "name", ["softmax_cross_entropy", "sigmoid_cross_entropy", "squared_error"]
+)
 @pytest.mark.parametrize("weight_kind", ["column", "scalar"])
 def test_extreme_logits_give_finite_values_and_gradients(name, weight_kind, rng):
     """Logits of +-1e4 (confidently right and wrong) must not overflow.
@@ -211,8 +217,9 @@ def test_log_link_agrees_with_log_of_link(name, rng):
         log_p = loss.log_link(raw)
         # np.log(p) of a p close to 1 is only accurate to about ulp(1)
         # absolutely, hence atol; log_link itself is the more accurate side.
-        np.testing.assert_allclose(log_p, np.log(loss.link(raw.copy())), rtol=1e-12,
-                                   atol=1e-15)
+        np.testing.assert_allclose(
+            log_p, np.log(loss.link(raw.copy())), rtol=1e-12, atol=1e-15
+        )
 
 
 @pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_cross_entropy"])
@@ -237,8 +244,9 @@ def test_float32_value_and_gradient(name, rng):
     raw = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
     Y, weight = make_targets(name, rng), make_weights("column", rng)
     value, grad = value_and_grad(loss, raw, Y, weight)
-    value32, grad32 = value_and_grad(loss, raw.astype(np.float32), Y.astype(np.float32),
-                                     weight.astype(np.float32))
+    value32, grad32 = value_and_grad(
+        loss, raw.astype(np.float32), Y.astype(np.float32), weight.astype(np.float32)
+    )
     assert grad32.dtype == np.float32
     assert value32 == pytest.approx(value, rel=1e-5)
     assert relative_error(grad32, grad) < 1e-5
@@ -251,6 +259,7 @@ def test_unknown_loss_is_rejected():
 
 # -- focal and class-weighted cross-entropy --------------------------------------
 
+
 def smoothed(Y, alpha=0.1, k=2):
     """Label smoothing from the lecture notes: (1 - alpha) y + alpha / K."""
     return (1 - alpha) * Y + alpha / k
@@ -258,8 +267,10 @@ def smoothed(Y, alpha=0.1, k=2):
 
 def sigmoid_focal_reference(raw, Y, gamma, pos, neg):
     p = expit(raw)
-    return -(pos * Y * (1 - p) ** gamma * log_expit(raw)
-             + neg * (1 - Y) * p**gamma * log_expit(-raw))
+    return -(
+        pos * Y * (1 - p) ** gamma * log_expit(raw)
+        + neg * (1 - Y) * p**gamma * log_expit(-raw)
+    )
 
 
 SIGMOID_WEIGHTS = {

@@ -80,8 +80,9 @@ def test_yeast_gene_functions(shared_data):
     X, Y = _load_yeast(shared_data / "yeast" / "yeast-train.arff")
     X_test, Y_test = _load_yeast(shared_data / "yeast" / "yeast-test.arff")
     assert Y.shape[1] == 14
-    clf = MultiLabelMLP(hidden_layer_sizes=(64,), alpha=1e-2, early_stopping=True,
-                        random_state=0).fit(X, Y)
+    clf = MultiLabelMLP(
+        hidden_layer_sizes=(64,), alpha=1e-2, early_stopping=True, random_state=0
+    ).fit(X, Y)
     predicted = clf.predict(X_test)
     # Published MLP results on this split: Hamming loss ~0.20, micro-F1 ~0.65.
     assert hamming_loss(Y_test, predicted) < 0.215

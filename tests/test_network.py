@@ -86,6 +86,7 @@ def assert_gradient_checks(objective, X, Y, sample_weight):
 
 # -- gradient of the whole objective -------------------------------------------
 
+
 @pytest.mark.parametrize("activation", SMOOTH_ACTIVATIONS)
 @pytest.mark.parametrize("config", CONFIGS)
 def test_objective_gradient_matches_central_differences(config, activation):
@@ -133,6 +134,7 @@ def test_zero_total_weight_gives_zero_objective():
 
 # -- the same check through the fitted estimators ---------------------------------
 
+
 def _classifier_data(rng, n_classes):
     """String labels; encoded one-hot, or as the positive-class column if binary."""
     X = rng.normal(size=(30, N_FEATURES))
@@ -158,14 +160,30 @@ def _multilabel_data(rng):
 
 
 ESTIMATOR_CASES = {
-    "classifier-3-classes": (MLPClassifier, {}, lambda rng: _classifier_data(rng, 3),
-                             "softmax_cross_entropy"),
-    "classifier-binary": (MLPClassifier, {}, lambda rng: _classifier_data(rng, 2),
-                          "sigmoid_cross_entropy"),
-    "regressor-squared": (MLPRegressor, {}, lambda rng: _regression_data(rng, False),
-                          "squared_error"),
-    "regressor-poisson": (MLPRegressor, {"loss": "poisson"},
-                          lambda rng: _regression_data(rng, True), "poisson"),
+    "classifier-3-classes": (
+        MLPClassifier,
+        {},
+        lambda rng: _classifier_data(rng, 3),
+        "softmax_cross_entropy",
+    ),
+    "classifier-binary": (
+        MLPClassifier,
+        {},
+        lambda rng: _classifier_data(rng, 2),
+        "sigmoid_cross_entropy",
+    ),
+    "regressor-squared": (
+        MLPRegressor,
+        {},
+        lambda rng: _regression_data(rng, False),
+        "squared_error",
+    ),
+    "regressor-poisson": (
+        MLPRegressor,
+        {"loss": "poisson"},
+        lambda rng: _regression_data(rng, True),
+        "poisson",
+    ),
     "multilabel-indicator": (MultiLabelMLP, {}, _multilabel_data, "sigmoid_cross_entropy"),
 }
 
@@ -182,8 +200,15 @@ def test_fitted_estimator_objective_gradient(case):
     rng = np.random.RandomState(0)
     X, y, encode = make_data(rng)
     sample_weight = rng.uniform(0.2, 3.0, size=X.shape[0])
-    est = Estimator(hidden_layer_sizes=HIDDEN, activation="tanh", solver="lbfgs",
-                    max_iter=2, alpha=ALPHA, random_state=0, **params)
+    est = Estimator(
+        hidden_layer_sizes=HIDDEN,
+        activation="tanh",
+        solver="lbfgs",
+        max_iter=2,
+        alpha=ALPHA,
+        random_state=0,
+        **params,
+    )
     est.fit(X, y, sample_weight=sample_weight)
     assert est.n_iter_ == 2 and est._loss.name == loss_name
     objective = Objective(est._network, est._loss, est.alpha)
@@ -193,6 +218,7 @@ def test_fitted_estimator_objective_gradient(case):
 
 
 # -- sparse input and float32 -----------------------------------------------------
+
 
 @pytest.mark.parametrize("sparse_format", [sp.csr_matrix, sp.csc_matrix])
 @pytest.mark.parametrize("config", CONFIGS)
@@ -204,8 +230,9 @@ def test_sparse_input_gives_dense_gradient(config, sparse_format):
     X_sparse = sparse_format(X)
     assert objective(X_sparse, Y, sample_weight) == pytest.approx(value, rel=1e-13)
     np.testing.assert_allclose(network.grad, grad, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(network.predict_raw(X_sparse), network.predict_raw(X),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        network.predict_raw(X_sparse), network.predict_raw(X), rtol=1e-12, atol=1e-15
+    )
 
 
 def copy_network(network, dtype=np.float64):
@@ -226,13 +253,18 @@ def test_float32_gradient_agrees_with_float64_and_stays_float32(config):
     assert value32 == pytest.approx(value, rel=1e-5)
     # float32 has ~7 digits; a few roundings per layer leave ~1e-6 in the gradient.
     assert relative_error(network32.grad, network.grad) < 1e-4
-    outputs = [network32.forward(X32), network32.predict_raw(X32),
-               loss.link(network32.predict_raw(X32)), network32.output_grad(N_SAMPLES)]
+    outputs = [
+        network32.forward(X32),
+        network32.predict_raw(X32),
+        loss.link(network32.predict_raw(X32)),
+        network32.output_grad(N_SAMPLES),
+    ]
     arrays = [network32.theta, network32.grad, *network32.coefs, *network32.intercepts]
     assert all(a.dtype == np.float32 for a in outputs + arrays)
 
 
 # -- network mechanics ------------------------------------------------------------
+
 
 def test_parameters_are_views_weights_first_then_biases():
     """theta = [W_1.ravel(), ..., W_L.ravel(), b_1, ..., b_L] (scikit-learn's packing)."""
@@ -290,8 +322,9 @@ def test_pickle_round_trip_rebinds_views_to_new_theta():
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_training_forward_equals_predict_raw(activation):
     network, _, X, _, _ = make_problem("multiclass", activation)
-    np.testing.assert_allclose(network.forward(X), network.predict_raw(X),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        network.forward(X), network.predict_raw(X), rtol=1e-12, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("sizes", [(32, 7), (7, 32), (32, 7, 32)])

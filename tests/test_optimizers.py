@@ -36,6 +36,7 @@ def run_steps(optimizer, theta, grads):
 
 # -- SGD --------------------------------------------------------------------------
 
+
 def sgd_reference(theta, grads, lr, momentum, nesterov):
     """``v <- mu v - lr g``; update ``v``, or ``mu v - lr g`` with Nesterov."""
     velocity, history = np.zeros_like(theta), []
@@ -46,13 +47,17 @@ def sgd_reference(theta, grads, lr, momentum, nesterov):
     return history
 
 
-@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.8, False), (0.8, True)],
-                         ids=["plain", "momentum", "nesterov"])
+@pytest.mark.parametrize(
+    "momentum, nesterov",
+    [(0.0, False), (0.8, False), (0.8, True)],
+    ids=["plain", "momentum", "nesterov"],
+)
 def test_sgd_two_steps_match_formula(momentum, nesterov):
     lr, grads, theta = 0.05, gradients(2), start_theta()
     expected = sgd_reference(theta.copy(), grads, lr, momentum, nesterov)
-    optimizer = SGD(N_PARAMS, np.float64, learning_rate=lr, momentum=momentum,
-                    nesterov=nesterov)
+    optimizer = SGD(
+        N_PARAMS, np.float64, learning_rate=lr, momentum=momentum, nesterov=nesterov
+    )
     for got, want in zip(run_steps(optimizer, theta, grads), expected):
         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
 
@@ -94,8 +99,9 @@ def adam_reference(theta, grads):
 
 
 def make_adam(dtype=np.float64):
-    return Adam(N_PARAMS, dtype, learning_rate=LR, beta_1=BETA_1, beta_2=BETA_2,
-                epsilon=EPSILON)
+    return Adam(
+        N_PARAMS, dtype, learning_rate=LR, beta_1=BETA_1, beta_2=BETA_2, epsilon=EPSILON
+    )
 
 
 def test_adam_two_steps_match_formula():
@@ -119,10 +125,14 @@ def test_adam_first_step_moves_each_parameter_by_lr():
     np.testing.assert_allclose(theta - before, -LR * np.sign(g), rtol=1e-3)
 
 
-@pytest.mark.parametrize("make_optimizer", [
-    lambda dtype: SGD(N_PARAMS, dtype, 0.05, 0.8, nesterov=True),
-    make_adam,
-], ids=["sgd", "adam"])
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda dtype: SGD(N_PARAMS, dtype, 0.05, 0.8, nesterov=True),
+        make_adam,
+    ],
+    ids=["sgd", "adam"],
+)
 def test_float32_steps_stay_float32(make_optimizer):
     """float32 theta and state stay float32 and track the same steps in float64."""
     grads, theta64 = gradients(2), start_theta()
@@ -148,6 +158,7 @@ def test_learning_rate_attribute_applies_to_next_step():
 
 
 # -- L-BFGS -----------------------------------------------------------------------
+
 
 def lbfgs_problem(dtype=np.float64, seed=0):
     """A small weighted 3-class problem with an L2 penalty."""
@@ -190,8 +201,13 @@ def test_fit_lbfgs_agrees_with_scipy_minimize():
         network.theta[:] = x
         return objective(X, Y, sw), network.grad.copy()
 
-    expected = minimize(value_and_grad, x0, method="L-BFGS-B", jac=True,
-                        options={"maxiter": 30, "maxfun": 15000, "gtol": 1e-8})
+    expected = minimize(
+        value_and_grad,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxiter": 30, "maxfun": 15000, "gtol": 1e-8},
+    )
     network.theta[:] = x0
     result, _ = fit_lbfgs(objective, X, Y, sw, max_iter=30, max_fun=15000, tol=1e-8)
     assert result.nit == expected.nit == 30
@@ -219,6 +235,7 @@ def test_fit_lbfgs_keeps_float32_parameters():
 
 # -- no allocation proportional to the number of parameters ------------------------
 
+
 def peak_traced_bytes(step, repeat):
     """Peak memory allocated (and traced) while calling ``step`` ``repeat`` times."""
     started = not tracemalloc.is_tracing()
@@ -236,11 +253,15 @@ def peak_traced_bytes(step, repeat):
 
 
 @pytest.mark.parametrize("activation", ["tanh", "gelu"])
-@pytest.mark.parametrize("make_optimizer", [
-    lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=True),
-    lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=False),
-    lambda n: Adam(n, np.float64, 0.001),
-], ids=["nesterov", "momentum", "adam"])
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=True),
+        lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=False),
+        lambda n: Adam(n, np.float64, 0.001),
+    ],
+    ids=["nesterov", "momentum", "adam"],
+)
 def test_training_step_does_not_allocate_per_parameter(make_optimizer, activation):
     """objective + optimizer step on 1M parameters allocates only per-batch arrays.
 
@@ -273,6 +294,7 @@ def test_training_step_does_not_allocate_per_parameter(make_optimizer, activatio
 
 
 # -- RMSProp, AdamW, gradient clipping, proximal L1 -----------------------------
+
 
 def test_rmsprop_two_steps_against_formula():
     from skmlp.nn.optimizers import RMSProp
@@ -344,5 +366,8 @@ def test_objective_elastic_net_value_and_proximal_step():
     assert objective(X, Y) == pytest.approx(plain + penalty, rel=1e-12)
     objective.proximal_step(0.5)  # threshold = 0.5 * alpha * l1_ratio / n
     t = 0.5 * alpha * l1_ratio / 10
-    np.testing.assert_allclose(network.theta[: network.n_coefs],
-                               np.sign(W) * np.maximum(np.abs(W) - t, 0), rtol=1e-15)
+    np.testing.assert_allclose(
+        network.theta[: network.n_coefs],
+        np.sign(W) * np.maximum(np.abs(W) - t, 0),
+        rtol=1e-15,
+    )

@@ -46,8 +46,9 @@ def test_poisson_loss_fits_counts_and_refuses_negative_targets():
     X = rng.normal(size=(400, 3))
     rate = np.exp(0.8 * X[:, 0] - 0.5 * X[:, 1])
     counts = rng.poisson(rate)
-    reg = MLPRegressor(loss="poisson", hidden_layer_sizes=(10,), solver="lbfgs",
-                       random_state=0).fit(X, counts)
+    reg = MLPRegressor(
+        loss="poisson", hidden_layer_sizes=(10,), solver="lbfgs", random_state=0
+    ).fit(X, counts)
     assert reg.out_activation_ == "exp"
     assert reg.predict(X).min() > 0
     # the fitted rate follows the true one far better than the mean does
@@ -62,8 +63,9 @@ def test_parkinsons_telemonitoring_cross_validated_by_patient(shared_data):
     y = table["motor_UPDRS"].to_numpy()
     X = table.drop(columns=["subject#", "motor_UPDRS", "total_UPDRS"]).to_numpy()
     mlp = MLPRegressor(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
-    model = make_pipeline(StandardScaler(),
-                          TransformedTargetRegressor(mlp, transformer=StandardScaler()))
+    model = make_pipeline(
+        StandardScaler(), TransformedTargetRegressor(mlp, transformer=StandardScaler())
+    )
     rows = cross_val_score(model, X, y, cv=KFold(5, shuffle=True, random_state=0)).mean()
     patients = cross_val_score(model, X, y, cv=GroupKFold(5), groups=groups).mean()
     # Shuffled rows leak the patient (age, sex, test_time identify them);

@@ -21,8 +21,14 @@ def _leukemia(shared_data):
 def test_strong_l1_switches_most_genes_off_on_leukemia(shared_data):
     X, y = _leukemia(shared_data)
     X = StandardScaler().fit_transform(X)
-    clf = MLPClassifier(hidden_layer_sizes=(16,), alpha=1.0, l1_ratio=1.0, max_iter=300,
-                        learning_rate_init=0.01, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16,),
+        alpha=1.0,
+        l1_ratio=1.0,
+        max_iter=300,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
     zero_rows = np.all(clf.coefs_[0] == 0, axis=1)
     assert zero_rows.mean() > 0.95  # exact zeros: whole genes switched off
     assert 5 <= (~zero_rows).sum() <= 200
@@ -32,11 +38,20 @@ def test_strong_l1_switches_most_genes_off_on_leukemia(shared_data):
 
 def test_select_from_model_in_a_pipeline_on_leukemia(shared_data):
     X, y = _leukemia(shared_data)
-    selector = SelectFromModel(MLPClassifier(
-        hidden_layer_sizes=(16,), alpha=1.0, l1_ratio=1.0, max_iter=300,
-        learning_rate_init=0.01, random_state=0))
+    selector = SelectFromModel(
+        MLPClassifier(
+            hidden_layer_sizes=(16,),
+            alpha=1.0,
+            l1_ratio=1.0,
+            max_iter=300,
+            learning_rate_init=0.01,
+            random_state=0,
+        )
+    )
     model = make_pipeline(StandardScaler(), selector, LogisticRegression())
-    scores = cross_val_score(model, X, y, cv=StratifiedKFold(4, shuffle=True, random_state=0))
+    scores = cross_val_score(
+        model, X, y, cv=StratifiedKFold(4, shuffle=True, random_state=0)
+    )
     assert scores.mean() > 0.9
     kept = model.fit(X, y)[1].get_support().sum()
     assert 5 <= kept <= 200
@@ -50,17 +65,28 @@ def test_l1_ratio_zero_is_the_l2_penalty_of_sklearn():
     np.testing.assert_array_equal(a._network.theta, b._network.theta)
 
 
-@pytest.mark.parametrize("solver, alpha, learning_rate_init", [
-    ("sgd", 20.0, 0.1), ("adam", 2.0, 0.01), ("rmsprop", 2.0, 0.01), ("adamw", 2.0, 0.01)])
-def test_l1_gives_exact_zeros_with_every_stochastic_solver(solver, alpha, learning_rate_init):
+@pytest.mark.parametrize(
+    "solver, alpha, learning_rate_init",
+    [("sgd", 20.0, 0.1), ("adam", 2.0, 0.01), ("rmsprop", 2.0, 0.01), ("adamw", 2.0, 0.01)],
+)
+def test_l1_gives_exact_zeros_with_every_stochastic_solver(
+    solver, alpha, learning_rate_init
+):
     # The proximal step uses each solver's own step size (per coordinate for
     # the adaptive ones), so the strength that prunes well differs by solver.
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 30))
     y = (X[:, 0] - X[:, 1] > 0).astype(int)  # two informative features
-    clf = MLPClassifier(hidden_layer_sizes=(8,), alpha=alpha, l1_ratio=1.0, solver=solver,
-                        learning_rate_init=learning_rate_init, batch_size=50, max_iter=200,
-                        random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        alpha=alpha,
+        l1_ratio=1.0,
+        solver=solver,
+        learning_rate_init=learning_rate_init,
+        batch_size=50,
+        max_iter=200,
+        random_state=0,
+    ).fit(X, y)
     importances = clf.feature_importances_
     assert (importances == 0).sum() >= 15
     assert importances[0] > 0.5 and importances[1] > 0.5
@@ -77,21 +103,33 @@ def test_lbfgs_refuses_l1_and_dropout_with_a_reason():
 
 def _moons():
     from sklearn.datasets import make_moons
+
     X, y = make_moons(400, noise=0.2, random_state=0)
     return X, y
 
 
 def test_dropout_trains_and_predicts_deterministically():
     X, y = _moons()
-    clf = MLPClassifier(hidden_layer_sizes=(64, 64), dropout=[0.3, 0.1], max_iter=200,
-                        learning_rate_init=0.01, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(64, 64),
+        dropout=[0.3, 0.1],
+        max_iter=200,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
     assert clf.score(X, y) > 0.9
-    plain = MLPClassifier(hidden_layer_sizes=(64, 64), max_iter=200,
-                          learning_rate_init=0.01, random_state=0).fit(X, y)
+    plain = MLPClassifier(
+        hidden_layer_sizes=(64, 64), max_iter=200, learning_rate_init=0.01, random_state=0
+    ).fit(X, y)
     assert not np.array_equal(plain._network.theta, clf._network.theta)
-    zero = MLPClassifier(hidden_layer_sizes=(64, 64), dropout=0.0, max_iter=200,
-                         learning_rate_init=0.01, random_state=0).fit(X, y)
+    zero = MLPClassifier(
+        hidden_layer_sizes=(64, 64),
+        dropout=0.0,
+        max_iter=200,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
     np.testing.assert_array_equal(plain._network.theta, zero._network.theta)
 
 
@@ -104,38 +142,57 @@ def test_dropout_rates_must_match_the_hidden_layers():
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_batch_norm_trains_and_predicts_rows_independently(solver):
     X, y = _moons()
-    clf = MLPClassifier(hidden_layer_sizes=(32, 32), batch_norm=True, solver=solver,
-                        max_iter=200, random_state=0).fit(X * 100 + 50, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(32, 32),
+        batch_norm=True,
+        solver=solver,
+        max_iter=200,
+        random_state=0,
+    ).fit(X * 100 + 50, y)
     assert clf.score(X * 100 + 50, y) > 0.9  # scale-free thanks to normalisation
-    one_by_one = np.vstack([clf.predict_proba(X[i:i + 1] * 100 + 50) for i in range(5)])
+    one_by_one = np.vstack([clf.predict_proba(X[i : i + 1] * 100 + 50) for i in range(5)])
     np.testing.assert_allclose(one_by_one, clf.predict_proba(X[:5] * 100 + 50), rtol=1e-12)
 
 
 def test_residual_network_trains_a_deep_stack():
     X, y = _moons()
-    params = dict(hidden_layer_sizes=(16,) * 8, activation="tanh", max_iter=100,
-                  random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,) * 8, activation="tanh", max_iter=100, random_state=0
+    )
     residual = MLPClassifier(residual=True, **params).fit(X, y)
     assert residual.score(X, y) > 0.9
     assert [layer.residual for layer in residual._network.hidden] == [False] + [True] * 7
 
 
-@pytest.mark.parametrize("activation, scheme", [("relu", "he_uniform"),
-                                                ("tanh", "glorot_uniform")])
+@pytest.mark.parametrize(
+    "activation, scheme", [("relu", "he_uniform"), ("tanh", "glorot_uniform")]
+)
 def test_auto_init_is_he_for_relu_and_glorot_otherwise(activation, scheme):
     X, y = _moons()
-    clf = MLPClassifier(hidden_layer_sizes=(50,), activation=activation, init="auto",
-                        max_iter=1, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(50,),
+        activation=activation,
+        init="auto",
+        max_iter=1,
+        random_state=0,
+    )
     clf.partial_fit(X, y, classes=[0, 1])
     fan_in, fan_out = clf.coefs_[0].shape
-    bound = np.sqrt(6 / fan_in) if scheme == "he_uniform" else np.sqrt(6 / (fan_in + fan_out))
+    bound = (
+        np.sqrt(6 / fan_in) if scheme == "he_uniform" else np.sqrt(6 / (fan_in + fan_out))
+    )
     assert np.abs(clf.coefs_[0]).max() <= bound
 
 
 def test_clip_norm_keeps_a_huge_learning_rate_in_check():
     X, y = _moons()
-    params = dict(hidden_layer_sizes=(32,), solver="sgd", learning_rate_init=5.0,
-                  max_iter=50, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(32,),
+        solver="sgd",
+        learning_rate_init=5.0,
+        max_iter=50,
+        random_state=0,
+    )
     clipped = MLPClassifier(clip_norm=0.5, **params).fit(X, y)
     assert clipped.score(X, y) > 0.8
     assert np.isfinite(clipped.loss_curve_).all()
@@ -144,8 +201,13 @@ def test_clip_norm_keeps_a_huge_learning_rate_in_check():
 @pytest.mark.parametrize("solver", ["rmsprop", "adamw"])
 def test_new_solvers_train(solver):
     X, y = _moons()
-    clf = MLPClassifier(hidden_layer_sizes=(32,), solver=solver, learning_rate_init=0.01,
-                        max_iter=100, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(32,),
+        solver=solver,
+        learning_rate_init=0.01,
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y)
     assert clf.score(X, y) > 0.9
 
 
@@ -157,8 +219,13 @@ def test_robust_losses_resist_outliers():
     X_test = np.linspace(-2, 2, 50)[:, None]
     errors = {}
     for loss in ["squared_error", "huber", "absolute_error", "log_cosh"]:
-        reg = MLPRegressor(loss=loss, hidden_layer_sizes=(16,), learning_rate_init=0.01,
-                           max_iter=300, random_state=0).fit(X, y)
+        reg = MLPRegressor(
+            loss=loss,
+            hidden_layer_sizes=(16,),
+            learning_rate_init=0.01,
+            max_iter=300,
+            random_state=0,
+        ).fit(X, y)
         errors[loss] = np.abs(reg.predict(X_test) - 3 * X_test[:, 0]).mean()
     for robust in ["huber", "absolute_error", "log_cosh"]:
         assert errors[robust] < errors["squared_error"] / 3, errors

@@ -18,8 +18,13 @@ SOLVER_CONFIGS = [
     dict(solver="sgd", learning_rate_init=0.05),
     dict(solver="sgd", nesterovs_momentum=False, learning_rate_init=0.05),
     dict(solver="sgd", momentum=0.0, learning_rate="invscaling", learning_rate_init=0.5),
-    dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.2, tol=1e-2,
-         n_iter_no_change=2),
+    dict(
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.2,
+        tol=1e-2,
+        n_iter_no_change=2,
+    ),
     dict(solver="lbfgs"),
     dict(solver="adam", batch_size=16, shuffle=False, alpha=0.1),
 ]
@@ -59,7 +64,9 @@ def test_binary_classifier_with_sample_weight_matches_sklearn(params):
     y = (y == 2).astype(int)
     sw = np.random.RandomState(0).uniform(0.2, 3, len(y))
     ours, theirs = _pair("MLPClassifier", activation="tanh", **params)
-    _assert_same_fit(ours.fit(X, y, sample_weight=sw), theirs.fit(X, y, sample_weight=sw), X)
+    _assert_same_fit(
+        ours.fit(X, y, sample_weight=sw), theirs.fit(X, y, sample_weight=sw), X
+    )
 
 
 def test_binary_early_stopping_matches_sklearn():
@@ -118,8 +125,16 @@ def test_attributes_match_sklearn():
     X, y = _iris()
     ours, theirs = _pair("MLPClassifier")
     ours.fit(X, y), theirs.fit(X, y)
-    for name in ["n_layers_", "n_outputs_", "out_activation_", "t_", "n_features_in_",
-                 "best_loss_", "validation_scores_", "best_validation_score_"]:
+    for name in [
+        "n_layers_",
+        "n_outputs_",
+        "out_activation_",
+        "t_",
+        "n_features_in_",
+        "best_loss_",
+        "validation_scores_",
+        "best_validation_score_",
+    ]:
         assert getattr(ours, name) == pytest.approx(getattr(theirs, name)), name
     np.testing.assert_array_equal(ours.classes_, theirs.classes_)
     assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_]

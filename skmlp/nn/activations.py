@@ -14,8 +14,8 @@ Every activation is a pair of in-place functions:
 allocated), so that training steps can run without allocating.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit

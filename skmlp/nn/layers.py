@@ -56,8 +56,7 @@ class BatchNorm:
 
     eps = 1e-5
 
-    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var,
-                 momentum=0.1):
+    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var, momentum=0.1):
         self.gamma, self.beta, self.dgamma, self.dbeta = gamma, beta, dgamma, dbeta
         self.running_mean, self.running_var = running_mean, running_var
         self.momentum = momentum
@@ -148,8 +147,11 @@ class HiddenLayer:
         H = new() if self.activation.needs_input else Z
         separate_output = self.dropout is not None or self.residual
         return {
-            "Z": Z, "H": H, "A": new() if separate_output else H,
-            "dA": new(), "tmp": new(),
+            "Z": Z,
+            "H": H,
+            "A": new() if separate_output else H,
+            "dA": new(),
+            "tmp": new(),
             "mask": new() if self.dropout else None,
             "xhat": new() if self.batch_norm else None,
             "skip": new() if self.residual else None,

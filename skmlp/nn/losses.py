@@ -287,8 +287,16 @@ class Poisson:
 
 LOSSES = {
     cls.name: cls
-    for cls in [SoftmaxCrossEntropy, SigmoidCrossEntropy, Hinge, SquaredError,
-                AbsoluteError, Huber, LogCosh, Poisson]
+    for cls in [
+        SoftmaxCrossEntropy,
+        SigmoidCrossEntropy,
+        Hinge,
+        SquaredError,
+        AbsoluteError,
+        Huber,
+        LogCosh,
+        Poisson,
+    ]
 }
 
 

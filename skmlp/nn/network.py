@@ -42,8 +42,16 @@ class Network:
         (hidden to hidden; the first hidden layer has no skip).
     """
 
-    def __init__(self, layer_units, activation, dtype=np.float64, *, batch_norm=False,
-                 dropout=0.0, residual=False):
+    def __init__(
+        self,
+        layer_units,
+        activation,
+        dtype=np.float64,
+        *,
+        batch_norm=False,
+        dropout=0.0,
+        residual=False,
+    ):
         self.layer_units = [int(u) for u in layer_units]
         self.activation = activation
         self.dtype = np.dtype(dtype)
@@ -73,14 +81,22 @@ class Network:
             stats = _Slicer(self.state, None)
             means = [stats((w,))[0] for w in widths]
             variances = [stats((w,))[0] for w in widths]
-            norms = [BatchNorm(g[0], b[0], g[1], b[1], m, v)
-                     for g, b, m, v in zip(scales, shifts, means, variances)]
+            norms = [
+                BatchNorm(g[0], b[0], g[1], b[1], m, v)
+                for g, b, m, v in zip(scales, shifts, means, variances)
+            ]
         linears = [Linear(w[0], b[0], w[1], b[1]) for w, b in zip(weights, biases)]
         self.hidden = [
-            HiddenLayer(linear, self.activation, norm, rate,
-                        residual=self.residual and i > 0 and fan_in == fan_out)
-            for i, (linear, norm, rate, (fan_in, fan_out))
-            in enumerate(zip(linears[:-1], norms, self.dropout, shapes))
+            HiddenLayer(
+                linear,
+                self.activation,
+                norm,
+                rate,
+                residual=self.residual and i > 0 and fan_in == fan_out,
+            )
+            for i, (linear, norm, rate, (fan_in, fan_out)) in enumerate(
+                zip(linears[:-1], norms, self.dropout, shapes)
+            )
         ]
         self.output = linears[-1]
         self._capacity = 0
@@ -155,7 +171,7 @@ class Network:
 
     def restore(self, checkpoint):
         np.copyto(self.theta, checkpoint[: self.theta.size])
-        np.copyto(self.state, checkpoint[self.theta.size:])
+        np.copyto(self.state, checkpoint[self.theta.size :])
 
     def set_dropout(self, dropout):
         """Change the dropout rates (a training-time setting, not a parameter)."""
@@ -174,7 +190,10 @@ class Network:
             return
         out_shape = (batch_size, self.output.W.shape[1])
         self._buffers = [layer.allocate(batch_size, self.dtype) for layer in self.hidden]
-        self._output_buffers = (np.empty(out_shape, self.dtype), np.empty(out_shape, self.dtype))
+        self._output_buffers = (
+            np.empty(out_shape, self.dtype),
+            np.empty(out_shape, self.dtype),
+        )
         self._capacity = batch_size
 
     def forward(self, X, rng=None, weight=None):

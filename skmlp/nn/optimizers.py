@@ -75,10 +75,15 @@ class Adam(_ScratchMixin):
     ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)``.
     """
 
-    def __init__(self, n_params, dtype, learning_rate=0.001, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8):
+    def __init__(
+        self, n_params, dtype, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
         self.learning_rate = float(learning_rate)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1, self.beta_2, self.epsilon = (
+            float(beta_1),
+            float(beta_2),
+            float(epsilon),
+        )
         self.t = 0
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
@@ -118,8 +123,17 @@ class AdamW(Adam):
     not the biases) shrink by ``learning_rate * weight_decay``.
     """
 
-    def __init__(self, n_params, dtype, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, weight_decay=0.01, n_decay=None):
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=0.01,
+        n_decay=None,
+    ):
         super().__init__(n_params, dtype, learning_rate, beta_1, beta_2, epsilon)
         self.weight_decay = float(weight_decay)
         self.n_decay = n_params if n_decay is None else int(n_decay)

@@ -40,8 +40,11 @@ class Minibatches:
     def _gather(self, start, stop):
         sw = self.sample_weight
         if not self.shuffle:
-            return (self.X[start:stop], self.Y[start:stop],
-                    None if sw is None else sw[start:stop])
+            return (
+                self.X[start:stop],
+                self.Y[start:stop],
+                None if sw is None else sw[start:stop],
+            )
         idx = self.order[start:stop]
         m = stop - start
         if sp.issparse(self.X):

@@ -9,43 +9,48 @@ import numpy as np
 class TrainingState:
     """Progress of training, with scikit-learn's stopping rule.
 
-    Without a validation set the monitored value is the training loss
-    (``best_loss``); with one it is the validation score
-    (``best_validation_score``), and the parameters at the best score are
-    kept in ``best_theta`` (a :meth:`Network.checkpoint`: parameters and
-    running statistics) so that they can be restored.
+    The monitored value is the training loss (``best_loss``) unless
+    ``monitor_validation`` is set; then it is the validation score
+    (``best_validation_score``). Whenever a validation set exists its loss
+    and score are recorded, and the network at the best score is kept in
+    ``best_theta`` (a :meth:`Network.checkpoint`: parameters and running
+    statistics) together with its 1-based epoch, ``best_epoch``.
     """
 
-    validation: bool = False
+    monitor_validation: bool = False
     t: int = 0
     n_iter: int = 0
     loss: float = np.nan
     loss_curve: list = field(default_factory=list)
     best_loss: float = np.inf
     validation_scores: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
     best_validation_score: float = -np.inf
+    best_epoch: int = None
     no_improvement_count: int = 0
     best_theta: np.ndarray = None
 
     def record_loss(self, loss, n_samples, tol):
-        """Record an epoch's training loss; monitor it when there is no validation."""
+        """Record an epoch's training loss; monitor it unless validation is."""
         self.n_iter += 1
         self.t += n_samples
         self.loss = loss
         self.loss_curve.append(loss)
-        if self.validation:
+        if self.monitor_validation:
             return
-        self.no_improvement_count = (
-            self.no_improvement_count + 1 if loss > self.best_loss - tol else 0
-        )
+        self._count(loss > self.best_loss - tol)
         self.best_loss = min(self.best_loss, loss)
 
-    def record_validation(self, score, tol, network):
-        """Record an epoch's validation score; checkpoint the network at the best."""
+    def record_validation(self, loss, score, tol, network):
+        """Record an epoch's validation loss and score; checkpoint the best."""
+        self.validation_loss_curve.append(loss)
         self.validation_scores.append(score)
-        self.no_improvement_count = (
-            self.no_improvement_count + 1 if score < self.best_validation_score + tol else 0
-        )
+        if self.monitor_validation:
+            self._count(score < self.best_validation_score + tol)
         if score > self.best_validation_score:
             self.best_validation_score = score
+            self.best_epoch = len(self.loss_curve)
             self.best_theta = network.checkpoint()
+
+    def _count(self, stalled):
+        self.no_improvement_count = self.no_improvement_count + 1 if stalled else 0

@@ -29,14 +29,30 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
     return accumulated / total if total else 0.0
 
 
-def fit_stochastic(objective, optimizer, schedule, batches, state, *, max_iter,
-                   tol, n_iter_no_change, validation_score=None, incremental=False,
-                   verbose=False, clip_norm=None, rng=None):
+def fit_stochastic(
+    objective,
+    optimizer,
+    schedule,
+    batches,
+    state,
+    *,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    validation=None,
+    restore_best=True,
+    incremental=False,
+    verbose=False,
+    clip_norm=None,
+    rng=None,
+):
     """Train for up to ``max_iter`` epochs with scikit-learn's stopping rule.
 
-    ``validation_score`` is a callable returning the score of the current
-    parameters on held-out data (higher is better); when given, training
-    stops on it and the best parameters are restored at the end.
+    ``validation`` is a callable returning ``(loss, score)`` of the current
+    parameters on held-out data (higher scores are better); both are
+    recorded every epoch. When ``state.monitor_validation`` is set, training
+    stops on the score and, with ``restore_best``, the best parameters are
+    restored at the end.
 
     Returns ``"converged"``, ``"max_iter"``, ``"incremental"`` (one epoch of
     ``partial_fit``) or ``"interrupted"`` (KeyboardInterrupt).
@@ -50,14 +66,20 @@ def fit_stochastic(objective, optimizer, schedule, batches, state, *, max_iter,
             state.record_loss(loss, batches.n_samples, tol)
             if verbose:
                 print(f"Iteration {state.n_iter}, loss = {loss:.8f}")
-            if validation_score is not None:
-                state.record_validation(validation_score(), tol, network)
+            if validation is not None:
+                state.record_validation(*validation(), tol, network)
                 if verbose:
                     print(f"Validation score: {state.validation_scores[-1]:f}")
             optimizer.learning_rate = schedule.after_epoch(optimizer.learning_rate, state.t)
             if state.no_improvement_count > n_iter_no_change:
-                if _plateau(optimizer, schedule, validation_score is not None,
-                            tol, n_iter_no_change, verbose):
+                if _plateau(
+                    optimizer,
+                    schedule,
+                    state.monitor_validation,
+                    tol,
+                    n_iter_no_change,
+                    verbose,
+                ):
                     status = "converged"
                     break
                 state.no_improvement_count = 0
@@ -66,17 +88,25 @@ def fit_stochastic(objective, optimizer, schedule, batches, state, *, max_iter,
                 break
     except KeyboardInterrupt:
         status = "interrupted"
-    if validation_score is not None and state.best_theta is not None:
-        objective.network.restore(state.best_theta)
+    if state.monitor_validation and restore_best and state.best_theta is not None:
+        network.restore(state.best_theta)
     return status
 
 
 def _plateau(optimizer, schedule, on_validation, tol, n_iter_no_change, verbose):
     what = "Validation score" if on_validation else "Training loss"
-    msg = (f"{what} did not improve more than tol={tol:f} for "
-           f"{n_iter_no_change} consecutive epochs.")
+    msg = (
+        f"{what} did not improve more than tol={tol:f} for "
+        f"{n_iter_no_change} consecutive epochs."
+    )
     stop, optimizer.learning_rate = schedule.on_plateau(optimizer.learning_rate)
     if verbose:
-        print(msg + (" Stopping." if stop else
-                     f" Setting learning rate to {optimizer.learning_rate:f}"))
+        print(
+            msg
+            + (
+                " Stopping."
+                if stop
+                else f" Setting learning rate to {optimizer.learning_rate:f}"
+            )
+        )
     return stop
