@@ -21,7 +21,11 @@ def _matmul_into(X, W, out):
 
 
 class Linear:
-    """``Z = X @ W + b``; ``W``, ``b``, ``dW``, ``db`` are views."""
+    """``Z = X @ W + b``; ``W``, ``b``, ``dW``, ``db`` are views.
+
+    The bias gradient is ``ones @ dZ``: one BLAS call, several times faster
+    than ``dZ.sum(axis=0)`` on the small batches of minibatch training.
+    """
 
     def __init__(self, W, b, dW, db):
         self.W, self.b, self.dW, self.db = W, b, dW, db
@@ -30,9 +34,11 @@ class Linear:
         _matmul_into(X, self.W, Z)
         Z += self.b
 
-    def backward(self, X, dZ, dX=None):
+    def backward(self, X, dZ, dX=None, ones=None):
         _matmul_into(X.T, dZ, self.dW)
-        np.sum(dZ, axis=0, out=self.db)
+        if ones is None:
+            ones = np.ones(dZ.shape[0], dZ.dtype)
+        np.matmul(ones, dZ, out=self.db)
         if dX is not None:
             np.matmul(dZ, self.W.T, out=dX)
 
@@ -121,6 +127,31 @@ class Dropout:
         dA *= mask
 
 
+class Buffers:
+    """A hidden layer's training buffers: pre-activation ``Z``, activation
+    output ``H`` (``Z`` itself unless the activation needs its input), layer
+    output ``A`` (``H`` itself unless dropout or a skip connection follow),
+    its gradient ``dA``, scratch ``tmp``, dropout ``mask``, batch-norm
+    ``xhat``, skip-gradient copy ``skip`` and a vector of ``ones``.
+    """
+
+    __slots__ = ("Z", "H", "A", "dA", "tmp", "mask", "xhat", "skip", "ones")
+
+    def __init__(self, **arrays):
+        for name in self.__slots__:
+            setattr(self, name, arrays[name])
+
+    def rows(self, m):
+        """Views of the first ``m`` rows, sharing identity where buffers do."""
+        views = {}
+        for name in self.__slots__:
+            array = getattr(self, name)
+            if array is not None and id(array) not in views:
+                views[id(array)] = array[:m]
+        return Buffers(**{name: None if getattr(self, name) is None
+                          else views[id(getattr(self, name))] for name in self.__slots__})
+
+
 class HiddenLayer:
     """Linear -> [BatchNorm] -> activation -> [Dropout] -> [+ input].
 
@@ -141,48 +172,47 @@ class HiddenLayer:
         return self.linear.W.shape[1]
 
     def allocate(self, batch_size, dtype):
+        """Full-size buffers for ``batch_size`` rows (see :class:`Buffers`)."""
         shape = (batch_size, self.n_out)
-        new = lambda: np.empty(shape, dtype)  # noqa: E731
-        Z = new()
-        H = new() if self.activation.needs_input else Z
+        Z = np.empty(shape, dtype)
+        H = np.empty(shape, dtype) if self.activation.needs_input else Z
         separate_output = self.dropout is not None or self.residual
-        return {
-            "Z": Z,
-            "H": H,
-            "A": new() if separate_output else H,
-            "dA": new(),
-            "tmp": new(),
-            "mask": new() if self.dropout else None,
-            "xhat": new() if self.batch_norm else None,
-            "skip": new() if self.residual else None,
-        }
+        return Buffers(
+            Z=Z, H=H, A=np.empty(shape, dtype) if separate_output else H,
+            dA=np.empty(shape, dtype), tmp=np.empty(shape, dtype),
+            mask=np.empty(shape, dtype) if self.dropout else None,
+            xhat=np.empty(shape, dtype) if self.batch_norm else None,
+            skip=np.empty(shape, dtype) if self.residual else None,
+            ones=np.ones(batch_size, dtype),
+        )
 
-    def forward(self, X, buf, m, rng, weight):
-        Z, H, A = buf["Z"][:m], buf["H"][:m], buf["A"][:m]
-        self.linear.forward(X, Z)
+    def forward(self, X, v, rng, weight):
+        """Training-mode forward pass into the views ``v`` (a :class:`Buffers`)."""
+        self.linear.forward(X, v.Z)
         if self.batch_norm:
-            self.batch_norm.forward(Z, buf["xhat"][:m], weight)
-        self.activation.forward(Z, H, buf["tmp"][:m])
-        if A is not H:
-            np.copyto(A, H)
-        if self.dropout:
-            self.dropout.forward(A, buf["mask"][:m], rng)
-        if self.residual:
-            A += X
-        return A
+            self.batch_norm.forward(v.Z, v.xhat, weight)
+        self.activation.forward(v.Z, v.H, v.tmp)
+        if v.A is not v.H:
+            np.copyto(v.A, v.H)
+            if self.dropout:
+                self.dropout.forward(v.A, v.mask, rng)
+            if self.residual:
+                v.A += X
+        return v.A
 
-    def backward(self, X, buf, m, dX, weight):
-        dA = buf["dA"][:m]
+    def backward(self, X, v, dX, weight):
+        """Turn ``v.dA`` into the parameter gradients and ``dX``."""
+        dA = v.dA
         if self.residual:
-            np.copyto(buf["skip"][:m], dA)
+            np.copyto(v.skip, dA)
         if self.dropout:
-            self.dropout.backward(dA, buf["mask"][:m])
-        self.activation.backward(buf["Z"][:m], buf["H"][:m], dA, buf["tmp"][:m])
+            self.dropout.backward(dA, v.mask)
+        self.activation.backward(v.Z, v.H, dA, v.tmp)
         if self.batch_norm:
-            self.batch_norm.backward(dA, buf["xhat"][:m], weight)
-        self.linear.backward(X, dA, dX)
+            self.batch_norm.backward(dA, v.xhat, weight)
+        self.linear.backward(X, dA, dX, v.ones)
         if self.residual and dX is not None:
-            dX += buf["skip"][:m]
+            dX += v.skip
 
     def predict(self, X):
         Z = self.linear.predict(X)

@@ -23,9 +23,16 @@ from scipy.special import expit, xlogy
 
 def weighted_sum(per_sample, weight):
     """``sum_i weight_i * per_sample_i`` for a scalar or column ``weight``."""
-    if np.ndim(weight) == 0:
-        return float(weight * per_sample.sum())
-    return float(per_sample @ weight.ravel())
+    if isinstance(weight, np.ndarray) and weight.ndim:
+        return float(per_sample @ weight.ravel())
+    return float(weight * per_sample.sum())
+
+
+def weighted_dot(Y, raw, weight):
+    """``sum_i weight_i sum_k Y_ik raw_ik``; one BLAS dot for a scalar weight."""
+    if isinstance(weight, np.ndarray) and weight.ndim:
+        return float(_rowwise_dot(Y, raw) @ weight.ravel())
+    return float(weight * np.vdot(Y, raw))
 
 
 def _rowwise_dot(A, B):
@@ -65,8 +72,9 @@ class SoftmaxCrossEntropy:
         np.subtract(raw, shift, out=P)
         np.exp(P, out=P)
         total = P.sum(axis=1, keepdims=True)
-        log_sum_exp = (shift + np.log(total)).ravel()
-        value = weighted_sum(log_sum_exp - _rowwise_dot(Y, raw), weight)
+        log_sum_exp = np.log(total).ravel()
+        log_sum_exp += shift.ravel()
+        value = weighted_sum(log_sum_exp, weight) - weighted_dot(Y, raw, weight)
         if grad is not None:
             P /= total
             P -= Y
@@ -150,8 +158,7 @@ class SigmoidCrossEntropy:
     def _plain(self, raw, Y, weight, grad):
         G = np.empty_like(raw) if grad is None else grad
         np.logaddexp(raw, 0, out=G)
-        per_sample = G.sum(axis=1) - _rowwise_dot(Y, raw)
-        value = weighted_sum(per_sample, weight)
+        value = weighted_sum(G.sum(axis=1), weight) - weighted_dot(Y, raw, weight)
         if grad is not None:
             expit(raw, out=G)
             G -= Y

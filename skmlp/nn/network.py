@@ -103,7 +103,8 @@ class Network:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("hidden", "output", "_buffers", "_capacity", "_inputs", "_weight"):
+        for key in ("hidden", "output", "_buffers", "_output_buffers", "_views",
+                    "_capacity", "_inputs", "_weight"):
             state.pop(key, None)
         return state
 
@@ -193,8 +194,20 @@ class Network:
         self._output_buffers = (
             np.empty(out_shape, self.dtype),
             np.empty(out_shape, self.dtype),
+            np.ones(batch_size, self.dtype),
         )
         self._capacity = batch_size
+        self._views = {}
+
+    def _rows(self, m):
+        """Per-layer views of the first ``m`` buffer rows, cached per ``m``
+        (minibatch training sees two sizes: the batch and the last one)."""
+        views = self._views.get(m)
+        if views is None:
+            hidden = [buffers.rows(m) for buffers in self._buffers]
+            output = tuple(array[:m] for array in self._output_buffers)
+            views = self._views[m] = (hidden, output)
+        return views
 
     def forward(self, X, rng=None, weight=None):
         """Forward pass in training mode; returns the logits (a buffer view).
@@ -206,32 +219,32 @@ class Network:
         m = X.shape[0]
         self.allocate(m)
         self._weight = 1.0 / m if weight is None else weight
+        hidden, (logits, _, _) = self._rows(m)
         inputs = X
-        for layer, buf in zip(self.hidden, self._buffers):
-            inputs = layer.forward(inputs, buf, m, rng, self._weight)
-        logits = self._output_buffers[0][:m]
+        for layer, views in zip(self.hidden, hidden):
+            inputs = layer.forward(inputs, views, rng, self._weight)
         self.output.forward(inputs, logits)
         self._inputs = X
         return logits
 
     def output_grad(self, m):
         """The buffer that must receive dLoss/dlogits before :meth:`backward`."""
-        return self._output_buffers[1][:m]
+        return self._rows(m)[1][1]
 
     def backward(self):
         """Backpropagate the output gradient; fills ``self.grad``."""
         X = self._inputs
-        m = X.shape[0]
-        layer_inputs = [X] + [buf["A"][:m] for buf in self._buffers]
-        dX = self._buffers[-1]["dA"][:m] if self.hidden else None
-        self.output.backward(layer_inputs[-1], self.output_grad(m), dX)
+        hidden, (_, d_logits, ones) = self._rows(X.shape[0])
+        layer_inputs = [X] + [views.A for views in hidden]
+        dX = hidden[-1].dA if hidden else None
+        self.output.backward(layer_inputs[-1], d_logits, dX, ones)
         for i in range(len(self.hidden) - 1, -1, -1):
-            dX = self._buffers[i - 1]["dA"][:m] if i > 0 else None
-            self.hidden[i].backward(layer_inputs[i], self._buffers[i], m, dX, self._weight)
+            dX = hidden[i - 1].dA if i > 0 else None
+            self.hidden[i].backward(layer_inputs[i], hidden[i], dX, self._weight)
 
     def release(self):
         """Drop the training buffers and the reference to the last batch."""
-        for key in ("_buffers", "_output_buffers", "_inputs", "_weight"):
+        for key in ("_buffers", "_output_buffers", "_views", "_inputs", "_weight"):
             self.__dict__.pop(key, None)
         self._capacity = 0
 

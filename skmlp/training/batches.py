@@ -22,7 +22,8 @@ class Minibatches:
         self.shuffle = shuffle
         self.rng = rng
         self.order = np.arange(self.n_samples)
-        if shuffle and not sp.issparse(X):
+        self._dense = not sp.issparse(X)
+        if shuffle and self._dense:
             self._X_buffer = np.empty((self.batch_size, X.shape[1]), X.dtype)
             self._Y_buffer = np.empty((self.batch_size, Y.shape[1]), Y.dtype)
 
@@ -47,9 +48,9 @@ class Minibatches:
             )
         idx = self.order[start:stop]
         m = stop - start
-        if sp.issparse(self.X):
-            Xb, Yb = self.X[idx], self.Y[idx]
+        if self._dense:
+            Xb = self.X.take(idx, axis=0, out=self._X_buffer[:m], mode="clip")
+            Yb = self.Y.take(idx, axis=0, out=self._Y_buffer[:m], mode="clip")
         else:
-            Xb = np.take(self.X, idx, axis=0, out=self._X_buffer[:m], mode="clip")
-            Yb = np.take(self.Y, idx, axis=0, out=self._Y_buffer[:m], mode="clip")
+            Xb, Yb = self.X[idx], self.Y[idx]
         return Xb, Yb, None if sw is None else sw[idx]
