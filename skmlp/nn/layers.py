@@ -148,8 +148,14 @@ class Buffers:
             array = getattr(self, name)
             if array is not None and id(array) not in views:
                 views[id(array)] = array[:m]
-        return Buffers(**{name: None if getattr(self, name) is None
-                          else views[id(getattr(self, name))] for name in self.__slots__})
+        return Buffers(
+            **{
+                name: None
+                if getattr(self, name) is None
+                else views[id(getattr(self, name))]
+                for name in self.__slots__
+            }
+        )
 
 
 class HiddenLayer:
@@ -178,8 +184,11 @@ class HiddenLayer:
         H = np.empty(shape, dtype) if self.activation.needs_input else Z
         separate_output = self.dropout is not None or self.residual
         return Buffers(
-            Z=Z, H=H, A=np.empty(shape, dtype) if separate_output else H,
-            dA=np.empty(shape, dtype), tmp=np.empty(shape, dtype),
+            Z=Z,
+            H=H,
+            A=np.empty(shape, dtype) if separate_output else H,
+            dA=np.empty(shape, dtype),
+            tmp=np.empty(shape, dtype),
             mask=np.empty(shape, dtype) if self.dropout else None,
             xhat=np.empty(shape, dtype) if self.batch_norm else None,
             skip=np.empty(shape, dtype) if self.residual else None,

@@ -28,6 +28,22 @@ def weighted_sum(per_sample, weight):
     return float(weight * per_sample.sum())
 
 
+def row_max(A):
+    """Maximum of each row as a column; for a few columns, ``np.maximum``
+    over them beats a reduction along the short axis several times over."""
+    if A.shape[1] > 4:
+        return A.max(axis=1, keepdims=True)
+    out = A[:, :1].copy()
+    for k in range(1, A.shape[1]):
+        np.maximum(out, A[:, k : k + 1], out=out)
+    return out
+
+
+def row_sum(A):
+    """Sum of each row as a column, by one BLAS product."""
+    return (A @ np.ones(A.shape[1], A.dtype))[:, None]
+
+
 def weighted_dot(Y, raw, weight):
     """``sum_i weight_i sum_k Y_ik raw_ik``; one BLAS dot for a scalar weight."""
     if isinstance(weight, np.ndarray) and weight.ndim:
@@ -54,24 +70,24 @@ class SoftmaxCrossEntropy:
         self.gamma = float(gamma)
 
     def link(self, raw):
-        raw -= raw.max(axis=1, keepdims=True)
+        raw -= row_max(raw)
         np.exp(raw, out=raw)
-        raw /= raw.sum(axis=1, keepdims=True)
+        raw /= row_sum(raw)
         return raw
 
     def log_link(self, raw):
         """Log-probabilities ``raw - logsumexp(raw)``, free of underflow."""
-        shift = raw.max(axis=1, keepdims=True)
-        return raw - (shift + np.log(np.exp(raw - shift).sum(axis=1, keepdims=True)))
+        shift = row_max(raw)
+        return raw - (shift + np.log(row_sum(np.exp(raw - shift))))
 
     def value_and_grad(self, raw, Y, weight, grad=None):
         if self.gamma:
             return self._focal(raw, Y, weight, grad)
         P = np.empty_like(raw) if grad is None else grad
-        shift = raw.max(axis=1, keepdims=True)
+        shift = row_max(raw)
         np.subtract(raw, shift, out=P)
         np.exp(P, out=P)
-        total = P.sum(axis=1, keepdims=True)
+        total = row_sum(P)
         log_sum_exp = np.log(total).ravel()
         log_sum_exp += shift.ravel()
         value = weighted_sum(log_sum_exp, weight) - weighted_dot(Y, raw, weight)
@@ -158,7 +174,7 @@ class SigmoidCrossEntropy:
     def _plain(self, raw, Y, weight, grad):
         G = np.empty_like(raw) if grad is None else grad
         np.logaddexp(raw, 0, out=G)
-        value = weighted_sum(G.sum(axis=1), weight) - weighted_dot(Y, raw, weight)
+        value = weighted_sum(row_sum(G).ravel(), weight) - weighted_dot(Y, raw, weight)
         if grad is not None:
             expit(raw, out=G)
             G -= Y

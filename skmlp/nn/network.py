@@ -103,8 +103,16 @@ class Network:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("hidden", "output", "_buffers", "_output_buffers", "_views",
-                    "_capacity", "_inputs", "_weight"):
+        for key in (
+            "hidden",
+            "output",
+            "_buffers",
+            "_output_buffers",
+            "_views",
+            "_capacity",
+            "_inputs",
+            "_weight",
+        ):
             state.pop(key, None)
         return state
 
