@@ -20,7 +20,6 @@ import time
 import warnings
 
 import numpy as np
-
 from bench_vs_sklearn import CONFIGS, estimator_params, make_data
 
 

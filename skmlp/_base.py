@@ -500,6 +500,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
+            state=self._state,
             verbose=self.verbose,
         )
         if network.batch_norm:
@@ -538,6 +539,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             state.best_validation_score if has_validation else None
         )
         self.best_epoch_ = state.best_epoch if has_validation else None
+        self.history_ = {key: list(values) for key, values in state.history.items()}
 
     @property
     def feature_importances_(self):

@@ -201,11 +201,15 @@ def test_warm_start_with_a_new_architecture_says_how_to_start_anew():
         est.set_params(hidden_layer_sizes=(3,)).fit(X, y)
 
 
-def test_verbose_prints_one_line_per_epoch(capsys):
+def test_verbose_prints_one_aligned_line_per_epoch(capsys):
     X, y = _data("regressor")
-    _estimator("regressor", verbose=True, max_iter=4).fit(X, y)
+    X_val, y_val = _data("regressor", seed=1)
+    _estimator("regressor", verbose=True, max_iter=4).fit(X, y, X_val=X_val, y_val=y_val)
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(",")[0] for line in lines] == [f"Iteration {i}" for i in range(1, 5)]
+    assert [line.split()[:2] for line in lines] == [["epoch", str(i)] for i in range(1, 5)]
+    assert len({line.index("valid_loss") for line in lines}) == 1  # aligned columns
+    assert sum(line.split()[-2] == "*" for line in lines) >= 1  # best-epoch marker
+    assert all(line.endswith("s") for line in lines)
 
 
 def test_too_large_batch_size_warns_and_is_clipped():

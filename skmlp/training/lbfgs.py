@@ -1,19 +1,26 @@
 """Full-batch training with scipy's L-BFGS-B on the flat parameter vector."""
 
+import time
+
 import numpy as np
 from scipy.optimize import minimize
 
 
-def fit_lbfgs(objective, X, Y, sample_weight, *, max_iter, max_fun, tol, verbose=False):
+def fit_lbfgs(
+    objective, X, Y, sample_weight, *, max_iter, max_fun, tol, state=None, verbose=False
+):
     """Minimise the objective over ``network.theta`` in place.
 
     scipy works in float64; the network keeps its own dtype (float32 weights
     stay float32) and only the vector crossing the boundary is converted.
-    Returns scipy's ``OptimizeResult`` and the loss after each iteration.
+    Returns scipy's ``OptimizeResult`` and the loss after each iteration;
+    with a :class:`TrainingState`, each iteration is also logged in its
+    history (loss, gradient norm, seconds).
     """
     network = objective.network
     theta = network.theta
     curve = []
+    clock = [time.perf_counter()]
 
     def value_and_grad(x):
         np.copyto(theta, x, casting="same_kind")
@@ -22,8 +29,18 @@ def fit_lbfgs(objective, X, Y, sample_weight, *, max_iter, max_fun, tol, verbose
 
     def record(intermediate_result):
         curve.append(float(intermediate_result.fun))
+        now = time.perf_counter()
+        if state is not None:
+            state.log(
+                epoch=len(state.loss_curve) + len(curve),
+                train_loss=curve[-1],
+                learning_rate=np.nan,
+                grad_norm=float(np.linalg.norm(network.grad)),
+                time=now - clock[0],
+            )
+        clock[0] = now
         if verbose:
-            print(f"Iteration {len(curve)}, loss = {curve[-1]:.8f}")
+            print(f"iteration {len(curve):4d}  train_loss {curve[-1]:.6f}")
 
     result = minimize(
         value_and_grad,

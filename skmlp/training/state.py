@@ -29,6 +29,17 @@ class TrainingState:
     best_epoch: int = None
     no_improvement_count: int = 0
     best_theta: np.ndarray = None
+    history: dict = field(default_factory=dict)
+
+    def log(self, **values):
+        """Append one epoch's values to ``history`` (a dict of equal-length
+        lists; a key seen for the first time is back-filled with NaN)."""
+        n = len(next(iter(self.history.values()), []))
+        for key, value in values.items():
+            self.history.setdefault(key, [np.nan] * n).append(value)
+        for column in self.history.values():
+            if len(column) == n:
+                column.append(np.nan)
 
     def record_loss(self, loss, n_samples, tol):
         """Record an epoch's training loss; monitor it unless validation is."""

@@ -1,10 +1,13 @@
 """The minibatch training loop for the stochastic solvers (SGD, Adam)."""
 
+import time
+
 from ..nn.optimizers import clip_global_norm
 
 
 def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
-    """One pass over the minibatches; returns the weighted mean batch loss.
+    """One pass over the minibatches; returns the weighted mean batch loss and
+    the weighted mean gradient norm (before clipping).
 
     Each step: loss and gradient, optional global-norm clipping, the
     optimizer's update, then the proximal L1 step. ``rng`` draws dropout
@@ -14,19 +17,20 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
     theta, grad = network.theta, network.grad
     proximal = objective.alpha and objective.l1_ratio
     batches.new_epoch()
-    accumulated, total = 0.0, 0.0
+    accumulated, total, norms = 0.0, 0.0, 0.0
     for X, Y, sample_weight in batches:
         weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         if weight == 0:
             continue
         accumulated += objective(X, Y, sample_weight, rng) * weight
         total += weight
-        if clip_norm is not None:
-            clip_global_norm(grad, clip_norm)
+        norms += clip_global_norm(grad, clip_norm) * weight
         optimizer.step(theta, grad)
         if proximal:
             objective.proximal_step(optimizer.effective_step(network.n_coefs))
-    return accumulated / total if total else 0.0
+    if not total:
+        return 0.0, 0.0
+    return accumulated / total, norms / total
 
 
 def fit_stochastic(
@@ -62,14 +66,22 @@ def fit_stochastic(
     status = "max_iter"
     try:
         for _ in range(max_iter):
-            loss = run_epoch(objective, optimizer, batches, clip_norm, rng)
+            start = time.perf_counter()
+            learning_rate = optimizer.learning_rate
+            loss, grad_norm = run_epoch(objective, optimizer, batches, clip_norm, rng)
             state.record_loss(loss, batches.n_samples, tol)
-            if verbose:
-                print(f"Iteration {state.n_iter}, loss = {loss:.8f}")
             if validation is not None:
                 state.record_validation(*validation(), tol, network)
-                if verbose:
-                    print(f"Validation score: {state.validation_scores[-1]:f}")
+            state.log(
+                epoch=len(state.loss_curve),
+                train_loss=loss,
+                learning_rate=learning_rate,
+                grad_norm=grad_norm,
+                time=time.perf_counter() - start,
+                **_validation_log(state, validation),
+            )
+            if verbose:
+                print(epoch_line(state))
             optimizer.learning_rate = schedule.after_epoch(optimizer.learning_rate, state.t)
             if state.no_improvement_count > n_iter_no_change:
                 if _plateau(
@@ -110,3 +122,24 @@ def _plateau(optimizer, schedule, on_validation, tol, n_iter_no_change, verbose)
             )
         )
     return stop
+
+
+def _validation_log(state, validation):
+    if validation is None:
+        return {}
+    return {
+        "valid_loss": state.validation_loss_curve[-1],
+        "valid_score": state.validation_scores[-1],
+    }
+
+
+def epoch_line(state):
+    """One aligned progress line: epoch, losses, score, best marker, seconds."""
+    h = {key: values[-1] for key, values in state.history.items()}
+    line = f"epoch {h['epoch']:4d}  train_loss {h['train_loss']:.6f}"
+    if "valid_loss" in h and h["valid_loss"] == h["valid_loss"]:
+        best = " *" if state.best_epoch == h["epoch"] else "  "
+        line += (
+            f"  valid_loss {h['valid_loss']:.6f}  valid_score {h['valid_score']:.6f}{best}"
+        )
+    return line + f"  {h['time']:.2f}s"

@@ -1,0 +1,220 @@
+"""TrainingCurveDisplay: training and validation loss per epoch, with the best
+epoch and the diagnosed pattern marked. matplotlib is imported only to plot."""
+
+import numpy as np
+
+from ._diagnosis import diagnose_training
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            "Plotting needs matplotlib: pip install 'skmlp[plot]' (or matplotlib)."
+        ) from error
+    return plt
+
+
+def _final_estimator(estimator):
+    """The MLP inside a pipeline (or the estimator itself)."""
+    while hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return estimator
+
+
+def _stack(curves):
+    """Curves of unequal length as rows of a NaN-padded array."""
+    longest = max(len(c) for c in curves)
+    out = np.full((len(curves), longest), np.nan)
+    for row, curve in zip(out, curves):
+        row[: len(curve)] = curve
+    return out
+
+
+class TrainingCurveDisplay:
+    """Training (and validation) loss per epoch, read by :func:`diagnose_training`.
+
+    Follows scikit-learn's Display API: build it with :meth:`from_estimator`,
+    :meth:`from_history` or :meth:`from_cv_results`, or construct it from
+    arrays and call :meth:`plot`. The best validation epoch is marked with a
+    dashed line and the diagnosed pattern is written in the title.
+
+    Parameters
+    ----------
+    train_loss : array-like of shape (n_epochs,)
+        Training loss per epoch (a mean over folds for cross-validation).
+    valid_loss : array-like of shape (n_epochs,), default=None
+        Validation loss per epoch.
+    train_std, valid_std : array-like of shape (n_epochs,), default=None
+        Standard deviation across folds, drawn as a band.
+    best_epoch : int, default=None
+        1-based epoch of the best validation score.
+    diagnosis : TrainingDiagnosis, default=None
+        The diagnosis shown in the title; computed from the curves if None.
+    estimator_name : str, default=None
+        Name used in the legend.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes of the plot.
+    figure_ : matplotlib Figure
+        The figure of the plot.
+    lines_ : dict
+        ``{'train': Line2D, 'valid': Line2D, 'best': Line2D}`` (those drawn).
+    diagnosis : TrainingDiagnosis
+        What the curves were read as.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import make_moons
+    >>> from skmlp import MLPClassifier
+    >>> from skmlp.inspection import TrainingCurveDisplay
+    >>> X, y = make_moons(300, noise=0.2, random_state=0)
+    >>> clf = MLPClassifier(early_stopping=True, validation_fraction=0.2,
+    ...                     max_iter=50, random_state=0).fit(X, y)
+    >>> display = TrainingCurveDisplay.from_estimator(clf)
+    >>> display.diagnosis.pattern.replace("_", " ") in display.ax_.get_title()
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        train_loss,
+        valid_loss=None,
+        train_std=None,
+        valid_std=None,
+        best_epoch=None,
+        diagnosis=None,
+        estimator_name=None,
+    ):
+        self.train_loss = np.asarray(train_loss, dtype=float)
+        self.valid_loss = (
+            None if valid_loss is None else np.asarray(valid_loss, dtype=float)
+        )
+        self.train_std = train_std
+        self.valid_std = valid_std
+        self.best_epoch = best_epoch
+        self.estimator_name = estimator_name
+        if diagnosis is None:
+            history = {"train_loss": self.train_loss}
+            if self.valid_loss is not None:
+                history["valid_loss"] = self.valid_loss
+            diagnosis = diagnose_training(history)
+        self.diagnosis = diagnosis
+
+    def plot(self, ax=None, *, name=None, log_scale=False):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is made if None.
+        name : str, default=None
+            Overrides ``estimator_name`` in the legend.
+        log_scale : bool, default=False
+            Use a logarithmic loss axis.
+
+        Returns
+        -------
+        display : TrainingCurveDisplay
+            ``self``, with ``ax_``, ``figure_`` and ``lines_`` set.
+        """
+        plt = _pyplot()
+        if ax is None:
+            _, ax = plt.subplots()
+        name = name or self.estimator_name
+        epochs = np.arange(1, self.train_loss.shape[0] + 1)
+        self.lines_ = {}
+        curves = [("train", self.train_loss, self.train_std, "training loss")]
+        if self.valid_loss is not None:
+            curves.append(("valid", self.valid_loss, self.valid_std, "validation loss"))
+        for key, mean, std, label in curves:
+            label = f"{name}: {label}" if name else label
+            (self.lines_[key],) = ax.plot(epochs, mean, label=label)
+            if std is not None:
+                std = np.asarray(std, dtype=float)
+                ax.fill_between(
+                    epochs,
+                    mean - std,
+                    mean + std,
+                    alpha=0.2,
+                    color=self.lines_[key].get_color(),
+                )
+        if self.best_epoch is not None:
+            self.lines_["best"] = ax.axvline(
+                self.best_epoch,
+                color="grey",
+                linestyle="--",
+                label=f"best epoch ({self.best_epoch})",
+            )
+        if log_scale:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.set_title(
+            f"diagnosis: {self.diagnosis.pattern.replace('_', ' ')}"
+            if self.diagnosis.pattern != "no_validation"
+            else "training loss"
+        )
+        ax.legend()
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+    @classmethod
+    def from_history(cls, history, *, best_epoch=None, ax=None, name=None, log_scale=False):
+        """Plot a ``history_`` dict (or any dict with ``train_loss`` and,
+        optionally, ``valid_loss`` lists)."""
+        valid = history.get("valid_loss")
+        if valid is not None and np.all(np.isnan(np.asarray(valid, dtype=float))):
+            valid = None
+        display = cls(
+            train_loss=history["train_loss"],
+            valid_loss=valid,
+            best_epoch=best_epoch,
+            estimator_name=name,
+        )
+        return display.plot(ax=ax, log_scale=log_scale)
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=False):
+        """Plot a fitted skmlp estimator's (or pipeline's) training history."""
+        estimator = _final_estimator(estimator)
+        name = name or type(estimator).__name__
+        return cls.from_history(
+            estimator.history_,
+            best_epoch=estimator.best_epoch_,
+            ax=ax,
+            name=name,
+            log_scale=log_scale,
+        )
+
+    @classmethod
+    def from_cv_results(cls, cv_results, *, ax=None, name=None, log_scale=False):
+        """Mean +- sd across folds of ``cross_validate(..., return_estimator=True)``.
+
+        Folds that ran fewer epochs (early stopping) contribute to the mean of
+        the epochs they reached.
+        """
+        if "estimator" not in cv_results:
+            raise ValueError(
+                "cv_results has no 'estimator': call cross_validate with "
+                "return_estimator=True."
+            )
+        histories = [_final_estimator(e).history_ for e in cv_results["estimator"]]
+        train = _stack([h["train_loss"] for h in histories])
+        display = dict(
+            train_loss=np.nanmean(train, axis=0),
+            train_std=np.nanstd(train, axis=0),
+            estimator_name=name,
+        )
+        if all("valid_loss" in h for h in histories):
+            valid = _stack([h["valid_loss"] for h in histories])
+            display.update(
+                valid_loss=np.nanmean(valid, axis=0), valid_std=np.nanstd(valid, axis=0)
+            )
+        return cls(**display).plot(ax=ax, log_scale=log_scale)

@@ -1,0 +1,220 @@
+"""history_, diagnose_training and TrainingCurveDisplay."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_circles, make_classification, make_moons
+from sklearn.model_selection import LearningCurveDisplay, cross_validate, learning_curve
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from synthetic_curves import GENERATORS, confusion
+
+from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
+from skmlp.inspection import PATTERNS, TrainingCurveDisplay, diagnose_training
+
+matplotlib.use("Agg")
+
+
+# -- history_ -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_history_is_a_dict_of_equal_length_lists(solver):
+    X, y = make_moons(200, noise=0.2, random_state=0)
+    clf = MLPClassifier(solver=solver, max_iter=20, random_state=0).fit(X, y)
+    history = clf.history_
+    assert {"epoch", "train_loss", "learning_rate", "grad_norm", "time"} <= set(history)
+    assert len({len(v) for v in history.values()}) == 1
+    frame = pd.DataFrame(history)
+    assert len(frame) == clf.n_iter_
+    np.testing.assert_allclose(frame["train_loss"], clf.loss_curve_)
+    assert (frame["time"] >= 0).all() and (frame["grad_norm"] > 0).all()
+
+
+def test_history_records_validation_learning_rate_and_continues_on_warm_start():
+    X, y = make_moons(300, noise=0.2, random_state=0)
+    clf = MLPClassifier(
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.5,
+        early_stopping=True,
+        max_iter=10,
+        warm_start=True,
+        random_state=0,
+    )
+    clf.fit(X, y)
+    history = clf.history_
+    np.testing.assert_allclose(history["valid_loss"], clf.validation_loss_curve_)
+    np.testing.assert_allclose(history["valid_score"], clf.validation_scores_)
+    assert history["learning_rate"][0] == 0.5 > history["learning_rate"][-1]
+    clf.fit(X, y)
+    assert clf.history_["epoch"] == list(range(1, len(clf.loss_curve_) + 1))
+
+
+# -- diagnose_training ---------------------------------------------------------------
+
+
+def test_every_generated_pattern_is_recognised():
+    """A few dozen noisy curves of each pattern, drawn at random scales."""
+    table = confusion(n_per_pattern=40, seed=1)
+    for pattern, row in table.items():
+        assert row.get(pattern, 0) >= 36, (pattern, row)  # >= 90 % per pattern
+
+
+@pytest.mark.parametrize("pattern", list(GENERATORS))
+def test_diagnosis_is_scale_free(pattern):
+    rng = np.random.RandomState(3)
+    train, valid = GENERATORS[pattern](rng)
+    verdicts = {
+        diagnose_training({"train_loss": train * k, "valid_loss": valid * k}).pattern
+        for k in (1e-4, 1.0, 1e5)
+    }
+    assert verdicts == {pattern}
+
+
+def test_diagnosis_explains_itself():
+    rng = np.random.RandomState(0)
+    train, valid = GENERATORS["overfit"](rng)
+    d = diagnose_training({"train_loss": train, "valid_loss": valid})
+    assert d.pattern == "overfit" and d.pattern in PATTERNS
+    assert 1 <= d.evidence["divergence_epoch"] < len(train)
+    assert d.evidence["valid_rise"] > 0
+    assert "regularis" in d.advice.lower() and "overfit" in str(d)
+
+
+def test_no_validation_and_bad_input():
+    assert diagnose_training({"train_loss": [1.0, 0.5, 0.4]}).pattern == "no_validation"
+    X, y = make_moons(100, random_state=0)
+    assert diagnose_training(MLPClassifier(max_iter=5).fit(X, y)).pattern == "no_validation"
+    with pytest.raises(TypeError, match="train_loss"):
+        diagnose_training([1, 2, 3])
+    with pytest.raises(ValueError, match="same length"):
+        diagnose_training({"train_loss": [1, 2, 3], "valid_loss": [1, 2]})
+
+
+def _moons(seed):
+    return make_moons(400, noise=0.25, random_state=seed)
+
+
+def _real_run(pattern):
+    """A real training run meant to produce ``pattern``, and its validation data."""
+    if pattern == "underfit_capacity":  # a linear model cannot separate circles
+        data = [make_circles(400, noise=0.1, factor=0.5, random_state=s) for s in (0, 1)]
+        est = MLPClassifier(
+            hidden_layer_sizes=(2,),
+            activation="identity",
+            learning_rate_init=0.01,
+            max_iter=200,
+            random_state=0,
+        )
+    elif pattern == "underfit_stopped_early":  # max_iter far too small
+        data = [_moons(0), _moons(1)]
+        est = MLPClassifier(hidden_layer_sizes=(32,), max_iter=15, random_state=0)
+    elif pattern == "good_fit":
+        data = [_moons(0), _moons(1)]
+        est = MLPClassifier(
+            hidden_layer_sizes=(32,),
+            learning_rate_init=0.01,
+            alpha=1e-3,
+            max_iter=150,
+            random_state=0,
+        )
+    else:  # overfit: a huge unregularised network, 60 noisy samples
+        X, y = make_classification(460, 20, n_informative=5, flip_y=0.2, random_state=0)
+        data = [(X[:60], y[:60]), (X[60:], y[60:])]
+        est = MLPClassifier(
+            hidden_layer_sizes=(256, 256),
+            alpha=0,
+            learning_rate_init=0.003,
+            max_iter=200,
+            random_state=0,
+        )
+    (X, y), (X_val, y_val) = data
+    return est.fit(X, y, X_val=X_val, y_val=y_val)
+
+
+@pytest.mark.parametrize(
+    "pattern", ["overfit", "underfit_capacity", "underfit_stopped_early", "good_fit"]
+)
+def test_real_training_runs_are_diagnosed(pattern):
+    assert diagnose_training(_real_run(pattern)).pattern == pattern
+
+
+# -- TrainingCurveDisplay --------------------------------------------------------------
+
+
+def test_display_from_estimator_marks_best_epoch_and_pattern():
+    import matplotlib.pyplot as plt
+
+    est = _real_run("overfit")
+    display = TrainingCurveDisplay.from_estimator(est)
+    assert display.diagnosis.pattern == "overfit"
+    assert "overfit" in display.ax_.get_title()
+    assert display.lines_["best"].get_xdata()[0] == est.best_epoch_
+    np.testing.assert_allclose(
+        display.lines_["valid"].get_ydata(), est.validation_loss_curve_
+    )
+    assert display.figure_ is display.ax_.figure
+    fig, ax = plt.subplots()
+    assert TrainingCurveDisplay.from_estimator(est, ax=ax).ax_ is ax
+    plt.close("all")
+
+
+def test_display_from_history_without_validation():
+    import matplotlib.pyplot as plt
+
+    display = TrainingCurveDisplay.from_history({"train_loss": [3.0, 2.0, 1.5, 1.4]})
+    assert set(display.lines_) == {"train"} and display.diagnosis.pattern == "no_validation"
+    plt.close("all")
+
+
+def test_display_from_cv_results_draws_mean_and_band():
+    import matplotlib.pyplot as plt
+
+    X, y = _moons(0)
+    model = make_pipeline(
+        StandardScaler(), MLPClassifier(early_stopping=True, max_iter=40, random_state=0)
+    )
+    cv = cross_validate(model, X, y, cv=3, return_estimator=True)
+    display = TrainingCurveDisplay.from_cv_results(cv)
+    lengths = [len(e[-1].history_["train_loss"]) for e in cv["estimator"]]
+    assert len(display.lines_["train"].get_xdata()) == max(lengths)
+    assert len(display.ax_.collections) == 2  # the two +- sd bands
+    with pytest.raises(ValueError, match="return_estimator=True"):
+        TrainingCurveDisplay.from_cv_results({"test_score": [1.0]})
+    plt.close("all")
+
+
+# -- scikit-learn's sample-size learning curves ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make_estimator, make_y",
+    [
+        (lambda: MLPClassifier(random_state=0), lambda X, y: y),
+        (lambda: MLPRegressor(random_state=0), lambda X, y: X[:, 0] + y),
+        (
+            lambda: MultiLabelMLP(random_state=0),
+            lambda X, y: np.column_stack([y, X[:, 0] > 0]).astype(int),
+        ),
+    ],
+    ids=["classifier", "regressor", "multilabel"],
+)
+def test_learning_curve_incremental_for_every_estimator(make_estimator, make_y):
+    import matplotlib.pyplot as plt
+
+    X, y = _moons(0)
+    y = make_y(X, y)
+    sizes, train, test = learning_curve(
+        make_estimator(),
+        X,
+        y,
+        cv=3,
+        train_sizes=[0.25, 0.5, 1.0],
+        exploit_incremental_learning=True,
+    )
+    assert train.shape == test.shape == (3, 3) and np.isfinite(test).all()
+    display = LearningCurveDisplay(train_sizes=sizes, train_scores=train, test_scores=test)
+    display.plot()
+    plt.close("all")
