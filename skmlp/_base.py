@@ -57,6 +57,17 @@ class _ParamList(list):
         np.copyto(view, value, casting="same_kind")
 
 
+def _checked_weights(weights, X, name):
+    """Validated sample weights: right length, finite, non-negative, not all 0."""
+    try:
+        weights = _check_sample_weight(weights, X, dtype=X.dtype, ensure_non_negative=True)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from error
+    if not weights.sum() > 0:
+        raise ValueError(f"{name} sums to 0: no sample would count in training.")
+    return weights
+
+
 def store_parameters(estimator, arguments):
     """Set each constructor argument as an attribute, as scikit-learn requires
     (``__init__`` stores its arguments and does nothing else)."""
@@ -239,7 +250,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         )
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            sample_weight = _checked_weights(sample_weight, X, "sample_weight")
         if groups is not None:
             groups = column_or_1d(groups)
             check_consistent_length(X, groups)
@@ -261,20 +272,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self._loss = loss
         self.out_activation_ = loss.out_activation
         objective = Objective(self._network, loss, self.alpha, self.l1_ratio)
-        if self.solver in STOCHASTIC_SOLVERS:
-            self._fit_stochastic(
-                objective, X, Y, sample_weight, rng, incremental, groups, validation_set
-            )
-        else:
-            self._fit_lbfgs(objective, X, Y, sample_weight)
+        # Overflow on the way to a divergence is detected and reported below
+        # (ConvergenceWarning naming the cause), not left as NumPy noise.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if self.solver in STOCHASTIC_SOLVERS:
+                self._fit_stochastic(
+                    objective, X, Y, sample_weight, rng, incremental, groups, validation_set
+                )
+            else:
+                self._fit_lbfgs(objective, X, Y, sample_weight)
         # a fitted model holds no training rows and no batch-sized buffers
         self._network.release()
         self._publish_state()
-        if not np.isfinite(self._network.theta).all():
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may"
-                " contain large values and need to be preprocessed."
-            )
         return self
 
     def _validate_validation_set(self, X, Y, X_val, y_val, sample_weight_val):
@@ -295,8 +304,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         if Y_val.shape[1] != Y.shape[1]:
             raise ValueError(f"y_val has {Y_val.shape[1]} outputs; y has {Y.shape[1]}.")
         if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=X.dtype
+            sample_weight_val = _checked_weights(
+                sample_weight_val, X_val, "sample_weight_val"
             )
         return X_val, Y_val.astype(X.dtype), sample_weight_val
 
@@ -486,7 +495,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         elif status == "interrupted":
-            warnings.warn("Training interrupted by user.")
+            warnings.warn(
+                f"Training interrupted by user after {self._state.n_iter} epoch(s); the "
+                "estimator keeps the weights reached so far and can predict."
+            )
+        elif status == "diverged":
+            warnings.warn(
+                f"Training diverged in epoch {self._state.diverged_at}: the loss or the "
+                "weights became infinite or NaN, and the weights from before that epoch "
+                f"were restored. Lower learning_rate_init (now {self.learning_rate_init}), "
+                "set clip_norm, or scale the inputs (e.g. StandardScaler).",
+                ConvergenceWarning,
+            )
 
     # -- L-BFGS -------------------------------------------------------------
     def _fit_lbfgs(self, objective, X, Y, sample_weight):
@@ -514,7 +534,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         state.loss = float(result.fun)
         state.loss_curve.extend(curve)
         state.best_loss = min(state.best_loss, state.loss)
-        if result.status != 0:
+        if result.diverged:
+            state.diverged_at = state.n_iter
+            self._warn_status("diverged")
+        elif result.status != 0:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
                 f"(status={result.status}): {result.message}. Increase the number "
@@ -554,14 +577,11 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         return self._loss.link(self._network.predict_raw(X))
 
     def _validated_raw(self, X):
-        """Logits for ``X`` after the usual checks (fitted, feature count)."""
+        """Logits for ``X`` after the usual checks (fitted, feature count), in
+        the model's dtype: a float32 model predicts float32 whatever it is given."""
         check_is_fitted(self)
         X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            reset=False,
-            dtype=(np.float64, np.float32),
+            self, X, accept_sparse=["csr", "csc"], reset=False, dtype=self._network.dtype
         )
         return self._network.predict_raw(X)
 

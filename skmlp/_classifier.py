@@ -88,7 +88,16 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_known_classes(y, incremental)
+        self._check_two_classes()
         return X, self._label_binarizer.transform(y).astype(X.dtype)
+
+    def _check_two_classes(self):
+        if not self._is_multilabel() and len(self.classes_) < 2:
+            raise ValueError(
+                f"y has 1 class ({self.classes_.tolist()[0]!r}); a classifier needs "
+                "samples "
+                "of at least two classes."
+            )
 
     def _check_known_classes(self, y, incremental):
         classes = unique_labels(y)

@@ -294,6 +294,9 @@ class Poisson:
     out_activation = "exp"
 
     def link(self, raw):
+        # a logit beyond log(max float) means a mean too large to represent:
+        # report the largest finite one rather than inf with an overflow warning
+        np.minimum(raw, np.log(np.finfo(raw.dtype).max), out=raw)
         return np.exp(raw, out=raw)
 
     def value_and_grad(self, raw, Y, weight, grad=None):

@@ -174,9 +174,14 @@ class Network:
                 layer.batch_norm.running_mean[...] = 0
                 layer.batch_norm.running_var[...] = 1
 
-    def checkpoint(self):
-        """A copy of everything needed to restore the current model."""
-        return np.concatenate([self.theta, self.state])
+    def checkpoint(self, out=None):
+        """A copy of everything needed to restore the current model (written
+        into ``out`` when given, so that repeated checkpoints allocate nothing)."""
+        if out is None:
+            return np.concatenate([self.theta, self.state])
+        out[: self.theta.size] = self.theta
+        out[self.theta.size :] = self.state
+        return out
 
     def restore(self, checkpoint):
         np.copyto(self.theta, checkpoint[: self.theta.size])

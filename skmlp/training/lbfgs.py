@@ -22,10 +22,15 @@ def fit_lbfgs(
     curve = []
     clock = [time.perf_counter()]
 
+    initial = network.checkpoint()
+
     def value_and_grad(x):
         np.copyto(theta, x, casting="same_kind")
         value = objective(X, Y, sample_weight)
-        return value, network.grad.astype(np.float64)
+        grad = network.grad.astype(np.float64)
+        if not (np.isfinite(value) and np.isfinite(grad).all()):
+            return np.inf, np.zeros_like(grad)  # the line search backs off
+        return value, grad
 
     def record(intermediate_result):
         curve.append(float(intermediate_result.fun))
@@ -51,4 +56,7 @@ def fit_lbfgs(
         options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
     )
     np.copyto(theta, result.x, casting="same_kind")
+    result.diverged = not (np.isfinite(result.fun) and np.isfinite(theta).all())
+    if result.diverged:
+        network.restore(initial)
     return result, curve

@@ -30,6 +30,7 @@ class TrainingState:
     no_improvement_count: int = 0
     best_theta: np.ndarray = None
     history: dict = field(default_factory=dict)
+    diverged_at: int = None
 
     def log(self, **values):
         """Append one epoch's values to ``history`` (a dict of equal-length

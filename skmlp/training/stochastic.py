@@ -1,6 +1,9 @@
 """The minibatch training loop for the stochastic solvers (SGD, Adam)."""
 
+import math
 import time
+
+import numpy as np
 
 from ..nn.optimizers import clip_global_norm
 
@@ -22,7 +25,10 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
         weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         if weight == 0:
             continue
-        accumulated += objective(X, Y, sample_weight, rng) * weight
+        value = objective(X, Y, sample_weight, rng)
+        if not math.isfinite(value):
+            return value, math.nan  # diverged: the caller restores the epoch start
+        accumulated += value * weight
         total += weight
         norms += clip_global_norm(grad, clip_norm) * weight
         optimizer.step(theta, grad)
@@ -59,16 +65,25 @@ def fit_stochastic(
     restored at the end.
 
     Returns ``"converged"``, ``"max_iter"``, ``"incremental"`` (one epoch of
-    ``partial_fit``) or ``"interrupted"`` (KeyboardInterrupt).
+    ``partial_fit``), ``"interrupted"`` (KeyboardInterrupt; the weights so far
+    are kept) or ``"diverged"`` (the loss or the weights stopped being finite;
+    the weights of the start of that epoch are restored).
     """
     network = objective.network
     state.n_iter = 0
     status = "max_iter"
+    last_finite = network.checkpoint()
     try:
         for _ in range(max_iter):
             start = time.perf_counter()
             learning_rate = optimizer.learning_rate
+            network.checkpoint(out=last_finite)
             loss, grad_norm = run_epoch(objective, optimizer, batches, clip_norm, rng)
+            if not (math.isfinite(loss) and np.isfinite(network.theta).all()):
+                network.restore(last_finite)
+                state.diverged_at = len(state.loss_curve) + 1
+                status = "diverged"
+                break
             state.record_loss(loss, batches.n_samples, tol)
             if validation is not None:
                 state.record_validation(*validation(), tol, network)
