@@ -114,10 +114,12 @@ class Network:
             "_weight",
         ):
             state.pop(key, None)
+        state["dtype"] = self.dtype.name  # plain data for safe formats (skops)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.dtype = np.dtype(self.dtype)
         self._bind()
 
     @property

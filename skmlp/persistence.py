@@ -1,0 +1,74 @@
+"""Safe persistence with skops: save fitted models, load only trusted types.
+
+Pickle and joblib round-trip skmlp estimators exactly, but loading a pickle
+runs arbitrary code. skops' format stores the objects' data instead, and
+:func:`load` accepts a file only when every type in it that skops does not
+already trust is one of skmlp's own (:data:`TRUSTED_TYPES`); a file holding
+any other type is refused. skops is an optional dependency
+(``pip install "skmlp[cli]"``).
+"""
+
+TRUSTED_TYPES = sorted(
+    f"skmlp.{name}"
+    for name in [
+        "_classifier.MLPClassifier",
+        "_regressor.MLPRegressor",
+        "_multilabel.MultiLabelMLP",
+        "nn.network.Network",
+        "training.state.TrainingState",
+        *(
+            f"nn.losses.{loss}"
+            for loss in [
+                "SoftmaxCrossEntropy",
+                "SigmoidCrossEntropy",
+                "Hinge",
+                "SquaredError",
+                "AbsoluteError",
+                "Huber",
+                "LogCosh",
+                "Poisson",
+            ]
+        ),
+        *(f"nn.optimizers.{opt}" for opt in ["SGD", "Adam", "AdamW", "RMSProp"]),
+    ]
+)
+"""The skmlp types a saved model may hold; :func:`load` trusts exactly these."""
+
+
+def _skops():
+    try:
+        import skops.io
+    except ImportError as error:
+        raise ImportError(
+            "Saving and loading models needs skops: pip install 'skmlp[cli]' (or skops)."
+        ) from error
+    return skops.io
+
+
+def dump(model, file):
+    """Save ``model`` (an estimator or a pipeline holding one) to ``file``."""
+    _skops().dump(model, file)
+
+
+def untrusted_types(file):
+    """Types in ``file`` that neither skops nor skmlp vouches for."""
+    return [t for t in _skops().get_untrusted_types(file=file) if t not in TRUSTED_TYPES]
+
+
+def load(file):
+    """Load a model saved by :func:`dump`, refusing files with unknown types.
+
+    Raises
+    ------
+    ValueError
+        If the file holds a type that is neither trusted by skops by default
+        nor one of :data:`TRUSTED_TYPES`.
+    """
+    sio = _skops()
+    unknown = untrusted_types(file)
+    if unknown:
+        raise ValueError(
+            f"Refusing to load {file}: it holds types that are not skmlp's and that "
+            f"skops does not trust: {unknown}."
+        )
+    return sio.load(file, trusted=sio.get_untrusted_types(file=file))

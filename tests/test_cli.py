@@ -1,0 +1,152 @@
+"""The real command line, driven in a subprocess."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def skmlp(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "skmlp", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tables")
+    rng = np.random.RandomState(0)
+    n = 240
+    frame = pd.DataFrame(rng.normal(size=(n, 5)), columns=[f"gene_{i}" for i in range(5)])
+    frame["patient"] = np.repeat(np.arange(24), 10)
+    frame["subtype"] = np.where(frame.gene_0 + 0.3 * rng.normal(size=n) > 0, "AML", "ALL")
+    frame["risk"] = (frame.gene_1 > 0).astype(int)
+    frame["relapse"] = (frame.gene_2 + frame.gene_3 > 0).astype(int)
+    frame["one_class"] = "ALL"
+    frame.drop(columns=["one_class"]).to_csv(folder / "cohort.csv", index=False)
+    frame.to_csv(folder / "with_constant.tsv", sep="\t", index=False)
+    frame.assign(site=np.where(frame.patient % 2, "A", "B")).to_csv(
+        folder / "with_text.csv", index=False
+    )
+    return folder
+
+
+def test_no_arguments_runs_the_default_report():
+    result = skmlp()
+    assert result.returncode == 0, result.stderr
+    for name in ["MLPClassifier", "MLPRegressor", "MultiLabelMLP", "accuracy", "r2"]:
+        assert name in result.stdout
+
+
+def test_cv_with_groups_writes_report_and_curves(tables, tmp_path):
+    result = skmlp(
+        "cv",
+        tables / "cohort.csv",
+        "--target",
+        "subtype",
+        "--groups",
+        "patient",
+        "--cv",
+        "3",
+        "--estimator-param",
+        "learning_rate_init=0.01",
+        "--estimator-param",
+        "hidden_layer_sizes=(8,)",
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "grouped by patient (24 groups)" in result.stdout
+    assert "fold 3/3" in result.stderr  # progress over folds
+    lines = result.stdout.splitlines()
+    assert lines[-2].startswith("mean") or lines[-1].startswith("wrote")
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["task"] == "classification" and len(report["diagnosis"]) == 3
+    assert report["metrics"]["accuracy"]["mean"] > 0.7
+    assert (tmp_path / "curves.png").stat().st_size > 1000
+
+
+def test_cv_on_a_multilabel_table(tables):
+    result = skmlp(
+        "cv",
+        tables / "cohort.csv",
+        "--target",
+        "risk,relapse",
+        "--cv",
+        "3",
+        "--drop",
+        "subtype,patient",
+        "--estimator-param",
+        "max_iter=40",
+        "--scoring",
+        "f1_micro,accuracy",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "multilabel of risk, relapse" in result.stdout
+    assert "f1_micro" in result.stdout
+
+
+def test_fit_then_predict_round_trip(tables, tmp_path):
+    model = tmp_path / "model.skops"
+    fitted = skmlp(
+        "fit",
+        tables / "cohort.csv",
+        "--target",
+        "subtype",
+        "--groups",
+        "patient",
+        "--estimator-param",
+        "learning_rate_init=0.01",
+        "--model",
+        model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    out = tmp_path / "predictions.csv"
+    predicted = skmlp("predict", model, tables / "cohort.csv", "--output", out, "--proba")
+    assert predicted.returncode == 0, predicted.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["predicted_subtype", "proba_ALL", "proba_AML"]
+    truth = pd.read_csv(tables / "cohort.csv")["subtype"]
+    assert (table["predicted_subtype"] == truth).mean() > 0.8
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["cv", "missing.csv", "--target", "subtype"], "no such data file"),
+        (["cv", "{cohort}", "--target", "nope"], "unknown target column"),
+        (
+            ["cv", "{cohort}", "--target", "subtype", "--groups", "who"],
+            "unknown groups column",
+        ),
+        (
+            ["cv", "{constant}", "--target", "one_class", "--drop", "subtype"],
+            "single class",
+        ),
+        (["cv", "{text}", "--target", "subtype"], "non-numeric feature column"),
+        (["cv", "{cohort}"], "--target is required"),
+        (
+            ["cv", "{cohort}", "--target", "subtype", "--estimator-param", "alpha=-1"],
+            "alpha",
+        ),
+        (["predict", "missing.skops", "{cohort}"], "no such model file"),
+    ],
+)
+def test_bad_input_ends_with_one_line_and_status_2(tables, args, message):
+    files = {
+        "cohort": tables / "cohort.csv",
+        "constant": tables / "with_constant.tsv",
+        "text": tables / "with_text.csv",
+    }
+    result = skmlp(*[a.format(**files) for a in args])
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1 and message in error_lines[0], result.stderr

@@ -1,0 +1,91 @@
+"""Pickle, joblib and skops round trips; skops refuses unknown types."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP, persistence
+
+rng = np.random.RandomState(0)
+X = rng.normal(size=(80, 4))
+CASES = [
+    (MLPClassifier(max_iter=20, random_state=0), np.arange(80) % 3),
+    (
+        MLPClassifier(loss="hinge", batch_norm=True, max_iter=20, random_state=0),
+        np.arange(80) % 2,
+    ),
+    (MLPRegressor(solver="lbfgs", max_iter=20, random_state=0), X[:, 0]),
+    (
+        MLPRegressor(
+            loss="huber",
+            early_stopping=True,
+            validation_fraction=0.2,
+            max_iter=20,
+            random_state=0,
+        ),
+        X[:, 1],
+    ),
+    (
+        MultiLabelMLP(dropout=0.2, class_weight="balanced", max_iter=20, random_state=0),
+        (X[:, :2] > 0).astype(int),
+    ),
+    (
+        MLPClassifier(
+            solver="rmsprop", l1_ratio=0.5, max_iter=20, random_state=0
+        ).set_params(hidden_layer_sizes=(6, 6), residual=True),
+        np.arange(80) % 2,
+    ),
+]
+IDS = ["multiclass", "hinge+bn", "lbfgs", "huber+es", "multilabel", "rmsprop+l1+residual"]
+
+
+def _outputs(model):
+    final = model[-1] if hasattr(model, "steps") else model
+    return model.predict_proba(X) if hasattr(final, "predict_proba") else model.predict(X)
+
+
+@pytest.mark.parametrize("estimator, y", CASES, ids=IDS)
+def test_skops_round_trip_trusting_only_skmlp_types(estimator, y, tmp_path):
+    model = make_pipeline(StandardScaler(), estimator).fit(X, y)
+    path = tmp_path / "model.skops"
+    persistence.dump(model, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    assert untrusted and all(t.startswith("skmlp.") for t in untrusted)
+    assert set(untrusted) <= set(persistence.TRUSTED_TYPES)
+    loaded = persistence.load(path)
+    np.testing.assert_array_equal(_outputs(loaded), _outputs(model))
+    for key, values in model[-1].history_.items():  # NaN-aware comparison
+        np.testing.assert_array_equal(loaded[-1].history_[key], values)
+
+
+@pytest.mark.parametrize("estimator, y", CASES, ids=IDS)
+@pytest.mark.parametrize("module", [pickle, joblib], ids=["pickle", "joblib"])
+def test_pickle_and_joblib_round_trip_exactly(estimator, y, module, tmp_path):
+    est = estimator.fit(X, y)
+    path = tmp_path / "model.bin"
+    if module is pickle:
+        path.write_bytes(pickle.dumps(est))
+        loaded = pickle.loads(path.read_bytes())
+    else:
+        joblib.dump(est, path)
+        loaded = joblib.load(path)
+    np.testing.assert_array_equal(_outputs(loaded), _outputs(est))
+
+
+class Smuggled:
+    """A type that is neither skops' nor skmlp's."""
+
+
+def test_a_file_with_an_unknown_type_is_refused(tmp_path):
+    est = MLPClassifier(max_iter=5, random_state=0).fit(X, np.arange(80) % 2)
+    est.smuggled_ = Smuggled()
+    path = tmp_path / "model.skops"
+    sio.dump(est, path)
+    assert persistence.untrusted_types(path) == [f"{__name__}.Smuggled"]
+    with pytest.raises(ValueError, match="Refusing to load.*Smuggled"):
+        persistence.load(path)
