@@ -79,7 +79,7 @@ def _table_arguments(parser, data_required):
     parser.add_argument("--random-state", type=int, default=0)
 
 
-# -- reading the table -----------------------------------------------------------------
+# -- reading the table ---------------------------------------------------------------
 
 
 def _pandas():
@@ -155,7 +155,7 @@ def check_target(y, task):
         raise ValueError("multilabel targets must be 0/1 columns")
 
 
-# -- the model -----------------------------------------------------------------------------
+# -- the model -----------------------------------------------------------------------
 
 
 def _parse_value(text):
@@ -191,7 +191,7 @@ def _fit_params(model, groups):
     return {"model__groups": groups}
 
 
-# -- cv ------------------------------------------------------------------------------------
+# -- cv ----------------------------------------------------------------------------
 
 
 def _splitter(task, n_splits, groups, random_state):
@@ -322,7 +322,7 @@ def run_cv(args):
     return 0
 
 
-# -- fit and predict -------------------------------------------------------------------------
+# -- fit and predict ---------------------------------------------------------------
 
 
 def run_fit(args):
