@@ -4,8 +4,10 @@ Estimators validate and delegate: the mathematics lives in :mod:`skmlp.nn`,
 the loops in :mod:`skmlp.training`.
 """
 
+import copy
 import warnings
 from abc import ABCMeta, abstractmethod
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,6 +36,14 @@ from .training.lbfgs import fit_lbfgs
 from .training.schedules import LearningRateSchedule
 from .training.state import TrainingState
 from .training.stochastic import fit_stochastic
+
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9 has no callback API: no set_callbacks
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn's mixin where it does not exist."""
+
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop")
 
@@ -76,8 +86,11 @@ def store_parameters(estimator, arguments):
             setattr(estimator, name, value)
 
 
-class BaseMLP(BaseEstimator, metaclass=ABCMeta):
+class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Parameters and fit/partial_fit plumbing shared by skmlp's estimators.
+
+    With scikit-learn >= 1.9 the estimators take its callbacks
+    (``set_callbacks``; see ``_FitTasks`` below).
 
     Warning: this class should not be used directly; use the estimators.
     """
@@ -244,6 +257,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         y_val=None,
         sample_weight_val=None,
     ):
+        callback_data = _callback_data(X, y, sample_weight)
         hidden = self._hidden_layer_sizes()
         first_pass = "_network" not in self.__dict__ or (
             not self.warm_start and not incremental
@@ -272,19 +286,51 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self._loss = loss
         self.out_activation_ = loss.out_activation
         objective = Objective(self._network, loss, self.alpha, self.l1_ratio)
+        tasks = self._fit_tasks(callback_data, incremental, X, sample_weight)
         # Overflow on the way to a divergence is detected and reported below
         # (ConvergenceWarning naming the cause), not left as NumPy noise.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             if self.solver in STOCHASTIC_SOLVERS:
                 self._fit_stochastic(
-                    objective, X, Y, sample_weight, rng, incremental, groups, validation_set
+                    objective,
+                    X,
+                    Y,
+                    sample_weight,
+                    rng,
+                    incremental,
+                    groups,
+                    validation_set,
+                    tasks=tasks,
                 )
             else:
-                self._fit_lbfgs(objective, X, Y, sample_weight)
+                self._fit_lbfgs(objective, X, Y, sample_weight, tasks=tasks)
         # a fitted model holds no training rows and no batch-sized buffers
         self._network.release()
         self._publish_state()
+        tasks.finish()
         return self
+
+    # -- callbacks (scikit-learn >= 1.9) --------------------------------------
+    def _fit_tasks(self, data, incremental, X, sample_weight):
+        """This call's tasks for the callbacks; begins the root task."""
+        if not hasattr(self, "_init_callback_context"):
+            return _NO_TASKS
+        if self.solver in STOCHASTIC_SOLVERS:
+            name, max_epochs = ("partial_fit", 1) if incremental else ("fit", self.max_iter)
+            return _FitTasks(self, name, "epoch", max_epochs, data, self._snapshot)
+        # full batch: the snapshots' batch-norm statistics are recomputed on X, as at
+        # the end of fit
+        snapshot = partial(self._snapshot, (X, sample_weight))
+        return _FitTasks(self, "fit", "iteration", self.max_iter, data, snapshot)
+
+    def _snapshot(self, batch_norm_data=None):
+        """Reconstruction attributes of the model as it is now: a copy of the network
+        (the rest of a shallow copy of the estimator already predicts)."""
+        network = copy.deepcopy(self._network)
+        if batch_norm_data is not None and network.batch_norm:
+            _refresh_batch_norm(network, *batch_norm_data)
+            network.release()
+        return {"_network": network}
 
     def _validate_validation_set(self, X, Y, X_val, y_val, sample_weight_val):
         if X_val is None and y_val is None:
@@ -386,6 +432,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         incremental,
         groups=None,
         validation_set=None,
+        *,
+        tasks,
     ):
         # partial_fit runs one epoch on exactly the data it is given: holding
         # rows out of every chunk would silently waste them, so early stopping
@@ -412,6 +460,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self.learning_rate_init,
             self.power_t,
         )
+        on_epoch_begin, on_epoch_end = tasks.hooks()
         status = fit_stochastic(
             objective,
             self._optimizer,
@@ -427,6 +476,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             verbose=self.verbose,
             clip_norm=self.clip_norm,
             rng=dropout_rng,
+            on_epoch_begin=on_epoch_begin,
+            on_epoch_end=on_epoch_end,
         )
         self._warn_status(status)
 
@@ -509,9 +560,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     # -- L-BFGS -------------------------------------------------------------
-    def _fit_lbfgs(self, objective, X, Y, sample_weight):
+    def _fit_lbfgs(self, objective, X, Y, sample_weight, *, tasks):
         network = self._network
         network.allocate(X.shape[0])
+        on_iteration_begin, on_iteration_end = tasks.hooks()
         result, curve = fit_lbfgs(
             objective,
             X,
@@ -522,12 +574,11 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             tol=self.tol,
             state=self._state,
             verbose=self.verbose,
+            on_iteration_begin=on_iteration_begin,
+            on_iteration_end=on_iteration_end,
         )
         if network.batch_norm:
-            # full batch: the running statistics are those of the final weights
-            network.set_batch_norm_momentum(1.0)
-            network.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
-            network.set_batch_norm_momentum(0.1)
+            _refresh_batch_norm(network, X, sample_weight)
         state = self._state
         state.monitor_validation = False
         state.n_iter = min(int(result.nit), self.max_iter)
@@ -537,7 +588,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         if result.diverged:
             state.diverged_at = state.n_iter
             self._warn_status("diverged")
-        elif result.status != 0:
+        elif result.status != 0 and not result.stopped:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iteration(s) "
                 f"(status={result.status}): {result.message}. Increase the number "
@@ -648,6 +699,78 @@ class _ValidationSet:
             return loss, score
         kwargs = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
         return loss, self.scorer(_FittedView(self.estimator), self.X, self.y, **kwargs)
+
+
+def _refresh_batch_norm(network, X, sample_weight):
+    """Full batch: set the running statistics to those of ``X`` under the
+    network's current weights."""
+    network.set_batch_norm_momentum(1.0)
+    network.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
+    network.set_batch_norm_momentum(0.1)
+
+
+def _callback_data(X, y, sample_weight):
+    """The training data as callbacks get it: as the user passed it to fit, so that
+    ``fitted_estimator.score(X, y)`` is what the user would compute."""
+    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+    return {"X": X, "y": y, "metadata": metadata}
+
+
+class _FitTasks:
+    """One fit or partial_fit call as scikit-learn's callbacks see it.
+
+    A root task (``task_name``) with one subtask (``subtask_name``) per epoch
+    of the stochastic solvers or per L-BFGS iteration. Every hook gets the
+    user's ``X``, ``y`` and sample weights, and the reconstruction attributes
+    of the model at that point (``snapshot``, computed only when a callback
+    asks for a ``fitted_estimator``). An epoch or iteration whose end hook
+    returns true is the last one.
+    """
+
+    def __init__(self, estimator, task_name, subtask_name, max_subtasks, data, snapshot):
+        self._arguments = dict(estimator=estimator, reconstruction_attributes=snapshot)
+        self._arguments.update(data)
+        self._subtask_name, self._subtask = subtask_name, None
+        self._root = estimator._init_callback_context(
+            task_name=task_name, max_subtasks=max_subtasks
+        )
+        self._root.call_on_fit_task_begin(**self._arguments)
+        self._active = bool(getattr(estimator, "_skl_callbacks", None))
+
+    def hooks(self):
+        """``(on_begin, on_end)`` for the training loop; ``(None, None)`` without
+        callbacks, so that the loop does no work for them."""
+        if not self._active:
+            return None, None
+        return self._begin_subtask, self._end_subtask
+
+    def _begin_subtask(self):
+        self._subtask = self._root.subcontext(task_name=self._subtask_name)
+        self._subtask.call_on_fit_task_begin(**self._arguments)
+
+    def _end_subtask(self):
+        subtask, self._subtask = self._subtask, None
+        return subtask.call_on_fit_task_end(**self._arguments)
+
+    def finish(self):
+        """End the root task (and, empty, a subtask cut short by divergence or an
+        interruption)."""
+        if self._subtask is not None:
+            self._subtask.call_on_fit_task_end(estimator=self._arguments["estimator"])
+        self._root.call_on_fit_task_end(**self._arguments)
+
+
+class _NoFitTasks:
+    """The tasks of a fit when scikit-learn has no callback API."""
+
+    def hooks(self):
+        return None, None
+
+    def finish(self):
+        pass
+
+
+_NO_TASKS = _NoFitTasks()
 
 
 def partial_fit_available(estimator):

@@ -8,6 +8,8 @@ any other type is refused. skops is an optional dependency
 (``pip install "skmlp[cli]"``).
 """
 
+import copy
+
 TRUSTED_TYPES = sorted(
     f"skmlp.{name}"
     for name in [
@@ -45,8 +47,31 @@ def _skops():
     return skops.io
 
 
+def _without_callbacks(obj, seen=None):
+    """Drop scikit-learn callbacks (set with ``set_callbacks``) from a copy:
+    they are run-time observers, not part of the model, and not skmlp's types."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, dict):
+        children = obj.values()
+    elif isinstance(obj, (list, tuple)):
+        children = obj
+    elif hasattr(obj, "get_params"):
+        obj.__dict__.pop("_skl_callbacks", None)
+        children = vars(obj).values()
+    else:
+        return
+    for child in children:
+        _without_callbacks(child, seen)
+
+
 def dump(model, file):
-    """Save ``model`` (an estimator or a pipeline holding one) to ``file``."""
+    """Save ``model`` (an estimator, a pipeline holding one, or a dict of them)
+    to ``file``; callbacks set on the estimators are left out."""
+    model = copy.deepcopy(model)
+    _without_callbacks(model)
     _skops().dump(model, file)
 
 

@@ -89,3 +89,15 @@ def test_a_file_with_an_unknown_type_is_refused(tmp_path):
     assert persistence.untrusted_types(path) == [f"{__name__}.Smuggled"]
     with pytest.raises(ValueError, match="Refusing to load.*Smuggled"):
         persistence.load(path)
+
+
+def test_callbacks_are_left_out_of_saved_models(tmp_path):
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn >= 1.9")
+    est = MLPClassifier(max_iter=3, random_state=0)
+    est.set_callbacks(callback.ScoringMonitor(scoring="accuracy"))
+    est.fit(X, np.arange(80) % 2)
+    path = tmp_path / "model.skops"
+    persistence.dump(make_pipeline(StandardScaler(), est), path)
+    assert hasattr(est, "_skl_callbacks")  # the caller's object is untouched
+    loaded = persistence.load(path)
+    assert not hasattr(loaded[-1], "_skl_callbacks")

@@ -55,6 +55,8 @@ def fit_stochastic(
     verbose=False,
     clip_norm=None,
     rng=None,
+    on_epoch_begin=None,
+    on_epoch_end=None,
 ):
     """Train for up to ``max_iter`` epochs with scikit-learn's stopping rule.
 
@@ -64,10 +66,15 @@ def fit_stochastic(
     stops on the score and, with ``restore_best``, the best parameters are
     restored at the end.
 
+    ``on_epoch_begin()`` and ``on_epoch_end()``, when given, are called
+    before each epoch and after its bookkeeping (history, verbose line); an
+    ``on_epoch_end()`` returning true stops training.
+
     Returns ``"converged"``, ``"max_iter"``, ``"incremental"`` (one epoch of
-    ``partial_fit``), ``"interrupted"`` (KeyboardInterrupt; the weights so far
-    are kept) or ``"diverged"`` (the loss or the weights stopped being finite;
-    the weights of the start of that epoch are restored).
+    ``partial_fit``), ``"stopped"`` (at ``on_epoch_end``'s request),
+    ``"interrupted"`` (KeyboardInterrupt; the weights so far are kept) or
+    ``"diverged"`` (the loss or the weights stopped being finite; the weights
+    of the start of that epoch are restored).
     """
     network = objective.network
     state.n_iter = 0
@@ -75,6 +82,8 @@ def fit_stochastic(
     last_finite = network.checkpoint()
     try:
         for _ in range(max_iter):
+            if on_epoch_begin is not None:
+                on_epoch_begin()
             start = time.perf_counter()
             learning_rate = optimizer.learning_rate
             network.checkpoint(out=last_finite)
@@ -97,6 +106,9 @@ def fit_stochastic(
             )
             if verbose:
                 print(epoch_line(state))
+            if on_epoch_end is not None and on_epoch_end():
+                status = "stopped"
+                break
             optimizer.learning_rate = schedule.after_epoch(optimizer.learning_rate, state.t)
             if state.no_improvement_count > n_iter_no_change:
                 if _plateau(
