@@ -162,7 +162,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # -- fitted parameters as views into the flat vector ---------------------
     @property
     def coefs_(self):
-        """list of ndarray: weight matrix of each layer (views, writable)."""
+        """Weight matrix of each layer: writable views into the flat vector."""
         return _ParamList(self._fitted_network().coefs)
 
     @coefs_.setter
@@ -171,7 +171,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @property
     def intercepts_(self):
-        """list of ndarray: bias vector of each layer (views, writable)."""
+        """Bias vector of each layer: writable views into the flat vector."""
         return _ParamList(self._fitted_network().intercepts)
 
     @intercepts_.setter
@@ -617,9 +617,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @property
     def feature_importances_(self):
-        """ndarray of shape (n_features_in_,): L2 norm of each input feature's
-        first-layer weights (zero for a feature that L1 switched off), so that
-        :class:`~sklearn.feature_selection.SelectFromModel` works."""
+        """L2 norm of each input feature's first-layer weights.
+
+        Zero for a feature that L1 switched off; lets
+        :class:`~sklearn.feature_selection.SelectFromModel` work."""
         return np.linalg.norm(self._fitted_network().coefs[0], axis=1)
 
     # -- prediction ---------------------------------------------------------

@@ -216,13 +216,13 @@ coefs_ : list of ndarray
 intercepts_ : list of ndarray
     Bias vector of each layer, likewise views.""",
     "feature_importances_": """\
-feature_importances_ : ndarray of shape (n_features_in_,)
+feature_importances_ : ndarray of shape (`n_features_in_`,)
     L2 norm of each input feature's first-layer weights.""",
     "n_features_in_": """\
 n_features_in_ : int
     Number of features seen during fit.""",
     "feature_names_in_": """\
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Feature names seen during fit, when ``X`` has string column names.""",
     "validation_loss_curve_": """\
 validation_loss_curve_ : list of float or None

@@ -1,6 +1,7 @@
 """An automatic reading of training and validation loss curves.
 
-The rules follow the lecture notes' six patterns, in this order (the first
+The rules follow the lecture notes' patterns (six, one of them in two
+forms), in this order (the first
 that holds wins):
 
 1. ``validation_below_train`` -- the validation loss stays below the

@@ -11,6 +11,8 @@ is a public attribute: learning-rate schedules live in
 
 import numpy as np
 
+from .penalties import squared_norm
+
 
 class _ScratchMixin:
     """Scratch vectors are workspace, not state: not pickled, rebuilt on load."""
@@ -175,7 +177,7 @@ class RMSProp(_ScratchMixin):
 def clip_global_norm(grad, max_norm):
     """Scale ``grad`` in place so that its L2 norm is at most ``max_norm``;
     returns the norm before clipping."""
-    norm = float(np.sqrt(np.dot(grad, grad)))
+    norm = squared_norm(grad) ** 0.5
     if max_norm is not None and norm > max_norm:
         grad *= max_norm / norm
     return norm
