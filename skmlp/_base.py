@@ -67,6 +67,20 @@ class _ParamList(list):
         np.copyto(view, value, casting="same_kind")
 
 
+def _clip_overflow(raw):
+    """Finite stand-ins for outputs that overflowed, with a warning: such rows
+    lie far outside what the model was trained on."""
+    n_rows = int((~np.isfinite(raw)).any(axis=1).sum())
+    warnings.warn(
+        f"The network's outputs overflowed for {n_rows} "
+        "row(s), probably inputs far outside the training range; they were clipped to "
+        "finite values and their predictions are not meaningful.",
+        UserWarning,
+    )
+    big = np.finfo(raw.dtype).max / 4
+    return np.nan_to_num(raw, copy=False, nan=0.0, posinf=big, neginf=-big)
+
+
 def _checked_weights(weights, X, name):
     """Validated sample weights: right length, finite, non-negative, not all 0."""
     try:
@@ -552,9 +566,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         elif status == "diverged":
             warnings.warn(
-                f"Training diverged in epoch {self._state.diverged_at}: the loss or the "
-                "weights became infinite or NaN, and the weights from before that epoch "
-                f"were restored. Lower learning_rate_init (now {self.learning_rate_init}), "
+                f"Training diverged in epoch {self._state.diverged_at}: the loss, the "
+                "weights or the network's outputs became infinite or NaN, and earlier "
+                "finite weights were restored. Lower learning_rate_init (now "
+                f"{self.learning_rate_init}), "
                 "set clip_norm, or scale the inputs (e.g. StandardScaler).",
                 ConvergenceWarning,
             )
@@ -635,7 +650,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], reset=False, dtype=self._network.dtype
         )
-        return self._network.predict_raw(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = self._network.predict_raw(X)
+        return raw if np.isfinite(raw).all() else _clip_overflow(raw)
 
     def _validated_output(self, X):
         raw = self._validated_raw(X)

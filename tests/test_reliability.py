@@ -298,3 +298,44 @@ def test_grid_search_with_two_jobs_is_bit_identical_to_one():
         )
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_finite_weights_whose_outputs_overflow_are_rolled_back():
+    """Found by hypothesis: a deep linear network on inputs of ~1e3 with SGD and
+    batch size 1 grows weights of ~1e137 -- finite, with finite (absurd) losses --
+    whose outputs overflow. Training must end on weights that predict finite values."""
+    X_big = np.array(
+        [
+            [1764.05],
+            [400.16],
+            [978.74],
+            [2240.89],
+            [1867.56],
+            [-977.28],
+            [950.09],
+            [-151.36],
+        ]
+    )
+    y = np.array([0, 1, 1, 1, 1, 0, 0, 0])
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4, 4),
+        activation="identity",
+        solver="sgd",
+        alpha=0.0,
+        batch_size=1,
+        max_iter=4,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        clf.fit(X_big, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(clf.predict_proba(X_big)).all()
+
+
+def test_predicting_far_outside_the_training_range_warns_and_stays_finite():
+    reg = _est("regressor", hidden_layer_sizes=(8, 8)).fit(X, Y_KIND["regressor"])
+    reg.coefs_[0][...] = 1e200  # outputs of rows with large inputs overflow
+    with pytest.warns(UserWarning, match="overflowed for"):
+        prediction = reg.predict(X * 1e150)
+    assert np.isfinite(prediction).all()

@@ -73,23 +73,23 @@ def fit_stochastic(
     Returns ``"converged"``, ``"max_iter"``, ``"incremental"`` (one epoch of
     ``partial_fit``), ``"stopped"`` (at ``on_epoch_end``'s request),
     ``"interrupted"`` (KeyboardInterrupt; the weights so far are kept) or
-    ``"diverged"`` (the loss or the weights stopped being finite; the weights
-    of the start of that epoch are restored).
+    ``"diverged"`` (the loss, the weights or the network's outputs stopped
+    being finite; see :class:`SafePoints` for what is restored).
     """
     network = objective.network
     state.n_iter = 0
     status = "max_iter"
-    last_finite = network.checkpoint()
+    safe = SafePoints(network, batches.X)
     try:
         for _ in range(max_iter):
             if on_epoch_begin is not None:
                 on_epoch_begin()
             start = time.perf_counter()
             learning_rate = optimizer.learning_rate
-            network.checkpoint(out=last_finite)
+            safe.new_epoch()
             loss, grad_norm = run_epoch(objective, optimizer, batches, clip_norm, rng)
             if not (math.isfinite(loss) and np.isfinite(network.theta).all()):
-                network.restore(last_finite)
+                safe.fall_back()
                 state.diverged_at = len(state.loss_curve) + 1
                 status = "diverged"
                 break
@@ -127,9 +127,47 @@ def fit_stochastic(
                 break
     except KeyboardInterrupt:
         status = "interrupted"
+    if status != "diverged" and not safe.outputs_finite():
+        # finite weights can still be so large that the outputs overflow
+        safe.fall_back()
+        state.diverged_at = len(state.loss_curve)
+        status = "diverged"
     if state.monitor_validation and restore_best and state.best_theta is not None:
         network.restore(state.best_theta)
     return status
+
+
+class SafePoints:
+    """Where to go back to when training diverges.
+
+    Checkpoints of the start of the current epoch, of the previous epoch and
+    of the fit, kept in buffers allocated once. :meth:`fall_back` restores
+    the most recent one whose network gives finite outputs on (up to 256)
+    training rows; a divergence that shows in an epoch's first batch means
+    the current epoch's start is already bad.
+    """
+
+    PROBE_ROWS = 256
+
+    def __init__(self, network, X):
+        self.network = network
+        self.probe = X[: self.PROBE_ROWS]
+        self.initial = network.checkpoint()
+        self.previous, self.current = self.initial.copy(), self.initial.copy()
+
+    def new_epoch(self):
+        self.previous, self.current = self.current, self.previous
+        self.network.checkpoint(out=self.current)
+
+    def outputs_finite(self):
+        with np.errstate(all="ignore"):
+            return bool(np.isfinite(self.network.predict_raw(self.probe)).all())
+
+    def fall_back(self):
+        for checkpoint in (self.current, self.previous, self.initial):
+            self.network.restore(checkpoint)
+            if self.outputs_finite():
+                return
 
 
 def _plateau(optimizer, schedule, on_validation, tol, n_iter_no_change, verbose):
