@@ -161,7 +161,7 @@ print(f"row-wise folds: balanced accuracy {row_wise['test_balanced_accuracy'].me
 # %%
 # A row-wise split puts recordings of the same subject in the training and
 # the test folds, and recognising a familiar voice is easier than judging a
-# new one. :ref:`sphx_glr_auto_examples_plot_2_group_leakage_parkinsons.py`
+# new one. :ref:`sphx_glr_auto_examples_plot_2_group_leakage_by_patient.py`
 # looks at this leakage in detail.
 #
 # For sigmoid outputs, ``focal_alpha`` weights the positive class
