@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._input import check_predict_input
 from ._validation import SplitRefused, validation_split
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import SCHEMES
@@ -647,9 +648,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Logits for ``X`` after the usual checks (fitted, feature count), in
         the model's dtype: a float32 model predicts float32 whatever it is given."""
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], reset=False, dtype=self._network.dtype
-        )
+        X = check_predict_input(self, X, self._network.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             raw = self._network.predict_raw(X)
         return raw if np.isfinite(raw).all() else _clip_overflow(raw)

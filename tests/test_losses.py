@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 
-from skmlp.nn.losses import LOSSES, get_loss
+from skmlp.nn.losses import LOSSES, get_loss, row_max, row_sum
 
 NAMES = sorted(LOSSES)
 N_SAMPLES, N_OUTPUTS = 6, 3
@@ -337,3 +337,22 @@ def test_focal_down_weights_easy_examples():
     bce = get_loss("sigmoid_cross_entropy").value_and_grad(raw, Y, 1.0)
     focal = get_loss("sigmoid_cross_entropy", gamma=2.0).value_and_grad(raw, Y, 1.0)
     assert focal < bce * expit(-4.0) ** 2 * 1.0001
+
+
+@pytest.mark.parametrize(
+    "shape", [(5, 3), (5, 1), (500, 3), (500, 1), (40, 20), (2000, 20)]
+)
+def test_row_max_and_row_sum_on_short_and_tall_arrays(shape, rng):
+    # short arrays take a reduction, tall ones a loop over the columns
+    A = rng.normal(size=shape).astype(np.float32)
+    A[1, 0] = np.nan
+    np.testing.assert_array_equal(row_max(A), A.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(row_sum(A), A.sum(axis=1, keepdims=True), atol=1e-5)
+
+
+@pytest.mark.parametrize("n", [6, 600])
+def test_softmax_link_on_short_and_tall_arrays(n, rng):
+    raw = rng.normal(scale=30, size=(n, 4))
+    np.testing.assert_allclose(
+        get_loss("softmax_cross_entropy").link(raw.copy()), softmax(raw, axis=1)
+    )

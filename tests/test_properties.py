@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import MaxAbsScaler
 
 from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
 
@@ -95,7 +96,11 @@ def test_classifier_invariants(data, p):
 @given(data=classification(), p=params)
 def test_float32_and_float64_agree(data, p):
     X, y, seed = data
-    X64 = X.astype(np.float64)
+    # on features scaled as the docs ask: with magnitudes of 1e3, single-sample
+    # SGD is chaotic and the float32 rounding of the inputs alone changes where
+    # it goes (found by hypothesis, for the code before and after the step
+    # optimisations alike)
+    X64 = MaxAbsScaler().fit_transform(X.astype(np.float64))
     p = {**p, "max_iter": 2}
     a = _fit(MLPClassifier(random_state=seed, **p), X64.astype(np.float32), y)
     b = _fit(MLPClassifier(random_state=seed, **p), X64, y)

@@ -215,13 +215,16 @@ class Network:
         self._views = {}
 
     def _rows(self, m):
-        """Per-layer views of the first ``m`` buffer rows, cached per ``m``
-        (minibatch training sees two sizes: the batch and the last one)."""
+        """Views of the first ``m`` buffer rows, cached per ``m`` (minibatch
+        training sees two sizes: the batch and the last one): the hidden
+        layers' :class:`Buffers`, their outputs, and the output layer's
+        ``(logits, d_logits, ones)``."""
         views = self._views.get(m)
         if views is None:
             hidden = [buffers.rows(m) for buffers in self._buffers]
+            outputs = [views.A for views in hidden]
             output = tuple(array[:m] for array in self._output_buffers)
-            views = self._views[m] = (hidden, output)
+            views = self._views[m] = (hidden, outputs, output)
         return views
 
     def forward(self, X, rng=None, weight=None):
@@ -234,7 +237,7 @@ class Network:
         m = X.shape[0]
         self.allocate(m)
         self._weight = 1.0 / m if weight is None else weight
-        hidden, (logits, _, _) = self._rows(m)
+        hidden, _, (logits, _, _) = self._rows(m)
         inputs = X
         for layer, views in zip(self.hidden, hidden):
             inputs = layer.forward(inputs, views, rng, self._weight)
@@ -244,18 +247,21 @@ class Network:
 
     def output_grad(self, m):
         """The buffer that must receive dLoss/dlogits before :meth:`backward`."""
-        return self._rows(m)[1][1]
+        return self._rows(m)[2][1]
 
     def backward(self):
         """Backpropagate the output gradient; fills ``self.grad``."""
         X = self._inputs
-        hidden, (_, d_logits, ones) = self._rows(X.shape[0])
-        layer_inputs = [X] + [views.A for views in hidden]
-        dX = hidden[-1].dA if hidden else None
-        self.output.backward(layer_inputs[-1], d_logits, dX, ones)
-        for i in range(len(self.hidden) - 1, -1, -1):
-            dX = hidden[i - 1].dA if i > 0 else None
-            self.hidden[i].backward(layer_inputs[i], hidden[i], dX, self._weight)
+        hidden, outputs, (_, d_logits, ones) = self._rows(X.shape[0])
+        if not hidden:
+            self.output.backward(X, d_logits, None, ones)
+            return
+        self.output.backward(outputs[-1], d_logits, hidden[-1].dA, ones)
+        for i in range(len(hidden) - 1, 0, -1):
+            self.hidden[i].backward(
+                outputs[i - 1], hidden[i], hidden[i - 1].dA, self._weight
+            )
+        self.hidden[0].backward(X, hidden[0], None, self._weight)
 
     def release(self):
         """Drop the training buffers and the reference to the last batch."""

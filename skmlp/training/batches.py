@@ -34,9 +34,10 @@ class Minibatches:
             self.order = self.order[perm]
 
     def __iter__(self):
-        for start in range(0, self.n_samples, self.batch_size):
-            stop = min(start + self.batch_size, self.n_samples)
-            yield self._gather(start, stop)
+        n, size = self.n_samples, self.batch_size
+        gather = self._gather
+        for start in range(0, n, size):
+            yield gather(start, start + size if start + size < n else n)
 
     def _gather(self, start, stop):
         sw = self.sample_weight
