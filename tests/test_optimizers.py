@@ -116,13 +116,28 @@ def test_adam_two_steps_match_formula():
         np.testing.assert_allclose(theta, want_theta, rtol=1e-13, atol=1e-15)
 
 
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
+def test_step_leaves_the_applied_update_in_the_gradient(name):
+    """The gradient vector is the optimisers' second workspace (one vector the
+    size of the model fewer); afterwards Adam's and RMSProp's hold the update."""
+    from skmlp.nn.optimizers import OPTIMIZERS
+
+    theta, (g,) = start_theta(), gradients(1)
+    before = theta.copy()
+    optimizer = OPTIMIZERS[name](N_PARAMS, np.float64)
+    optimizer.step(theta, g)
+    if name in ("adam", "rmsprop"):
+        np.testing.assert_array_equal(theta, before + g)
+    assert not hasattr(optimizer, "_step")
+
+
 def test_adam_first_step_moves_each_parameter_by_lr():
     """With bias correction, step 1 is -lr * sign(g) (up to epsilon), whatever |g|."""
     theta, (g,) = start_theta(), gradients(1)
     g *= np.logspace(-2, 3, N_PARAMS)
-    before = theta.copy()
+    before, sign = theta.copy(), np.sign(g)
     make_adam().step(theta, g)
-    np.testing.assert_allclose(theta - before, -LR * np.sign(g), rtol=1e-3)
+    np.testing.assert_allclose(theta - before, -LR * sign, rtol=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -305,11 +320,13 @@ def test_rmsprop_two_steps_against_formula():
     opt = RMSProp(3, np.float64, lr, rho, eps)
     expected, v = theta.copy(), np.zeros(3)
     for g in grads:
-        opt.step(theta, g)
+        opt.step(theta, g.copy())
         v = rho * v + (1 - rho) * g**2
         expected = expected - lr * g / (np.sqrt(v) + eps)
     np.testing.assert_allclose(theta, expected, rtol=1e-14)
-    np.testing.assert_allclose(opt.effective_step(3), lr / (np.sqrt(v) + eps), rtol=1e-14)
+    np.testing.assert_allclose(
+        opt.effective_step(np.empty(3)), lr / (np.sqrt(v) + eps), rtol=1e-14
+    )
 
 
 def test_adamw_decays_weights_only_then_steps_like_adam():
@@ -319,7 +336,7 @@ def test_adamw_decays_weights_only_then_steps_like_adam():
     theta_w = np.array([1.0, -2.0, 0.5, 3.0])
     theta_a = theta_w.copy()
     grad = np.array([0.3, -1.0, 2.0, 0.7])
-    AdamW(4, np.float64, lr, weight_decay=decay, n_decay=2).step(theta_w, grad)
+    AdamW(4, np.float64, lr, weight_decay=decay, n_decay=2).step(theta_w, grad.copy())
     decayed = theta_a.copy()
     decayed[:2] *= 1 - lr * decay
     Adam(4, np.float64, lr).step(decayed, grad)
@@ -335,6 +352,34 @@ def test_clip_global_norm():
     assert clip_global_norm(grad, 1.0) == 5.0
     np.testing.assert_allclose(grad, [0.6, 0.8])
     np.testing.assert_allclose(np.linalg.norm(grad), 1.0)
+
+
+@pytest.mark.parametrize("scratch_size", [23, 7, 1])
+def test_penalties_work_block_by_block_in_a_short_scratch(scratch_size):
+    from skmlp.nn.penalties import add_l2_grad, l1_value, soft_threshold
+
+    rng = np.random.RandomState(0)
+    w, g = rng.normal(size=23), rng.normal(size=23)
+    scratch = np.full(scratch_size, np.nan)
+    expected = g + 0.3 * w
+    add_l2_grad(g, w, 0.3, scratch)
+    np.testing.assert_array_equal(g, expected)
+    np.testing.assert_allclose(l1_value(w, 0.5, scratch), 0.5 * np.abs(w).sum())
+    for threshold in (0.4, rng.uniform(0, 1, size=23)):
+        v = w.copy()
+        soft_threshold(v, threshold, scratch)
+        np.testing.assert_array_equal(v, np.sign(w) * np.maximum(np.abs(w) - threshold, 0))
+
+
+def test_objective_scratch_is_at_most_one_block():
+    from skmlp.nn.losses import get_loss
+    from skmlp.nn.network import Network
+    from skmlp.nn.objective import Objective
+    from skmlp.nn.penalties import SCRATCH_BLOCK
+
+    network = Network([300, 200, 2], "relu")
+    objective = Objective(network, get_loss("squared_error"), alpha=1.0)
+    assert network.n_coefs > SCRATCH_BLOCK == objective._scratch.size
 
 
 @pytest.mark.parametrize("threshold", [0.3, np.array([0.1, 0.5, 2.0, 0.0, 1.0])])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .penalties import add_l2_grad, l1_value, l2_value, soft_threshold
+from .penalties import add_l2_grad, l1_value, l2_value, scratch_for, soft_threshold
 
 
 def normalised_weights(sample_weight, n_samples):
@@ -36,7 +36,7 @@ class Objective:
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
         self._total = 1.0
-        self._scratch = np.empty(network.n_coefs, network.dtype)
+        self._scratch = scratch_for(network.n_coefs, network.dtype)
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -45,7 +45,7 @@ class Objective:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._scratch = np.empty(self.network.n_coefs, self.network.dtype)
+        self._scratch = scratch_for(self.network.n_coefs, self.network.dtype)
 
     @property
     def _weights(self):

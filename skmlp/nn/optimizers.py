@@ -2,7 +2,10 @@
 
 Each optimizer keeps its state (velocity, moments) as flat vectors shaped
 like the parameters and one scratch vector, so a step allocates nothing
-proportional to the number of parameters. The arithmetic follows
+proportional to the number of parameters. ``step(theta, grad)`` consumes
+``grad``: once the moments have been updated the gradient is no longer
+needed, and its vector serves as the second workspace (it holds the applied
+update afterwards), which spares one vector the size of the model. The arithmetic follows
 scikit-learn's ``SGDOptimizer`` and ``AdamOptimizer`` operation for
 operation, so the same gradients give the same updates. ``learning_rate``
 is a public attribute: learning-rate schedules live in
@@ -19,7 +22,7 @@ from .penalties import squared_norm
 class _ScratchMixin:
     """Scratch vectors are workspace, not state: not pickled, rebuilt on load."""
 
-    _scratch_names = ("_scratch", "_step")
+    _scratch_names = ("_scratch",)
 
     def _make_scratch(self, n_params, dtype):
         for name in self._scratch_names:
@@ -60,7 +63,7 @@ class SGD(_ScratchMixin):
         v *= self.momentum
         v -= lr_grad
         if self.nesterov:
-            update = np.multiply(v, self.momentum, out=self._step)
+            update = np.multiply(v, self.momentum, out=grad)
             update -= lr_grad
             theta += update
         else:
@@ -103,7 +106,7 @@ class Adam(_ScratchMixin):
         # NumPy float64 scalar would push every element through a float64
         # cast (4x slower for that pass)
         lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        tmp, step = self._scratch, self._step
+        tmp, step = self._scratch, grad
         self.m *= b1
         self.m += np.multiply(grad, 1 - b1, out=tmp)
         self.v *= b2
@@ -117,10 +120,10 @@ class Adam(_ScratchMixin):
         theta += step
         self._lr_t = lr_t
 
-    def effective_step(self, n):
+    def effective_step(self, out):
         """Per-coordinate step ``lr_t / (sqrt(v) + eps)`` of the last update for
-        the first ``n`` parameters (written into scratch space)."""
-        return np.divide(self._lr_t, self._scratch[:n], out=self._step[:n])
+        the first ``len(out)`` parameters, written into ``out``."""
+        return np.divide(self._lr_t, self._scratch[: out.size], out=out)
 
 
 class AdamW(Adam):
@@ -164,7 +167,7 @@ class RMSProp(_ScratchMixin):
         return self.v
 
     def step(self, theta, grad):
-        tmp, step = self._scratch, self._step
+        tmp, step = self._scratch, grad
         self.v *= self.rho
         np.multiply(grad, grad, out=tmp)
         tmp *= 1 - self.rho
@@ -175,8 +178,8 @@ class RMSProp(_ScratchMixin):
         step /= tmp
         theta += step
 
-    def effective_step(self, n):
-        return np.divide(self.learning_rate, self._scratch[:n], out=self._step[:n])
+    def effective_step(self, out):
+        return np.divide(self.learning_rate, self._scratch[: out.size], out=out)
 
 
 def clip_global_norm(grad, max_norm):

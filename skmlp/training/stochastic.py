@@ -33,7 +33,7 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
         norms += clip_global_norm(grad, clip_norm) * weight
         optimizer.step(theta, grad)
         if proximal:
-            objective.proximal_step(optimizer.effective_step(network.n_coefs))
+            objective.proximal_step(optimizer.effective_step(grad[: network.n_coefs]))
     if not total:
         return 0.0, 0.0
     return accumulated / total, norms / total
