@@ -356,3 +356,14 @@ def test_softmax_link_on_short_and_tall_arrays(n, rng):
     np.testing.assert_allclose(
         get_loss("softmax_cross_entropy").link(raw.copy()), softmax(raw, axis=1)
     )
+
+
+def test_binary_cross_entropy_value_keeps_its_digits_when_predictions_are_right():
+    # softplus(z) - y z cancels to 0 in float32 for confident right answers;
+    # the loss of a well-fitted model must stay accurate (L-BFGS stops on it)
+    z = np.array([[12.0], [-15.0], [9.0], [-11.0]])
+    Y = np.array([[1.0], [0.0], [1.0], [0.0]])
+    exact = np.log1p(np.exp(-np.abs(z))).mean()  # float64 reference
+    loss = get_loss("sigmoid_cross_entropy")
+    value = loss.value_and_grad(z.astype(np.float32), Y.astype(np.float32), 0.25)
+    np.testing.assert_allclose(value, exact, rtol=1e-5)

@@ -188,9 +188,18 @@ class SigmoidCrossEntropy:
         return h, dh
 
     def _plain(self, raw, Y, weight, grad):
+        # l = max(z, 0) - y z + log(1 + exp(-|z|)): the first two terms cancel
+        # exactly where a prediction is confidently right, so the small loss
+        # of a well-fitted model keeps its digits (softplus(z) - y z loses
+        # them to cancellation, in float32 enough to stall L-BFGS)
         G = np.empty_like(raw) if grad is None else grad
-        np.logaddexp(raw, 0, out=G)
-        value = weighted_sum(row_sum(G).ravel(), weight) - weighted_dot(Y, raw, weight)
+        np.multiply(Y, raw, out=G)
+        np.subtract(np.maximum(raw, 0.0), G, out=G)
+        tail = np.abs(raw)
+        np.negative(tail, out=tail)
+        np.exp(tail, out=tail)
+        G += np.log1p(tail, out=tail)
+        value = weighted_sum(row_sum(G).ravel(), weight)
         if grad is not None:
             expit(raw, out=G)
             G -= Y
