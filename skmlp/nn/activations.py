@@ -10,10 +10,13 @@ Every activation is a pair of in-place functions:
     multiplies ``dA`` in place by ``phi'(Z)``, turning the gradient with
     respect to the output into the gradient with respect to the input.
 
-``tmp`` is a scratch array of the same shape, or ``None`` (then one is
-allocated), so that training steps can run without allocating.
+``tmp`` is a scratch array of the same shape and of the activation's
+``scratch_dtype`` (the layer's dtype when ``None``; ReLU's is ``bool``, a
+quarter of the memory), or ``None`` (then one is allocated), so that
+training steps can run without allocating.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +37,7 @@ class Activation:
     forward: Callable
     backward: Callable
     needs_input: bool = False
+    scratch_dtype: object = None
 
 
 def _scratch(tmp, like):
@@ -71,25 +75,22 @@ def _tanh_backward(Z, A, dA, tmp=None):
     dA *= tmp
 
 
-def _zeros(tmp, like):
-    """Zeros to compare ``like`` with: the scratch buffer, filled, or else one
-    row of zeros (a full new array would cost a page fault per 4 KiB read)."""
-    if tmp is None:
-        return np.zeros(like.shape[-1], like.dtype)
-    tmp.fill(0)
-    return tmp
+@functools.cache
+def _zero_row(n, dtype):
+    zeros = np.zeros(n, dtype)
+    zeros.flags.writeable = False
+    return zeros
 
 
 def _relu(Z, A, tmp=None):
-    # NumPy's maximum against a scalar takes a loop 2-4x slower than against
-    # an array of zeros
-    np.maximum(Z, _zeros(tmp, Z), out=A)
+    # against a row of zeros: NumPy's maximum against the scalar 0 takes a
+    # loop 2-4x slower, and a full array of zeros would need a buffer
+    np.maximum(Z, _zero_row(Z.shape[-1], Z.dtype), out=A)
 
 
 def _relu_backward(Z, A, dA, tmp=None):
-    tmp = _scratch(tmp, A)
-    np.greater(A, 0, out=tmp)
-    dA *= tmp
+    mask = np.greater(A, 0, out=tmp)  # tmp: a bool scratch
+    np.multiply(dA, mask, out=dA)
 
 
 def _leaky_relu(Z, A, tmp=None):
@@ -171,7 +172,7 @@ ACTIVATIONS = {
         Activation("identity", _identity, _identity_backward),
         Activation("logistic", _logistic, _logistic_backward),
         Activation("tanh", _tanh, _tanh_backward),
-        Activation("relu", _relu, _relu_backward),
+        Activation("relu", _relu, _relu_backward, scratch_dtype=bool),
         Activation("leaky_relu", _leaky_relu, _leaky_relu_backward),
         Activation("elu", _elu, _elu_backward),
         Activation("softplus", _softplus, _softplus_backward),

@@ -193,7 +193,7 @@ class HiddenLayer:
             H=H,
             A=np.empty(shape, dtype) if separate_output else H,
             dA=np.empty(shape, dtype),
-            tmp=np.empty(shape, dtype),
+            tmp=np.empty(shape, self.activation.scratch_dtype or dtype),
             mask=np.empty(shape, dtype) if self.dropout else None,
             xhat=np.empty(shape, dtype) if self.batch_norm else None,
             skip=np.empty(shape, dtype) if self.residual else None,

@@ -8,13 +8,15 @@ import numpy as np
 from ..nn.optimizers import clip_global_norm
 
 
-def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
+def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_batch=None):
     """One pass over the minibatches; returns the weighted mean batch loss and
     the weighted mean gradient norm (before clipping).
 
     Each step: loss and gradient, optional global-norm clipping, the
     optimizer's update, then the proximal L1 step. ``rng`` draws dropout
-    masks.
+    masks. ``on_first_batch()`` is called once the first batch's loss is
+    known to be finite, before its update: the weights are still the
+    epoch's starting weights.
     """
     network = objective.network
     theta, grad = network.theta, network.grad
@@ -27,7 +29,9 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None):
             continue
         value = objective(X, Y, sample_weight, rng)
         if not math.isfinite(value):
-            return value, math.nan  # diverged: the caller restores the epoch start
+            return value, math.nan  # diverged: the caller falls back
+        if on_first_batch is not None and not total:
+            on_first_batch()
         accumulated += value * weight
         total += weight
         norms += clip_global_norm(grad, clip_norm) * weight
@@ -86,8 +90,9 @@ def fit_stochastic(
                 on_epoch_begin()
             start = time.perf_counter()
             learning_rate = optimizer.learning_rate
-            safe.new_epoch()
-            loss, grad_norm = run_epoch(objective, optimizer, batches, clip_norm, rng)
+            loss, grad_norm = run_epoch(
+                objective, optimizer, batches, clip_norm, rng, safe.first_batch_finite
+            )
             if not (math.isfinite(loss) and np.isfinite(network.theta).all()):
                 safe.fall_back()
                 state.diverged_at = len(state.loss_curve) + 1
@@ -140,11 +145,14 @@ def fit_stochastic(
 class SafePoints:
     """Where to go back to when training diverges.
 
-    Checkpoints of the start of the current epoch, of the previous epoch and
-    of the fit, kept in buffers allocated once. :meth:`fall_back` restores
-    the most recent one whose network gives finite outputs on (up to 256)
-    training rows; a divergence that shows in an epoch's first batch means
-    the current epoch's start is already bad.
+    One checkpoint, in a buffer allocated once: the start of the latest
+    epoch whose first minibatch had a finite loss (the initial weights until
+    then), taken after that batch's forward pass and before its update, so
+    that the check costs nothing (:meth:`first_batch_finite`). An epoch
+    that diverges later goes back to its own start, one that diverges on
+    its first batch to the last good start before it. :meth:`fall_back`
+    restores the checkpoint; :meth:`outputs_finite` probes the current
+    weights on up to 256 training rows.
     """
 
     PROBE_ROWS = 256
@@ -152,22 +160,17 @@ class SafePoints:
     def __init__(self, network, X):
         self.network = network
         self.probe = X[: self.PROBE_ROWS]
-        self.initial = network.checkpoint()
-        self.previous, self.current = self.initial.copy(), self.initial.copy()
+        self.checkpoint = network.checkpoint()
 
-    def new_epoch(self):
-        self.previous, self.current = self.current, self.previous
-        self.network.checkpoint(out=self.current)
+    def first_batch_finite(self):
+        self.network.checkpoint(out=self.checkpoint)
 
     def outputs_finite(self):
         with np.errstate(all="ignore"):
             return bool(np.isfinite(self.network.predict_raw(self.probe)).all())
 
     def fall_back(self):
-        for checkpoint in (self.current, self.previous, self.initial):
-            self.network.restore(checkpoint)
-            if self.outputs_finite():
-                return
+        self.network.restore(self.checkpoint)
 
 
 def _plateau(optimizer, schedule, on_validation, tol, n_iter_no_change, verbose):
