@@ -1,5 +1,7 @@
 """history_, diagnose_training and TrainingCurveDisplay."""
 
+from types import SimpleNamespace
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -179,10 +181,25 @@ def test_display_from_cv_results_draws_mean_and_band():
     cv = cross_validate(model, X, y, cv=3, return_estimator=True)
     display = TrainingCurveDisplay.from_cv_results(cv)
     lengths = [len(e[-1].history_["train_loss"]) for e in cv["estimator"]]
-    assert len(display.lines_["train"].get_xdata()) == max(lengths)
+    assert len(display.lines_["train"].get_xdata()) == min(lengths)
     assert len(display.ax_.collections) == 2  # the two +- sd bands
     with pytest.raises(ValueError, match="return_estimator=True"):
         TrainingCurveDisplay.from_cv_results({"test_score": [1.0]})
+    plt.close("all")
+
+
+def test_display_from_cv_results_averages_only_epochs_every_fold_reached():
+    # a fold that stopped early must not make the mean jump where it drops out
+    import matplotlib.pyplot as plt
+
+    def fold(train, valid):
+        return SimpleNamespace(history_={"train_loss": train, "valid_loss": valid})
+
+    folds = [fold([4.0, 3.0, 2.0], [5.0, 4.0, 3.5]), fold([2.0, 1.0], [3.0, 2.0])]
+    display = TrainingCurveDisplay.from_cv_results({"estimator": folds})
+    np.testing.assert_allclose(display.lines_["train"].get_ydata(), [3.0, 2.0])
+    np.testing.assert_allclose(display.lines_["valid"].get_ydata(), [4.0, 3.0])
+    np.testing.assert_allclose(display.train_std, [1.0, 1.0])
     plt.close("all")
 
 

@@ -23,13 +23,10 @@ def _final_estimator(estimator):
     return estimator
 
 
-def _stack(curves):
-    """Curves of unequal length as rows of a NaN-padded array."""
-    longest = max(len(c) for c in curves)
-    out = np.full((len(curves), longest), np.nan)
-    for row, curve in zip(out, curves):
-        row[: len(curve)] = curve
-    return out
+def _common_epochs(curves):
+    """Curves as the rows of an array, cut to the epochs every curve reached."""
+    shortest = min(len(c) for c in curves)
+    return np.array([c[:shortest] for c in curves], dtype=float)
 
 
 class TrainingCurveDisplay:
@@ -197,8 +194,10 @@ class TrainingCurveDisplay:
     def from_cv_results(cls, cv_results, *, ax=None, name=None, log_scale=False):
         """Mean +- sd across folds of ``cross_validate(..., return_estimator=True)``.
 
-        Folds that ran fewer epochs (early stopping) contribute to the mean of
-        the epochs they reached.
+        Only the epochs that every fold reached are drawn: with early stopping
+        the folds stop at different epochs, and a mean over fewer and fewer
+        folds would jump wherever one drops out (each fold's own curve is
+        in its ``history_``).
         """
         if "estimator" not in cv_results:
             raise ValueError(
@@ -206,15 +205,13 @@ class TrainingCurveDisplay:
                 "return_estimator=True."
             )
         histories = [_final_estimator(e).history_ for e in cv_results["estimator"]]
-        train = _stack([h["train_loss"] for h in histories])
+        train = _common_epochs([h["train_loss"] for h in histories])
         display = dict(
-            train_loss=np.nanmean(train, axis=0),
-            train_std=np.nanstd(train, axis=0),
+            train_loss=train.mean(axis=0),
+            train_std=train.std(axis=0),
             estimator_name=name,
         )
         if all("valid_loss" in h for h in histories):
-            valid = _stack([h["valid_loss"] for h in histories])
-            display.update(
-                valid_loss=np.nanmean(valid, axis=0), valid_std=np.nanstd(valid, axis=0)
-            )
+            valid = _common_epochs([h["valid_loss"] for h in histories])
+            display.update(valid_loss=valid.mean(axis=0), valid_std=valid.std(axis=0))
         return cls(**display).plot(ax=ax, log_scale=log_scale)
