@@ -13,7 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -25,26 +25,20 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from ._input import check_predict_input
+from ._monitor import ValidationSet, refresh_batch_norm
 from ._validation import SplitRefused, validation_split
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import SCHEMES
 from .nn.network import Network
-from .nn.objective import Objective, normalised_weights
+from .nn.objective import Objective
 from .nn.optimizers import SGD, Adam, AdamW, RMSProp
 from .training.batches import Minibatches
 from .training.lbfgs import fit_lbfgs
 from .training.schedules import LearningRateSchedule
 from .training.state import TrainingState
 from .training.stochastic import fit_stochastic
-
-try:
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # scikit-learn < 1.9 has no callback API: no set_callbacks
-
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn's mixin where it does not exist."""
-
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop")
 
@@ -105,7 +99,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Parameters and fit/partial_fit plumbing shared by skmlp's estimators.
 
     With scikit-learn >= 1.9 the estimators take its callbacks
-    (``set_callbacks``; see ``_FitTasks`` below).
+    (``set_callbacks``; see :class:`skmlp._callbacks.FitTasks`).
 
     Warning: this class should not be used directly; use the estimators.
     """
@@ -272,7 +266,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         y_val=None,
         sample_weight_val=None,
     ):
-        callback_data = _callback_data(X, y, sample_weight)
+        user_data = callback_data(X, y, sample_weight)
         hidden = self._hidden_layer_sizes()
         first_pass = "_network" not in self.__dict__ or (
             not self.warm_start and not incremental
@@ -301,7 +295,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self._loss = loss
         self.out_activation_ = loss.out_activation
         objective = Objective(self._network, loss, self.alpha, self.l1_ratio)
-        tasks = self._fit_tasks(callback_data, incremental, X, sample_weight)
+        tasks = self._fit_tasks(user_data, incremental, X, sample_weight)
         # Overflow on the way to a divergence is detected and reported below
         # (ConvergenceWarning naming the cause), not left as NumPy noise.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -329,21 +323,21 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit_tasks(self, data, incremental, X, sample_weight):
         """This call's tasks for the callbacks; begins the root task."""
         if not hasattr(self, "_init_callback_context"):
-            return _NO_TASKS
+            return NO_TASKS
         if self.solver in STOCHASTIC_SOLVERS:
             name, max_epochs = ("partial_fit", 1) if incremental else ("fit", self.max_iter)
-            return _FitTasks(self, name, "epoch", max_epochs, data, self._snapshot)
+            return FitTasks(self, name, "epoch", max_epochs, data, self._snapshot)
         # full batch: the snapshots' batch-norm statistics are recomputed on X, as at
         # the end of fit
         snapshot = partial(self._snapshot, (X, sample_weight))
-        return _FitTasks(self, "fit", "iteration", self.max_iter, data, snapshot)
+        return FitTasks(self, "fit", "iteration", self.max_iter, data, snapshot)
 
     def _snapshot(self, batch_norm_data=None):
         """Reconstruction attributes of the model as it is now: a copy of the network
         (the rest of a shallow copy of the estimator already predicts)."""
         network = copy.deepcopy(self._network)
         if batch_norm_data is not None and network.batch_norm:
-            _refresh_batch_norm(network, *batch_norm_data)
+            refresh_batch_norm(network, *batch_norm_data)
             network.release()
         return {"_network": network}
 
@@ -467,7 +461,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         state.monitor_validation = early_stopping and validation_set is not None
         validation = None
         if validation_set is not None:
-            validation = _ValidationSet(self, objective, *validation_set)
+            validation = ValidationSet(self, objective, *validation_set)
         batch_size = self._batch_size(X.shape[0])
         batches = Minibatches(X, Y, sample_weight, batch_size, self.shuffle, rng)
         schedule = LearningRateSchedule(
@@ -594,7 +588,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             on_iteration_end=on_iteration_end,
         )
         if network.batch_norm:
-            _refresh_batch_norm(network, X, sample_weight)
+            refresh_batch_norm(network, X, sample_weight)
         state = self._state
         state.monitor_validation = False
         state.n_iter = min(int(result.nit), self.max_iter)
@@ -672,122 +666,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-class _FittedView:
-    """The estimator seen by a scorer during training: its prediction methods
-    skip input validation (the validation set is validated once, up front)."""
-
-    def __init__(self, estimator):
-        self._estimator = estimator
-        for name, response in estimator._responses().items():
-            setattr(self, name, self._method(name, response, estimator._network))
-
-    @staticmethod
-    def _method(name, response, network):
-        def method(X):
-            return response(network.predict_raw(X))
-
-        method.__name__ = name  # scikit-learn's scorers dispatch on it
-        return method
-
-    def __getattr__(self, name):
-        return getattr(self._estimator, name)
-
-
-class _ValidationSet:
-    """Loss and score of the current network on a validation set."""
-
-    def __init__(self, estimator, objective, X, Y, sample_weight):
-        self.objective, self.X, self.Y, self.sample_weight = objective, X, Y, sample_weight
-        self.estimator = estimator
-        self.y = estimator._decode(Y)
-        scoring = estimator.scoring
-        self.scorer = (
-            None if scoring in (None, "loss") else check_scoring(estimator, scoring)
-        )
-
-    def __call__(self):
-        loss = self.objective.value(self.X, self.Y, self.sample_weight)
-        if self.estimator.scoring == "loss":
-            return loss, -loss
-        if self.scorer is None:
-            score = self.estimator._score_validated(self.X, self.y, self.sample_weight)
-            return loss, score
-        kwargs = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
-        return loss, self.scorer(_FittedView(self.estimator), self.X, self.y, **kwargs)
-
-
-def _refresh_batch_norm(network, X, sample_weight):
-    """Full batch: set the running statistics to those of ``X`` under the
-    network's current weights."""
-    network.set_batch_norm_momentum(1.0)
-    network.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
-    network.set_batch_norm_momentum(0.1)
-
-
-def _callback_data(X, y, sample_weight):
-    """The training data as callbacks get it: as the user passed it to fit, so that
-    ``fitted_estimator.score(X, y)`` is what the user would compute."""
-    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-    return {"X": X, "y": y, "metadata": metadata}
-
-
-class _FitTasks:
-    """One fit or partial_fit call as scikit-learn's callbacks see it.
-
-    A root task (``task_name``) with one subtask (``subtask_name``) per epoch
-    of the stochastic solvers or per L-BFGS iteration. Every hook gets the
-    user's ``X``, ``y`` and sample weights, and the reconstruction attributes
-    of the model at that point (``snapshot``, computed only when a callback
-    asks for a ``fitted_estimator``). An epoch or iteration whose end hook
-    returns true is the last one.
-    """
-
-    def __init__(self, estimator, task_name, subtask_name, max_subtasks, data, snapshot):
-        self._arguments = dict(estimator=estimator, reconstruction_attributes=snapshot)
-        self._arguments.update(data)
-        self._subtask_name, self._subtask = subtask_name, None
-        self._root = estimator._init_callback_context(
-            task_name=task_name, max_subtasks=max_subtasks
-        )
-        self._root.call_on_fit_task_begin(**self._arguments)
-        self._active = bool(getattr(estimator, "_skl_callbacks", None))
-
-    def hooks(self):
-        """``(on_begin, on_end)`` for the training loop; ``(None, None)`` without
-        callbacks, so that the loop does no work for them."""
-        if not self._active:
-            return None, None
-        return self._begin_subtask, self._end_subtask
-
-    def _begin_subtask(self):
-        self._subtask = self._root.subcontext(task_name=self._subtask_name)
-        self._subtask.call_on_fit_task_begin(**self._arguments)
-
-    def _end_subtask(self):
-        subtask, self._subtask = self._subtask, None
-        return subtask.call_on_fit_task_end(**self._arguments)
-
-    def finish(self):
-        """End the root task (and, empty, a subtask cut short by divergence or an
-        interruption)."""
-        if self._subtask is not None:
-            self._subtask.call_on_fit_task_end(estimator=self._arguments["estimator"])
-        self._root.call_on_fit_task_end(**self._arguments)
-
-
-class _NoFitTasks:
-    """The tasks of a fit when scikit-learn has no callback API."""
-
-    def hooks(self):
-        return None, None
-
-    def finish(self):
-        pass
-
-
-_NO_TASKS = _NoFitTasks()
 
 
 def partial_fit_available(estimator):
