@@ -75,7 +75,7 @@ def _tanh_backward(Z, A, dA, tmp=None):
     dA *= tmp
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _zero_row(n, dtype):
     zeros = np.zeros(n, dtype)
     zeros.flags.writeable = False

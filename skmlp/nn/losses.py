@@ -22,13 +22,20 @@ import functools
 import numpy as np
 from scipy.special import expit, xlogy
 
+#: Up to this length a sum is a BLAS dot with a cached vector of ones (a third
+#: of the cost of ``.sum()``); longer ones keep NumPy's pairwise summation,
+#: which is more accurate and whose call cost no longer matters.
+SHORT = 4096
+
 
 def weighted_sum(per_sample, weight):
-    """``sum_i weight_i * per_sample_i`` for a scalar or column ``weight``;
-    one BLAS dot either way (a third of the cost of ``.sum()`` on a batch)."""
+    """``sum_i weight_i * per_sample_i`` for a scalar or column ``weight``."""
     if isinstance(weight, np.ndarray) and weight.ndim:
         return float(per_sample @ weight.ravel())
-    return float(weight * np.dot(per_sample, _ones(per_sample.shape[0], per_sample.dtype)))
+    n = per_sample.shape[0]
+    if n > SHORT:
+        return float(weight * per_sample.sum())
+    return float(weight * np.dot(per_sample, _ones(n, per_sample.dtype)))
 
 
 def row_max(A):
@@ -53,7 +60,7 @@ def row_sum(A):
     return np.dot(A, _ones(A.shape[1], A.dtype))[:, None]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _ones(n, dtype):
     ones = np.ones(n, dtype)
     ones.flags.writeable = False
