@@ -5,11 +5,14 @@ like the parameters and one scratch vector, so a step allocates nothing
 proportional to the number of parameters. ``step(theta, grad)`` consumes
 ``grad``: once the moments have been updated the gradient is no longer
 needed, and its vector serves as the second workspace (it holds the applied
-update afterwards), which spares one vector the size of the model. The arithmetic follows
-scikit-learn's ``SGDOptimizer`` and ``AdamOptimizer`` operation for
-operation, so the same gradients give the same updates. ``learning_rate``
-is a public attribute: learning-rate schedules live in
-:mod:`skmlp.training.schedules` and set it between epochs.
+update afterwards), which spares one vector the size of the model.
+
+The arithmetic follows scikit-learn's ``SGDOptimizer`` and
+``AdamOptimizer`` operation for operation, so in float64 the same gradients
+give the same updates (in float32 scikit-learn's Adam computes the step in
+float64; here it stays in float32). ``learning_rate`` is a public attribute:
+learning-rate schedules live in :mod:`skmlp.training.schedules` and set it
+between epochs.
 """
 
 import math
