@@ -255,6 +255,36 @@ def test_poisson_predictions_never_overflow():
         assert np.isfinite(reg.predict(X)).all()
 
 
+def test_divergence_checkpoint_is_each_epochs_start_taken_after_its_first_batch(
+    monkeypatch,
+):
+    """The one divergence checkpoint is the epoch's starting weights, copied once per
+    epoch after the first batch's loss came out finite and before its update; an
+    epoch whose first batch diverges falls back to the previous epoch's start."""
+    real_run_epoch = skmlp.training.stochastic.run_epoch
+    starts, copied = [], []
+
+    def spying(objective, optimizer, batches, clip_norm, rng, on_first_batch):
+        starts.append(objective.network.theta.copy())
+
+        def hook():
+            copied.append(objective.network.theta.copy())
+            on_first_batch()
+
+        if len(starts) == 4:  # the 4th epoch "diverges" on its first batch
+            objective.network.theta[:] = np.nan
+            return np.nan, np.nan
+        return real_run_epoch(objective, optimizer, batches, clip_norm, rng, hook)
+
+    monkeypatch.setattr(skmlp.training.stochastic, "run_epoch", spying)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        clf = _est("classifier", solver="adam", max_iter=10).fit(X, Y_KIND["classifier"])
+    assert len(copied) == 3
+    for start, copy in zip(starts, copied):
+        np.testing.assert_array_equal(start, copy)
+    np.testing.assert_array_equal(clf._network.theta, starts[2])
+
+
 # -- interruption, threads, parallel search -----------------------------------------------
 
 
