@@ -276,19 +276,25 @@ def write_outputs(out_dir, results, scoring, patterns, info):
         print("skmlp: note: matplotlib is not installed; no curves.png", file=sys.stderr)
 
 
+def _table_task(args):
+    """The table of ``skmlp cv`` / ``skmlp fit`` split into its parts, the task
+    it poses and the (unfitted) model for it."""
+    X, y, groups, features, targets = split_table(
+        read_table(args.data), args.target, args.groups, args.drop
+    )
+    task = detect_task(y, args.task)
+    check_target(y, task)
+    model = make_model(task, args.estimator_param, args.random_state)
+    return X, y, groups, features, targets, task, model
+
+
 def run_cv(args):
     if args.data is None:
         from .cli import run_default
 
         run_default(args.cv, args.random_state)
         return 0
-    frame = read_table(args.data)
-    X, y, groups, features, targets = split_table(
-        frame, args.target, args.groups, args.drop
-    )
-    task = detect_task(y, args.task)
-    check_target(y, task)
-    model = make_model(task, args.estimator_param, args.random_state)
+    X, y, groups, features, targets, task, model = _table_task(args)
     scoring = args.scoring.split(",") if args.scoring else DEFAULT_SCORING[task]
     print(
         f"skmlp cv: {args.data.name}: {X.shape[0]} rows x {X.shape[1]} features, "
@@ -328,13 +334,7 @@ def run_cv(args):
 def run_fit(args):
     from . import persistence
 
-    frame = read_table(args.data)
-    X, y, groups, features, targets = split_table(
-        frame, args.target, args.groups, args.drop
-    )
-    task = detect_task(y, args.task)
-    check_target(y, task)
-    model = make_model(task, args.estimator_param, args.random_state)
+    X, y, groups, features, targets, task, model = _table_task(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y, **_fit_params(model, groups))
