@@ -3,7 +3,6 @@
 from numbers import Real
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -299,11 +298,9 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
 
     def _proba_from_raw(self, raw):
         if self._single_logit():
-            # expit(-z), not 1 - expit(z): no cancellation to 0 near p = 1
+            # sigmoid(-z), not 1 - sigmoid(z): no cancellation to 0 near p = 1
             z = raw.ravel()
-            proba = np.empty((z.shape[0], 2), dtype=z.dtype)
-            expit(-z, out=proba[:, 0])
-            expit(z, out=proba[:, 1])
+            proba = self._loss.link(np.column_stack([-z, z]))
         else:
             proba = self._loss.link(raw)
         return np.maximum(proba, np.finfo(proba.dtype).tiny, out=proba)
