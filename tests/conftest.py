@@ -32,3 +32,20 @@ def blobs():
     y = rng.randint(0, 3, 150)
     X = centers[y] + rng.normal(size=(150, 6))
     return X, y
+
+
+@pytest.fixture
+def interrupt_fourth_epoch(monkeypatch):
+    """Training is interrupted (KeyboardInterrupt) as its fourth epoch starts."""
+    import skmlp.training.stochastic as stochastic
+
+    real_run_epoch = stochastic.run_epoch
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real_run_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(stochastic, "run_epoch", interrupted)

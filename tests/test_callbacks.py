@@ -365,17 +365,7 @@ def test_a_diverged_epoch_still_ends():
 
 
 @needs_callbacks
-def test_an_interrupted_epoch_still_ends(monkeypatch):
-    real_run_epoch = skmlp.training.stochastic.run_epoch
-    calls = []
-
-    def interrupted(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real_run_epoch(*args, **kwargs)
-
-    monkeypatch.setattr(skmlp.training.stochastic, "run_epoch", interrupted)
+def test_an_interrupted_epoch_still_ends(interrupt_fourth_epoch):
     recorder = Recorder()
     with pytest.warns(UserWarning, match="interrupted"):
         _est("classifier", max_iter=50).set_callbacks(recorder).fit(X, Y_KIND["classifier"])

@@ -288,17 +288,7 @@ def test_divergence_checkpoint_is_each_epochs_start_taken_after_its_first_batch(
 # -- interruption, threads, parallel search -----------------------------------------------
 
 
-def test_keyboard_interrupt_keeps_a_usable_estimator(monkeypatch):
-    real_run_epoch = skmlp.training.stochastic.run_epoch
-    calls = []
-
-    def interrupted(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real_run_epoch(*args, **kwargs)
-
-    monkeypatch.setattr(skmlp.training.stochastic, "run_epoch", interrupted)
+def test_keyboard_interrupt_keeps_a_usable_estimator(interrupt_fourth_epoch):
     with pytest.warns(UserWarning, match="interrupted by user after 3 epoch"):
         clf = _est("classifier", max_iter=50).fit(X, Y_KIND["classifier"])
     assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
