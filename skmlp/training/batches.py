@@ -34,10 +34,9 @@ class Minibatches:
             self.order = self.order[perm]
 
     def __iter__(self):
-        n, size = self.n_samples, self.batch_size
-        gather = self._gather
-        for start in range(0, n, size):
-            yield gather(start, start + size if start + size < n else n)
+        for start in range(0, self.n_samples, self.batch_size):
+            stop = min(start + self.batch_size, self.n_samples)
+            yield self._gather(start, stop)
 
     def _gather(self, start, stop):
         sw = self.sample_weight
