@@ -290,7 +290,7 @@ def _table_task(args):
 
 def run_cv(args):
     if args.data is None:
-        from .cli import run_default
+        from ._cli_default import run_default
 
         run_default(args.cv, args.random_state)
         return 0

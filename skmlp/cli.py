@@ -11,85 +11,9 @@ Bad input ends with a one-line error and exit status 2, never a traceback
 import argparse
 import os
 import sys
-import time
-import warnings
 
-import numpy as np
-from sklearn.compose import TransformedTargetRegressor
-from sklearn.datasets import load_breast_cancer
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold, cross_validate
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-from . import MLPClassifier, MLPRegressor, MultiLabelMLP, __version__
-
-
-def _tasks(random_state):
-    X, y = load_breast_cancer(return_X_y=True)
-    # Regression and multilabel variants of the same table, so that every
-    # estimator runs on data that ships with scikit-learn.
-    # radius, perimeter and area (mean and worst) all measure size: drop them
-    radius, rest = X[:, 0], np.delete(X, [0, 2, 3, 20, 22, 23], axis=1)
-    labels = np.column_stack(
-        [y, X[:, 0] > np.median(X[:, 0]), X[:, 1] > np.median(X[:, 1])]
-    )
-    keep = np.delete(X, [0, 1, 2, 3, 20, 21, 22, 23], axis=1)
-    common = dict(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
-    return [
-        (
-            "MLPClassifier",
-            "diagnosis (malignant/benign)",
-            MLPClassifier(**common),
-            X,
-            y,
-            ["accuracy", "balanced_accuracy", "roc_auc"],
-        ),
-        (
-            "MLPRegressor",
-            "mean radius from the other features",
-            TransformedTargetRegressor(
-                MLPRegressor(**common), transformer=StandardScaler()
-            ),
-            rest,
-            radius,
-            ["r2", "neg_mean_absolute_error"],
-        ),
-        (
-            "MultiLabelMLP",
-            "diagnosis + large radius + high texture",
-            MultiLabelMLP(**common),
-            keep,
-            labels.astype(int),
-            ["accuracy", "f1_micro", "roc_auc"],
-        ),
-    ]
-
-
-def run_default(n_splits=5, random_state=0, out=sys.stdout):
-    """Cross-validate each estimator on the breast-cancer data; print a report."""
-    print(
-        f"skmlp {__version__}: {n_splits}-fold cross-validation on scikit-learn's "
-        "breast-cancer data (569 patients x 30 measurements)\n",
-        file=out,
-    )
-    for name, task, estimator, X, y, scoring in _tasks(random_state):
-        cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
-        model = make_pipeline(StandardScaler(), estimator)
-        split_on = y if y.ndim == 1 and name != "MLPRegressor" else np.zeros(len(y))
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            result = cross_validate(model, X, y, cv=cv.split(X, split_on), scoring=scoring)
-        seconds = time.perf_counter() - start
-        print(f"{name} — {task} ({seconds:.1f} s)", file=out)
-        for metric in scoring:
-            values = result[f"test_{metric}"]
-            print(f"    {metric:<26} {values.mean():8.4f} ± {values.std():.4f}", file=out)
-        print(file=out)
-
-
-from ._cli_commands import add_table_commands  # noqa: E402
+from . import __version__
+from ._cli_commands import add_table_commands
 
 
 def build_parser():
