@@ -3,38 +3,42 @@
 Pickle and joblib round-trip skmlp estimators exactly, but loading a pickle
 runs arbitrary code. skops' format stores the objects' data instead, and
 :func:`load` accepts a file only when every type in it that skops does not
-already trust is one of skmlp's own (:data:`TRUSTED_TYPES`); a file holding
-any other type is refused. skops is an optional dependency
+already trust is one of skmlp's own (:data:`TRUSTED_TYPES`, derived from the
+estimators and the loss and optimizer registries); a file holding any other
+type is refused. skops is an optional dependency
 (``pip install "skmlp[cli]"``).
 """
 
 import copy
 
+from ._classifier import MLPClassifier
+from ._multilabel import MultiLabelMLP
+from ._regressor import MLPRegressor
+from .nn.losses import LOSSES
+from .nn.network import Network
+from .nn.optimizers import OPTIMIZERS
+from .training.state import TrainingState
+
+
+def _qualified_name(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+#: What a fitted model holds: the estimators, their network and training state,
+#: and every loss and optimizer in the registries (a new one is trusted as soon
+#: as it is registered).
 TRUSTED_TYPES = sorted(
-    f"skmlp.{name}"
-    for name in [
-        "_classifier.MLPClassifier",
-        "_regressor.MLPRegressor",
-        "_multilabel.MultiLabelMLP",
-        "nn.network.Network",
-        "training.state.TrainingState",
-        *(
-            f"nn.losses.{loss}"
-            for loss in [
-                "SoftmaxCrossEntropy",
-                "SigmoidCrossEntropy",
-                "Hinge",
-                "SquaredError",
-                "AbsoluteError",
-                "Huber",
-                "LogCosh",
-                "Poisson",
-            ]
-        ),
-        *(f"nn.optimizers.{opt}" for opt in ["SGD", "Adam", "AdamW", "RMSProp"]),
+    _qualified_name(cls)
+    for cls in [
+        MLPClassifier,
+        MLPRegressor,
+        MultiLabelMLP,
+        Network,
+        TrainingState,
+        *LOSSES.values(),
+        *OPTIMIZERS.values(),
     ]
 )
-"""The skmlp types a saved model may hold; :func:`load` trusts exactly these."""
 
 
 def _skops():
