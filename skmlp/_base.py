@@ -7,8 +7,10 @@ the loops in :mod:`skmlp.training`.
 import copy
 import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
 from functools import partial
 from numbers import Integral, Real
+from types import MappingProxyType
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
@@ -27,20 +29,16 @@ from sklearn.utils.validation import (
 
 from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from ._input import check_predict_input
-from ._monitor import ValidationSet, refresh_batch_norm
+from ._monitor import ValidationSet
 from ._validation import SplitRefused, validation_split
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import SCHEMES
 from .nn.network import Network
 from .nn.objective import Objective
-from .nn.optimizers import SGD, Adam, AdamW, RMSProp
-from .training.batches import Minibatches
-from .training.lbfgs import fit_lbfgs
-from .training.schedules import LearningRateSchedule
+from .nn.optimizers import make_optimizer
+from .training.config import STOCHASTIC_SOLVERS, TrainingConfig
 from .training.state import TrainingState
-from .training.stochastic import fit_stochastic
-
-STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "rmsprop")
+from .training.trainer import Status, Trainer, TrainingData
 
 
 class _ParamList(list):
@@ -85,6 +83,20 @@ def _checked_weights(weights, X, name):
     if not weights.sum() > 0:
         raise ValueError(f"{name} sums to 0: no sample would count in training.")
     return weights
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Validated, encoded training data of one fit: rows, targets, weights,
+    groups, an optional validation set ``(X_val, Y_val, sample_weight_val)``
+    and the loss."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray
+    groups: np.ndarray
+    validation_set: tuple
+    loss: object
 
 
 def store_parameters(estimator, arguments):
@@ -144,8 +156,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- what subclasses provide -------------------------------------------
     @abstractmethod
-    def _validate_input(self, X, y, incremental, reset):
-        """Validate ``X, y``; return ``X`` and the targets as a 2-D float array."""
+    def _validate_input(self, X, y, reset, incremental, classes=None):
+        """Validate ``X, y``; return ``X`` and the targets as a 2-D float array.
+
+        ``reset``: a fresh start (learn the features and the targets' encoding
+        anew); ``classes``: all classes, given to a first ``partial_fit``."""
 
     @abstractmethod
     def _make_loss(self, Y, sample_weight):
@@ -256,68 +271,133 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return True
 
     def _fit(
-        self,
-        X,
-        y,
-        sample_weight,
-        incremental,
-        groups=None,
-        X_val=None,
-        y_val=None,
-        sample_weight_val=None,
+        self, X, y, sample_weight=None, *, incremental=False, classes=None, **validation
     ):
+        """Fit (``incremental``: one epoch of ``partial_fit``): prepare the data,
+        build or reuse the network, train, publish."""
         user_data = callback_data(X, y, sample_weight)
-        hidden = self._hidden_layer_sizes()
-        first_pass = "_network" not in self.__dict__ or (
-            not self.warm_start and not incremental
-        )
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        fresh = "_network" not in self.__dict__ or not (self.warm_start or incremental)
+        data = self._prepare(X, y, sample_weight, fresh, incremental, classes, **validation)
+        rng = check_random_state(self.random_state)
+        self._build_network(data, fresh, rng)
+        config = self._training_config(incremental)
+        objective = Objective(self._network, data.loss, self.alpha, self.l1_ratio)
+        tasks = self._fit_tasks(user_data, incremental, data.X, data.sample_weight)
+        # Overflow on the way to a divergence is detected and reported (a
+        # ConvergenceWarning naming the cause), not left as NumPy noise.
+        with np.errstate(all="ignore"):
+            trainer, training_data = self._trainer(
+                config, objective, data, rng, tasks, incremental
+            )
+            outcome = trainer.run(training_data, self._state, incremental)
+        # a fitted model holds no training rows and no batch-sized buffers
+        self._network.release()
+        self._publish(outcome)
+        tasks.finish()
+        return self
+
+    def _prepare(
+        self, X, y, sample_weight, fresh, incremental, classes, groups=None, **validation
+    ):
+        """Validated, encoded data (a :class:`_Prepared`), targets with class
+        weights and label smoothing applied."""
+        self._hidden_layer_sizes()
+        X, Y = self._validate_input(X, y, fresh, incremental, classes)
         if sample_weight is not None:
             sample_weight = _checked_weights(sample_weight, X, "sample_weight")
         if groups is not None:
             groups = column_or_1d(groups)
             check_consistent_length(X, groups)
-        validation_set = self._validate_validation_set(
-            X, Y, X_val, y_val, sample_weight_val
-        )
+        validation_set = self._validate_validation_set(X, Y, **validation)
         self._check_solver_options()
         loss = self._make_loss(Y, sample_weight)
         Y, sample_weight = self._prepare_targets(Y, sample_weight)
         if validation_set is not None:
             X_val, Y_val, sw_val = validation_set
             validation_set = (X_val, *self._prepare_targets(Y_val, sw_val))
-        rng = check_random_state(self.random_state)
-        layer_units = [X.shape[1], *hidden, Y.shape[1]]
-        if first_pass:
-            self._initialize(layer_units, X.dtype, rng)
+        return _Prepared(X, Y, sample_weight, groups, validation_set, loss)
+
+    def _build_network(self, data, fresh, rng):
+        """A new network (fresh start) or the fitted one, checked to fit the data."""
+        layer_units = [data.X.shape[1], *self._hidden_layer_sizes(), data.Y.shape[1]]
+        if fresh:
+            self._initialize(layer_units, data.X.dtype, rng)
         else:
-            self._check_continuation(layer_units, X.dtype)
-        self._loss = loss
-        self.out_activation_ = loss.out_activation
-        objective = Objective(self._network, loss, self.alpha, self.l1_ratio)
-        tasks = self._fit_tasks(user_data, incremental, X, sample_weight)
-        # Overflow on the way to a divergence is detected and reported below
-        # (ConvergenceWarning naming the cause), not left as NumPy noise.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            if self.solver in STOCHASTIC_SOLVERS:
-                self._fit_stochastic(
-                    objective,
-                    X,
-                    Y,
-                    sample_weight,
-                    rng,
-                    incremental,
-                    groups,
-                    validation_set,
-                    tasks=tasks,
-                )
-            else:
-                self._fit_lbfgs(objective, X, Y, sample_weight, tasks=tasks)
-        # a fitted model holds no training rows and no batch-sized buffers
-        self._network.release()
-        self._publish_state()
-        tasks.finish()
-        return self
+            self._check_continuation(layer_units, data.X.dtype)
+        self._loss = data.loss
+        self.out_activation_ = data.loss.out_activation
+
+    def _training_config(self, incremental):
+        """The frozen :class:`TrainingConfig` of this call. partial_fit runs one
+        epoch on exactly the data it is given: holding rows out of every chunk
+        would silently waste them, so early stopping applies to fit only."""
+        return TrainingConfig(
+            solver=self.solver,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            schedule=self.learning_rate,
+            learning_rate_init=self.learning_rate_init,
+            power_t=self.power_t,
+            optimizer_params=MappingProxyType(self._optimizer_params()),
+            clip_norm=self.clip_norm,
+            early_stopping=self.early_stopping and not incremental,
+            restore_best_weights=self.restore_best_weights,
+            max_fun=self.max_fun,
+            verbose=self.verbose,
+        )
+
+    def _optimizer_params(self):
+        """Hyper-parameters of the optimizers (each takes the ones it names)."""
+        return dict(
+            learning_rate=self.learning_rate_init,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            rho=self.beta_2,  # RMSProp's decay of its squared-gradient average
+            weight_decay=self.weight_decay,
+        )
+
+    def _trainer(self, config, objective, data, rng, tasks, incremental):
+        """The :class:`Trainer` of this call and the :class:`TrainingData` it runs on.
+
+        The random draws keep scikit-learn's order: the initial weights (drawn
+        before), the dropout seed, the validation split, then the shuffles.
+        """
+        if not config.stochastic:
+            trainer = Trainer(config, objective, None, tasks.hooks())
+            return trainer, TrainingData(data.X, data.Y, data.sample_weight)
+        network = self._network
+        if not incremental or "_optimizer" not in self.__dict__:
+            self._optimizer = make_optimizer(
+                config.solver,
+                network.theta.size,
+                network.dtype,
+                network.n_coefs,
+                config.optimizer_params,
+            )
+        dropout_rng = None
+        if network.uses_dropout:
+            dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+        X, Y, sample_weight, validation_set = (
+            data.X,
+            data.Y,
+            data.sample_weight,
+            data.validation_set,
+        )
+        if validation_set is None and config.early_stopping:
+            X, Y, sample_weight, validation_set = self._split_validation(data, rng)
+        monitor = None
+        if validation_set is not None:
+            monitor = ValidationSet(self, objective, *validation_set)
+        trainer = Trainer(
+            config, objective, self._optimizer, tasks.hooks(), rng, dropout_rng
+        )
+        return trainer, TrainingData(X, Y, sample_weight, monitor)
 
     # -- callbacks (scikit-learn >= 1.9) --------------------------------------
     def _fit_tasks(self, data, incremental, X, sample_weight):
@@ -337,11 +417,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         (the rest of a shallow copy of the estimator already predicts)."""
         network = copy.deepcopy(self._network)
         if batch_norm_data is not None and network.batch_norm:
-            refresh_batch_norm(network, *batch_norm_data)
-            network.release()
+            network.refresh_batch_norm(*batch_norm_data)
         return {"_network": network}
 
-    def _validate_validation_set(self, X, Y, X_val, y_val, sample_weight_val):
+    def _validate_validation_set(
+        self, X, Y, X_val=None, y_val=None, sample_weight_val=None
+    ):
         if X_val is None and y_val is None:
             if sample_weight_val is not None:
                 raise ValueError("sample_weight_val was given without X_val and y_val.")
@@ -430,105 +511,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"The network was fitted on {network.dtype} data; got {np.dtype(dtype)}."
             )
 
-    # -- stochastic solvers -------------------------------------------------
-    def _fit_stochastic(
-        self,
-        objective,
-        X,
-        Y,
-        sample_weight,
-        rng,
-        incremental,
-        groups=None,
-        validation_set=None,
-        *,
-        tasks,
-    ):
-        # partial_fit runs one epoch on exactly the data it is given: holding
-        # rows out of every chunk would silently waste them, so early stopping
-        # applies to fit only.
-        early_stopping = self.early_stopping and not incremental
-        if not incremental or "_optimizer" not in self.__dict__:
-            self._optimizer = self._make_optimizer()
-        dropout_rng = None
-        if self._network.uses_dropout:
-            dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-        if validation_set is None and early_stopping:
-            X, Y, sample_weight, validation_set = self._split_validation(
-                X, Y, sample_weight, groups, rng
-            )
-        state = self._state
-        state.monitor_validation = early_stopping and validation_set is not None
-        validation = None
-        if validation_set is not None:
-            validation = ValidationSet(self, objective, *validation_set)
-        batch_size = self._batch_size(X.shape[0])
-        batches = Minibatches(X, Y, sample_weight, batch_size, self.shuffle, rng)
-        schedule = LearningRateSchedule(
-            self.learning_rate if self.solver == "sgd" else "constant",
-            self.learning_rate_init,
-            self.power_t,
-        )
-        on_epoch_begin, on_epoch_end = tasks.hooks()
-        status = fit_stochastic(
-            objective,
-            self._optimizer,
-            schedule,
-            batches,
-            state,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            validation=validation,
-            restore_best=self.restore_best_weights,
-            incremental=incremental,
-            verbose=self.verbose,
-            clip_norm=self.clip_norm,
-            rng=dropout_rng,
-            on_epoch_begin=on_epoch_begin,
-            on_epoch_end=on_epoch_end,
-        )
-        self._warn_status(status)
-
-    def _make_optimizer(self):
-        n, dtype = self._network.theta.size, self._network.dtype
-        lr = self.learning_rate_init
-        if self.solver == "sgd":
-            return SGD(n, dtype, lr, self.momentum, self.nesterovs_momentum)
-        if self.solver == "rmsprop":
-            return RMSProp(n, dtype, lr, self.beta_2, self.epsilon)
-        if self.solver == "adamw":
-            return AdamW(
-                n,
-                dtype,
-                lr,
-                self.beta_1,
-                self.beta_2,
-                self.epsilon,
-                self.weight_decay,
-                self._network.n_coefs,
-            )
-        return Adam(n, dtype, lr, self.beta_1, self.beta_2, self.epsilon)
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                "Got `batch_size` less than 1 or larger than sample size. "
-                "It is going to be clipped"
-            )
-        return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _split_validation(self, X, Y, sample_weight, groups, rng):
-        """Hold out the validation set of early stopping (see :mod:`._validation`)."""
+    def _split_validation(self, data, rng):
+        """Hold out the validation set of early stopping (see :mod:`._validation`):
+        ``(X, Y, sample_weight, validation_set)``, the last ``None`` when no
+        honest split exists (with a warning)."""
+        X, Y, sample_weight = data.X, data.Y, data.sample_weight
         try:
             train, val = validation_split(
                 Y,
                 fraction=self.validation_fraction,
                 rng=rng,
                 kind=self._split_kind(),
-                groups=groups,
+                groups=data.groups,
             )
         except SplitRefused as reason:
             warnings.warn(
@@ -547,67 +541,38 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _split_kind(self):
         return "regression"
 
-    def _warn_status(self, status):
-        if status == "max_iter":
+    def _warn_status(self, outcome):
+        status = outcome.status
+        if status is Status.MAX_ITER:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
-        elif status == "interrupted":
+        elif status is Status.INTERRUPTED:
             warnings.warn(
-                f"Training interrupted by user after {self._state.n_iter} epoch(s); the "
+                f"Training interrupted by user after {outcome.n_iter} epoch(s); the "
                 "estimator keeps the weights reached so far and can predict."
             )
-        elif status == "diverged":
+        elif status is Status.DIVERGED:
             warnings.warn(
-                f"Training diverged in epoch {self._state.diverged_at}: the loss, the "
+                f"Training diverged in epoch {outcome.diverged_at}: the loss, the "
                 "weights or the network's outputs became infinite or NaN, and earlier "
                 "finite weights were restored. Lower learning_rate_init (now "
                 f"{self.learning_rate_init}), "
                 "set clip_norm, or scale the inputs (e.g. StandardScaler).",
                 ConvergenceWarning,
             )
-
-    # -- L-BFGS -------------------------------------------------------------
-    def _fit_lbfgs(self, objective, X, Y, sample_weight, *, tasks):
-        network = self._network
-        network.allocate(X.shape[0])
-        on_iteration_begin, on_iteration_end = tasks.hooks()
-        result, curve = fit_lbfgs(
-            objective,
-            X,
-            Y,
-            sample_weight,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            state=self._state,
-            verbose=self.verbose,
-            on_iteration_begin=on_iteration_begin,
-            on_iteration_end=on_iteration_end,
-        )
-        if network.batch_norm:
-            refresh_batch_norm(network, X, sample_weight)
-        state = self._state
-        state.monitor_validation = False
-        state.n_iter = min(int(result.nit), self.max_iter)
-        state.loss = float(result.fun)
-        state.loss_curve.extend(curve)
-        state.best_loss = min(state.best_loss, state.loss)
-        if result.diverged:
-            state.diverged_at = state.n_iter
-            self._warn_status("diverged")
-        elif result.status != 0 and not result.stopped:
+        elif status is Status.FAILED:
             warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase the number "
+                f"lbfgs failed to converge {outcome.message}. Increase the number "
                 "of iterations (max_iter) or scale the data.",
                 ConvergenceWarning,
             )
 
     # -- fitted attributes --------------------------------------------------
-    def _publish_state(self):
+    def _publish(self, outcome):
+        """The fitted attributes, from the training state and the outcome."""
         state = self._state
         self.n_iter_ = state.n_iter
         self.t_ = state.t
@@ -624,6 +589,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         self.best_epoch_ = state.best_epoch if has_validation else None
         self.history_ = {key: list(values) for key, values in state.history.items()}
+        self._warn_status(outcome)
 
     @property
     def feature_importances_(self):
@@ -657,10 +623,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if not np.isfinite(output).all():
             return np.nan
         return self._score_function(y, self._predict_from_output(output), sample_weight)
-
-    def _responses(self):
-        """Prediction methods as functions of the logits, for scorers."""
-        return {"predict": lambda raw: self._predict_from_output(self._loss.link(raw))}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

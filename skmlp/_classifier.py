@@ -70,7 +70,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
     }
 
     # -- targets ------------------------------------------------------------
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, reset, incremental, classes=None):
         X, y = validate_data(
             self,
             X,
@@ -82,10 +82,10 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer().fit(y)
+        if reset:
+            self._label_binarizer = LabelBinarizer().fit(y if classes is None else classes)
             self.classes_ = self._label_binarizer.classes_
-        else:
+        if not reset or classes is not None:
             self._check_known_classes(y, incremental)
         self._check_two_classes()
         return X, self._label_binarizer.transform(y).astype(X.dtype)
@@ -215,17 +215,6 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             )
         return self._label_binarizer.transform(y_val)
 
-    def _responses(self):
-        responses = {
-            "predict": lambda raw: self._predict_from_output(self._loss.link(raw)),
-            "decision_function": self._decision_from_raw,
-        }
-        if self.loss != "hinge":
-            responses.update(
-                predict_proba=self._proba_from_raw, predict_log_proba=self._log_proba
-            )
-        return responses
-
     def _decode(self, Y):
         return self._label_binarizer.inverse_transform(Y)
 
@@ -331,14 +320,12 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
 
     def _partial_fit(self, X, y, sample_weight, classes):
         # An indicator matrix names all its labels already, so ``classes`` is
-        # only required on the first call for 1-D targets.
-        indicator = type_of_target(y).startswith("multilabel")
-        if indicator and not hasattr(self, "classes_"):
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        elif _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer().fit(classes)
-        return self._fit(X, y, sample_weight, incremental=True)
+        # only required (and used) on the first call for 1-D targets.
+        if type_of_target(y).startswith("multilabel"):
+            classes = None
+        elif not _check_partial_fit_first_call(self, classes):
+            classes = None  # checked against classes_; the labels are known
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     @stochastic_only
     @_fit_context(prefer_skip_nested_validation=True)

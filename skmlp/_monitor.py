@@ -1,34 +1,31 @@
-"""Held-out loss and score during training, and batch-norm statistics of a
-full batch."""
+"""Held-out loss and score of the network during training."""
+
+import copy
 
 from sklearn.metrics import check_scoring
 
-from .nn.objective import normalised_weights
 
+def fitted_snapshot(estimator):
+    """A fitted estimator that predicts with ``estimator``'s network as it is now.
 
-class FittedView:
-    """The estimator seen by a scorer during training: its prediction methods
-    skip input validation (the validation set is validated once, up front)."""
-
-    def __init__(self, estimator):
-        self._estimator = estimator
-        for name, response in estimator._responses().items():
-            setattr(self, name, self._method(name, response, estimator._network))
-
-    @staticmethod
-    def _method(name, response, network):
-        def method(X):
-            return response(network.predict_raw(X))
-
-        method.__name__ = name  # scikit-learn's scorers dispatch on it
-        return method
-
-    def __getattr__(self, name):
-        return getattr(self._estimator, name)
+    A shallow copy: it shares the network, so it costs nothing to make and
+    sees the weights of the epoch being scored. Any scikit-learn scorer can
+    score it through its public prediction methods. The copy forgets the
+    feature names: it is given the validation rows as the validated array
+    they already are, which then skip the input checks.
+    """
+    snapshot = copy.copy(estimator)
+    snapshot.__dict__.pop("feature_names_in_", None)
+    return snapshot
 
 
 class ValidationSet:
-    """Loss and score of the current network on a validation set."""
+    """Loss and score of the current network on a validation set.
+
+    ``scoring=None`` scores with the estimator's ``score`` metric (accuracy,
+    R^2), ``'loss'`` with the negated validation objective, anything else with
+    the scikit-learn scorer it names, called on :func:`fitted_snapshot`.
+    """
 
     def __init__(self, estimator, objective, X, Y, sample_weight):
         self.objective, self.X, self.Y, self.sample_weight = objective, X, Y, sample_weight
@@ -47,12 +44,5 @@ class ValidationSet:
             score = self.estimator._score_validated(self.X, self.y, self.sample_weight)
             return loss, score
         kwargs = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
-        return loss, self.scorer(FittedView(self.estimator), self.X, self.y, **kwargs)
-
-
-def refresh_batch_norm(network, X, sample_weight):
-    """Full batch: set the running statistics to those of ``X`` under the
-    network's current weights."""
-    network.set_batch_norm_momentum(1.0)
-    network.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
-    network.set_batch_norm_momentum(0.1)
+        snapshot = fitted_snapshot(self.estimator)
+        return loss, self.scorer(snapshot, self.X, self.y, **kwargs)

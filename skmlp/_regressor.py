@@ -119,7 +119,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     ):
         store_parameters(self, locals())
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, reset, incremental, classes=None):
         X, y = validate_data(
             self,
             X,

@@ -85,7 +85,7 @@ def test_batch_norm_normalises_with_weighted_statistics_and_predicts_with_runnin
     weight = (sample_weight / sample_weight.sum()).reshape(-1, 1)
     Z = layer.linear.predict(X)
     network.forward(X, weight=weight)
-    xhat = network._buffers[0].xhat[:N]
+    xhat = network._workspace.rows(N).hidden[0].xhat
     np.testing.assert_allclose(weight.ravel() @ xhat, 0, atol=1e-12)
     np.testing.assert_allclose(weight.ravel() @ xhat**2, 1, rtol=1e-4)
     mean = weight.ravel() @ Z
@@ -113,7 +113,7 @@ def test_dropout_is_inverted_and_absent_at_prediction():
     rng = np.random.default_rng(0)
     big = np.repeat(X, 500, axis=0)
     network.forward(big, rng)
-    mask = network._buffers[0].mask[: len(big)]
+    mask = network._workspace.rows(len(big)).hidden[0].mask
     assert set(np.unique(mask)) == {0.0, 2.0}  # kept units scaled by 1 / (1 - rate)
     assert abs((mask == 0).mean() - 0.5) < 0.02
     np.testing.assert_array_equal(network.predict_raw(X), network.predict_raw(X))

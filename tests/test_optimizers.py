@@ -11,6 +11,8 @@ from skmlp.nn.network import Network
 from skmlp.nn.objective import Objective
 from skmlp.nn.optimizers import SGD, Adam
 from skmlp.training.lbfgs import fit_lbfgs
+from skmlp.training.state import TrainingState
+from skmlp.training.trainer import LbfgsObserver
 
 N_PARAMS = 12
 
@@ -76,7 +78,11 @@ def test_nesterov_differs_from_classical_momentum():
     results = []
     for nesterov in (False, True):
         theta = start_theta()
-        run_steps(SGD(N_PARAMS, np.float64, 0.05, 0.8, nesterov), theta, grads)
+        run_steps(
+            SGD(N_PARAMS, np.float64, learning_rate=0.05, momentum=0.8, nesterov=nesterov),
+            theta,
+            grads,
+        )
         results.append(theta)
     assert np.abs(results[0] - results[1]).min() > 1e-6
 
@@ -143,7 +149,7 @@ def test_adam_first_step_moves_each_parameter_by_lr():
 @pytest.mark.parametrize(
     "make_optimizer",
     [
-        lambda dtype: SGD(N_PARAMS, dtype, 0.05, 0.8, nesterov=True),
+        lambda dtype: SGD(N_PARAMS, dtype, learning_rate=0.05, momentum=0.8, nesterov=True),
         make_adam,
     ],
     ids=["sgd", "adam"],
@@ -188,11 +194,19 @@ def lbfgs_problem(dtype=np.float64, seed=0):
     return objective, *(a.astype(dtype) for a in (X, Y, sample_weight))
 
 
+def run_lbfgs(objective, X, Y, sample_weight, *, max_iter, tol):
+    """fit_lbfgs with an observer; returns scipy's result and the loss curve."""
+    observer = LbfgsObserver(TrainingState(), verbose=False)
+    options = {"maxiter": max_iter, "maxfun": 15000, "gtol": tol}
+    result = fit_lbfgs(objective, X, Y, sample_weight, options=options, observer=observer)
+    return result, observer.curve
+
+
 def test_fit_lbfgs_reaches_a_stationary_point():
     objective, X, Y, sw = lbfgs_problem()
     theta = objective.network.theta
     start = objective.value(X, Y, sw)
-    result, curve = fit_lbfgs(objective, X, Y, sw, max_iter=1000, max_fun=15000, tol=1e-8)
+    result, curve = run_lbfgs(objective, X, Y, sw, max_iter=1000, tol=1e-8)
 
     assert result.success
     assert objective.network.theta is theta  # optimised in place
@@ -224,7 +238,7 @@ def test_fit_lbfgs_agrees_with_scipy_minimize():
         options={"maxiter": 30, "maxfun": 15000, "gtol": 1e-8},
     )
     network.theta[:] = x0
-    result, _ = fit_lbfgs(objective, X, Y, sw, max_iter=30, max_fun=15000, tol=1e-8)
+    result, _ = run_lbfgs(objective, X, Y, sw, max_iter=30, tol=1e-8)
     assert result.nit == expected.nit == 30
     assert result.fun == pytest.approx(expected.fun, rel=1e-10)
     np.testing.assert_allclose(network.theta, expected.x, rtol=1e-8, atol=1e-10)
@@ -236,7 +250,7 @@ def test_fit_lbfgs_keeps_float32_parameters():
     network = objective.network
     theta, grad = network.theta, network.grad
     start = objective.value(X, Y, sw)
-    result, _ = fit_lbfgs(objective, X, Y, sw, max_iter=200, max_fun=15000, tol=1e-6)
+    result, _ = run_lbfgs(objective, X, Y, sw, max_iter=200, tol=1e-6)
     assert network.theta is theta and network.grad is grad
     assert theta.dtype == grad.dtype == np.float32
     assert all(c.dtype == np.float32 for c in network.coefs)
@@ -244,7 +258,7 @@ def test_fit_lbfgs_keeps_float32_parameters():
     assert result.fun < 0.5 * start
     # Same start, same problem: it settles where the float64 run does.
     objective64, *data64 = lbfgs_problem(np.float64)
-    result64, _ = fit_lbfgs(objective64, *data64, max_iter=200, max_fun=15000, tol=1e-6)
+    result64, _ = run_lbfgs(objective64, *data64, max_iter=200, tol=1e-6)
     assert result.fun == pytest.approx(result64.fun, rel=1e-3)
 
 
@@ -289,9 +303,9 @@ def test_fit_holds_at_most_six_copies_of_the_model(solver):
 @pytest.mark.parametrize(
     "make_optimizer",
     [
-        lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=True),
-        lambda n: SGD(n, np.float64, 0.01, 0.9, nesterov=False),
-        lambda n: Adam(n, np.float64, 0.001),
+        lambda n: SGD(n, np.float64, learning_rate=0.01, momentum=0.9, nesterov=True),
+        lambda n: SGD(n, np.float64, learning_rate=0.01, momentum=0.9, nesterov=False),
+        lambda n: Adam(n, np.float64, learning_rate=0.001),
     ],
     ids=["nesterov", "momentum", "adam"],
 )
@@ -335,16 +349,27 @@ def test_rmsprop_two_steps_against_formula():
     lr, rho, eps = 0.01, 0.8, 1e-7
     theta = np.array([1.0, -2.0, 0.5])
     grads = [np.array([0.3, -1.0, 2.0]), np.array([-0.1, 0.5, 1.0])]
-    opt = RMSProp(3, np.float64, lr, rho, eps)
+    opt = RMSProp(3, np.float64, learning_rate=lr, rho=rho, epsilon=eps)
     expected, v = theta.copy(), np.zeros(3)
     for g in grads:
         opt.step(theta, g.copy())
         v = rho * v + (1 - rho) * g**2
         expected = expected - lr * g / (np.sqrt(v) + eps)
     np.testing.assert_allclose(theta, expected, rtol=1e-14)
-    np.testing.assert_allclose(
-        opt.effective_step(np.empty(3)), lr / (np.sqrt(v) + eps), rtol=1e-14
-    )
+    steps = []
+    opt.step(theta, grads[-1].copy(), prox=RecordingProx(3, steps))
+    v = rho * v + (1 - rho) * grads[-1] ** 2
+    np.testing.assert_allclose(steps[0], lr / (np.sqrt(v) + eps), rtol=1e-14)
+
+
+class RecordingProx:
+    """A stand-in proximal step that records the step sizes it is given."""
+
+    def __init__(self, size, steps):
+        self.size, self.steps = size, steps
+
+    def __call__(self, step):
+        self.steps.append(np.copy(step))
 
 
 def test_adamw_decays_weights_only_then_steps_like_adam():
@@ -354,10 +379,12 @@ def test_adamw_decays_weights_only_then_steps_like_adam():
     theta_w = np.array([1.0, -2.0, 0.5, 3.0])
     theta_a = theta_w.copy()
     grad = np.array([0.3, -1.0, 2.0, 0.7])
-    AdamW(4, np.float64, lr, weight_decay=decay, n_decay=2).step(theta_w, grad.copy())
+    AdamW(4, np.float64, learning_rate=lr, weight_decay=decay, n_weights=2).step(
+        theta_w, grad.copy()
+    )
     decayed = theta_a.copy()
     decayed[:2] *= 1 - lr * decay
-    Adam(4, np.float64, lr).step(decayed, grad)
+    Adam(4, np.float64, learning_rate=lr).step(decayed, grad)
     np.testing.assert_allclose(theta_w, decayed, rtol=1e-15)
 
 
@@ -390,10 +417,10 @@ def test_penalties_work_block_by_block_in_a_short_scratch(scratch_size):
 
 
 def test_objective_scratch_is_at_most_one_block():
+    from skmlp.nn.fast import SCRATCH_BLOCK
     from skmlp.nn.losses import get_loss
     from skmlp.nn.network import Network
     from skmlp.nn.objective import Objective
-    from skmlp.nn.penalties import SCRATCH_BLOCK
 
     network = Network([300, 200, 2], "relu")
     objective = Objective(network, get_loss("squared_error"), alpha=1.0)
@@ -427,7 +454,7 @@ def test_objective_elastic_net_value_and_proximal_step():
     W = network.theta[: network.n_coefs].copy()
     penalty = alpha / 10 * (l1_ratio * np.abs(W).sum() + (1 - l1_ratio) / 2 * W @ W)
     assert objective(X, Y) == pytest.approx(plain + penalty, rel=1e-12)
-    objective.proximal_step(0.5)  # threshold = 0.5 * alpha * l1_ratio / n
+    objective.prox(0.5)  # threshold = 0.5 * alpha * l1_ratio / n
     t = 0.5 * alpha * l1_ratio / 10
     np.testing.assert_allclose(
         network.theta[: network.n_coefs],

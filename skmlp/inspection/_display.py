@@ -104,6 +104,20 @@ class TrainingCurveDisplay:
             diagnosis = diagnose_training(history)
         self.diagnosis = diagnosis
 
+    def _draw_curves(self, ax, name):
+        """The loss curves, each with its band of one standard deviation."""
+        epochs = np.arange(1, self.train_loss.shape[0] + 1)
+        curves = [("train", self.train_loss, self.train_std, "training loss")]
+        if self.valid_loss is not None:
+            curves.append(("valid", self.valid_loss, self.valid_std, "validation loss"))
+        for key, mean, std, label in curves:
+            label = f"{name}: {label}" if name else label
+            (self.lines_[key],) = ax.plot(epochs, mean, label=label)
+            if std is not None:
+                std = np.asarray(std, dtype=float)
+                color = self.lines_[key].get_color()
+                ax.fill_between(epochs, mean - std, mean + std, alpha=0.2, color=color)
+
     def plot(self, ax=None, *, name=None, log_scale=False):
         """Draw the curves.
 
@@ -124,24 +138,8 @@ class TrainingCurveDisplay:
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots()
-        name = name or self.estimator_name
-        epochs = np.arange(1, self.train_loss.shape[0] + 1)
         self.lines_ = {}
-        curves = [("train", self.train_loss, self.train_std, "training loss")]
-        if self.valid_loss is not None:
-            curves.append(("valid", self.valid_loss, self.valid_std, "validation loss"))
-        for key, mean, std, label in curves:
-            label = f"{name}: {label}" if name else label
-            (self.lines_[key],) = ax.plot(epochs, mean, label=label)
-            if std is not None:
-                std = np.asarray(std, dtype=float)
-                ax.fill_between(
-                    epochs,
-                    mean - std,
-                    mean + std,
-                    alpha=0.2,
-                    color=self.lines_[key].get_color(),
-                )
+        self._draw_curves(ax, name or self.estimator_name)
         if self.best_epoch is not None:
             self.lines_["best"] = ax.axvline(
                 self.best_epoch,

@@ -16,12 +16,13 @@ quarter of the memory), or ``None`` (then one is allocated), so that
 training steps can run without allocating.
 """
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
+
+from .fast import zero_row
 
 LEAKY_RELU_SLOPE = 0.01
 ELU_ALPHA = 1.0
@@ -75,17 +76,8 @@ def _tanh_backward(Z, A, dA, tmp=None):
     dA *= tmp
 
 
-@functools.lru_cache(maxsize=64)
-def _zero_row(n, dtype):
-    zeros = np.zeros(n, dtype)
-    zeros.flags.writeable = False
-    return zeros
-
-
 def _relu(Z, A, tmp=None):
-    # against a row of zeros: NumPy's maximum against the scalar 0 takes a
-    # loop 2-4x slower, and a full array of zeros would need a buffer
-    np.maximum(Z, _zero_row(Z.shape[-1], Z.dtype), out=A)
+    np.maximum(Z, zero_row(Z.shape[-1], Z.dtype), out=A)
 
 
 def _relu_backward(Z, A, dA, tmp=None):

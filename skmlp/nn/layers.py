@@ -9,41 +9,25 @@ memory.
 import numpy as np
 
 from .activations import get_activation
-
-
-def _matmul_into(X, W, out):
-    """``out[...] = X @ W`` without a temporary when ``X`` is a NumPy array.
-
-    ``np.dot`` writes straight into the C-contiguous buffer ``out`` and costs
-    about 0.7 us less per call than ``np.matmul``: on minibatches of 32 rows a
-    sixth of each product. Anything else (sparse input, another dtype)
-    computes ``X @ W`` and copies it in.
-    """
-    if type(X) is np.ndarray and X.dtype == out.dtype:
-        np.dot(X, W, out=out)
-    else:
-        np.copyto(out, X @ W)
+from .fast import matmul_into, ones, weighted_column_sum
 
 
 class Linear:
     """``Z = X @ W + b``; ``W``, ``b``, ``dW``, ``db`` are views.
 
-    The bias gradient is ``ones @ dZ``: one BLAS call, several times faster
-    than ``dZ.sum(axis=0)`` on the small batches of minibatch training.
+    The bias gradient is ``ones @ dZ`` (see :func:`skmlp.nn.fast.ones`).
     """
 
     def __init__(self, W, b, dW, db):
         self.W, self.b, self.dW, self.db = W, b, dW, db
 
     def forward(self, X, Z):
-        _matmul_into(X, self.W, Z)
+        matmul_into(X, self.W, Z)
         Z += self.b
 
-    def backward(self, X, dZ, dX=None, ones=None):
-        _matmul_into(X.T, dZ, self.dW)
-        if ones is None:
-            ones = np.ones(dZ.shape[0], dZ.dtype)
-        np.dot(ones, dZ, out=self.db)
+    def backward(self, X, dZ, dX=None):
+        matmul_into(X.T, dZ, self.dW)
+        np.dot(ones(dZ.shape[0], dZ.dtype), dZ, out=self.db)
         if dX is not None:
             np.dot(dZ, self.W.T, out=dX)
 
@@ -66,17 +50,19 @@ class BatchNorm:
     """
 
     eps = 1e-5
+    #: Weight of a batch's statistics in the running ones.
+    MOMENTUM = 0.1
 
-    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var, momentum=0.1):
+    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var):
         self.gamma, self.beta, self.dgamma, self.dbeta = gamma, beta, dgamma, dbeta
         self.running_mean, self.running_var = running_mean, running_var
-        self.momentum = momentum
+        self.momentum = self.MOMENTUM
 
     def forward(self, Z, xhat, weight):
         """Normalise ``Z`` in place; keep the normalised values in ``xhat``."""
-        mean = _weighted_column_sum(Z, weight)
+        mean = weighted_column_sum(Z, weight)
         np.subtract(Z, mean, out=xhat)
-        var = _weighted_column_sum(xhat * xhat, weight)
+        var = weighted_column_sum(xhat * xhat, weight)
         self._inv_std = 1.0 / np.sqrt(var + self.eps)
         xhat *= self._inv_std
         np.multiply(xhat, self.gamma, out=Z)
@@ -107,13 +93,6 @@ class BatchNorm:
         return Z
 
 
-def _weighted_column_sum(A, weight):
-    """``sum_i weight_i A_i`` for a scalar or column ``weight``."""
-    if np.ndim(weight) == 0:
-        return weight * A.sum(axis=0)
-    return weight.ravel() @ A
-
-
 class Dropout:
     """Inverted dropout: keep each unit with probability ``1 - rate`` and scale
     the kept ones by ``1 / (1 - rate)``, so prediction needs no rescaling."""
@@ -133,34 +112,35 @@ class Dropout:
 
 
 class Buffers:
-    """A hidden layer's training buffers: pre-activation ``Z``, activation
-    output ``H`` (``Z`` itself unless the activation needs its input), layer
-    output ``A`` (``H`` itself unless dropout or a skip connection follow),
-    its gradient ``dA``, scratch ``tmp``, dropout ``mask``, batch-norm
-    ``xhat``, skip-gradient copy ``skip`` and a vector of ``ones``.
+    """A hidden layer's training buffers for a batch of rows.
+
+    ``Z`` pre-activation; ``H`` activation output; ``A`` layer output; ``dA``
+    its gradient; ``tmp`` the activation's scratch; ``mask`` the dropout mask;
+    ``xhat`` the batch-norm normalised values; ``skip`` a copy of the
+    gradient for the skip connection. Where the layer needs no separate
+    array, a name refers to another one: ``H`` is ``Z`` unless the
+    activation needs its input, ``A`` is ``H`` unless dropout or a skip
+    connection follow; ``mask``, ``xhat`` and ``skip`` are ``None`` when
+    unused (see :meth:`HiddenLayer.allocate`).
     """
 
-    __slots__ = ("Z", "H", "A", "dA", "tmp", "mask", "xhat", "skip", "ones")
+    __slots__ = ("Z", "H", "A", "dA", "tmp", "mask", "xhat", "skip")
 
     def __init__(self, **arrays):
         for name in self.__slots__:
             setattr(self, name, arrays[name])
 
     def rows(self, m):
-        """Views of the first ``m`` rows, sharing identity where buffers do."""
+        """Views of the first ``m`` rows; names that share an array share
+        its view."""
         views = {}
-        for name in self.__slots__:
-            array = getattr(self, name)
-            if array is not None and id(array) not in views:
-                views[id(array)] = array[:m]
-        return Buffers(
-            **{
-                name: None
-                if getattr(self, name) is None
-                else views[id(getattr(self, name))]
-                for name in self.__slots__
-            }
-        )
+
+        def view(array):
+            if array is None:
+                return None
+            return views.setdefault(id(array), array[:m])
+
+        return Buffers(**{name: view(getattr(self, name)) for name in self.__slots__})
 
 
 class HiddenLayer:
@@ -177,6 +157,9 @@ class HiddenLayer:
         self.batch_norm = batch_norm
         self.dropout = Dropout(dropout) if dropout > 0 else None
         self.residual = residual
+        # the output is a copy of the activation that dropout and the skip
+        # connection modify; without either it is the activation itself
+        self.separate_output = self.dropout is not None or residual
 
     @property
     def n_out(self):
@@ -187,17 +170,15 @@ class HiddenLayer:
         shape = (batch_size, self.n_out)
         Z = np.empty(shape, dtype)
         H = np.empty(shape, dtype) if self.activation.needs_input else Z
-        separate_output = self.dropout is not None or self.residual
         return Buffers(
             Z=Z,
             H=H,
-            A=np.empty(shape, dtype) if separate_output else H,
+            A=np.empty(shape, dtype) if self.separate_output else H,
             dA=np.empty(shape, dtype),
             tmp=np.empty(shape, self.activation.scratch_dtype or dtype),
             mask=np.empty(shape, dtype) if self.dropout else None,
             xhat=np.empty(shape, dtype) if self.batch_norm else None,
             skip=np.empty(shape, dtype) if self.residual else None,
-            ones=np.ones(batch_size, dtype),
         )
 
     def forward(self, X, v, rng, weight):
@@ -206,7 +187,7 @@ class HiddenLayer:
         if self.batch_norm:
             self.batch_norm.forward(v.Z, v.xhat, weight)
         self.activation.forward(v.Z, v.H, v.tmp)
-        if v.A is not v.H:
+        if self.separate_output:
             np.copyto(v.A, v.H)
             if self.dropout:
                 self.dropout.forward(v.A, v.mask, rng)
@@ -224,7 +205,7 @@ class HiddenLayer:
         self.activation.backward(v.Z, v.H, dA, v.tmp)
         if self.batch_norm:
             self.batch_norm.backward(dA, v.xhat, weight)
-        self.linear.backward(X, dA, dX, v.ones)
+        self.linear.backward(X, dA, dX)
         if self.residual and dX is not None:
             dX += v.skip
 

@@ -17,65 +17,10 @@ Conventions shared by every loss:
   ``dvalue / draw``; when ``None`` only the value is computed.
 """
 
-import functools
-
 import numpy as np
 from scipy.special import expit, xlogy
 
-#: Up to this length a sum is a BLAS dot with a cached vector of ones (a third
-#: of the cost of ``.sum()``); longer ones keep NumPy's pairwise summation,
-#: which is more accurate and whose call cost no longer matters.
-SHORT = 4096
-
-
-def weighted_sum(per_sample, weight):
-    """``sum_i weight_i * per_sample_i`` for a scalar or column ``weight``."""
-    if isinstance(weight, np.ndarray) and weight.ndim:
-        return float(per_sample @ weight.ravel())
-    n = per_sample.shape[0]
-    if n > SHORT:
-        return float(weight * per_sample.sum())
-    return float(weight * np.dot(per_sample, _ones(n, per_sample.dtype)))
-
-
-def row_max(A):
-    """Maximum of each row, as a column.
-
-    NumPy reduces along a short axis slowly (~45 ns a row), so a tall array
-    with few columns (predictions, large batches) takes ``np.maximum`` over
-    its columns instead: 15x faster for 5000 x 3. Small batches keep the
-    reduction, which needs one call instead of one per column.
-    """
-    n_rows, n_cols = A.shape
-    if n_rows <= 32 * n_cols:
-        return A.max(axis=1, keepdims=True)
-    out = A[:, :1].copy()
-    for k in range(1, n_cols):
-        np.maximum(out, A[:, k : k + 1], out=out)
-    return out
-
-
-def row_sum(A):
-    """Sum of each row as a column, by one BLAS product."""
-    return np.dot(A, _ones(A.shape[1], A.dtype))[:, None]
-
-
-@functools.lru_cache(maxsize=64)
-def _ones(n, dtype):
-    ones = np.ones(n, dtype)
-    ones.flags.writeable = False
-    return ones
-
-
-def weighted_dot(Y, raw, weight):
-    """``sum_i weight_i sum_k Y_ik raw_ik``; one BLAS dot for a scalar weight."""
-    if isinstance(weight, np.ndarray) and weight.ndim:
-        return float(_rowwise_dot(Y, raw) @ weight.ravel())
-    return float(weight * np.vdot(Y, raw))
-
-
-def _rowwise_dot(A, B):
-    return np.einsum("ij,ij->i", A, B)
+from .fast import row_max, row_sum, rowwise_dot, weighted_dot, weighted_sum
 
 
 class SoftmaxCrossEntropy:
@@ -129,7 +74,7 @@ class SoftmaxCrossEntropy:
         p = np.exp(log_p)
         q = -np.expm1(log_p)
         q_gamma = q**gamma
-        value = weighted_sum(-_rowwise_dot(Y * q_gamma, log_p), weight)
+        value = weighted_sum(-rowwise_dot(Y * q_gamma, log_p), weight)
         if grad is not None:
             tiny = np.finfo(raw.dtype).tiny
             ratio = np.divide(log_p, q, out=np.full_like(q, -1.0), where=q > tiny)
@@ -265,7 +210,7 @@ class SquaredError(_ResidualLoss):
     name = "squared_error"
 
     def _per_sample(self, R):
-        return 0.5 * _rowwise_dot(R, R)
+        return 0.5 * rowwise_dot(R, R)
 
     def _derivative(self, R):
         pass
@@ -335,7 +280,7 @@ class Poisson:
         G = np.empty_like(raw) if grad is None else grad
         np.exp(raw, out=G)
         constant = xlogy(Y, Y) - Y
-        per_sample = G.sum(axis=1) - _rowwise_dot(Y, raw) + constant.sum(axis=1)
+        per_sample = G.sum(axis=1) - rowwise_dot(Y, raw) + constant.sum(axis=1)
         value = weighted_sum(per_sample, weight)
         if grad is not None:
             G -= Y

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import initializers
 from .layers import BatchNorm, HiddenLayer, Linear
+from .objective import normalised_weights
 
 
 def _dropout_rates(dropout, n_hidden):
@@ -99,20 +100,12 @@ class Network:
             )
         ]
         self.output = linears[-1]
-        self._capacity = 0
+        self._workspace = None
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in (
-            "hidden",
-            "output",
-            "_buffers",
-            "_output_buffers",
-            "_views",
-            "_capacity",
-            "_inputs",
-            "_weight",
-        ):
+        # layer objects are views, rebuilt by _bind; the workspace is transient
+        for key in ("hidden", "output", "_workspace"):
             state.pop(key, None)
         state["dtype"] = self.dtype.name  # plain data for safe formats (skops)
         return state
@@ -194,38 +187,24 @@ class Network:
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
         self._bind()
 
-    def set_batch_norm_momentum(self, momentum):
-        for layer in self.hidden:
-            if layer.batch_norm:
-                layer.batch_norm.momentum = momentum
+    def refresh_batch_norm(self, X, sample_weight=None):
+        """Set the running statistics to the (weighted) statistics of the full
+        batch ``X`` under the current weights."""
+        norms = [layer.batch_norm for layer in self.hidden if layer.batch_norm]
+        for norm in norms:
+            norm.momentum = 1.0
+        try:
+            self.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
+        finally:
+            for norm in norms:
+                norm.momentum = norm.MOMENTUM
+        self.release()
 
     # -- training-mode passes (preallocated buffers) -------------------------
     def allocate(self, batch_size):
-        """Size the activation, delta and scratch buffers for ``batch_size`` rows."""
-        if batch_size <= self._capacity:
-            return
-        out_shape = (batch_size, self.output.W.shape[1])
-        self._buffers = [layer.allocate(batch_size, self.dtype) for layer in self.hidden]
-        self._output_buffers = (
-            np.empty(out_shape, self.dtype),
-            np.empty(out_shape, self.dtype),
-            np.ones(batch_size, self.dtype),
-        )
-        self._capacity = batch_size
-        self._views = {}
-
-    def _rows(self, m):
-        """Views of the first ``m`` buffer rows, cached per ``m`` (minibatch
-        training sees two sizes: the batch and the last one): the hidden
-        layers' :class:`Buffers`, their outputs, and the output layer's
-        ``(logits, d_logits, ones)``."""
-        views = self._views.get(m)
-        if views is None:
-            hidden = [buffers.rows(m) for buffers in self._buffers]
-            outputs = [views.A for views in hidden]
-            output = tuple(array[:m] for array in self._output_buffers)
-            views = self._views[m] = (hidden, outputs, output)
-        return views
+        """Size the training buffers for batches of up to ``batch_size`` rows."""
+        if self._workspace is None or batch_size > self._workspace.capacity:
+            self._workspace = Workspace(self, batch_size)
 
     def forward(self, X, rng=None, weight=None):
         """Forward pass in training mode; returns the logits (a buffer view).
@@ -236,38 +215,36 @@ class Network:
         """
         m = X.shape[0]
         self.allocate(m)
-        self._weight = 1.0 / m if weight is None else weight
-        hidden, _, (logits, _, _) = self._rows(m)
+        rows = self._workspace.rows(m)
+        weight = 1.0 / m if weight is None else weight
         inputs = X
-        for layer, views in zip(self.hidden, hidden):
-            inputs = layer.forward(inputs, views, rng, self._weight)
-        self.output.forward(inputs, logits)
-        self._inputs = X
-        return logits
+        for layer, buffers in zip(self.hidden, rows.hidden):
+            inputs = layer.forward(inputs, buffers, rng, weight)
+        self.output.forward(inputs, rows.logits)
+        self._workspace.remember(X, weight)
+        return rows.logits
 
     def output_grad(self, m):
         """The buffer that must receive dLoss/dlogits before :meth:`backward`."""
-        return self._rows(m)[2][1]
+        return self._workspace.rows(m).d_logits
 
     def backward(self):
-        """Backpropagate the output gradient; fills ``self.grad``."""
-        X = self._inputs
-        hidden, outputs, (_, d_logits, ones) = self._rows(X.shape[0])
+        """Backpropagate the output gradient of the last :meth:`forward`;
+        fills ``self.grad``."""
+        X, weight = self._workspace.inputs, self._workspace.weight
+        rows = self._workspace.rows(X.shape[0])
+        hidden = rows.hidden
         if not hidden:
-            self.output.backward(X, d_logits, None, ones)
+            self.output.backward(X, rows.d_logits)
             return
-        self.output.backward(outputs[-1], d_logits, hidden[-1].dA, ones)
+        self.output.backward(hidden[-1].A, rows.d_logits, hidden[-1].dA)
         for i in range(len(hidden) - 1, 0, -1):
-            self.hidden[i].backward(
-                outputs[i - 1], hidden[i], hidden[i - 1].dA, self._weight
-            )
-        self.hidden[0].backward(X, hidden[0], None, self._weight)
+            self.hidden[i].backward(hidden[i - 1].A, hidden[i], hidden[i - 1].dA, weight)
+        self.hidden[0].backward(X, hidden[0], None, weight)
 
     def release(self):
         """Drop the training buffers and the reference to the last batch."""
-        for key in ("_buffers", "_output_buffers", "_views", "_inputs", "_weight"):
-            self.__dict__.pop(key, None)
-        self._capacity = 0
+        self._workspace = None
 
     # -- prediction (allocates; safe to call from several threads) -----------
     def predict_raw(self, X):
@@ -276,6 +253,46 @@ class Network:
         for layer in self.hidden:
             A = layer.predict(A)
         return self.output.predict(A)
+
+
+class Workspace:
+    """A network's training buffers for batches of up to ``capacity`` rows.
+
+    ``hidden`` holds each hidden layer's :class:`~skmlp.nn.layers.Buffers`;
+    ``logits`` and ``d_logits`` are the output layer's. :meth:`rows` gives the
+    same names as views of the first ``m`` rows, cached per ``m`` (minibatch
+    training sees two sizes: the batch and the last one). The workspace also
+    remembers the last forward pass's input and weight for
+    :meth:`Network.backward`.
+    """
+
+    def __init__(self, network, capacity):
+        self.capacity = capacity
+        self.hidden = [layer.allocate(capacity, network.dtype) for layer in network.hidden]
+        shape = (capacity, network.output.W.shape[1])
+        self.logits = np.empty(shape, network.dtype)
+        self.d_logits = np.empty(shape, network.dtype)
+        self.inputs = self.weight = None
+        self._views = {}
+
+    def rows(self, m):
+        """The buffers' first ``m`` rows (a :class:`RowViews`)."""
+        views = self._views.get(m)
+        if views is None:
+            views = self._views[m] = RowViews(self, m)
+        return views
+
+    def remember(self, X, weight):
+        self.inputs, self.weight = X, weight
+
+
+class RowViews:
+    """The first ``m`` rows of a :class:`Workspace`'s buffers, by name."""
+
+    def __init__(self, workspace, m):
+        self.hidden = [buffers.rows(m) for buffers in workspace.hidden]
+        self.logits = workspace.logits[:m]
+        self.d_logits = workspace.d_logits[:m]
 
 
 class _Slicer:

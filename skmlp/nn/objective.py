@@ -1,8 +1,7 @@
 """The training objective: weighted data loss plus elastic-net penalty."""
 
-import numpy as np
-
-from .penalties import add_l2_grad, l1_value, l2_value, scratch_for, soft_threshold
+from .fast import scratch_for
+from .penalties import ProximalL1, add_l2_grad, l1_value, l2_value
 
 
 def normalised_weights(sample_weight, n_samples):
@@ -26,8 +25,9 @@ class Objective:
     scikit-learn's MLP, so ``alpha`` means the same for any batch size, and
     ``l1_ratio = 0`` is exactly scikit-learn's L2 penalty. Calling the
     objective runs a forward and a backward pass and leaves the gradient of
-    the smooth part in ``network.grad``; the L1 part is applied by
-    :meth:`proximal_step` after the optimizer's update.
+    the smooth part in ``network.grad``; the L1 part is the proximal step
+    :attr:`prox` (``None`` without L1), which the optimizer applies after its
+    update with the step size it took.
     """
 
     def __init__(self, network, loss, alpha=0.0, l1_ratio=0.0):
@@ -35,17 +35,22 @@ class Objective:
         self.loss = loss
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
-        self._total = 1.0
-        self._scratch = scratch_for(network.n_coefs, network.dtype)
+        self._bind()
+
+    def _bind(self):
+        self._scratch = scratch_for(self.network.n_coefs, self.network.dtype)
+        l1 = self.alpha and self.l1_ratio
+        self.prox = ProximalL1(self._weights, self._scratch) if l1 else None
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_scratch")
+        state.pop("prox")
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._scratch = scratch_for(self.network.n_coefs, self.network.dtype)
+        self._bind()
 
     @property
     def _weights(self):
@@ -54,9 +59,10 @@ class Objective:
     def __call__(self, X, Y, sample_weight=None, rng=None):
         net = self.network
         weight, total = normalised_weights(sample_weight, X.shape[0])
-        self._total = total
         if total == 0:
             net.grad.fill(0)
+            if self.prox is not None:
+                self.prox.strength = 0.0
             return 0.0
         raw = net.forward(X, rng, weight)
         value = self.loss.value_and_grad(raw, Y, weight, net.output_grad(X.shape[0]))
@@ -65,6 +71,8 @@ class Objective:
             l2 = self.alpha * (1 - self.l1_ratio) / total
             add_l2_grad(net.grad[: net.n_coefs], self._weights, l2, self._scratch)
             value += self._penalty(total)
+            if self.prox is not None:
+                self.prox.strength = self.alpha * self.l1_ratio / total
         return value
 
     def _penalty(self, total):
@@ -73,19 +81,6 @@ class Objective:
         if self.l1_ratio:
             value += l1_value(self._weights, strength * self.l1_ratio, self._scratch)
         return value
-
-    def proximal_step(self, step_size):
-        """Soft-threshold the weights after an update of size ``step_size``
-        (a scalar, or per-coordinate steps of an adaptive optimizer)."""
-        if not (self.alpha and self.l1_ratio and self._total):
-            return
-        strength = self.alpha * self.l1_ratio / self._total
-        if np.ndim(step_size):
-            step_size *= strength  # the optimizer's scratch: free to overwrite
-            threshold = step_size
-        else:
-            threshold = step_size * strength
-        soft_threshold(self._weights, threshold, self._scratch)
 
     def value(self, X, Y, sample_weight=None):
         """The objective without its gradient; touches no training buffer."""

@@ -1,11 +1,20 @@
 """First-order optimizers that update the flat parameter vector in place.
 
+Every optimizer has one interface: it is built by :func:`make_optimizer` from
+the registry :data:`OPTIMIZERS` as ``cls(n_params, dtype, n_weights=...,
+**hyperparameters)`` (the names in its ``HYPERPARAMETERS``), and
+``step(theta, grad, prox=None)`` updates ``theta`` and then, when given,
+applies the proximal step ``prox`` (:class:`skmlp.nn.penalties.ProximalL1`)
+with the step size it took: a scalar, or per-coordinate sizes in its own
+workspace. ``n_weights`` is the length of the weights prefix of ``theta``
+(what weight decay acts on).
+
 Each optimizer keeps its state (velocity, moments) as flat vectors shaped
 like the parameters and one scratch vector, so a step allocates nothing
-proportional to the number of parameters. ``step(theta, grad)`` consumes
-``grad``: once the moments have been updated the gradient is no longer
-needed, and its vector serves as the second workspace (it holds the applied
-update afterwards), which spares one vector the size of the model.
+proportional to the number of parameters. ``step`` consumes ``grad``: once
+the moments have been updated the gradient is no longer needed, and its
+vector serves as the second workspace (it holds the applied update
+afterwards), which spares one vector the size of the model.
 
 The arithmetic follows scikit-learn's ``SGDOptimizer`` and
 ``AdamOptimizer`` operation for operation, so in float64 the same gradients
@@ -19,48 +28,76 @@ import math
 
 import numpy as np
 
-from .penalties import squared_norm
+from .fast import squared_norm
 
 
-class _ScratchMixin:
-    """Scratch vectors are workspace, not state: not pickled, rebuilt on load."""
+class Optimizer:
+    """What every optimizer shares: the interface and the scratch workspace.
 
-    _scratch_names = ("_scratch",)
+    Scratch vectors are workspace, not state: not pickled, rebuilt on load.
+    """
 
-    def _make_scratch(self, n_params, dtype):
-        for name in self._scratch_names:
-            setattr(self, name, np.empty(n_params, dtype))
+    #: Constructor arguments besides the sizes, by name.
+    HYPERPARAMETERS = ("learning_rate",)
+
+    def __init__(self, n_params, dtype, *, learning_rate, n_weights=None):
+        self.learning_rate = float(learning_rate)
+        self.n_weights = n_params if n_weights is None else int(n_weights)
+        self._scratch = np.empty(n_params, dtype)
+
+    def step(self, theta, grad, prox=None):
+        """Update ``theta`` in place from ``grad`` (consumed), then apply
+        ``prox`` with the step size of this update."""
+        self._update(theta, grad)
+        if prox is not None:
+            prox(self._step_size(prox.size))
+
+    def _update(self, theta, grad):
+        raise NotImplementedError
+
+    def _step_size(self, n):
+        """The step size of the last update: the learning rate."""
+        return self.learning_rate
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for name in self._scratch_names:
-            state.pop(name)
+        state.pop("_scratch")
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         like = self._state_vector()
-        self._make_scratch(like.size, like.dtype)
+        self._scratch = np.empty(like.size, like.dtype)
 
 
-class SGD(_ScratchMixin):
+class SGD(Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
 
     ``v <- momentum * v - lr * g``; the update is ``v`` or, with Nesterov,
     ``momentum * v - lr * g``.
     """
 
-    def __init__(self, n_params, dtype, learning_rate=0.1, momentum=0.9, nesterov=True):
-        self.learning_rate = float(learning_rate)
+    HYPERPARAMETERS = ("learning_rate", "momentum", "nesterov")
+
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        *,
+        learning_rate=0.1,
+        momentum=0.9,
+        nesterov=True,
+        n_weights=None,
+    ):
+        super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocity = np.zeros(n_params, dtype)
-        self._make_scratch(n_params, dtype)
 
     def _state_vector(self):
         return self.velocity
 
-    def step(self, theta, grad):
+    def _update(self, theta, grad):
         lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
         v = self.velocity
         v *= self.momentum
@@ -72,12 +109,8 @@ class SGD(_ScratchMixin):
         else:
             theta += v
 
-    def effective_step(self, n):
-        """Step size of the last update, for proximal (L1) steps."""
-        return self.learning_rate
 
-
-class Adam(_ScratchMixin):
+class Adam(Optimizer):
     """Adam (Kingma & Ba), with the bias correction folded into the step size.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
@@ -85,30 +118,36 @@ class Adam(_ScratchMixin):
     ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)``.
     """
 
+    HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
+
     def __init__(
-        self, n_params, dtype, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        n_params,
+        dtype,
+        *,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_weights=None,
     ):
-        self.learning_rate = float(learning_rate)
-        self.beta_1, self.beta_2, self.epsilon = (
-            float(beta_1),
-            float(beta_2),
-            float(epsilon),
-        )
+        super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = float(epsilon)
         self.t = 0
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
-        self._make_scratch(n_params, dtype)
 
     def _state_vector(self):
         return self.m
 
-    def step(self, theta, grad):
+    def _update(self, theta, grad):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # a Python float, so that float32 vectors are updated in float32: a
         # NumPy float64 scalar would push every element through a float64
         # cast (4x slower for that pass)
-        lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        self._lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         tmp, step = self._scratch, grad
         self.m *= b1
         self.m += np.multiply(grad, 1 - b1, out=tmp)
@@ -118,58 +157,59 @@ class Adam(_ScratchMixin):
         self.v += tmp
         np.sqrt(self.v, out=tmp)
         tmp += self.epsilon
-        np.multiply(self.m, -lr_t, out=step)
+        np.multiply(self.m, -self._lr_t, out=step)
         step /= tmp
         theta += step
-        self._lr_t = lr_t
 
-    def effective_step(self, out):
-        """Per-coordinate step ``lr_t / (sqrt(v) + eps)`` of the last update for
-        the first ``len(out)`` parameters, written into ``out``."""
-        return np.divide(self._lr_t, self._scratch[: out.size], out=out)
+    def _step_size(self, n):
+        """Per-coordinate ``lr_t / (sqrt(v) + eps)`` of the last update for the
+        first ``n`` parameters (the scratch still holds ``sqrt(v) + eps``)."""
+        head = self._scratch[:n]
+        return np.divide(self._lr_t, head, out=head)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
-    Before each Adam update the first ``n_decay`` parameters (the weights,
+    Before each Adam update the weights (the first ``n_weights`` parameters,
     not the biases) shrink by ``learning_rate * weight_decay``.
     """
+
+    HYPERPARAMETERS = (*Adam.HYPERPARAMETERS, "weight_decay")
+
+    def __init__(self, n_params, dtype, *, weight_decay=0.01, **adam):
+        super().__init__(n_params, dtype, **adam)
+        self.weight_decay = float(weight_decay)
+
+    def _update(self, theta, grad):
+        theta[: self.n_weights] *= 1 - self.learning_rate * self.weight_decay
+        super()._update(theta, grad)
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Hinton): ``v <- rho v + (1 - rho) g^2``,
+    ``theta <- theta - lr g / (sqrt(v) + eps)``."""
+
+    HYPERPARAMETERS = ("learning_rate", "rho", "epsilon")
 
     def __init__(
         self,
         n_params,
         dtype,
+        *,
         learning_rate=0.001,
-        beta_1=0.9,
-        beta_2=0.999,
+        rho=0.9,
         epsilon=1e-8,
-        weight_decay=0.01,
-        n_decay=None,
+        n_weights=None,
     ):
-        super().__init__(n_params, dtype, learning_rate, beta_1, beta_2, epsilon)
-        self.weight_decay = float(weight_decay)
-        self.n_decay = n_params if n_decay is None else int(n_decay)
-
-    def step(self, theta, grad):
-        theta[: self.n_decay] *= 1 - self.learning_rate * self.weight_decay
-        super().step(theta, grad)
-
-
-class RMSProp(_ScratchMixin):
-    """RMSProp (Hinton): ``v <- rho v + (1 - rho) g^2``,
-    ``theta <- theta - lr g / (sqrt(v) + eps)``."""
-
-    def __init__(self, n_params, dtype, learning_rate=0.001, rho=0.9, epsilon=1e-8):
-        self.learning_rate = float(learning_rate)
+        super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
         self.rho, self.epsilon = float(rho), float(epsilon)
         self.v = np.zeros(n_params, dtype)
-        self._make_scratch(n_params, dtype)
 
     def _state_vector(self):
         return self.v
 
-    def step(self, theta, grad):
+    def _update(self, theta, grad):
         tmp, step = self._scratch, grad
         self.v *= self.rho
         np.multiply(grad, grad, out=tmp)
@@ -181,8 +221,10 @@ class RMSProp(_ScratchMixin):
         step /= tmp
         theta += step
 
-    def effective_step(self, out):
-        return np.divide(self.learning_rate, self._scratch[: out.size], out=out)
+    def _step_size(self, n):
+        """Per-coordinate ``lr / (sqrt(v) + eps)`` for the first ``n`` parameters."""
+        head = self._scratch[:n]
+        return np.divide(self.learning_rate, head, out=head)
 
 
 def clip_global_norm(grad, max_norm):
@@ -195,3 +237,17 @@ def clip_global_norm(grad, max_norm):
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSProp}
+
+
+def make_optimizer(name, n_params, dtype, n_weights, hyperparameters):
+    """The optimizer registered under ``name``, for ``n_params`` parameters of
+    which the first ``n_weights`` are weights; it takes the entries of the
+    mapping ``hyperparameters`` that it names in ``HYPERPARAMETERS``."""
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}."
+        ) from None
+    chosen = {key: hyperparameters[key] for key in cls.HYPERPARAMETERS}
+    return cls(n_params, dtype, n_weights=n_weights, **chosen)

@@ -1,43 +1,16 @@
 """Penalties on the weight part of the flat parameter vector.
 
 L2 enters the gradient. L1 does not: it is applied as a proximal
-soft-threshold step after each optimizer update, which sets weights to exact
-zeros (a subgradient step would only make them oscillate around zero).
-All functions work in place with a caller-provided scratch vector, in
-blocks of its length when the weights are longer (see :func:`scratch_for`):
-the scratch then stays in cache and costs no memory of the model's size.
+soft-threshold step after each optimizer update (:class:`ProximalL1`), which
+sets weights to exact zeros (a subgradient step would only make them
+oscillate around zero). All functions work in place with a caller-provided
+scratch vector, block by block when the weights are longer than it
+(:func:`skmlp.nn.fast.scratch_for`).
 """
 
 import numpy as np
 
-#: OpenBLAS runs a dot product on one thread up to this many elements.
-SINGLE_THREAD_DOT = 10_000
-
-#: Length of the scratch vector the functions below work in (at most).
-SCRATCH_BLOCK = 1 << 15
-
-
-def scratch_for(n_weights, dtype):
-    """A scratch vector for ``n_weights`` weights: one block at most."""
-    return np.empty(min(n_weights, SCRATCH_BLOCK), dtype)
-
-
-def _blocks(n, scratch):
-    """``(part, scratch_view)`` pairs covering ``range(n)`` block by block."""
-    size = scratch.size
-    for start in range(0, n, size):
-        stop = min(start + size, n)
-        yield slice(start, stop), scratch[: stop - start]
-
-
-def squared_norm(x):
-    """``x @ x``. Above ``SINGLE_THREAD_DOT`` elements a BLAS dot may start
-    threads, which under contention (parallel cross-validation) costs
-    milliseconds per call, so long vectors use NumPy's own loop instead;
-    short ones keep BLAS, ~3x faster there."""
-    if x.size <= SINGLE_THREAD_DOT:
-        return float(np.dot(x, x))
-    return float(np.einsum("i,i->", x, x))
+from .fast import blocks, squared_norm
 
 
 def l2_value(weights, strength):
@@ -51,7 +24,7 @@ def add_l2_grad(grad, weights, strength, scratch):
         np.multiply(weights, strength, out=scratch)
         grad += scratch
         return
-    for part, tmp in _blocks(weights.size, scratch):
+    for part, tmp in blocks(weights.size, scratch):
         np.multiply(weights[part], strength, out=tmp)
         grad[part] += tmp
 
@@ -59,7 +32,7 @@ def add_l2_grad(grad, weights, strength, scratch):
 def l1_value(weights, strength, scratch):
     """``strength * ||weights||_1``."""
     total = 0.0
-    for part, tmp in _blocks(weights.size, scratch):
+    for part, tmp in blocks(weights.size, scratch):
         total += float(np.abs(weights[part], out=tmp).sum())
     return strength * total
 
@@ -70,8 +43,34 @@ def soft_threshold(weights, threshold, scratch):
     ``threshold`` is a scalar or a vector like ``weights`` (per-coordinate
     step sizes of adaptive optimizers times the L1 strength).
     """
-    for part, tmp in _blocks(weights.size, scratch):
+    for part, tmp in blocks(weights.size, scratch):
         np.abs(weights[part], out=tmp)
         tmp -= threshold if np.ndim(threshold) == 0 else threshold[part]
         np.maximum(tmp, 0, out=tmp)
         np.copysign(tmp, weights[part], out=weights[part])
+
+
+class ProximalL1:
+    """The proximal step of ``strength * ||weights||_1`` after an update.
+
+    An optimizer calls it with the step size it just took: a scalar, or a
+    vector of :attr:`size` per-coordinate step sizes in the optimizer's own
+    workspace, which this call may overwrite. The weights are then
+    soft-thresholded by ``strength * step``. ``strength`` is set by the
+    objective for each batch (it is scaled by the batch's total weight).
+    """
+
+    def __init__(self, weights, scratch):
+        self.weights, self.scratch = weights, scratch
+        self.size = weights.size
+        self.strength = 0.0
+
+    def __call__(self, step):
+        if not self.strength:
+            return
+        if np.ndim(step):
+            step *= self.strength
+            threshold = step
+        else:
+            threshold = step * self.strength
+        soft_threshold(self.weights, threshold, self.scratch)

@@ -1,114 +1,85 @@
 """Full-batch training with scipy's L-BFGS-B on the flat parameter vector."""
 
-import time
-
 import numpy as np
 from scipy.optimize import minimize
 
 
-def fit_lbfgs(
-    objective,
-    X,
-    Y,
-    sample_weight,
-    *,
-    max_iter,
-    max_fun,
-    tol,
-    state=None,
-    verbose=False,
-    on_iteration_begin=None,
-    on_iteration_end=None,
-):
-    """Minimise the objective over ``network.theta`` in place.
+def fit_lbfgs(objective, X, Y, sample_weight=None, *, options, observer=None):
+    """Minimise the objective over ``network.theta`` in place; returns scipy's
+    ``OptimizeResult`` (with ``diverged``: the result was not finite, and the
+    initial weights were restored).
 
-    scipy works in float64; the network keeps its own dtype (float32 weights
-    stay float32) and only the vector crossing the boundary is converted.
-    Returns scipy's ``OptimizeResult`` and the loss after each iteration;
-    with a :class:`TrainingState`, each iteration is also logged in its
-    history (loss, gradient norm, seconds).
-
-    ``on_iteration_begin()`` and ``on_iteration_end()``, given together,
-    bracket each iteration (see :class:`IterationHooks`); an
-    ``on_iteration_end()`` returning true stops the optimisation, and the
-    result's ``stopped`` is then true.
+    ``options`` are scipy's (``maxiter``, ``maxfun``, ``gtol``). scipy works
+    in float64; the network keeps its own dtype (float32 weights stay
+    float32) and only the vector crossing the boundary is converted. An
+    ``observer`` (see :class:`skmlp.training.trainer.LbfgsObserver`) is told
+    ``before_evaluation()`` and, after each iteration,
+    ``after_iteration(loss, grad_norm)`` with the gradient norm at the new
+    iterate; when that returns true scipy stops (``StopIteration``, honoured
+    by scipy >= 1.11). ``theta`` is left at the last iterate, not at a
+    line-search trial point.
     """
     network = objective.network
     theta = network.theta
-    curve = []
-    clock = [time.perf_counter()]
-    hooks = None
-    if on_iteration_end is not None:
-        hooks = IterationHooks(theta, on_iteration_begin, on_iteration_end)
-
     initial = network.checkpoint()
+    problem = _Problem(objective, X, Y, sample_weight, observer)
 
-    def value_and_grad(x):
-        if hooks is not None:
-            hooks.before_evaluation()
+    def callback(intermediate_result):
+        x = intermediate_result.x
         np.copyto(theta, x, casting="same_kind")
-        value = objective(X, Y, sample_weight)
+        if observer is not None:
+            stop = observer.after_iteration(
+                float(intermediate_result.fun), problem.norm_at(x)
+            )
+            if stop:
+                raise StopIteration
+
+    x0 = theta.astype(np.float64)
+    result = minimize(
+        problem.value_and_grad,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options=options,
+    )
+    np.copyto(theta, result.x, casting="same_kind")
+    result.diverged = not (np.isfinite(result.fun) and np.isfinite(theta).all())
+    if result.diverged:
+        network.restore(initial)
+    return result
+
+
+class _Problem:
+    """The objective as scipy sees it: ``x -> (value, gradient)`` in float64,
+    remembering the last evaluation so that an iterate's gradient norm is
+    known without evaluating again (the line search's last trial is
+    usually the accepted iterate)."""
+
+    def __init__(self, objective, X, Y, sample_weight, observer):
+        self.objective, self.data, self.observer = (
+            objective,
+            (X, Y, sample_weight),
+            observer,
+        )
+        self.last_x, self.last_norm = None, np.nan
+
+    def value_and_grad(self, x):
+        if self.observer is not None:
+            self.observer.before_evaluation()
+        network = self.objective.network
+        np.copyto(network.theta, x, casting="same_kind")
+        value = self.objective(*self.data)
         grad = network.grad.astype(np.float64)
+        self.last_x, self.last_norm = x.copy(), float(np.linalg.norm(grad))
         if not (np.isfinite(value) and np.isfinite(grad).all()):
             return np.inf, np.zeros_like(grad)  # the line search backs off
         return value, grad
 
-    def record(intermediate_result):
-        curve.append(float(intermediate_result.fun))
-        now = time.perf_counter()
-        if state is not None:
-            state.log(
-                epoch=len(state.loss_curve) + len(curve),
-                train_loss=curve[-1],
-                learning_rate=np.nan,
-                grad_norm=float(np.linalg.norm(network.grad)),
-                time=now - clock[0],
-            )
-        clock[0] = now
-        if verbose:
-            print(f"iteration {len(curve):4d}  train_loss {curve[-1]:.6f}")
-        if hooks is not None:
-            hooks.after_iteration(intermediate_result.x)
-
-    result = minimize(
-        value_and_grad,
-        theta.astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        callback=record,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-    )
-    np.copyto(theta, result.x, casting="same_kind")
-    result.stopped = hooks is not None and hooks.stopped
-    result.diverged = not (np.isfinite(result.fun) and np.isfinite(theta).all())
-    if result.diverged:
-        network.restore(initial)
-    return result, curve
-
-
-class IterationHooks:
-    """Calls ``on_begin()`` and ``on_end()`` around each L-BFGS iteration.
-
-    An iteration begins at its first evaluation, while ``theta`` still holds
-    the previous iterate (or the initial weights), and ends at scipy's
-    callback, with ``theta`` set to the new iterate (the next evaluation
-    overwrites it anyway). An ``on_end()`` returning true stops scipy
-    (``StopIteration``, honoured by scipy >= 1.11).
-    """
-
-    def __init__(self, theta, on_begin, on_end):
-        self.theta, self.on_begin, self.on_end = theta, on_begin, on_end
-        self.running = self.stopped = False
-
-    def before_evaluation(self):
-        if not self.running:
-            self.running = True
-            if self.on_begin is not None:
-                self.on_begin()
-
-    def after_iteration(self, x):
-        np.copyto(self.theta, x, casting="same_kind")
-        self.running = False
-        if self.on_end():
-            self.stopped = True
-            raise StopIteration
+    def norm_at(self, x):
+        """The gradient norm at ``x`` (the network's ``theta`` holds ``x``)."""
+        if self.last_x is None or not np.array_equal(x, self.last_x):
+            self.objective(*self.data)
+            self.last_x = x.copy()
+            self.last_norm = float(np.linalg.norm(self.objective.network.grad))
+        return self.last_norm

@@ -1,0 +1,282 @@
+"""One trainer for every solver: from prepared data to a trained network.
+
+The :class:`Trainer` runs the epoch loop of the stochastic solvers and the
+iteration loop of L-BFGS. It owns everything between validated data and the
+fitted network -- the stopping rule, the learning-rate schedule, the
+divergence checkpoint, validation monitoring, the restore of the best
+weights, the L1 proximal step (through the objective's ``prox``), the
+history and the callbacks' hooks -- and returns one :class:`FitOutcome`.
+The estimator turns its parameters into a
+:class:`~skmlp.training.config.TrainingConfig` and publishes the outcome.
+"""
+
+import enum
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import stochastic
+from .batches import Minibatches
+from .lbfgs import fit_lbfgs
+from .schedules import LearningRateSchedule
+
+
+class Status(enum.Enum):
+    """How a training run ended."""
+
+    CONVERGED = "converged"  #: the monitored value stopped improving
+    MAX_ITER = "max_iter"  #: max_iter epochs (iterations) ran without convergence
+    INCREMENTAL = "incremental"  #: the one epoch of partial_fit ran
+    STOPPED = "stopped"  #: a callback asked to stop
+    INTERRUPTED = "interrupted"  #: KeyboardInterrupt; the weights so far are kept
+    DIVERGED = "diverged"  #: non-finite loss, weights or outputs; earlier weights restored
+    FAILED = "failed"  #: L-BFGS ended abnormally; ``message`` says why
+
+
+@dataclass(frozen=True)
+class FitOutcome:
+    """The result of :meth:`Trainer.run`: how it ended, after how many epochs
+    (L-BFGS iterations), the best validation epoch (1-based; ``None`` without
+    a validation set), the epoch of a divergence and the solver's message."""
+
+    status: Status
+    n_iter: int
+    best_epoch: int = None
+    diverged_at: int = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Encoded training rows and, optionally, a validation monitor: a callable
+    returning ``(loss, score)`` of the current network on held-out data
+    (higher scores are better)."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray = None
+    validation: object = None
+
+
+class Trainer:
+    """Trains ``objective.network`` as ``config`` says.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+    objective : skmlp.nn.objective.Objective
+    optimizer : optimizer of :mod:`skmlp.nn.optimizers`, or None for L-BFGS
+        Its state (moments, learning rate) carries over between calls, as
+        ``partial_fit`` needs.
+    hooks : (callable or None, callable or None)
+        Called before and after each epoch (iteration); an end hook returning
+        true stops training.
+    rng : numpy.random.RandomState, default=None
+        Shuffles the minibatches.
+    dropout_rng : numpy.random.Generator, default=None
+        Draws the dropout masks.
+    """
+
+    def __init__(self, config, objective, optimizer, hooks, rng=None, dropout_rng=None):
+        self.config, self.objective, self.optimizer = config, objective, optimizer
+        self.on_begin, self.on_end = hooks
+        self.rng, self.dropout_rng = rng, dropout_rng
+        self.network = objective.network
+        self.schedule = LearningRateSchedule(
+            config.schedule if config.solver == "sgd" else "constant",
+            config.learning_rate_init,
+            config.power_t,
+        )
+
+    def run(self, data, state, incremental=False):
+        """Train on ``data``, recording progress in ``state`` (a
+        :class:`~skmlp.training.state.TrainingState`); returns a :class:`FitOutcome`.
+        ``incremental`` runs one epoch (``partial_fit``)."""
+        if self.config.stochastic:
+            return self._run_stochastic(data, state, incremental)
+        return self._run_lbfgs(data, state)
+
+    # -- stochastic solvers ---------------------------------------------------------
+    def _run_stochastic(self, data, state, incremental):
+        config = self.config
+        state.monitor_validation = config.early_stopping and data.validation is not None
+        state.n_iter = 0
+        batch_size = config.batch_size_for(data.X.shape[0])
+        batches = Minibatches(
+            data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
+        )
+        safe = stochastic.SafePoints(self.network, data.X)
+        try:
+            status = self._epochs(batches, data.validation, state, safe, incremental)
+        except KeyboardInterrupt:
+            status = Status.INTERRUPTED
+        if status is not Status.DIVERGED and not safe.outputs_finite():
+            # finite weights can still be so large that the outputs overflow
+            safe.fall_back()
+            state.diverged_at = len(state.loss_curve)
+            status = Status.DIVERGED
+        if state.monitor_validation and config.restore_best_weights:
+            if state.best_theta is not None:
+                self.network.restore(state.best_theta)
+        return self._outcome(status, state, data.validation is not None)
+
+    def _epochs(self, batches, validation, state, safe, incremental):
+        for _ in range(self.config.max_iter):
+            status = self._epoch(batches, validation, state, safe)
+            if status is not None:
+                return status
+            if incremental:
+                return Status.INCREMENTAL
+        return Status.MAX_ITER
+
+    def _epoch(self, batches, validation, state, safe):
+        """One epoch and its bookkeeping; a :class:`Status` if training ends."""
+        if self.on_begin is not None:
+            self.on_begin()
+        start = time.perf_counter()
+        learning_rate = self.optimizer.learning_rate
+        loss, grad_norm = stochastic.run_epoch(
+            self.objective,
+            self.optimizer,
+            batches,
+            self.config.clip_norm,
+            self.dropout_rng,
+            safe.first_batch_finite,
+        )
+        if not (math.isfinite(loss) and safe.weights_finite()):
+            safe.fall_back()
+            state.diverged_at = len(state.loss_curve) + 1
+            return Status.DIVERGED
+        state.record_loss(loss, batches.n_samples, self.config.tol)
+        if validation is not None:
+            state.record_validation(*validation(), self.config.tol, self.network)
+        seconds = time.perf_counter() - start
+        self._log(state, loss, learning_rate, grad_norm, seconds, validation is not None)
+        if self.on_end is not None and self.on_end():
+            return Status.STOPPED
+        return self._after_epoch(state)
+
+    def _log(self, state, loss, learning_rate, grad_norm, seconds, validated):
+        values = dict(
+            epoch=len(state.loss_curve),
+            train_loss=loss,
+            learning_rate=learning_rate,
+            grad_norm=grad_norm,
+            time=seconds,
+        )
+        if validated:
+            values.update(
+                valid_loss=state.validation_loss_curve[-1],
+                valid_score=state.validation_scores[-1],
+            )
+        state.log(**values)
+        if self.config.verbose:
+            print(stochastic.epoch_line(state))
+
+    def _after_epoch(self, state):
+        """Schedule the next learning rate; stop (or lower the rate) on a plateau."""
+        optimizer, config = self.optimizer, self.config
+        optimizer.learning_rate = self.schedule.after_epoch(
+            optimizer.learning_rate, state.t
+        )
+        if state.no_improvement_count <= config.n_iter_no_change:
+            return None
+        stop, optimizer.learning_rate = self.schedule.on_plateau(optimizer.learning_rate)
+        if config.verbose:
+            what = "Validation score" if state.monitor_validation else "Training loss"
+            then = (
+                " Stopping."
+                if stop
+                else (f" Setting learning rate to {optimizer.learning_rate:f}")
+            )
+            print(
+                f"{what} did not improve more than tol={config.tol:f} for "
+                f"{config.n_iter_no_change} consecutive epochs.{then}"
+            )
+        if stop:
+            return Status.CONVERGED
+        state.no_improvement_count = 0
+        return None
+
+    @staticmethod
+    def _outcome(status, state, has_validation, message=""):
+        best_epoch = state.best_epoch if has_validation else None
+        return FitOutcome(status, state.n_iter, best_epoch, state.diverged_at, message)
+
+    # -- L-BFGS -------------------------------------------------------------------------
+    def _run_lbfgs(self, data, state):
+        config, network = self.config, self.network
+        state.monitor_validation = False
+        network.allocate(data.X.shape[0])
+        observer = LbfgsObserver(state, config.verbose, self.on_begin, self.on_end)
+        options = {"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol}
+        result = fit_lbfgs(
+            self.objective,
+            data.X,
+            data.Y,
+            data.sample_weight,
+            options=options,
+            observer=observer,
+        )
+        if network.batch_norm:
+            network.refresh_batch_norm(data.X, data.sample_weight)
+        state.n_iter = min(int(result.nit), config.max_iter)
+        state.loss = float(result.fun)
+        state.loss_curve.extend(observer.curve)
+        state.best_loss = min(state.best_loss, state.loss)
+        if result.diverged:
+            state.diverged_at = state.n_iter
+            return self._outcome(Status.DIVERGED, state, False)
+        if observer.stopped:
+            return self._outcome(Status.STOPPED, state, False)
+        if result.status != 0:
+            message = (
+                f"after {result.nit} iteration(s) (status={result.status}): "
+                f"{result.message}"
+            )
+            return self._outcome(Status.FAILED, state, False, message)
+        return self._outcome(Status.CONVERGED, state, False)
+
+
+class LbfgsObserver:
+    """Bookkeeping of each L-BFGS iteration: the loss curve, the history, the
+    verbose line and the callbacks' hooks.
+
+    An iteration begins at its first evaluation, while ``theta`` still holds
+    the previous iterate (or the initial weights), and ends after scipy's
+    iteration, with ``theta`` set to the new iterate.
+    """
+
+    def __init__(self, state, verbose, on_begin=None, on_end=None):
+        self.state, self.verbose = state, verbose
+        self.on_begin, self.on_end = on_begin, on_end
+        self.curve = []
+        self.running = self.stopped = False
+        self.clock = time.perf_counter()
+
+    def before_evaluation(self):
+        if not self.running:
+            self.running = True
+            if self.on_begin is not None:
+                self.on_begin()
+
+    def after_iteration(self, loss, grad_norm):
+        """Record one iteration; true when a callback asks to stop."""
+        self.curve.append(loss)
+        now, state = time.perf_counter(), self.state
+        state.log(
+            epoch=len(state.loss_curve) + len(self.curve),
+            train_loss=loss,
+            learning_rate=np.nan,
+            grad_norm=grad_norm,
+            time=now - self.clock,
+        )
+        self.clock = now
+        if self.verbose:
+            print(f"iteration {len(self.curve):4d}  train_loss {loss:.6f}")
+        self.running = False
+        if self.on_end is not None and self.on_end():
+            self.stopped = True
+        return self.stopped
