@@ -1,0 +1,148 @@
+"""The shape of the code, as the architecture guide asks: short functions with
+few parameters, no import cycle, and a NumPy core that imports no scikit-learn.
+
+``python tests/test_code_shape.py`` prints the longest functions and those with
+the most parameters.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "skmlp"
+MAX_LINES = 40
+MAX_PARAMETERS = 8
+#: The estimators' ``__init__`` lists every parameter, as scikit-learn requires.
+ESTIMATOR_MODULES = ("skmlp._classifier", "skmlp._regressor", "skmlp._multilabel")
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        yield name, path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _body_lines(function):
+    """Lines of a function without its docstring."""
+    lines = function.end_lineno - function.lineno + 1
+    first = function.body[0]
+    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+        if isinstance(first.value.value, str):
+            lines -= first.end_lineno - first.lineno + 1
+    return lines
+
+
+def _parameters(function):
+    args = function.args
+    names = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+    names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    return [n for n in names if n not in ("self", "cls")]
+
+
+def function_table():
+    """``(lines, parameters, "module:line name")`` for every function of skmlp."""
+    rows = []
+    for name, _, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                where = f"{name}:{node.lineno} {node.name}"
+                rows.append((_body_lines(node), len(_parameters(node)), where))
+    return rows
+
+
+def _imports(name, tree):
+    """The skmlp modules (and top-level packages) that module ``name`` imports."""
+    package = name if tree_is_package(name) else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def tree_is_package(name):
+    return (PACKAGE.parent / Path(*name.split(".")) / "__init__.py").is_file()
+
+
+def import_graph():
+    modules = {name: tree for name, _, tree in _modules()}
+    return {
+        name: sorted(m for m in _imports(name, tree) if m in modules and m != name)
+        for name, tree in modules.items()
+    }
+
+
+def _checked_functions():
+    return [
+        row
+        for row in function_table()
+        if not (row[2].endswith(" __init__") and row[2].startswith(ESTIMATOR_MODULES))
+    ]
+
+
+def test_no_function_is_longer_than_40_lines():
+    long = [row for row in _checked_functions() if row[0] > MAX_LINES]
+    assert not long, f"functions over {MAX_LINES} lines (docstring excluded): {long}"
+
+
+def test_no_function_has_more_than_8_parameters():
+    many = [row for row in _checked_functions() if row[1] > MAX_PARAMETERS]
+    assert not many, f"functions with over {MAX_PARAMETERS} parameters: {many}"
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    state, cycles = {}, []
+
+    def visit(node, path):
+        state[node] = "open"
+        for child in graph[node]:
+            if state.get(child) == "open":
+                cycles.append([*path[path.index(child) :], child])
+            elif child not in state:
+                visit(child, [*path, child])
+        state[node] = "done"
+
+    for node in graph:
+        if node not in state:
+            visit(node, [node])
+    assert not cycles, f"import cycles: {cycles}"
+
+
+@pytest.mark.parametrize("subpackage", ["skmlp.nn", "skmlp.training"])
+def test_the_core_imports_no_scikit_learn(subpackage):
+    offenders = [
+        name
+        for name, _, tree in _modules()
+        if name.startswith(subpackage)
+        and any(m.split(".")[0] == "sklearn" for m in _imports(name, tree))
+    ]
+    assert not offenders
+
+
+def test_the_checks_see_what_they_check():
+    """The table and the graph are not empty by construction."""
+    table = function_table()
+    assert len(table) > 200 and max(row[0] for row in table) > 10
+    assert "skmlp._base" in import_graph()["skmlp._classifier"]
+    assert "skmlp.nn.network" in import_graph()["skmlp._base"]
+
+
+if __name__ == "__main__":
+    rows = function_table()
+    print(f"{'lines':>5} {'params':>6}  function (docstrings excluded)")
+    for lines, params, where in sorted(rows, reverse=True)[:12]:
+        print(f"{lines:5d} {params:6d}  {where}")
+    print("most parameters, the estimators' __init__ aside:")
+    others = _checked_functions()
+    for lines, params, where in sorted(others, key=lambda r: (-r[1], -r[0]))[:6]:
+        print(f"{lines:5d} {params:6d}  {where}")
