@@ -162,6 +162,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ``reset``: a fresh start (learn the features and the targets' encoding
         anew); ``classes``: all classes, given to a first ``partial_fit``."""
 
+    def _input_dtype(self, reset):
+        """float32 or float64 on a fresh start (dtype follows the data); a model
+        that continues training casts to its own dtype, as prediction does."""
+        return (np.float64, np.float32) if reset else self._network.dtype
+
     @abstractmethod
     def _make_loss(self, Y, sample_weight):
         """The :mod:`skmlp.nn.losses` loss for the encoded targets ``Y``."""
@@ -577,12 +582,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = state.n_iter
         self.t_ = state.t
         self.loss_ = state.loss
-        self.loss_curve_ = state.loss_curve
+        # copies: appending to a published curve must not change the model
+        self.loss_curve_ = list(state.loss_curve)
         self.best_loss_ = None if state.monitor_validation else state.best_loss
         has_validation = bool(state.validation_scores)
-        self.validation_scores_ = state.validation_scores if has_validation else None
+        self.validation_scores_ = list(state.validation_scores) if has_validation else None
         self.validation_loss_curve_ = (
-            state.validation_loss_curve if has_validation else None
+            list(state.validation_loss_curve) if has_validation else None
         )
         self.best_validation_score_ = (
             state.best_validation_score if has_validation else None

@@ -41,11 +41,29 @@ CLASSIFIER_ATTRIBUTES = [
 ]
 
 
+def _uses_hinge(estimator):
+    """Whether the model's loss is the margin loss: the fitted loss once fitted
+    (``set_params`` does not change what a fitted model can do), else the
+    parameter."""
+    fitted = estimator.__dict__.get("_loss")
+    return fitted.name == "hinge" if fitted is not None else estimator.loss == "hinge"
+
+
 def _has_probabilities(estimator):
-    if estimator.loss == "hinge":
+    if _uses_hinge(estimator):
         raise AttributeError(
             "predict_proba is not available when loss='hinge': the margin loss "
             "gives scores, not probabilities (use decision_function)."
+        )
+    return True
+
+
+def _has_scores_only(estimator):
+    if not _uses_hinge(estimator):
+        raise AttributeError(
+            "decision_function is only available with loss='hinge', which gives "
+            "scores instead of probabilities; like scikit-learn's MLPClassifier, a "
+            "probabilistic model has predict_proba and predict_log_proba instead."
         )
     return True
 
@@ -77,7 +95,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype=self._input_dtype(reset),
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -244,8 +262,14 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         """
         return self._predict_from_output(self._validated_output(X))
 
+    @available_if(_has_scores_only)
     def decision_function(self, X):
-        """The network's output logits (scores, before the output link).
+        """The margin scores of ``loss='hinge'`` (the network's output).
+
+        Only the hinge loss has it: it gives no probabilities. scikit-learn's
+        MLPClassifier has no ``decision_function``, and code that checks for
+        one (calibration, scorers, plotting) would otherwise treat a
+        probabilistic skmlp model differently from scikit-learn's.
 
         Parameters
         ----------
@@ -254,14 +278,10 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            One score per sample for a binary target (positive means
-            ``classes_[1]``), else one per class or label.
+        scores : ndarray of shape (n_samples,)
+            One score per sample (positive means ``classes_[1]``).
         """
-        return self._decision_from_raw(self._validated_raw(X))
-
-    def _decision_from_raw(self, raw):
-        return raw.ravel() if self._single_logit() else raw
+        return self._validated_raw(X).ravel()
 
     @available_if(_has_probabilities)
     def predict_proba(self, X):

@@ -288,10 +288,33 @@ def _table_task(args):
     return X, y, groups, features, targets, task, model
 
 
+#: Options of ``skmlp cv`` that describe a table, with their defaults: without a
+#: data file they would have nothing to act on, so they are refused.
+TABLE_ONLY_OPTIONS = {
+    "target": None,
+    "groups": None,
+    "drop": None,
+    "task": "auto",
+    "estimator_param": [],
+    "scoring": None,
+    "out": None,
+}
+
+
 def run_cv(args):
     if args.data is None:
         from ._cli_default import run_default
 
+        given = [
+            k for k, default in TABLE_ONLY_OPTIONS.items() if getattr(args, k) != default
+        ]
+        if given:
+            options = ", ".join("--" + k.replace("_", "-") for k in given)
+            verb = "needs" if len(given) == 1 else "need"
+            raise ValueError(
+                f"{options} {verb} a data file: without one, skmlp cv prints the "
+                "built-in breast-cancer report, which takes only --cv and --random-state"
+            )
         run_default(args.cv, args.random_state)
         return 0
     X, y, groups, features, targets, task, model = _table_task(args)

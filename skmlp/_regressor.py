@@ -127,7 +127,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=True,
-            dtype=(np.float64, np.float32),
+            dtype=self._input_dtype(reset),
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:

@@ -258,3 +258,58 @@ def test_sample_weight_zero_equals_dropping_rows_in_full_batch():
     weighted = _estimator("regressor", solver="lbfgs").fit(X, y, sample_weight=sw)
     dropped = _estimator("regressor", solver="lbfgs").fit(X[sw > 0], y[sw > 0])
     np.testing.assert_allclose(weighted.predict(X), dropped.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_continued_training_casts_input_to_the_models_dtype(kind):
+    """partial_fit (and a warm-started fit) of a float32 model with float64
+    data casts the data, as predict does, and trains what float32 data trains."""
+    X, y = _data(kind)
+    fitted = [_estimator(kind, max_iter=5).fit(X.astype(np.float32), y) for _ in range(2)]
+    fitted[0].partial_fit(X, y)  # float64
+    fitted[1].partial_fit(X.astype(np.float32), y)
+    assert fitted[0].coefs_[0].dtype == np.float32
+    np.testing.assert_array_equal(fitted[0].coefs_[0], fitted[1].coefs_[0])
+    warm = _estimator(kind, max_iter=5, warm_start=True).fit(X.astype(np.float32), y)
+    assert warm.fit(X, y).coefs_[0].dtype == np.float32
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_published_curves_are_copies(solver):
+    """Appending to loss_curve_ (or the validation curves) changes neither the
+    model's state nor what a later partial_fit or warm start records."""
+    X, y = _data("classifier")
+    est = _estimator(
+        "classifier",
+        solver=solver,
+        warm_start=True,
+        early_stopping=True,
+        validation_fraction=0.25,
+    )
+    est.fit(X, y)
+    n = est.n_iter_
+    for curve in (est.loss_curve_, est.validation_scores_, est.validation_loss_curve_):
+        if curve is not None:
+            curve.append(123.0)
+    est.fit(X, y)
+    assert 123.0 not in est.loss_curve_
+    assert len(est.loss_curve_) == n + est.n_iter_
+    if est.validation_scores_ is not None:
+        assert 123.0 not in est.validation_scores_ + est.validation_loss_curve_
+
+
+def test_lbfgs_history_records_the_gradient_norm_at_each_iterate():
+    """grad_norm in history_ is the norm of the objective's gradient at the
+    accepted iterate, not at the line search's last trial point."""
+    from skmlp.nn.objective import Objective
+
+    X, y = _data("regressor")
+    est = _estimator("regressor", solver="lbfgs", max_iter=4, tol=0)
+    est.fit(X, y)
+    # refit to each iterate count and compare with the gradient computed there
+    for k in range(1, est.n_iter_ + 1):
+        partial = _estimator("regressor", solver="lbfgs", max_iter=k, tol=0).fit(X, y)
+        objective = Objective(partial._network, partial._loss, partial.alpha)
+        objective(X, y.reshape(-1, 1))
+        norm = np.linalg.norm(partial._network.grad)
+        assert est.history_["grad_norm"][k - 1] == pytest.approx(norm, rel=1e-10)

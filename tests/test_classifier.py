@@ -16,7 +16,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmlp import MLPClassifier
+from skmlp import MLPClassifier, MultiLabelMLP
 
 
 def _cancer():
@@ -140,3 +140,38 @@ def test_cross_validation_accuracy_on_breast_cancer():
     X, y = _cancer()
     scores = cross_val_score(MLPClassifier(random_state=0), X, y, cv=5)
     assert scores.mean() > 0.96
+
+
+def test_methods_follow_the_fitted_loss_not_a_later_set_params(blobs):
+    """set_params(loss=...) on a fitted model changes the next fit, not which
+    prediction methods the fitted model has."""
+    X, y = blobs
+    binary = y == y[0]
+    probabilistic = MLPClassifier(max_iter=20, random_state=0).fit(X, binary)
+    probabilistic.set_params(loss="hinge")
+    assert hasattr(probabilistic, "predict_proba")
+    assert not hasattr(probabilistic, "decision_function")
+    margin = MLPClassifier(loss="hinge", max_iter=20, random_state=0).fit(X, binary)
+    margin.set_params(loss="log_loss")
+    assert not hasattr(margin, "predict_proba")
+    assert margin.decision_function(X).shape == (len(X),)
+
+
+def test_decision_function_only_where_scikit_learn_would_have_none_either(blobs):
+    """Like scikit-learn's MLPClassifier, a probabilistic model has no
+    decision_function (code that duck-types on it, such as
+    CalibratedClassifierCV, then takes scikit-learn's path); the hinge loss,
+    which has no probabilities, has one."""
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    X, y = blobs
+    for est in (MLPClassifier(max_iter=20), MultiLabelMLP(max_iter=20)):
+        assert hasattr(est.fit(X, y), "decision_function") == hasattr(
+            SklearnMLP(max_iter=20).fit(X, y), "decision_function"
+        )
+        with pytest.raises(AttributeError) as error:
+            est.decision_function(X)
+        assert "only available with loss='hinge'" in str(error.value.__cause__)
+    calibrated = CalibratedClassifierCV(MLPClassifier(max_iter=50, random_state=0), cv=3)
+    proba = calibrated.fit(X, y).predict_proba(X)
+    assert proba.shape == (len(X), len(np.unique(y)))

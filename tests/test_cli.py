@@ -137,6 +137,9 @@ def test_fit_then_predict_round_trip(tables, tmp_path):
             "alpha",
         ),
         (["predict", "missing.skops", "{cohort}"], "no such model file"),
+        # without a data file there is no table for these to act on
+        (["cv", "--out", "results"], "--out needs a data file"),
+        (["cv", "--target", "subtype", "--scoring", "r2"], "--target, --scoring need"),
     ],
 )
 def test_bad_input_ends_with_one_line_and_status_2(tables, args, message):

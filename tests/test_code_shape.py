@@ -28,7 +28,9 @@ def _body_lines(function):
     """Lines of a function without its docstring."""
     lines = function.end_lineno - function.lineno + 1
     first = function.body[0]
-    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+    if isinstance(first, ast.Expr) and isinstance(
+        getattr(first, "value", None), ast.Constant
+    ):
         if isinstance(first.value.value, str):
             lines -= first.end_lineno - first.lineno + 1
     return lines
