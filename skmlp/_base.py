@@ -287,13 +287,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self._build_network(data, fresh, rng)
         config = self._training_config(incremental)
         objective = Objective(self._network, data.loss, self.alpha, self.l1_ratio)
-        tasks = self._fit_tasks(user_data, incremental, data.X, data.sample_weight)
         # Overflow on the way to a divergence is detected and reported (a
         # ConvergenceWarning naming the cause), not left as NumPy noise.
         with np.errstate(all="ignore"):
             trainer, training_data = self._trainer(
-                config, objective, data, rng, tasks, incremental
+                config, objective, data, rng, incremental
             )
+            tasks = self._fit_tasks(user_data, incremental, training_data)
+            trainer.on_begin, trainer.on_end = tasks.hooks()
             outcome = trainer.run(training_data, self._state, incremental)
         # a fitted model holds no training rows and no batch-sized buffers
         self._network.release()
@@ -367,17 +368,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             weight_decay=self.weight_decay,
         )
 
-    def _trainer(self, config, objective, data, rng, tasks, incremental):
+    def _trainer(self, config, objective, data, rng, incremental):
         """The :class:`Trainer` of this call and the :class:`TrainingData` it runs on.
 
         The random draws keep scikit-learn's order: the initial weights (drawn
         before), the dropout seed, the validation split, then the shuffles.
         """
         if not config.stochastic:
-            trainer = Trainer(config, objective, None, tasks.hooks())
+            trainer = Trainer(config, objective, None)
             return trainer, TrainingData(data.X, data.Y, data.sample_weight)
-        network = self._network
         if not incremental or "_optimizer" not in self.__dict__:
+            network = self._network
             self._optimizer = make_optimizer(
                 config.solver,
                 network.theta.size,
@@ -386,35 +387,31 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 config.optimizer_params,
             )
         dropout_rng = None
-        if network.uses_dropout:
+        if self._network.uses_dropout:
             dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-        X, Y, sample_weight, validation_set = (
-            data.X,
-            data.Y,
-            data.sample_weight,
-            data.validation_set,
-        )
+        rows = (data.X, data.Y, data.sample_weight)
+        validation_set = data.validation_set
         if validation_set is None and config.early_stopping:
-            X, Y, sample_weight, validation_set = self._split_validation(data, rng)
+            *rows, validation_set = self._split_validation(data, rng)
         monitor = None
         if validation_set is not None:
             monitor = ValidationSet(self, objective, *validation_set)
-        trainer = Trainer(
-            config, objective, self._optimizer, tasks.hooks(), rng, dropout_rng
-        )
-        return trainer, TrainingData(X, Y, sample_weight, monitor)
+        trainer = Trainer(config, objective, self._optimizer, rng, dropout_rng)
+        return trainer, TrainingData(*rows, monitor)
 
     # -- callbacks (scikit-learn >= 1.9) --------------------------------------
-    def _fit_tasks(self, data, incremental, X, sample_weight):
-        """This call's tasks for the callbacks; begins the root task."""
+    def _fit_tasks(self, data, incremental, training_data):
+        """This call's tasks for the callbacks; begins the root task. A snapshot
+        of a fit's model has its batch-norm statistics recomputed on the
+        training rows, as at the end of fit."""
         if not hasattr(self, "_init_callback_context"):
             return NO_TASKS
+        snapshot = self._snapshot
+        if not incremental:
+            snapshot = partial(snapshot, (training_data.X, training_data.sample_weight))
         if self.solver in STOCHASTIC_SOLVERS:
             name, max_epochs = ("partial_fit", 1) if incremental else ("fit", self.max_iter)
-            return FitTasks(self, name, "epoch", max_epochs, data, self._snapshot)
-        # full batch: the snapshots' batch-norm statistics are recomputed on X, as at
-        # the end of fit
-        snapshot = partial(self._snapshot, (X, sample_weight))
+            return FitTasks(self, name, "epoch", max_epochs, data, snapshot)
         return FitTasks(self, "fit", "iteration", self.max_iter, data, snapshot)
 
     def _snapshot(self, batch_norm_data=None):

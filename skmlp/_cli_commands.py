@@ -301,22 +301,26 @@ TABLE_ONLY_OPTIONS = {
 }
 
 
+def _run_default_report(args):
+    """``skmlp cv`` without a data file: the built-in report, which has no table
+    for the table's options to act on."""
+    from ._cli_default import run_default
+
+    given = [k for k, default in TABLE_ONLY_OPTIONS.items() if getattr(args, k) != default]
+    if given:
+        options = ", ".join("--" + k.replace("_", "-") for k in given)
+        verb = "needs" if len(given) == 1 else "need"
+        raise ValueError(
+            f"{options} {verb} a data file: without one, skmlp cv prints the "
+            "built-in breast-cancer report, which takes only --cv and --random-state"
+        )
+    run_default(args.cv, args.random_state)
+    return 0
+
+
 def run_cv(args):
     if args.data is None:
-        from ._cli_default import run_default
-
-        given = [
-            k for k, default in TABLE_ONLY_OPTIONS.items() if getattr(args, k) != default
-        ]
-        if given:
-            options = ", ".join("--" + k.replace("_", "-") for k in given)
-            verb = "needs" if len(given) == 1 else "need"
-            raise ValueError(
-                f"{options} {verb} a data file: without one, skmlp cv prints the "
-                "built-in breast-cancer report, which takes only --cv and --random-state"
-            )
-        run_default(args.cv, args.random_state)
-        return 0
+        return _run_default_report(args)
     X, y, groups, features, targets, task, model = _table_task(args)
     scoring = args.scoring.split(",") if args.scoring else DEFAULT_SCORING[task]
     print(

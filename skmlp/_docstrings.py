@@ -140,7 +140,9 @@ restore_best_weights : bool, default=True
 class_weight : dict, 'balanced' or None, default=None
     Weights of the classes, multiplied into ``sample_weight``. 'balanced'
     uses ``n_samples / (n_classes * count)`` (counts weighted by
-    ``sample_weight``); with ``partial_fit`` it is computed on each chunk.""",
+    ``sample_weight``). ``partial_fit`` refuses 'balanced' (each chunk would
+    be balanced by its own counts): compute the weights once with
+    :func:`sklearn.utils.class_weight.compute_class_weight` and pass a dict.""",
     "class_weight_multilabel": """\
 class_weight : None, 'balanced', dict or array-like of shape (n_labels,), \
 default=None
@@ -148,7 +150,7 @@ default=None
     cross-entropy: an array gives each label's positive weight ``w+`` (``w-``
     stays 1); 'balanced' gives ``w+ = n / (2 n_pos)`` and ``w- = n / (2 n_neg)``
     per label. For a 1-D target, as in :class:`MLPClassifier` (dict or
-    'balanced').""",
+    'balanced'). ``partial_fit`` refuses 'balanced', as there.""",
     "loss_classifier": """\
 loss : {'log_loss', 'focal', 'hinge'}, default='log_loss'
     'log_loss' is the cross-entropy (sigmoid for binary and multilabel
@@ -227,7 +229,13 @@ feature_names_in_ : ndarray of shape (`n_features_in_`,)
     "validation_loss_curve_": """\
 validation_loss_curve_ : list of float or None
     Validation loss after each epoch, whenever a validation set exists
-    (early stopping's split, or ``X_val``).""",
+    (early stopping's split, or ``X_val``): the training loss function on the
+    validation rows, sample-weighted mean, without the ``alpha`` penalty
+    (``loss_curve_`` includes it, as in scikit-learn). With the default loss
+    and no ``class_weight`` or ``label_smoothing`` it is
+    ``log_loss(y_val, predict_proba(X_val), sample_weight=sample_weight_val)``
+    for a classifier (summed over labels for an indicator target) and half
+    the mean squared error for a regressor.""",
     "best_epoch_": """\
 best_epoch_ : int or None
     1-based epoch (index into ``loss_curve_``) of the best validation score.""",

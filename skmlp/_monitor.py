@@ -22,9 +22,11 @@ def fitted_snapshot(estimator):
 class ValidationSet:
     """Loss and score of the current network on a validation set.
 
-    ``scoring=None`` scores with the estimator's ``score`` metric (accuracy,
-    R^2), ``'loss'`` with the negated validation objective, anything else with
-    the scikit-learn scorer it names, called on :func:`fitted_snapshot`.
+    The loss is the training loss function (with its class weights, label
+    smoothing, focal or robust form) on the validation rows, without the
+    penalty. ``scoring=None`` scores with the estimator's ``score`` metric
+    (accuracy, R^2), ``'loss'`` with the negated validation loss, anything else
+    with the scikit-learn scorer it names, called on :func:`fitted_snapshot`.
     """
 
     def __init__(self, estimator, objective, X, Y, sample_weight):
@@ -37,7 +39,8 @@ class ValidationSet:
         )
 
     def __call__(self):
-        loss = self.objective.value(self.X, self.Y, self.sample_weight)
+        # the data loss: what a user compares with a metric on the same rows
+        loss = self.objective.value(self.X, self.Y, self.sample_weight, penalty=False)
         if self.estimator.scoring == "loss":
             return loss, -loss
         if self.scorer is None:

@@ -13,6 +13,8 @@ decision on a handful of rows is noise, and the estimator then trains on all
 rows and says so.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.model_selection import (
     GroupShuffleSplit,
@@ -33,6 +35,12 @@ def validation_split(Y, *, fraction, rng, kind, groups=None):
     ``kind`` is ``"single_label"``, ``"multilabel"`` or ``"regression"``.
     """
     n = Y.shape[0]
+    if not 0 < fraction < 1:
+        raise ValueError(
+            f"validation_fraction={fraction} leaves no rows for early stopping to "
+            "validate on: with early_stopping=True it must lie in (0, 1), or pass "
+            "X_val and y_val."
+        )
     if groups is not None:
         train, val = _group_split(Y, groups, fraction, rng, kind)
     elif kind == "multilabel":
@@ -54,13 +62,17 @@ def _labels(Y):
 def _row_split(Y, fraction, rng, stratify):
     indices = np.arange(Y.shape[0])
     if stratify:
-        # scikit-learn's MLP draws exactly this split for binary targets
+        # scikit-learn's MLP draws exactly this split for binary targets (it
+        # does not stratify multiclass ones; see docs/differences.rst)
         try:
             return train_test_split(
                 indices, test_size=fraction, random_state=rng, stratify=_labels(Y)
             )
-        except ValueError:  # a class too small to appear on both sides
-            pass
+        except ValueError as reason:  # a class too small for both sides
+            warnings.warn(
+                f"The early-stopping validation split is not stratified: {reason}",
+                UserWarning,
+            )
     return train_test_split(indices, test_size=fraction, random_state=rng)
 
 

@@ -101,8 +101,8 @@ def test_restored_weights_are_those_of_the_best_epoch(scoring):
         recomputed = -clf.validation_loss_curve_[clf.best_epoch_ - 1]
         from sklearn.metrics import log_loss
 
-        penalty = 0.5 * clf.alpha * sum((W**2).sum() for W in clf.coefs_) / len(y_val)
-        assert -(log_loss(y_val, clf.predict_proba(X_val)) + penalty) == pytest.approx(
+        # the data loss, without the penalty: what log_loss computes
+        assert -log_loss(y_val, clf.predict_proba(X_val)) == pytest.approx(
             recomputed, rel=1e-9
         )
     elif scoring is None:
@@ -112,6 +112,59 @@ def test_restored_weights_are_those_of_the_best_epoch(scoring):
 
         recomputed = check_scoring(clf, scoring)(clf, X_val, y_val)
     assert recomputed == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_validation_loss_is_the_data_loss_a_user_computes(kind):
+    """min(validation_loss_curve_) is log_loss (classifier) or half the mean
+    squared error (regressor) of the restored model on the validation set,
+    sample-weighted; the alpha penalty is not in it."""
+    from sklearn.metrics import log_loss, mean_squared_error
+
+    X, y = _classification()
+    X_val, y_val = _classification(200, seed=1)
+    sw_val = np.linspace(0.5, 2, len(y_val))
+    cls = MLPClassifier if kind == "classifier" else MLPRegressor
+    est = cls(
+        hidden_layer_sizes=(32,),
+        alpha=1.0,
+        early_stopping=True,
+        scoring="loss",
+        n_iter_no_change=5,
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y, X_val=X_val, y_val=y_val, sample_weight_val=sw_val)
+    if kind == "classifier":
+        expected = log_loss(y_val, est.predict_proba(X_val), sample_weight=sw_val)
+    else:
+        expected = 0.5 * mean_squared_error(y_val, est.predict(X_val), sample_weight=sw_val)
+    assert min(est.validation_loss_curve_) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor", "multilabel"])
+@pytest.mark.parametrize("groups", [False, True])
+def test_validation_fraction_zero_with_early_stopping_is_one_clear_error(kind, groups):
+    """One value, one behaviour: a ValueError naming it (it used to be a
+    ZeroDivisionError with groups, scikit-learn's error without, a warning for
+    multilabel targets)."""
+    X, y = _classification()
+    if kind == "multilabel":
+        y = np.column_stack([y, X[:, 1] > 0]).astype(int)
+    cls = {"classifier": MLPClassifier, "regressor": MLPRegressor}.get(kind, MultiLabelMLP)
+    est = cls(early_stopping=True, validation_fraction=0.0, max_iter=5)
+    fit_params = {"groups": np.arange(len(X)) % 10} if groups else {}
+    with pytest.raises(ValueError, match=r"validation_fraction=0.0 leaves no rows"):
+        est.fit(X, y, **fit_params)
+    # without early stopping, or with a validation set of the user's, it is unused
+    cls(validation_fraction=0.0, max_iter=5).fit(X, y, **fit_params)
+    est.fit(X, y, X_val=X[:20], y_val=y[:20])
+
+
+def test_a_stratified_split_that_cannot_stratify_says_so():
+    X, y = _classification()
+    y[0] = 2  # a class of one sample
+    with pytest.warns(UserWarning, match="validation split is not stratified"):
+        MLPClassifier(early_stopping=True, max_iter=5).fit(X, y)
 
 
 def test_without_restore_the_last_epoch_is_kept():

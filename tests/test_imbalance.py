@@ -163,3 +163,21 @@ def test_balanced_weights_and_focal_on_a_real_imbalanced_table():
         results["focal+balanced"]["minority_recall"]
         > results["log_loss"]["minority_recall"]
     )
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MultiLabelMLP])
+def test_partial_fit_refuses_balanced_class_weights(cls):
+    """Balanced weights from each chunk's own counts would weight the classes
+    differently in every chunk (scikit-learn's SGDClassifier refuses this too);
+    weights computed once from all the targets work."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] > 0.8).astype(int)
+    with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):
+        cls(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+    weights = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
+    est = cls(class_weight=dict(enumerate(weights)), max_iter=5)
+    est.partial_fit(X[:30], y[:30], classes=[0, 1]).partial_fit(X[30:], y[30:])
+    assert est.n_iter_ == 1

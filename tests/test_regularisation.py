@@ -154,6 +154,81 @@ def test_batch_norm_trains_and_predicts_rows_independently(solver):
     np.testing.assert_allclose(one_by_one, clf.predict_proba(X[:5] * 100 + 50), rtol=1e-12)
 
 
+def _batch_norm_statistics(clf, X, sample_weight=None):
+    """Weighted mean and variance of each batch-norm layer's pre-activations on
+    X, computed layer by layer with the statistics found below it."""
+    w = np.full(len(X), 1 / len(X)) if sample_weight is None else sample_weight
+    w = w / w.sum()
+    stats, A = [], X
+    for layer in clf._network.hidden:
+        Z = A @ layer.linear.W + layer.linear.b
+        mean = w @ Z
+        var = w @ (Z - mean) ** 2
+        stats.append((mean, var))
+        H = (
+            layer.batch_norm.gamma * (Z - mean) / np.sqrt(var + 1e-5)
+            + layer.batch_norm.beta
+        )
+        A = np.maximum(H, 0)
+    return stats
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("n", [200, 201])
+def test_batch_norm_statistics_are_those_of_the_training_rows_at_the_end(n, early_stopping):
+    """After a stochastic fit the running statistics are the training rows'
+    statistics under the final weights, so predictions do not depend on the
+    running averages of earlier weights or on how n divides by batch_size
+    (n = 201, batch_size=100 used to leave a last batch of one row, whose zero
+    variance pulled running_var towards 0 every epoch)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 5))
+    y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
+    sample_weight = rng.uniform(0.5, 2, size=n)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16, 8),
+        batch_norm=True,
+        batch_size=100,
+        dropout=0.1,
+        early_stopping=early_stopping,
+        max_iter=30,
+        random_state=0,
+    )
+    if early_stopping:
+        # restore-best, then statistics of the training rows under those weights
+        clf.fit(X, y, X_val=X[:40], y_val=y[:40])
+        sample_weight = None
+    else:
+        clf.fit(X, y, sample_weight=sample_weight)
+    for layer, (mean, var) in zip(
+        clf._network.hidden, _batch_norm_statistics(clf, X, sample_weight)
+    ):
+        np.testing.assert_allclose(
+            layer.batch_norm.running_mean, mean, rtol=1e-9, atol=1e-12
+        )
+        np.testing.assert_allclose(layer.batch_norm.running_var, var, rtol=1e-9)
+
+
+def test_batch_norm_never_trains_on_a_batch_of_one_row(monkeypatch):
+    """With batch norm, a last minibatch of one row joins the one before it."""
+    from skmlp.nn.objective import Objective
+
+    sizes, real_call = [], Objective.__call__
+
+    def spying(self, X, *args, **kwargs):
+        sizes.append(X.shape[0])
+        return real_call(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(Objective, "__call__", spying)
+    X, y = _moons()
+    n = len(X)
+    MLPClassifier(batch_norm=True, batch_size=n - 1, max_iter=3).fit(X, y)
+    assert sizes == [n] * 3
+    sizes.clear()
+    MLPClassifier(batch_norm=False, batch_size=n - 1, max_iter=3).fit(X, y)
+    assert sizes == [n - 1, 1] * 3
+
+
 def test_residual_network_trains_a_deep_stack():
     X, y = _moons()
     params = dict(

@@ -285,6 +285,38 @@ def test_divergence_checkpoint_is_each_epochs_start_taken_after_its_first_batch(
     np.testing.assert_array_equal(clf._network.theta, starts[2])
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop"])
+def test_divergence_resets_the_optimizer_so_partial_fit_continues_cleanly(solver):
+    """The fallback restores the weights and forgets the optimizer's state: a
+    later partial_fit on ordinary data starts from the restored weights with
+    fresh moments (SGD's velocity used to keep values of ~1e130 and diverge
+    again on the next call)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.1 * rng.normal(size=200)
+    params = dict(hidden_layer_sizes=(16,), solver=solver, batch_size=20, random_state=0)
+    reg = MLPRegressor(learning_rate_init=0.01, **params).partial_fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        reg.partial_fit(X * 1e200, y * 1e200)
+    optimizer = reg._optimizer
+    for name in ("velocity", "m", "v"):
+        if hasattr(optimizer, name):
+            np.testing.assert_array_equal(getattr(optimizer, name), 0)
+    restored = reg._network.theta.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg.partial_fit(X, y)
+    assert np.isfinite(reg.loss_) and reg.loss_ < np.var(y)
+    # the next epoch is the first epoch of a fresh optimizer from those weights
+    fresh = MLPRegressor(learning_rate_init=0.01, **params)
+    fresh.partial_fit(X[:1], y[:1])
+    fresh._network.theta[:] = restored
+    fresh._optimizer.reset()
+    fresh._state = reg._state.__class__()
+    fresh.partial_fit(X, y)
+    np.testing.assert_allclose(fresh._network.theta, reg._network.theta, rtol=1e-12)
+
+
 # -- interruption, threads, parallel search -----------------------------------------------
 
 

@@ -14,6 +14,7 @@ from itertools import pairwise
 import numpy as np
 
 from . import initializers
+from .fast import weighted_column_sum
 from .layers import BatchNorm, HiddenLayer, Linear
 from .objective import normalised_weights
 
@@ -187,18 +188,37 @@ class Network:
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
         self._bind()
 
+    #: Rows per chunk when the running statistics are recomputed on a data set.
+    REFRESH_CHUNK = 4096
+
     def refresh_batch_norm(self, X, sample_weight=None):
-        """Set the running statistics to the (weighted) statistics of the full
-        batch ``X`` under the current weights."""
-        norms = [layer.batch_norm for layer in self.hidden if layer.batch_norm]
-        for norm in norms:
-            norm.momentum = 1.0
-        try:
-            self.forward(X, weight=normalised_weights(sample_weight, X.shape[0])[0])
-        finally:
-            for norm in norms:
-                norm.momentum = norm.MOMENTUM
-        self.release()
+        """Set the running statistics to the (weighted) statistics of the
+        pre-activations on all of ``X`` under the current weights.
+
+        Layer by layer, the layers below already refreshed, so each layer sees
+        the inputs a full-batch training pass would give it (dropout off, as
+        in prediction). Rows go through in chunks of :data:`REFRESH_CHUNK`, so
+        the memory does not grow with ``len(X)``.
+        """
+        weight = normalised_weights(sample_weight, X.shape[0])[0]
+        for depth, layer in enumerate(self.hidden):
+            if not layer.batch_norm:
+                continue
+            chunks = list(self._pre_activations(X, weight, depth))
+            mean = sum(weighted_column_sum(Z, w) for Z, w in chunks)
+            var = sum(weighted_column_sum((Z - mean) ** 2, w) for Z, w in chunks)
+            layer.batch_norm.running_mean[...] = mean
+            layer.batch_norm.running_var[...] = var
+
+    def _pre_activations(self, X, weight, depth):
+        """``(Z, weight)`` of hidden layer ``depth``, chunk by chunk of ``X``."""
+        for start in range(0, X.shape[0], self.REFRESH_CHUNK):
+            rows = slice(start, start + self.REFRESH_CHUNK)
+            A = X[rows]
+            for layer in self.hidden[:depth]:
+                A = layer.predict(A)
+            chunk_weight = weight if np.ndim(weight) == 0 else weight[rows]
+            yield self.hidden[depth].linear.predict(A), chunk_weight
 
     # -- training-mode passes (preallocated buffers) -------------------------
     def allocate(self, batch_size):

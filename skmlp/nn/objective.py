@@ -82,10 +82,11 @@ class Objective:
             value += l1_value(self._weights, strength * self.l1_ratio, self._scratch)
         return value
 
-    def value(self, X, Y, sample_weight=None):
-        """The objective without its gradient; touches no training buffer."""
+    def value(self, X, Y, sample_weight=None, penalty=True):
+        """The objective without its gradient (``penalty=False``: the data
+        loss alone); touches no training buffer."""
         weight, total = normalised_weights(sample_weight, X.shape[0])
         if total == 0:
             return 0.0
         value = self.loss.value_and_grad(self.network.predict_raw(X), Y, weight)
-        return value + (self._penalty(total) if self.alpha else 0.0)
+        return value + (self._penalty(total) if self.alpha and penalty else 0.0)

@@ -55,6 +55,12 @@ class Optimizer:
     def _update(self, theta, grad):
         raise NotImplementedError
 
+    def reset(self):
+        """Forget the state built up so far (velocity, moments), as a new
+        optimizer with the current learning rate: after a divergence the state
+        holds the diverging steps' huge or non-finite values."""
+        self._state_vector().fill(0)
+
     def _step_size(self, n):
         """The step size of the last update: the learning rate."""
         return self.learning_rate
@@ -140,6 +146,11 @@ class Adam(Optimizer):
 
     def _state_vector(self):
         return self.m
+
+    def reset(self):
+        self.m.fill(0)
+        self.v.fill(0)
+        self.t = 0
 
     def _update(self, theta, grad):
         self.t += 1

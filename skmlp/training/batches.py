@@ -23,9 +23,12 @@ class Minibatches:
         self.rng = rng
         self.order = np.arange(self.n_samples)
         self._dense = not sp.issparse(X)
+        #: When set, a last batch of one row joins the batch before it.
+        self.merge_single_row = False
         if shuffle and self._dense:
-            self._X_buffer = np.empty((self.batch_size, X.shape[1]), X.dtype)
-            self._Y_buffer = np.empty((self.batch_size, Y.shape[1]), Y.dtype)
+            rows = self.batch_size + 1  # room for a merged last row
+            self._X_buffer = np.empty((rows, X.shape[1]), X.dtype)
+            self._Y_buffer = np.empty((rows, Y.shape[1]), Y.dtype)
 
     def new_epoch(self):
         if self.shuffle:
@@ -34,8 +37,11 @@ class Minibatches:
             self.order = self.order[perm]
 
     def __iter__(self):
-        for start in range(0, self.n_samples, self.batch_size):
-            stop = min(start + self.batch_size, self.n_samples)
+        n, size = self.n_samples, self.batch_size
+        starts = list(range(0, n, size))
+        if self.merge_single_row and len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        for start, stop in zip(starts, [*starts[1:], n]):
             yield self._gather(start, stop)
 
     def _gather(self, start, stop):

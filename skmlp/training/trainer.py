@@ -70,18 +70,21 @@ class Trainer:
     optimizer : optimizer of :mod:`skmlp.nn.optimizers`, or None for L-BFGS
         Its state (moments, learning rate) carries over between calls, as
         ``partial_fit`` needs.
-    hooks : (callable or None, callable or None)
-        Called before and after each epoch (iteration); an end hook returning
-        true stops training.
     rng : numpy.random.RandomState, default=None
         Shuffles the minibatches.
     dropout_rng : numpy.random.Generator, default=None
         Draws the dropout masks.
+
+    Attributes
+    ----------
+    on_begin, on_end : callable or None
+        Called before and after each epoch (iteration); an ``on_end``
+        returning true stops training. None (the default) calls nothing.
     """
 
-    def __init__(self, config, objective, optimizer, hooks, rng=None, dropout_rng=None):
+    def __init__(self, config, objective, optimizer, rng=None, dropout_rng=None):
         self.config, self.objective, self.optimizer = config, objective, optimizer
-        self.on_begin, self.on_end = hooks
+        self.on_begin = self.on_end = None
         self.rng, self.dropout_rng = rng, dropout_rng
         self.network = objective.network
         self.schedule = LearningRateSchedule(
@@ -107,6 +110,8 @@ class Trainer:
         batches = Minibatches(
             data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
         )
+        # a batch of one row has no variance to normalise by
+        batches.merge_single_row = self.network.batch_norm
         safe = stochastic.SafePoints(self.network, data.X)
         try:
             status = self._epochs(batches, data.validation, state, safe, incremental)
@@ -114,13 +119,22 @@ class Trainer:
             status = Status.INTERRUPTED
         if status is not Status.DIVERGED and not safe.outputs_finite():
             # finite weights can still be so large that the outputs overflow
-            safe.fall_back()
+            self._fall_back(safe)
             state.diverged_at = len(state.loss_curve)
             status = Status.DIVERGED
         if state.monitor_validation and config.restore_best_weights:
             if state.best_theta is not None:
                 self.network.restore(state.best_theta)
+        if self.network.batch_norm and not incremental:
+            # the running averages mix statistics of weights long gone
+            self.network.refresh_batch_norm(data.X, data.sample_weight)
         return self._outcome(status, state, data.validation is not None)
+
+    def _fall_back(self, safe):
+        """After a divergence: the last safe weights, and an optimizer that
+        forgets the diverging steps (a later partial_fit starts afresh)."""
+        safe.fall_back()
+        self.optimizer.reset()
 
     def _epochs(self, batches, validation, state, safe, incremental):
         for _ in range(self.config.max_iter):
@@ -146,7 +160,7 @@ class Trainer:
             safe.first_batch_finite,
         )
         if not (math.isfinite(loss) and safe.weights_finite()):
-            safe.fall_back()
+            self._fall_back(safe)
             state.diverged_at = len(state.loss_curve) + 1
             return Status.DIVERGED
         state.record_loss(loss, batches.n_samples, self.config.tol)
