@@ -4,7 +4,7 @@ Usage::
 
     git worktree add /tmp/before HEAD~3
     python benchmarks/compare_trees.py /tmp/before . --rounds 5
-    python benchmarks/compare_trees.py /tmp/before . --configs tiny-batches small -- --dtype float64
+    python benchmarks/compare_trees.py /tmp/before . --configs small -- --dtype float64
 
 Each round runs ``bench_vs_sklearn.py --repeats 1 --no-memory`` once with each
 tree first on ``PYTHONPATH``, alternating A, B, A, B, ... (a fresh process per

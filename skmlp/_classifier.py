@@ -338,16 +338,20 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             )
         return self._loss.log_link(raw)
 
-    def _partial_fit(self, X, y, sample_weight, classes):
+    def _check_solver(self):
+        super()._check_solver()
         if isinstance(self.class_weight, str):  # 'balanced'
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit: each chunk "
-                "would be balanced by its own class counts. Compute the weights once "
-                "from the targets of all the training data (or a large sample), e.g. "
-                "with sklearn.utils.class_weight.compute_class_weight('balanced', "
-                "classes=classes, y=y), and pass them as class_weight (a dict; for "
-                "an indicator target, MultiLabelMLP takes one weight per label)."
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced': each "
+                "chunk would be balanced by its own class counts. Compute the weights "
+                "once from the targets of all the training data (or a large sample), "
+                "e.g. with sklearn.utils.class_weight.compute_class_weight('balanced', "
+                "classes=classes, y=y), and pass them as class_weight (a dict; for an "
+                "indicator target, MultiLabelMLP takes one weight per label)."
             )
+        return True
+
+    def _partial_fit(self, X, y, sample_weight, classes):
         # An indicator matrix names all its labels already, so ``classes`` is
         # only required (and used) on the first call for 1-D targets.
         if type_of_target(y).startswith("multilabel"):

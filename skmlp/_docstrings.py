@@ -140,8 +140,8 @@ restore_best_weights : bool, default=True
 class_weight : dict, 'balanced' or None, default=None
     Weights of the classes, multiplied into ``sample_weight``. 'balanced'
     uses ``n_samples / (n_classes * count)`` (counts weighted by
-    ``sample_weight``). ``partial_fit`` refuses 'balanced' (each chunk would
-    be balanced by its own counts): compute the weights once with
+    ``sample_weight``). ``partial_fit`` is not available with 'balanced' (each
+    chunk would be balanced by its own counts): compute the weights once with
     :func:`sklearn.utils.class_weight.compute_class_weight` and pass a dict.""",
     "class_weight_multilabel": """\
 class_weight : None, 'balanced', dict or array-like of shape (n_labels,), \
@@ -150,7 +150,7 @@ default=None
     cross-entropy: an array gives each label's positive weight ``w+`` (``w-``
     stays 1); 'balanced' gives ``w+ = n / (2 n_pos)`` and ``w- = n / (2 n_neg)``
     per label. For a 1-D target, as in :class:`MLPClassifier` (dict or
-    'balanced'). ``partial_fit`` refuses 'balanced', as there.""",
+    'balanced'). ``partial_fit`` is not available with 'balanced', as there.""",
     "loss_classifier": """\
 loss : {'log_loss', 'focal', 'hinge'}, default='log_loss'
     'log_loss' is the cross-entropy (sigmoid for binary and multilabel

@@ -175,9 +175,58 @@ def test_partial_fit_refuses_balanced_class_weights(cls):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 4))
     y = (X[:, 0] > 0.8).astype(int)
-    with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):
-        cls(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+    balanced = cls(class_weight="balanced")
+    assert not hasattr(balanced, "partial_fit")
+    with pytest.raises(AttributeError) as error:
+        balanced.partial_fit(X, y, classes=[0, 1])
+    assert "not available with class_weight='balanced'" in str(error.value.__cause__)
     weights = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
     est = cls(class_weight=dict(enumerate(weights)), max_iter=5)
     est.partial_fit(X[:30], y[:30], classes=[0, 1]).partial_fit(X[30:], y[30:])
     assert est.n_iter_ == 1
+
+
+@pytest.mark.parametrize("batch_size", [1, 8, 32])
+def test_minibatch_gradients_average_to_the_weighted_full_batch_gradient(batch_size):
+    """Normalised by batch rows x the training set's mean weight, the minibatch
+    gradients of one epoch's partition average to the full-batch gradient of
+    the weighted loss, at every batch size: a weight acts as repeating its row,
+    in expectation. (Normalising each batch by its own weight sum does not.)"""
+    from skmlp.nn.losses import get_loss
+    from skmlp.nn.network import Network
+    from skmlp.nn.objective import Objective
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 5))
+    Y = np.eye(2)[(X[:, 0] > 0.5).astype(int)][:, 1:]
+    sw = np.where(Y[:, 0] > 0, 7.0, 1.0) * rng.uniform(0.5, 1.5, size=64)
+    network = Network([5, 6, 1], "tanh")
+    network.initialize(rng)
+    objective = Objective(network, get_loss("sigmoid_cross_entropy"))
+    objective(X, Y, sw)
+    full = network.grad.copy()
+    objective.set_training_weights(sw, len(X))
+    batches = [slice(s, s + batch_size) for s in range(0, len(X), batch_size)]
+    mean = np.zeros_like(full)
+    for rows in batches:
+        objective(X[rows], Y[rows], sw[rows])
+        mean += network.grad / len(batches)
+    np.testing.assert_allclose(mean, full, rtol=1e-10, atol=1e-14)
+
+
+def test_class_weight_acts_at_batch_size_one():
+    """At batch_size=1, normalising by the batch's own weight cancelled every
+    weight: class_weight='balanced' trained bit-identical weights."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    keep = np.r_[np.flatnonzero(y == 1), np.flatnonzero(y == 0)[:40]]  # 11 % minority
+    X, y = X[keep], y[keep]
+    params = dict(solver="sgd", alpha=0, batch_size=1, max_iter=3, random_state=0)
+    plain = MLPClassifier(**params).fit(X, y)
+    balanced = MLPClassifier(class_weight="balanced", **params).fit(X, y)
+    assert not np.allclose(plain.coefs_[0], balanced.coefs_[0])
+    minority = y == 0
+    assert (
+        balanced.predict_proba(X)[minority, 0].mean()
+        > plain.predict_proba(X)[minority, 0].mean()
+    )

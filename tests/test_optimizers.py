@@ -125,16 +125,24 @@ def test_adam_two_steps_match_formula():
 @pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
 def test_step_leaves_the_applied_update_in_the_gradient(name):
     """The gradient vector is the optimisers' second workspace (one vector the
-    size of the model fewer); afterwards Adam's and RMSProp's hold the update."""
+    size of the model fewer): afterwards it holds the update that was applied
+    (AdamW's decay aside, applied to theta first), and the optimizer keeps no
+    model-sized vector besides its state and one scratch."""
     from skmlp.nn.optimizers import OPTIMIZERS
 
     theta, (g,) = start_theta(), gradients(1)
     before = theta.copy()
-    optimizer = OPTIMIZERS[name](N_PARAMS, np.float64)
+    optimizer = OPTIMIZERS[name](N_PARAMS, np.float64, n_weights=N_PARAMS // 2)
     optimizer.step(theta, g)
-    if name in ("adam", "rmsprop"):
-        np.testing.assert_array_equal(theta, before + g)
-    assert not hasattr(optimizer, "_step")
+    start = before.copy()
+    if name == "adamw":
+        start[: N_PARAMS // 2] *= 1 - optimizer.learning_rate * optimizer.weight_decay
+    np.testing.assert_array_equal(theta, start + g)
+    vectors = {
+        key for key, value in vars(optimizer).items() if np.shape(value) == (N_PARAMS,)
+    }
+    state = {"sgd": {"velocity"}, "rmsprop": {"v"}}.get(name, {"m", "v"})
+    assert vectors == state | {"_scratch"}
 
 
 def test_adam_first_step_moves_each_parameter_by_lr():

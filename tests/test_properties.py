@@ -37,6 +37,8 @@ params = st.fixed_dictionaries(
         "batch_norm": st.booleans(),
         "max_iter": st.just(4),
     }
+).filter(  # batch norm refuses batches of one row (tested in test_regularisation)
+    lambda p: not (p["batch_norm"] and p["batch_size"] == 1 and p["solver"] != "lbfgs")
 )
 
 
@@ -105,7 +107,11 @@ def test_float32_and_float64_agree(data, p):
     a = _fit(MLPClassifier(random_state=seed, **p), X64.astype(np.float32), y)
     b = _fit(MLPClassifier(random_state=seed, **p), X64, y)
     assert a.predict_proba(X64).dtype == np.float32
-    np.testing.assert_allclose(a.predict_proba(X64), b.predict_proba(X64), atol=2e-2)
+    # Measured over 400 examples of these strategies: at most 5e-7 without batch
+    # norm; with it, dividing by the variance of a 7-row batch amplifies float32
+    # rounding, up to 4e-5 (L-BFGS)
+    atol = 2e-4 if p["batch_norm"] else 5e-6
+    np.testing.assert_allclose(a.predict_proba(X64), b.predict_proba(X64), atol=atol)
 
 
 @SETTINGS

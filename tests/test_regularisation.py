@@ -229,6 +229,14 @@ def test_batch_norm_never_trains_on_a_batch_of_one_row(monkeypatch):
     assert sizes == [n - 1, 1] * 3
 
 
+def test_batch_norm_refuses_batches_of_one_row():
+    X, y = _moons()
+    with pytest.raises(ValueError, match="at least 2 rows: a batch of 1 sample"):
+        MLPClassifier(batch_norm=True, batch_size=1, max_iter=2).fit(X, y)
+    # full batch (L-BFGS) ignores batch_size
+    MLPClassifier(batch_norm=True, batch_size=1, solver="lbfgs", max_iter=2).fit(X, y)
+
+
 def test_residual_network_trains_a_deep_stack():
     X, y = _moons()
     params = dict(
@@ -243,20 +251,18 @@ def test_residual_network_trains_a_deep_stack():
     "activation, scheme", [("relu", "he_uniform"), ("tanh", "glorot_uniform")]
 )
 def test_auto_init_is_he_for_relu_and_glorot_otherwise(activation, scheme):
-    X, y = _moons()
-    clf = MLPClassifier(
-        hidden_layer_sizes=(50,),
-        activation=activation,
-        init="auto",
-        max_iter=1,
-        random_state=0,
-    )
-    clf.partial_fit(X, y, classes=[0, 1])
-    fan_in, fan_out = clf.coefs_[0].shape
-    bound = (
-        np.sqrt(6 / fan_in) if scheme == "he_uniform" else np.sqrt(6 / (fan_in + fan_out))
-    )
-    assert np.abs(clf.coefs_[0]).max() <= bound
+    """The scheme, not just a bound: He's variance 2 / fan_in and Glorot's
+    2 / (fan_in + fan_out) differ 3x here (and scikit-learn's by its gain),
+    and the biases start at zero."""
+    fan_in, fan_out = 100, 200
+    initial = MLPClassifier(activation=activation, init="auto")
+    initial._initialize([fan_in, fan_out, 1], np.float64, np.random.RandomState(0))
+    W = initial.coefs_[0]
+    expected = {"he_uniform": 2 / fan_in, "glorot_uniform": 2 / (fan_in + fan_out)}
+    bound = np.sqrt(3 * expected[scheme])
+    assert np.abs(W).max() <= bound and np.abs(W).max() > 0.99 * bound  # uniform
+    assert W.var() == pytest.approx(expected[scheme], rel=0.03)  # 20000 draws
+    np.testing.assert_array_equal(initial.intercepts_[0], 0)
 
 
 def test_clip_norm_keeps_a_huge_learning_rate_in_check():

@@ -206,6 +206,10 @@ class HiddenLayer:
         if self.batch_norm:
             self.batch_norm.backward(dA, v.xhat, weight)
         self.linear.backward(X, dA, dX)
+        if self.batch_norm:
+            # the batch mean removes this bias: its gradient is exactly 0, and
+            # adaptive optimizers would turn the rounding noise into full steps
+            self.linear.db.fill(0)
         if self.residual and dX is not None:
             dX += v.skip
 

@@ -18,16 +18,25 @@ def normalised_weights(sample_weight, n_samples):
 
 
 class Objective:
-    """``loss(network(X), Y; w) + alpha / sum(w) * P(W)`` with the elastic net
+    """``sum_i w_i l_i / T + alpha / T * P(W)`` on a batch, with the elastic net
     ``P(W) = l1_ratio ||W||_1 + (1 - l1_ratio) / 2 ||W||_2^2`` on the weights.
 
-    The penalty is scaled by the total sample weight of the batch, as in
-    scikit-learn's MLP, so ``alpha`` means the same for any batch size, and
-    ``l1_ratio = 0`` is exactly scikit-learn's L2 penalty. Calling the
-    objective runs a forward and a backward pass and leaves the gradient of
-    the smooth part in ``network.grad``; the L1 part is the proximal step
-    :attr:`prox` (``None`` without L1), which the optimizer applies after its
-    update with the step size it took.
+    ``T`` is the batch's weight: its number of rows ``m`` without sample
+    weights (scikit-learn's MLP), and with sample weights ``m`` times the
+    mean weight of the training rows (:meth:`set_training_weights`), so that
+    every minibatch's loss estimates the weighted mean loss of the whole
+    training set and a weight acts as repeating its row, in expectation, at
+    every batch size (normalising by the batch's own weight sum, as
+    scikit-learn does, shrinks the effect of weights with the batch size: at
+    ``batch_size=1`` it vanishes). A full batch, and a batch for which no
+    training weights were set, is divided by its own weight sum, which is the
+    same number. The penalty is scaled alike, so ``alpha`` means the same for
+    any batch size, and ``l1_ratio = 0`` is scikit-learn's L2 penalty.
+
+    Calling the objective runs a forward and a backward pass and leaves the
+    gradient of the smooth part in ``network.grad``; the L1 part is the
+    proximal step :attr:`prox` (``None`` without L1), which the optimizer
+    applies after its update with the step size it took.
     """
 
     def __init__(self, network, loss, alpha=0.0, l1_ratio=0.0):
@@ -35,7 +44,14 @@ class Objective:
         self.loss = loss
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
+        self.n_train = self.mean_weight = None
         self._bind()
+
+    def set_training_weights(self, sample_weight, n_rows):
+        """The training set's size and mean sample weight, which minibatches
+        of it are normalised by (see the class docstring)."""
+        self.n_train = int(n_rows)
+        self.mean_weight = None if sample_weight is None else float(sample_weight.mean())
 
     def _bind(self):
         self._scratch = scratch_for(self.network.n_coefs, self.network.dtype)
@@ -57,15 +73,20 @@ class Objective:
         return self.network.theta[: self.network.n_coefs]
 
     def __call__(self, X, Y, sample_weight=None, rng=None):
-        net = self.network
-        weight, total = normalised_weights(sample_weight, X.shape[0])
+        net, m = self.network, X.shape[0]
+        norm_weight, total = normalised_weights(sample_weight, m)
         if total == 0:
             net.grad.fill(0)
             if self.prox is not None:
                 self.prox.strength = 0.0
             return 0.0
-        raw = net.forward(X, rng, weight)
-        value = self.loss.value_and_grad(raw, Y, weight, net.output_grad(X.shape[0]))
+        weight = norm_weight
+        if sample_weight is not None and self.mean_weight and m != self.n_train:
+            total = m * self.mean_weight
+            weight = (sample_weight / total).reshape(-1, 1)
+        # batch norm's statistics are the batch's own: weights summing to one
+        raw = net.forward(X, rng, norm_weight)
+        value = self.loss.value_and_grad(raw, Y, weight, net.output_grad(m))
         net.backward()
         if self.alpha:
             l2 = self.alpha * (1 - self.l1_ratio) / total

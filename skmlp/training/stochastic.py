@@ -13,7 +13,10 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_
     the weighted mean gradient norm (before clipping).
 
     Each step: loss and gradient, optional global-norm clipping, then the
-    optimizer's update followed by the objective's proximal (L1) step.
+    optimizer's update followed by the objective's proximal (L1) step. The
+    epoch's loss weights each batch by its rows, as scikit-learn does: every
+    batch's loss already estimates the weighted mean over all the rows (see
+    :class:`~skmlp.nn.objective.Objective`).
     ``rng`` draws dropout masks. ``on_first_batch()`` is called once the
     first batch's loss is known to be finite, before its update: the weights
     are still the epoch's starting weights.
@@ -23,9 +26,9 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_
     batches.new_epoch()
     accumulated, total, norms = 0.0, 0.0, 0.0
     for X, Y, sample_weight in batches:
-        weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        if weight == 0:
+        if sample_weight is not None and not sample_weight.sum() > 0:
             continue
+        weight = X.shape[0]
         value = objective(X, Y, sample_weight, rng)
         if not math.isfinite(value):
             return value, math.nan  # diverged: the caller falls back

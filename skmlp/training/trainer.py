@@ -107,11 +107,18 @@ class Trainer:
         state.monitor_validation = config.early_stopping and data.validation is not None
         state.n_iter = 0
         batch_size = config.batch_size_for(data.X.shape[0])
+        if self.network.batch_norm and batch_size < 2:
+            raise ValueError(
+                "batch_norm needs minibatches of at least 2 rows: a batch of 1 sample "
+                "has no variance to normalise by; got batch_size=1 for "
+                f"{data.X.shape[0]} training row(s)."
+            )
         batches = Minibatches(
             data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
         )
         # a batch of one row has no variance to normalise by
         batches.merge_single_row = self.network.batch_norm
+        self.objective.set_training_weights(data.sample_weight, data.X.shape[0])
         safe = stochastic.SafePoints(self.network, data.X)
         try:
             status = self._epochs(batches, data.validation, state, safe, incremental)
