@@ -317,6 +317,25 @@ def test_divergence_resets_the_optimizer_so_partial_fit_continues_cleanly(solver
     np.testing.assert_allclose(fresh._network.theta, reg._network.theta, rtol=1e-12)
 
 
+def test_overflowing_adam_moments_count_as_a_divergence():
+    """A chunk whose squared gradients overflow leaves Adam's second moment at
+    inf while the weights stay finite: every later step of those coordinates
+    would be 0, silently. It is reported as a divergence and the optimizer
+    starts afresh, so later epochs train again."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.1 * rng.normal(size=200)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, batch_size=20, random_state=0
+    ).partial_fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        reg.partial_fit(X * 1e80, y)
+    assert reg._optimizer.state_finite()
+    before = reg.coefs_[0].copy()
+    reg.partial_fit(X, y)
+    assert np.all(reg.coefs_[0] != before)
+
+
 # -- interruption, threads, parallel search -----------------------------------------------
 
 

@@ -30,8 +30,10 @@ class Objective:
     scikit-learn does, shrinks the effect of weights with the batch size: at
     ``batch_size=1`` it vanishes). A full batch, and a batch for which no
     training weights were set, is divided by its own weight sum, which is the
-    same number. The penalty is scaled alike, so ``alpha`` means the same for
-    any batch size, and ``l1_ratio = 0`` is scikit-learn's L2 penalty.
+    same number. The penalty is scaled alike: as in scikit-learn's MLP, a
+    step on ``m`` rows adds ``alpha / (2 m) ||W||^2``, so relative to the data
+    loss (a mean) the penalty of a minibatch step is ``n / m`` times that of a
+    full-batch step on ``n`` rows. ``l1_ratio = 0`` is scikit-learn's L2 penalty.
 
     Calling the objective runs a forward and a backward pass and leaves the
     gradient of the smooth part in ``network.grad``; the L1 part is the

@@ -13,8 +13,9 @@ Each optimizer keeps its state (velocity, moments) as flat vectors shaped
 like the parameters and one scratch vector, so a step allocates nothing
 proportional to the number of parameters. ``step`` consumes ``grad``: once
 the moments have been updated the gradient is no longer needed, and its
-vector serves as the second workspace (it holds the applied update
-afterwards), which spares one vector the size of the model.
+vector serves as the second workspace, which spares one vector the size of
+the model (afterwards it holds the applied update, except for SGD with plain
+momentum, which applies its velocity).
 
 The arithmetic follows scikit-learn's ``SGDOptimizer`` and
 ``AdamOptimizer`` operation for operation, so in float64 the same gradients
@@ -60,6 +61,15 @@ class Optimizer:
         optimizer with the current learning rate: after a divergence the state
         holds the diverging steps' huge or non-finite values."""
         self._state_vector().fill(0)
+
+    def state_finite(self):
+        """Whether every state vector is finite. Adam's second moment can
+        overflow while the weights stay finite; every later step of those
+        coordinates is then 0."""
+        return all(np.isfinite(v).all() for v in self._state_vectors())
+
+    def _state_vectors(self):
+        return [self._state_vector()]
 
     def _step_size(self, n):
         """The step size of the last update: the learning rate."""
@@ -151,6 +161,9 @@ class Adam(Optimizer):
         self.m.fill(0)
         self.v.fill(0)
         self.t = 0
+
+    def _state_vectors(self):
+        return [self.m, self.v]
 
     def _update(self, theta, grad):
         self.t += 1

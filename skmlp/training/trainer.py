@@ -166,7 +166,8 @@ class Trainer:
             self.dropout_rng,
             safe.first_batch_finite,
         )
-        if not (math.isfinite(loss) and safe.weights_finite()):
+        finite = math.isfinite(loss) and safe.weights_finite()
+        if not (finite and self.optimizer.state_finite()):
             self._fall_back(safe)
             state.diverged_at = len(state.loss_curve) + 1
             return Status.DIVERGED
