@@ -54,10 +54,32 @@ def matmul_into(X, W, out):
     sixth of each product. Anything else (sparse input, another dtype)
     computes ``X @ W`` and copies it in.
     """
-    if type(X) is np.ndarray and X.dtype == out.dtype:
+    if W.ndim == 3:  # a model axis: one product per member, stacked
+        stacked_matmul_into(X, W, out)
+    elif type(X) is np.ndarray and X.dtype == out.dtype:
         np.dot(X, W, out=out)
     else:
         np.copyto(out, X @ W)
+
+
+def stacked_matmul_into(X, W, out):
+    """``out[j] = X[j] @ W[j]`` (``X`` of shape ``(k, m, d)``) or ``X @ W[j]``
+    (``X`` of shape ``(m, d)``, shared by the members), for ``W`` of shape
+    ``(k, d, h)``. ``np.matmul`` over the leading axis is as fast as a loop of
+    2-D BLAS calls or faster (k=8, 32x50 @ 50x64: 0.034 against 0.045 ms;
+    ``einsum`` is slower); sparse ``X`` goes member by member."""
+    if isinstance(X, np.ndarray):
+        np.matmul(X, W, out=out)
+        return
+    for j in range(W.shape[0]):
+        np.copyto(out[j], X @ W[j])
+
+
+def stacked_matmul(X, W):
+    """``X @ W`` for prediction, stacked over ``W``'s model axis when it has one."""
+    if W.ndim == 2 or isinstance(X, np.ndarray):
+        return X @ W
+    return np.stack([X @ W[j] for j in range(W.shape[0])])
 
 
 def row_max(A):
@@ -112,7 +134,13 @@ def weighted_dot(Y, raw, weight):
 
 def weighted_column_sum(A, weight):
     """``sum_i weight_i A_i`` for a scalar or column ``weight``: for a column,
-    one BLAS product instead of a weighted copy and a reduction."""
+    one BLAS product instead of a weighted copy and a reduction. With a model
+    axis (``A`` of shape ``(k, m, w)``, ``weight`` scalar or ``(k, m, 1)``),
+    one sum per member, of shape ``(k, 1, w)``."""
+    if A.ndim == 3:
+        if np.ndim(weight) == 0:
+            return weight * A.sum(axis=1, keepdims=True)
+        return np.matmul(np.swapaxes(weight, 1, 2), A)
     if np.ndim(weight) == 0:
         return weight * A.sum(axis=0)
     return weight.ravel() @ A

@@ -9,7 +9,13 @@ memory.
 import numpy as np
 
 from .activations import get_activation
-from .fast import matmul_into, ones, weighted_column_sum
+from .fast import (
+    matmul_into,
+    ones,
+    stacked_matmul,
+    stacked_matmul_into,
+    weighted_column_sum,
+)
 
 
 class Linear:
@@ -26,13 +32,24 @@ class Linear:
         Z += self.b
 
     def backward(self, X, dZ, dX=None):
+        if self.W.ndim == 3:
+            self._backward_members(X, dZ, dX)
+            return
         matmul_into(X.T, dZ, self.dW)
         np.dot(ones(dZ.shape[0], dZ.dtype), dZ, out=self.db)
         if dX is not None:
             np.dot(dZ, self.W.T, out=dX)
 
+    def _backward_members(self, X, dZ, dX):
+        """With a model axis: ``dW[j] = X[j]^T dZ[j]`` (``X^T dZ[j]`` for rows
+        shared by the members), ``db[j]`` the column sums of ``dZ[j]``."""
+        stacked_matmul_into(np.swapaxes(X, -1, -2) if X.ndim == 3 else X.T, dZ, self.dW)
+        np.sum(dZ, axis=1, keepdims=True, out=self.db)
+        if dX is not None:
+            np.matmul(dZ, np.swapaxes(self.W, 1, 2), out=dX)
+
     def predict(self, X):
-        Z = X @ self.W
+        Z = stacked_matmul(X, self.W)
         Z += self.b
         return Z
 
@@ -79,8 +96,12 @@ class BatchNorm:
 
     def backward(self, dY, xhat, weight):
         """Turn ``dY`` (gradient of the output) into ``dZ`` in place."""
-        np.einsum("ij,ij->j", dY, xhat, out=self.dgamma)
-        np.sum(dY, axis=0, out=self.dbeta)
+        if dY.ndim == 3:  # a model axis: sums over each member's rows
+            np.einsum("kij,kij->kj", dY, xhat, out=self.dgamma[:, 0])
+            np.sum(dY, axis=1, keepdims=True, out=self.dbeta)
+        else:
+            np.einsum("ij,ij->j", dY, xhat, out=self.dgamma)
+            np.sum(dY, axis=0, out=self.dbeta)
         # dZ_i = gamma * inv_std * (dY_i - w_i sum_j dY_j - w_i xhat_i sum_j dY_j xhat_j)
         dY -= weight * self.dbeta
         dY -= weight * xhat * self.dgamma
@@ -138,7 +159,7 @@ class Buffers:
         def view(array):
             if array is None:
                 return None
-            return views.setdefault(id(array), array[:m])
+            return views.setdefault(id(array), array[..., :m, :])
 
         return Buffers(**{name: view(getattr(self, name)) for name in self.__slots__})
 
@@ -163,11 +184,16 @@ class HiddenLayer:
 
     @property
     def n_out(self):
-        return self.linear.W.shape[1]
+        return self.linear.W.shape[-1]
 
-    def allocate(self, batch_size, dtype):
-        """Full-size buffers for ``batch_size`` rows (see :class:`Buffers`)."""
-        shape = (batch_size, self.n_out)
+    def allocate(self, batch_size, dtype, members=None):
+        """Full-size buffers for ``batch_size`` rows (see :class:`Buffers`),
+        ``(members, batch_size, width)`` with a model axis."""
+        shape = (
+            (batch_size, self.n_out)
+            if members is None
+            else (members, batch_size, self.n_out)
+        )
         Z = np.empty(shape, dtype)
         H = np.empty(shape, dtype) if self.activation.needs_input else Z
         return Buffers(

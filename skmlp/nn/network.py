@@ -42,6 +42,16 @@ class Network:
     residual : bool
         Add each hidden layer's input to its output where the widths agree
         (hidden to hidden; the first hidden layer has no skip).
+    n_members : int or None
+        ``None``: one network (2-D weights). ``k``: ``k`` networks of this
+        shape stacked along a leading model axis, trained as one program:
+        weights ``(k, fan_in, fan_out)``, biases and batch-norm vectors
+        ``(k, 1, width)``, all views into the one flat ``theta`` (weights of
+        every member first, so penalties still act on ``theta[:n_coefs]``);
+        inputs ``(k, m, n_features)`` (each member its own rows) or
+        ``(m, n_features)`` (rows shared by every member), outputs
+        ``(k, m, n_outputs)``. :meth:`member` gives member ``j`` as a network
+        of its own.
     """
 
     def __init__(
@@ -53,6 +63,7 @@ class Network:
         batch_norm=False,
         dropout=0.0,
         residual=False,
+        n_members=None,
     ):
         self.layer_units = [int(u) for u in layer_units]
         self.activation = activation
@@ -60,10 +71,12 @@ class Network:
         self.batch_norm = bool(batch_norm)
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
         self.residual = bool(residual)
+        self.n_members = None if n_members is None else int(n_members)
+        k = self.n_members or 1
         shapes = list(pairwise(self.layer_units))
-        self.n_coefs = sum(a * b for a, b in shapes)
-        n_biases = sum(self.layer_units[1:])
-        n_norm = 2 * sum(self.layer_units[1:-1]) if self.batch_norm else 0
+        self.n_coefs = k * sum(a * b for a, b in shapes)
+        n_biases = k * sum(self.layer_units[1:])
+        n_norm = 2 * k * sum(self.layer_units[1:-1]) if self.batch_norm else 0
         self.theta = np.zeros(self.n_coefs + n_biases + n_norm, dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
         self.state = np.zeros(n_norm, dtype=self.dtype)
@@ -73,16 +86,20 @@ class Network:
     def _bind(self):
         take = _Slicer(self.theta, self.grad)
         shapes = list(pairwise(self.layer_units))
-        weights = [take(shape) for shape in shapes]
-        biases = [take((shape[1],)) for shape in shapes]
+        # the model axis leads; vectors get a row axis to broadcast over batches
+        lead, row = (
+            ((), ()) if self.n_members is None else ((self.n_members,), (self.n_members, 1))
+        )
+        weights = [take((*lead, *shape)) for shape in shapes]
+        biases = [take((*row, shape[1])) for shape in shapes]
         widths = self.layer_units[1:-1]
         norms = [None] * len(widths)
         if self.batch_norm:
-            scales = [take((w,)) for w in widths]
-            shifts = [take((w,)) for w in widths]
+            scales = [take((*row, w)) for w in widths]
+            shifts = [take((*row, w)) for w in widths]
             stats = _Slicer(self.state, None)
-            means = [stats((w,))[0] for w in widths]
-            variances = [stats((w,))[0] for w in widths]
+            means = [stats((*row, w))[0] for w in widths]
+            variances = [stats((*row, w))[0] for w in widths]
             norms = [
                 BatchNorm(g[0], b[0], g[1], b[1], m, v)
                 for g, b, m, v in zip(scales, shifts, means, variances)
@@ -157,12 +174,24 @@ class Network:
     def initialize(self, rng, scheme="sklearn"):
         """Draw the weights and biases (see :mod:`.initializers`); layer by
         layer, weights then bias, in float64 and then cast. Batch-norm scales
-        start at 1, shifts and running means at 0, running variances at 1."""
-        for linear in self.linears:
-            fan_in, fan_out = linear.W.shape
-            W, b = initializers.draw(scheme, self.activation, rng, fan_in, fan_out)
-            linear.W[...] = W
-            linear.b[...] = b
+        start at 1, shifts and running means at 0, running variances at 1.
+
+        With a model axis, ``rng`` is a sequence of one generator per member,
+        and member ``j`` draws from ``rng[j]`` exactly what a network of its
+        own would draw from it."""
+        members = [None] if self.n_members is None else range(self.n_members)
+        rngs = [rng] if self.n_members is None else list(rng)
+        if len(rngs) != len(members):
+            raise ValueError(f"{self.n_members} members need as many generators.")
+        for member, member_rng in zip(members, rngs):
+            for linear in self.linears:
+                fan_in, fan_out = linear.W.shape[-2:]
+                W, b = initializers.draw(
+                    scheme, self.activation, member_rng, fan_in, fan_out
+                )
+                index = ... if member is None else member
+                linear.W[index] = W
+                linear.b[index] = b
         for layer in self.hidden:
             if layer.batch_norm:
                 layer.batch_norm.gamma[...] = 1
@@ -182,6 +211,28 @@ class Network:
     def restore(self, checkpoint):
         np.copyto(self.theta, checkpoint[: self.theta.size])
         np.copyto(self.state, checkpoint[self.theta.size :])
+
+    def member(self, j):
+        """Member ``j`` of a network with a model axis, as a network of its own
+        (a copy of its parameters and running statistics)."""
+        single = Network(
+            self.layer_units,
+            self.activation,
+            self.dtype,
+            batch_norm=self.batch_norm,
+            dropout=self.dropout,
+            residual=self.residual,
+        )
+        for mine, theirs in zip(self.linears, single.linears):
+            theirs.W[...] = mine.W[j]
+            theirs.b[...] = mine.b[j, 0]
+        for mine, theirs in zip(self.hidden, single.hidden):
+            if mine.batch_norm:
+                for name in ("gamma", "beta", "running_mean", "running_var"):
+                    getattr(theirs.batch_norm, name)[...] = getattr(mine.batch_norm, name)[
+                        j, 0
+                    ]
+        return single
 
     def set_dropout(self, dropout):
         """Change the dropout rates (a training-time setting, not a parameter)."""
@@ -225,6 +276,8 @@ class Network:
         """Size the training buffers for batches of up to ``batch_size`` rows."""
         if self._workspace is None or batch_size > self._workspace.capacity:
             self._workspace = Workspace(self, batch_size)
+        if self.n_members is not None:
+            self._workspace.rows(batch_size)  # contiguous buffers of exactly m rows
 
     def forward(self, X, rng=None, weight=None):
         """Forward pass in training mode; returns the logits (a buffer view).
@@ -233,7 +286,7 @@ class Network:
         ``weight`` (normalised sample weights, a scalar ``1 / m`` by default)
         weights the batch-norm statistics.
         """
-        m = X.shape[0]
+        m = X.shape[-2]
         self.allocate(m)
         rows = self._workspace.rows(m)
         weight = 1.0 / m if weight is None else weight
@@ -252,7 +305,7 @@ class Network:
         """Backpropagate the output gradient of the last :meth:`forward`;
         fills ``self.grad``."""
         X, weight = self._workspace.inputs, self._workspace.weight
-        rows = self._workspace.rows(X.shape[0])
+        rows = self._workspace.rows(X.shape[-2])
         hidden = rows.hidden
         if not hidden:
             self.output.backward(X, rows.d_logits)
@@ -288,18 +341,32 @@ class Workspace:
 
     def __init__(self, network, capacity):
         self.capacity = capacity
-        self.hidden = [layer.allocate(capacity, network.dtype) for layer in network.hidden]
-        shape = (capacity, network.output.W.shape[1])
+        self.members = network.n_members
+        self.hidden = [
+            layer.allocate(capacity, network.dtype, self.members)
+            for layer in network.hidden
+        ]
+        shape = (*self._lead(), capacity, network.output.W.shape[-1])
         self.logits = np.empty(shape, network.dtype)
         self.d_logits = np.empty(shape, network.dtype)
         self.inputs = self.weight = None
+        self._network = network
         self._views = {}
 
+    def _lead(self):
+        return () if self.members is None else (self.members,)
+
     def rows(self, m):
-        """The buffers' first ``m`` rows (a :class:`RowViews`)."""
+        """The buffers' first ``m`` rows (a :class:`RowViews`). With a model
+        axis, buffers of exactly ``m`` rows instead, allocated once per ``m``:
+        ``(k, m, width)`` slices of larger buffers would not be contiguous, and
+        the losses see each member's rows as one block."""
         views = self._views.get(m)
         if views is None:
-            views = self._views[m] = RowViews(self, m)
+            source = self if self.members is None or m == self.capacity else None
+            if source is None:
+                source = Workspace(self._network, m)
+            views = self._views[m] = RowViews(source, m)
         return views
 
     def remember(self, X, weight):
@@ -311,8 +378,8 @@ class RowViews:
 
     def __init__(self, workspace, m):
         self.hidden = [buffers.rows(m) for buffers in workspace.hidden]
-        self.logits = workspace.logits[:m]
-        self.d_logits = workspace.d_logits[:m]
+        self.logits = workspace.logits[..., :m, :]
+        self.d_logits = workspace.d_logits[..., :m, :]
 
 
 class _Slicer:

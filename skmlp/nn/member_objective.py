@@ -1,0 +1,119 @@
+"""The training objective of networks stacked along a model axis.
+
+``k`` members of one :class:`~skmlp.nn.network.Network` (``n_members=k``)
+each have their own rows (or share them), their own sample weights and
+their own penalty strength, and each member's objective is exactly the
+:class:`~skmlp.nn.objective.Objective` of a network of its own on its data:
+the gradient of member ``j``'s parameters is the gradient of member ``j``'s
+objective, because the members share no parameter. One call returns every
+member's value and fills the one flat gradient.
+"""
+
+import numpy as np
+
+
+def member_weights(sample_weight, k, m):
+    """Per-member weights normalised to sum to one over each member's rows, as
+    a scalar ``1 / m`` (no sample weights) or ``(k, m, 1)``, and each member's
+    total weight, ``(k,)``. A member whose rows weigh 0 gets weights 0."""
+    if sample_weight is None:
+        return 1.0 / m, np.full(k, float(m))
+    sample_weight = np.broadcast_to(sample_weight, (k, m))
+    totals = sample_weight.sum(axis=1)
+    safe = np.where(totals > 0, totals, 1.0)
+    weight = np.where(totals[:, None] > 0, sample_weight / safe[:, None], 0.0)
+    return weight[:, :, None], totals.astype(float)
+
+
+class MemberObjective:
+    """``sum_j [loss_j + alpha_j / T_j * ||W_j||^2 / 2]`` over the members.
+
+    ``alpha`` is one number or one per member. ``T_j`` is member ``j``'s batch
+    weight, normalised as :class:`~skmlp.nn.objective.Objective` normalises a
+    single network's (rows times the member's mean training weight with
+    sample weights, see :meth:`set_training_weights`). ``X`` is ``(k, m, d)``
+    or ``(m, d)`` shared by the members; ``Y`` is ``(k, m, o)`` or ``(m, o)``;
+    ``sample_weight`` is ``(k, m)``, ``(m,)`` or ``None`` (a weight of 0
+    takes a row out of a member, so members can share one block of rows).
+    The L1 part of the elastic net is not supported on the model axis yet.
+    """
+
+    prox = None
+
+    def __init__(self, network, loss, alpha=0.0):
+        if network.n_members is None:
+            raise ValueError("MemberObjective needs a network with a model axis.")
+        self.network, self.loss = network, loss
+        self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (network.n_members,))
+        self.n_train = self.mean_weight = None
+        self.member_values = None
+
+    def set_training_weights(self, sample_weight, n_rows):
+        """Each member's training-set size and mean sample weight (``(k, n)``
+        or ``(n,)`` weights), which its minibatches are normalised by."""
+        self.n_train = int(n_rows)
+        if sample_weight is None:
+            self.mean_weight = None
+            return
+        k = self.network.n_members
+        self.mean_weight = np.broadcast_to(sample_weight, (k, n_rows)).mean(axis=1)
+
+    def _weights(self, sample_weight, m):
+        """(loss weights, batch-norm weights, totals) of a batch of ``m`` rows."""
+        k = self.network.n_members
+        norm_weight, totals = member_weights(sample_weight, k, m)
+        if sample_weight is None or self.mean_weight is None or m == self.n_train:
+            return norm_weight, norm_weight, totals
+        totals = m * self.mean_weight
+        safe = np.where(totals > 0, totals, 1.0)
+        weight = np.broadcast_to(sample_weight, (k, m)) / safe[:, None]
+        return weight[:, :, None], norm_weight, totals
+
+    def __call__(self, X, Y, sample_weight=None, rng=None):
+        net, m, k = self.network, X.shape[-2], self.network.n_members
+        weight, norm_weight, totals = self._weights(sample_weight, m)
+        raw = net.forward(X, rng, norm_weight)
+        grad = net.output_grad(m)
+        Y = np.broadcast_to(Y, raw.shape)
+        values = np.empty(k)
+        for j in range(k):
+            w = weight if np.ndim(weight) == 0 else weight[j]
+            values[j] = self.loss.value_and_grad(raw[j], Y[j], w, grad[j])
+        net.backward()
+        if np.any(self.alpha):
+            values += self._add_penalty(totals)
+        self.member_values = values
+        return float(values.sum())
+
+    def _add_penalty(self, totals):
+        """Each member's L2 term into the gradient; returns its values."""
+        safe = np.where(totals > 0, totals, np.inf)
+        strength = self.alpha / safe
+        values = np.zeros_like(strength)
+        for linear in self.network.linears:
+            linear.dW += strength[:, None, None] * linear.W
+            values += 0.5 * strength * np.einsum("kij,kij->k", linear.W, linear.W)
+        return values
+
+    def value(self, X, Y, sample_weight=None, penalty=True):
+        """Each member's objective (``penalty=False``: data loss) without the
+        gradient, as a ``(k,)`` array; touches no training buffer."""
+        net, m, k = self.network, X.shape[-2], self.network.n_members
+        weight, totals = member_weights(sample_weight, k, m)
+        raw = net.predict_raw(X)
+        Y = np.broadcast_to(Y, raw.shape)
+        values = np.array(
+            [
+                self.loss.value_and_grad(
+                    raw[j], Y[j], weight if np.ndim(weight) == 0 else weight[j]
+                )
+                for j in range(k)
+            ]
+        )
+        if penalty and np.any(self.alpha):
+            safe = np.where(totals > 0, totals, np.inf)
+            for linear in net.linears:
+                values += (
+                    0.5 * self.alpha / safe * np.einsum("kij,kij->k", linear.W, linear.W)
+                )
+        return values

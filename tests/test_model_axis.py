@@ -1,0 +1,153 @@
+"""The model axis of the core: k networks stacked in one flat vector.
+
+Finite-difference gradient checks through the axis for every loss, with
+different rows, sample weights and penalties per member; and the central
+property: member j of the stacked network computes exactly what a network
+of its own computes on member j's data.
+"""
+
+import numpy as np
+import pytest
+
+from skmlp.nn.losses import LOSSES, get_loss
+from skmlp.nn.member_objective import MemberObjective
+from skmlp.nn.network import Network
+from skmlp.nn.objective import Objective
+
+K, M, D = 3, 9, 4
+LOSS_PARAMS = {"huber": {"delta": 0.5}}
+ARCHITECTURES = {
+    "plain": dict(),
+    "batch_norm": dict(batch_norm=True),
+    "residual": dict(residual=True),
+}
+
+
+def _targets(name, rng, shape):
+    k, m, o = shape
+    if name == "softmax_cross_entropy":
+        return np.eye(o)[rng.randint(o, size=(k, m))]
+    if name in ("sigmoid_cross_entropy", "hinge"):
+        return rng.randint(2, size=shape).astype(float)
+    if name == "poisson":
+        return rng.poisson(1.5, size=shape).astype(float)
+    return rng.normal(size=shape)
+
+
+def _problem(loss_name, seed=0, architecture="plain", activation="tanh"):
+    """A stacked network, its members' own rows, targets and weights."""
+    rng = np.random.RandomState(seed)
+    n_out = 1 if loss_name == "hinge" else 3
+    units = [D, 5, 5, n_out]
+    network = Network(units, activation, n_members=K, **ARCHITECTURES[architecture])
+    network.initialize([np.random.RandomState(seed + j) for j in range(K)])
+    X = rng.normal(size=(K, M, D))
+    Y = _targets(loss_name, rng, (K, M, n_out))
+    sample_weight = rng.uniform(0.2, 3.0, size=(K, M))
+    loss = get_loss(loss_name, **LOSS_PARAMS.get(loss_name, {}))
+    return network, loss, X, Y, sample_weight
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_gradient_through_the_model_axis_matches_finite_differences(loss_name):
+    network, loss, X, Y, sw = _problem(loss_name)
+    objective = MemberObjective(network, loss, alpha=[0.0, 0.3, 1.0])
+    objective(X, Y, sw)
+    analytic = network.grad.copy()
+    theta, eps = network.theta, 1e-6
+    rng = np.random.RandomState(1)
+    for i in rng.choice(theta.size, size=60, replace=False):
+        saved = theta[i]
+        theta[i] = saved + eps
+        up = objective(X, Y, sw)
+        theta[i] = saved - eps
+        down = objective(X, Y, sw)
+        theta[i] = saved
+        numeric = (up - down) / (2 * eps)
+        assert analytic[i] == pytest.approx(numeric, rel=1e-5, abs=1e-8), i
+
+
+@pytest.mark.parametrize("architecture", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("loss_name", ["softmax_cross_entropy", "squared_error", "huber"])
+def test_member_j_computes_what_a_network_of_its_own_computes(loss_name, architecture):
+    """Values, every parameter's gradient and the predictions of member j equal
+    those of network.member(j) on member j's rows and weights (rtol 1e-10)."""
+    network, loss, X, Y, sw = _problem(loss_name, architecture=architecture)
+    alpha = np.array([0.0, 0.3, 1.0])
+    singles = [network.member(j) for j in range(K)]  # before any running statistic moves
+    objective = MemberObjective(network, loss, alpha=alpha)
+    objective(X, Y, sw)
+    raw = network.predict_raw(X)
+    for j, single in enumerate(singles):
+        value = Objective(single, loss, alpha[j])(X[j], Y[j], sw[j])
+        assert objective.member_values[j] == pytest.approx(value, rel=1e-10)
+        for mine, theirs in zip(network.linears, single.linears):
+            np.testing.assert_allclose(mine.dW[j], theirs.dW, rtol=1e-10, atol=1e-14)
+            np.testing.assert_allclose(mine.db[j, 0], theirs.db, rtol=1e-10, atol=1e-14)
+        if architecture == "batch_norm":
+            for mine, theirs in zip(network.hidden, single.hidden):
+                np.testing.assert_allclose(
+                    mine.batch_norm.dgamma[j, 0], theirs.batch_norm.dgamma, rtol=1e-10
+                )
+                np.testing.assert_allclose(
+                    mine.batch_norm.running_mean[j, 0], theirs.batch_norm.running_mean
+                )
+        np.testing.assert_allclose(raw[j], single.predict_raw(X[j]), rtol=1e-12)
+
+
+def test_members_start_where_networks_of_their_own_start():
+    """Member j draws from its own generator exactly what a single network
+    draws from it: an ensemble's or a fold's initial weights are reproducible
+    one member at a time."""
+    network = Network([D, 6, 2], "relu", n_members=K)
+    network.initialize([np.random.RandomState(10 + j) for j in range(K)])
+    for j in range(K):
+        single = Network([D, 6, 2], "relu")
+        single.initialize(np.random.RandomState(10 + j))
+        np.testing.assert_array_equal(network.member(j).theta, single.theta)
+
+
+def test_shared_rows_with_zero_one_weights_equal_each_members_own_subset():
+    """Members that train on subsets of the SAME rows (the folds of a small
+    table) can share one block of rows, a weight of 0 taking a row out: member
+    j then equals a network of its own fitted to its rows alone."""
+    rng = np.random.RandomState(0)
+    network = Network([D, 5, 3], "tanh", n_members=K)
+    network.initialize([np.random.RandomState(j) for j in range(K)])
+    X, Y = rng.normal(size=(M, D)), np.eye(3)[rng.randint(3, size=M)]
+    member_rows = np.ones((K, M))
+    for j in range(K):
+        member_rows[j, j::K] = 0  # each member leaves out a different fold
+    loss = get_loss("softmax_cross_entropy")
+    objective = MemberObjective(network, loss, alpha=0.5)
+    objective(X, Y, member_rows)
+    for j in range(K):
+        keep = member_rows[j] > 0
+        single = network.member(j)
+        value = Objective(single, loss, 0.5)(X[keep], Y[keep])
+        assert objective.member_values[j] == pytest.approx(value, rel=1e-12)
+        np.testing.assert_allclose(
+            network.linears[0].dW[j], single.linears[0].dW, rtol=1e-10
+        )
+
+
+@pytest.mark.parametrize("m", [4, 9])
+def test_minibatches_are_normalised_per_member_like_a_single_network(m):
+    """With set_training_weights, each member's minibatch is divided by its
+    rows x its own mean training weight, as Objective does for one network."""
+    network, loss, X, Y, sw = _problem("squared_error")
+    objective = MemberObjective(network, loss, alpha=0.2)
+    objective.set_training_weights(sw, M)
+    objective(X[:, :m], Y[:, :m], sw[:, :m])
+    for j in range(K):
+        single = network.member(j)
+        reference = Objective(single, loss, 0.2)
+        reference.set_training_weights(sw[j], M)
+        assert objective.member_values[j] == pytest.approx(
+            reference(X[j, :m], Y[j, :m], sw[j, :m]), rel=1e-12
+        )
+
+
+def test_member_objective_refuses_a_network_without_a_model_axis():
+    with pytest.raises(ValueError, match="model axis"):
+        MemberObjective(Network([2, 3, 1], "relu"), get_loss("squared_error"))
