@@ -34,6 +34,28 @@ def test_history_is_a_dict_of_equal_length_lists(solver):
     assert (frame["time"] >= 0).all() and (frame["grad_norm"] > 0).all()
 
 
+def test_the_diagnosis_compares_data_losses_whatever_alpha():
+    """train_loss includes the alpha penalty (as loss_curve_ does) and the
+    validation loss does not; history_ records the penalty, and the diagnosis
+    and the display compare the two data losses."""
+    from skmlp.inspection._diagnosis import data_loss
+
+    X, y = make_moons(300, noise=0.2, random_state=0)
+    clf = MLPClassifier(alpha=3.0, early_stopping=True, max_iter=30, random_state=0)
+    clf.fit(X, y)
+    history = clf.history_
+    penalty = np.asarray(history["penalty"])
+    assert (penalty > 0).all()
+    np.testing.assert_allclose(
+        data_loss(history), np.asarray(history["train_loss"]) - penalty
+    )
+    # with alpha=3 the penalty is a tenth of the data loss: enough to bias a
+    # comparison of train_loss with valid_loss
+    assert penalty.mean() > 0.1 * data_loss(history).mean()
+    display = TrainingCurveDisplay.from_estimator(clf)
+    np.testing.assert_allclose(display.train_loss, data_loss(history))
+
+
 def test_history_records_validation_learning_rate_and_continues_on_warm_start():
     X, y = make_moons(300, noise=0.2, random_state=0)
     clf = MLPClassifier(

@@ -273,7 +273,7 @@ def test_divergence_checkpoint_is_each_epochs_start_taken_after_its_first_batch(
 
         if len(starts) == 4:  # the 4th epoch "diverges" on its first batch
             objective.network.theta[:] = np.nan
-            return np.nan, np.nan
+            return np.nan, np.nan, np.nan
         return real_run_epoch(objective, optimizer, batches, clip_norm, rng, hook)
 
     monkeypatch.setattr(skmlp.training.stochastic, "run_epoch", spying)

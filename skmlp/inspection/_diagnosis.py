@@ -137,6 +137,17 @@ def _fmt(value):
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def data_loss(history):
+    """The training curve to compare with ``valid_loss``: ``train_loss`` minus
+    the epoch's mean ``penalty`` where the history records one (skmlp's
+    stochastic fits), as the validation loss has no penalty."""
+    train = np.asarray(history["train_loss"], dtype=float)
+    penalty = history.get("penalty")
+    if penalty is None:
+        return train
+    return train - np.nan_to_num(np.asarray(penalty, dtype=float))  # NaN: none
+
+
 def diagnose_training(estimator_or_history):
     """Read a training history and name its pattern.
 
@@ -145,7 +156,9 @@ def diagnose_training(estimator_or_history):
     estimator_or_history : fitted estimator or dict
         A fitted skmlp estimator (its ``history_`` is read), or any dict with
         at least a ``train_loss`` list and, to be diagnosed, a ``valid_loss``
-        list of the same length (other keys are ignored).
+        list of the same length. A ``penalty`` list (skmlp's histories have
+        one) is subtracted from ``train_loss``, so that two data losses are
+        compared; other keys are ignored.
 
     Returns
     -------
@@ -168,7 +181,7 @@ def diagnose_training(estimator_or_history):
             "diagnose_training needs a fitted skmlp estimator or a dict with a "
             f"'train_loss' list; got {type(estimator_or_history).__name__}."
         )
-    train = np.asarray(history["train_loss"], dtype=float)
+    train = data_loss(history)
     valid = np.asarray(history.get("valid_loss", np.full_like(train, np.nan)), dtype=float)
     if valid.shape != train.shape:
         raise ValueError(

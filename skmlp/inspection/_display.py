@@ -3,7 +3,7 @@ epoch and the diagnosed pattern marked. matplotlib is imported only to plot."""
 
 import numpy as np
 
-from ._diagnosis import diagnose_training
+from ._diagnosis import data_loss, diagnose_training
 
 
 def _pyplot():
@@ -163,12 +163,14 @@ class TrainingCurveDisplay:
     @classmethod
     def from_history(cls, history, *, best_epoch=None, ax=None, name=None, log_scale=False):
         """Plot a ``history_`` dict (or any dict with ``train_loss`` and,
-        optionally, ``valid_loss`` lists)."""
+        optionally, ``valid_loss`` lists). The training curve is the data loss
+        (``train_loss`` minus ``penalty``, where recorded), like the validation
+        loss."""
         valid = history.get("valid_loss")
         if valid is not None and np.all(np.isnan(np.asarray(valid, dtype=float))):
             valid = None
         display = cls(
-            train_loss=history["train_loss"],
+            train_loss=data_loss(history),
             valid_loss=valid,
             best_epoch=best_epoch,
             estimator_name=name,
@@ -203,7 +205,7 @@ class TrainingCurveDisplay:
                 "return_estimator=True."
             )
         histories = [_final_estimator(e).history_ for e in cv_results["estimator"]]
-        train = _common_epochs([h["train_loss"] for h in histories])
+        train = _common_epochs([data_loss(h) for h in histories])
         display = dict(
             train_loss=train.mean(axis=0),
             train_std=train.std(axis=0),

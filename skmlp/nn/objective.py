@@ -47,6 +47,8 @@ class Objective:
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
         self.n_train = self.mean_weight = None
+        #: The penalty term of the last call (0 without ``alpha``).
+        self.last_penalty = 0.0
         self._bind()
 
     def set_training_weights(self, sample_weight, n_rows):
@@ -93,7 +95,8 @@ class Objective:
         if self.alpha:
             l2 = self.alpha * (1 - self.l1_ratio) / total
             add_l2_grad(net.grad[: net.n_coefs], self._weights, l2, self._scratch)
-            value += self._penalty(total)
+            self.last_penalty = self._penalty(total)
+            value += self.last_penalty
             if self.prox is not None:
                 self.prox.strength = self.alpha * self.l1_ratio / total
         return value

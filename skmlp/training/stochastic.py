@@ -9,8 +9,9 @@ from ..nn.optimizers import clip_global_norm
 
 
 def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_batch=None):
-    """One pass over the minibatches; returns the weighted mean batch loss and
-    the weighted mean gradient norm (before clipping).
+    """One pass over the minibatches; returns the mean batch loss (objective,
+    penalty included), the mean gradient norm (before clipping) and the mean
+    penalty term, each weighted by the batches' rows.
 
     Each step: loss and gradient, optional global-norm clipping, then the
     optimizer's update followed by the objective's proximal (L1) step. The
@@ -24,23 +25,24 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_
     network = objective.network
     theta, grad, prox = network.theta, network.grad, objective.prox
     batches.new_epoch()
-    accumulated, total, norms = 0.0, 0.0, 0.0
+    accumulated, total, norms, penalties = 0.0, 0.0, 0.0, 0.0
     for X, Y, sample_weight in batches:
         if sample_weight is not None and not sample_weight.sum() > 0:
             continue
         weight = X.shape[0]
         value = objective(X, Y, sample_weight, rng)
         if not math.isfinite(value):
-            return value, math.nan  # diverged: the caller falls back
+            return value, math.nan, math.nan  # diverged: the caller falls back
         if on_first_batch is not None and not total:
             on_first_batch()
         accumulated += value * weight
+        penalties += objective.last_penalty * weight
         total += weight
         norms += clip_global_norm(grad, clip_norm) * weight
         optimizer.step(theta, grad, prox)
     if not total:
-        return 0.0, 0.0
-    return accumulated / total, norms / total
+        return 0.0, 0.0, 0.0
+    return accumulated / total, norms / total, penalties / total
 
 
 class SafePoints:

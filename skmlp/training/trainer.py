@@ -158,7 +158,7 @@ class Trainer:
             self.on_begin()
         start = time.perf_counter()
         learning_rate = self.optimizer.learning_rate
-        loss, grad_norm = stochastic.run_epoch(
+        loss, grad_norm, penalty = stochastic.run_epoch(
             self.objective,
             self.optimizer,
             batches,
@@ -175,19 +175,15 @@ class Trainer:
         if validation is not None:
             state.record_validation(*validation(), self.config.tol, self.network)
         seconds = time.perf_counter() - start
-        self._log(state, loss, learning_rate, grad_norm, seconds, validation is not None)
+        values = dict(learning_rate=learning_rate, grad_norm=grad_norm, penalty=penalty)
+        self._log(state, loss, values, seconds, validation is not None)
         if self.on_end is not None and self.on_end():
             return Status.STOPPED
         return self._after_epoch(state)
 
-    def _log(self, state, loss, learning_rate, grad_norm, seconds, validated):
-        values = dict(
-            epoch=len(state.loss_curve),
-            train_loss=loss,
-            learning_rate=learning_rate,
-            grad_norm=grad_norm,
-            time=seconds,
-        )
+    def _log(self, state, loss, epoch_values, seconds, validated):
+        values = dict(epoch=len(state.loss_curve), train_loss=loss, **epoch_values)
+        values["time"] = seconds
         if validated:
             values.update(
                 valid_loss=state.validation_loss_curve[-1],
