@@ -151,3 +151,21 @@ def test_minibatches_are_normalised_per_member_like_a_single_network(m):
 def test_member_objective_refuses_a_network_without_a_model_axis():
     with pytest.raises(ValueError, match="model axis"):
         MemberObjective(Network([2, 3, 1], "relu"), get_loss("squared_error"))
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_layout_is_member_major_in_a_single_networks_order(batch_norm):
+    """Row j of theta.reshape(k, -1) is member j's whole parameter vector, laid
+    out as a network of its own lays out its theta (weights first), and every
+    layer's (k, ...) array is a view into theta, not a copy."""
+    network = Network([D, 6, 5, 2], "tanh", batch_norm=batch_norm, n_members=K)
+    network.initialize([np.random.RandomState(j) for j in range(K)])
+    rows = network.members_view(network.theta)
+    for j in range(K):
+        np.testing.assert_array_equal(rows[j], network.member(j).theta)
+    for linear in network.linears:
+        assert np.shares_memory(linear.W, network.theta)
+        assert np.shares_memory(linear.dW, network.grad)
+    assert network.n_coefs == D * 6 + 6 * 5 + 5 * 2  # one member's weights
+    weights = rows[:, : network.n_coefs]
+    np.testing.assert_array_equal(weights[1, : D * 6], network.linears[0].W[1].ravel())

@@ -85,15 +85,17 @@ class MemberObjective:
         self.member_values = values
         return float(values.sum())
 
+    def _member_weights(self, vector):
+        """Each member's weights in ``vector`` (``theta`` or ``grad``), ``(k, n_coefs)``."""
+        net = self.network
+        return net.members_view(vector)[:, : net.n_coefs]
+
     def _add_penalty(self, totals):
         """Each member's L2 term into the gradient; returns its values."""
-        safe = np.where(totals > 0, totals, np.inf)
-        strength = self.alpha / safe
-        values = np.zeros_like(strength)
-        for linear in self.network.linears:
-            linear.dW += strength[:, None, None] * linear.W
-            values += 0.5 * strength * np.einsum("kij,kij->k", linear.W, linear.W)
-        return values
+        strength = self.alpha / np.where(totals > 0, totals, np.inf)
+        W = self._member_weights(self.network.theta)
+        self._member_weights(self.network.grad)[...] += strength[:, None] * W
+        return 0.5 * strength * np.einsum("ki,ki->k", W, W)
 
     def value(self, X, Y, sample_weight=None, penalty=True):
         """Each member's objective (``penalty=False``: data loss) without the
@@ -111,9 +113,7 @@ class MemberObjective:
             ]
         )
         if penalty and np.any(self.alpha):
-            safe = np.where(totals > 0, totals, np.inf)
-            for linear in net.linears:
-                values += (
-                    0.5 * self.alpha / safe * np.einsum("kij,kij->k", linear.W, linear.W)
-                )
+            W = self._member_weights(net.theta)
+            strength = self.alpha / np.where(totals > 0, totals, np.inf)
+            values += 0.5 * strength * np.einsum("ki,ki->k", W, W)
         return values

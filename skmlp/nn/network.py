@@ -46,12 +46,15 @@ class Network:
         ``None``: one network (2-D weights). ``k``: ``k`` networks of this
         shape stacked along a leading model axis, trained as one program:
         weights ``(k, fan_in, fan_out)``, biases and batch-norm vectors
-        ``(k, 1, width)``, all views into the one flat ``theta`` (weights of
-        every member first, so penalties still act on ``theta[:n_coefs]``);
-        inputs ``(k, m, n_features)`` (each member its own rows) or
-        ``(m, n_features)`` (rows shared by every member), outputs
-        ``(k, m, n_outputs)``. :meth:`member` gives member ``j`` as a network
-        of its own.
+        ``(k, 1, width)``, all views into the one flat ``theta``. The layout
+        is member-major: ``theta.reshape(k, -1)[j]`` is member ``j``'s
+        parameter vector, in a single network's layout (its weights first,
+        ``[:, :n_coefs]``: ``n_coefs`` counts one member's weights), so that per-member numbers (learning rates,
+        penalties, masks of members that stopped) are ``(k, 1)`` columns that
+        broadcast over the rows. Inputs are ``(k, m, n_features)`` (each
+        member its own rows) or ``(m, n_features)`` (rows shared by every
+        member), outputs ``(k, m, n_outputs)``. :meth:`member` gives member
+        ``j`` as a network of its own.
     """
 
     def __init__(
@@ -74,17 +77,21 @@ class Network:
         self.n_members = None if n_members is None else int(n_members)
         k = self.n_members or 1
         shapes = list(pairwise(self.layer_units))
-        self.n_coefs = k * sum(a * b for a, b in shapes)
-        n_biases = k * sum(self.layer_units[1:])
-        n_norm = 2 * k * sum(self.layer_units[1:-1]) if self.batch_norm else 0
-        self.theta = np.zeros(self.n_coefs + n_biases + n_norm, dtype=self.dtype)
+        # with a model axis: each member's weights, the first n_coefs of its row
+        self.n_coefs = sum(a * b for a, b in shapes)
+        n_biases = sum(self.layer_units[1:])
+        n_norm = 2 * sum(self.layer_units[1:-1]) if self.batch_norm else 0
+        self.theta = np.zeros(k * (self.n_coefs + n_biases + n_norm), dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
-        self.state = np.zeros(n_norm, dtype=self.dtype)
+        self.state = np.zeros(k * n_norm, dtype=self.dtype)
         self._bind()
 
     # -- views ---------------------------------------------------------------
     def _bind(self):
-        take = _Slicer(self.theta, self.grad)
+        if self.n_members is None:
+            take = _Slicer(self.theta, self.grad)
+        else:
+            take = _Slicer(self.members_view(self.theta), self.members_view(self.grad))
         shapes = list(pairwise(self.layer_units))
         # the model axis leads; vectors get a row axis to broadcast over batches
         lead, row = (
@@ -97,7 +104,8 @@ class Network:
         if self.batch_norm:
             scales = [take((*row, w)) for w in widths]
             shifts = [take((*row, w)) for w in widths]
-            stats = _Slicer(self.state, None)
+            state = self.state if self.n_members is None else self.members_view(self.state)
+            stats = _Slicer(state, None)
             means = [stats((*row, w))[0] for w in widths]
             variances = [stats((*row, w))[0] for w in widths]
             norms = [
@@ -211,6 +219,11 @@ class Network:
     def restore(self, checkpoint):
         np.copyto(self.theta, checkpoint[: self.theta.size])
         np.copyto(self.state, checkpoint[self.theta.size :])
+
+    def members_view(self, vector):
+        """``vector`` (``theta``, ``grad``, ``state`` or a vector like them) as
+        ``(k, per_member)``: row ``j`` is member ``j``'s."""
+        return vector.reshape(self.n_members, -1)
 
     def member(self, j):
         """Member ``j`` of a network with a model axis, as a network of its own
@@ -383,14 +396,27 @@ class RowViews:
 
 
 class _Slicer:
-    """Hands out consecutive views of a parameter vector and its gradient."""
+    """Hands out consecutive views of a parameter vector and its gradient.
+
+    Given ``(k, per_member)`` arrays (a model axis, member-major), it slices
+    the same columns of every row, and ``shape`` includes the leading ``k``.
+    """
 
     def __init__(self, values, grads):
         self.values, self.grads, self.start = values, grads, 0
 
     def __call__(self, shape):
-        size = int(np.prod(shape))
+        members = self.values.ndim == 2
+        size = int(np.prod(shape[1:] if members else shape))
         part = slice(self.start, self.start + size)
         self.start += size
-        grad = None if self.grads is None else self.grads[part].reshape(shape)
-        return self.values[part].reshape(shape), grad
+        index = (slice(None), part) if members else part
+        grad = None if self.grads is None else _view(self.grads[index], shape)
+        return _view(self.values[index], shape), grad
+
+
+def _view(array, shape):
+    """``array.reshape(shape)`` that must not copy (strided member columns)."""
+    view = array.view()
+    view.shape = shape  # raises instead of copying if no view exists
+    return view
