@@ -49,9 +49,9 @@ class Network:
         ``(k, 1, width)``, all views into the one flat ``theta``. The layout
         is member-major: ``theta.reshape(k, -1)[j]`` is member ``j``'s
         parameter vector, in a single network's layout (its weights first,
-        ``[:, :n_coefs]``: ``n_coefs`` counts one member's weights), so that per-member numbers (learning rates,
-        penalties, masks of members that stopped) are ``(k, 1)`` columns that
-        broadcast over the rows. Inputs are ``(k, m, n_features)`` (each
+        ``[:, :n_coefs]``: ``n_coefs`` counts one member's weights), so that
+        per-member numbers (learning rates, penalties, masks of members that
+        stopped) are ``(k, 1)`` columns that broadcast over the rows. Inputs are ``(k, m, n_features)`` (each
         member its own rows) or ``(m, n_features)`` (rows shared by every
         member), outputs ``(k, m, n_outputs)``. :meth:`member` gives member
         ``j`` as a network of its own.
