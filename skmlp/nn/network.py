@@ -51,9 +51,10 @@ class Network:
         parameter vector, in a single network's layout (its weights first,
         ``[:, :n_coefs]``: ``n_coefs`` counts one member's weights), so that
         per-member numbers (learning rates, penalties, masks of members that
-        stopped) are ``(k, 1)`` columns that broadcast over the rows. Inputs are ``(k, m, n_features)`` (each
-        member its own rows) or ``(m, n_features)`` (rows shared by every
-        member), outputs ``(k, m, n_outputs)``. :meth:`member` gives member
+        stopped) are ``(k, 1)`` columns that broadcast over the rows. Inputs
+        are ``(k, m, n_features)`` (each member its own rows) or
+        ``(m, n_features)`` (rows shared by every member), outputs
+        ``(k, m, n_outputs)``. :meth:`member` gives member
         ``j`` as a network of its own.
     """
 
