@@ -91,6 +91,8 @@ def row_max(A):
     Small batches keep the reduction, which needs one call instead of one per
     column.
     """
+    if A.ndim == 3:  # a model axis
+        return A.max(axis=-1, keepdims=True)
     n_rows, n_cols = A.shape
     if n_rows <= 32 * n_cols:
         return A.max(axis=1, keepdims=True)
@@ -102,20 +104,27 @@ def row_max(A):
 
 def row_sum(A):
     """Sum of each row as a column, by one BLAS product with :func:`ones`."""
-    return np.dot(A, ones(A.shape[1], A.dtype))[:, None]
+    return np.dot(A, ones(A.shape[-1], A.dtype))[..., None]
 
 
 def rowwise_dot(A, B):
     """``sum_k A_ik B_ik`` for each row ``i`` (one pass, no product array)."""
+    if A.ndim == 3:  # a model axis: (k, m, o) -> (k, m)
+        return np.einsum("kij,kij->ki", A, B)
     return np.einsum("ij,ij->i", A, B)
 
 
 def weighted_sum(per_sample, weight):
-    """``sum_i weight_i * per_sample_i`` for a scalar or column ``weight``.
+    """``sum_i weight_i * per_sample_i`` for a scalar or column ``weight``; one
+    sum per member for ``(k, m)`` values (weights scalar or ``(k, m, 1)``).
 
     For a scalar weight, sums of up to :data:`SHORT_SUM` values are a BLAS dot
     with :func:`ones` (a third of the cost of ``.sum()``).
     """
+    if per_sample.ndim == 2:  # a model axis: one sum per member, shape (k,)
+        if np.ndim(weight) == 0:
+            return weight * per_sample.sum(axis=1)
+        return np.einsum("km,km->k", per_sample, weight[..., 0])
     if isinstance(weight, np.ndarray) and weight.ndim:
         return float(per_sample @ weight.ravel())
     n = per_sample.shape[0]
@@ -127,6 +136,8 @@ def weighted_sum(per_sample, weight):
 def weighted_dot(Y, raw, weight):
     """``sum_i weight_i sum_k Y_ik raw_ik``; one BLAS dot for a scalar weight
     (``np.vdot``: no product array)."""
+    if raw.ndim == 3:  # a model axis
+        return weighted_sum(rowwise_dot(Y, raw), weight)
     if isinstance(weight, np.ndarray) and weight.ndim:
         return float(rowwise_dot(Y, raw) @ weight.ravel())
     return float(weight * np.vdot(Y, raw))

@@ -13,6 +13,9 @@ Conventions shared by every loss:
   one over the batch (``1 / n`` as a scalar when there are no sample weights),
   so the value is a weighted mean over samples;
 * ``weight`` is a scalar or an ``(n_samples, 1)`` column;
+* along a model axis (``raw`` of shape ``(k, m, n_outputs)``, ``weight`` a
+  scalar or ``(k, m, 1)``, each member's weights summing to one), the value
+  is one number per member, an array of shape ``(k,)``;
 * ``grad``, when given, is an array shaped like ``raw`` that receives
   ``dvalue / draw``; when ``None`` only the value is computed.
 """
@@ -58,7 +61,7 @@ class SoftmaxCrossEntropy:
         value = -weighted_dot(Y, P, weight)
         np.exp(P, out=P)
         total = row_sum(P)
-        value += weighted_sum(np.log(total).ravel(), weight)
+        value += weighted_sum(np.log(total)[..., 0], weight)
         if grad is not None:
             P /= total
             P -= Y
@@ -79,7 +82,7 @@ class SoftmaxCrossEntropy:
             tiny = np.finfo(raw.dtype).tiny
             ratio = np.divide(log_p, q, out=np.full_like(q, -1.0), where=q > tiny)
             u = Y * q_gamma * (gamma * p * ratio - 1)
-            np.multiply(p, u.sum(axis=1, keepdims=True), out=grad)
+            np.multiply(p, u.sum(axis=-1, keepdims=True), out=grad)
             np.subtract(u, grad, out=grad)
             grad *= weight
         return value
@@ -121,7 +124,7 @@ class SigmoidCrossEntropy:
         h_neg, dh_neg = self._h(-raw)
         pos = self.pos_weight * Y
         neg = self.neg_weight * (1 - Y)
-        value = weighted_sum((pos * h_pos + neg * h_neg).sum(axis=1), weight)
+        value = weighted_sum((pos * h_pos + neg * h_neg).sum(axis=-1), weight)
         if grad is not None:
             np.multiply(pos, dh_pos, out=grad)
             grad -= neg * dh_neg
@@ -151,7 +154,7 @@ class SigmoidCrossEntropy:
         np.negative(tail, out=tail)
         np.exp(tail, out=tail)
         G += np.log1p(tail, out=tail)
-        value = weighted_sum(row_sum(G).ravel(), weight)
+        value = weighted_sum(row_sum(G)[..., 0], weight)
         if grad is not None:
             expit(raw, out=G)
             G -= Y
@@ -175,7 +178,7 @@ class Hinge:
     def value_and_grad(self, raw, Y, weight, grad=None):
         sign = 2 * Y - 1
         margin = 1 - sign * raw
-        value = weighted_sum(np.maximum(margin, 0).sum(axis=1), weight)
+        value = weighted_sum(np.maximum(margin, 0).sum(axis=-1), weight)
         if grad is not None:
             np.multiply(-sign, margin > 0, out=grad)
             grad *= weight
@@ -222,7 +225,7 @@ class AbsoluteError(_ResidualLoss):
     name = "absolute_error"
 
     def _per_sample(self, R):
-        return np.abs(R).sum(axis=1)
+        return np.abs(R).sum(axis=-1)
 
     def _derivative(self, R):
         np.sign(R, out=R)
@@ -241,7 +244,7 @@ class Huber(_ResidualLoss):
         abs_r = np.abs(R)
         quadratic = np.minimum(abs_r, self.delta)
         # = r^2 / 2 inside, delta |r| - delta^2 / 2 outside
-        return (quadratic * (abs_r - 0.5 * quadratic)).sum(axis=1)
+        return (quadratic * (abs_r - 0.5 * quadratic)).sum(axis=-1)
 
     def _derivative(self, R):
         np.clip(R, -self.delta, self.delta, out=R)
@@ -254,7 +257,7 @@ class LogCosh(_ResidualLoss):
     name = "log_cosh"
 
     def _per_sample(self, R):
-        return (np.logaddexp(R, -R) - np.log(2.0)).sum(axis=1)
+        return (np.logaddexp(R, -R) - np.log(2.0)).sum(axis=-1)
 
     def _derivative(self, R):
         np.tanh(R, out=R)
@@ -280,7 +283,7 @@ class Poisson:
         G = np.empty_like(raw) if grad is None else grad
         np.exp(raw, out=G)
         constant = xlogy(Y, Y) - Y
-        per_sample = G.sum(axis=1) - rowwise_dot(Y, raw) + constant.sum(axis=1)
+        per_sample = G.sum(axis=-1) - rowwise_dot(Y, raw) + constant.sum(axis=-1)
         value = weighted_sum(per_sample, weight)
         if grad is not None:
             G -= Y

@@ -75,10 +75,7 @@ class MemberObjective:
         raw = net.forward(X, rng, norm_weight)
         grad = net.output_grad(m)
         Y = np.broadcast_to(Y, raw.shape)
-        values = np.empty(k)
-        for j in range(k):
-            w = weight if np.ndim(weight) == 0 else weight[j]
-            values[j] = self.loss.value_and_grad(raw[j], Y[j], w, grad[j])
+        values = self.loss.value_and_grad(raw, Y, weight, grad)  # one per member
         net.backward()
         if np.any(self.alpha):
             values += self._add_penalty(totals)
@@ -103,15 +100,7 @@ class MemberObjective:
         net, m, k = self.network, X.shape[-2], self.network.n_members
         weight, totals = member_weights(sample_weight, k, m)
         raw = net.predict_raw(X)
-        Y = np.broadcast_to(Y, raw.shape)
-        values = np.array(
-            [
-                self.loss.value_and_grad(
-                    raw[j], Y[j], weight if np.ndim(weight) == 0 else weight[j]
-                )
-                for j in range(k)
-            ]
-        )
+        values = self.loss.value_and_grad(raw, np.broadcast_to(Y, raw.shape), weight)
         if penalty and np.any(self.alpha):
             W = self._member_weights(net.theta)
             strength = self.alpha / np.where(totals > 0, totals, np.inf)
