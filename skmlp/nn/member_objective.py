@@ -70,7 +70,7 @@ class MemberObjective:
         return weight[:, :, None], norm_weight, totals
 
     def __call__(self, X, Y, sample_weight=None, rng=None):
-        net, m, k = self.network, X.shape[-2], self.network.n_members
+        net, m = self.network, X.shape[-2]
         weight, norm_weight, totals = self._weights(sample_weight, m)
         raw = net.forward(X, rng, norm_weight)
         grad = net.output_grad(m)
