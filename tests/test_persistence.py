@@ -101,3 +101,25 @@ def test_callbacks_are_left_out_of_saved_models(tmp_path):
     assert hasattr(est, "_skl_callbacks")  # the caller's object is untouched
     loaded = persistence.load(path)
     assert not hasattr(loaded[-1], "_skl_callbacks")
+
+
+def test_models_pickled_before_the_model_axis_still_load_and_train():
+    """A network saved without n_members and an AdamW saved with n_decay (the
+    names before this version) load, predict and continue training."""
+    import numpy as np
+
+    from skmlp import MLPClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(60, 4)), rng.randint(2, size=60)
+    model = MLPClassifier(solver="adamw", hidden_layer_sizes=(5,), max_iter=3).fit(X, y)
+    network_state = model._network.__getstate__()
+    del network_state["n_members"]
+    optimizer_state = model._optimizer.__getstate__()
+    optimizer_state["n_decay"] = optimizer_state.pop("n_weights")
+    old_network = type(model._network).__new__(type(model._network))
+    old_network.__setstate__(network_state)
+    old_optimizer = type(model._optimizer).__new__(type(model._optimizer))
+    old_optimizer.__setstate__(optimizer_state)
+    assert old_optimizer.n_weights == model._optimizer.n_weights
+    np.testing.assert_array_equal(old_network.predict_raw(X), model._network.predict_raw(X))

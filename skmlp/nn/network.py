@@ -138,6 +138,7 @@ class Network:
         return state
 
     def __setstate__(self, state):
+        state.setdefault("n_members", None)  # saved before the model axis existed
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
         self._bind()

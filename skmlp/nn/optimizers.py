@@ -81,8 +81,12 @@ class Optimizer:
         return state
 
     def __setstate__(self, state):
+        # saved before the one optimizer interface: AdamW's n_decay, no n_weights
+        state.setdefault("n_weights", state.pop("n_decay", None))
         self.__dict__.update(state)
         like = self._state_vector()
+        if self.n_weights is None:
+            self.n_weights = like.size
         self._scratch = np.empty(like.size, like.dtype)
 
 
