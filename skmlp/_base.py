@@ -307,7 +307,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     ):
         """Validated, encoded data (a :class:`_Prepared`), targets with class
         weights and label smoothing applied."""
-        self._hidden_layer_sizes()
+        self._hidden_layer_sizes()  # a bad architecture is reported before the data
         X, Y = self._validate_input(X, y, fresh, incremental, classes)
         if sample_weight is not None:
             sample_weight = _checked_weights(sample_weight, X, "sample_weight")
