@@ -169,3 +169,103 @@ def test_layout_is_member_major_in_a_single_networks_order(batch_norm):
     assert network.n_coefs == D * 6 + 6 * 5 + 5 * 2  # one member's weights
     weights = rows[:, : network.n_coefs]
     np.testing.assert_array_equal(weights[1, : D * 6], network.linears[0].W[1].ravel())
+
+
+# -- minibatches and optimizer steps along the axis ------------------------------------
+
+
+def _epoch(batches):
+    """One epoch's batches, copied out of the reused buffers."""
+    batches.new_epoch()
+    return [tuple(np.copy(a) for a in batch) for batch in batches]
+
+
+def test_member_minibatches_are_each_members_own_minibatches():
+    from skmlp.training.batches import MemberMinibatches, Minibatches
+
+    rng = np.random.RandomState(0)
+    X, Y, sw = rng.normal(size=(23, D)), rng.normal(size=(23, 2)), rng.uniform(size=23)
+    seeds = [3, 4, 5]
+    stacked = MemberMinibatches(
+        X, Y, sw, 5, True, [np.random.RandomState(s) for s in seeds]
+    )
+    singles = [Minibatches(X, Y, sw, 5, True, np.random.RandomState(s)) for s in seeds]
+    for _ in range(3):  # every member reshuffles with its own generator each epoch
+        together = _epoch(stacked)
+        alone = [_epoch(single) for single in singles]
+        assert len(together) == len(alone[0]) == 5
+        for i, batch in enumerate(together):
+            for j in range(len(seeds)):
+                for stacked_part, single_part in zip(batch, alone[j][i]):
+                    np.testing.assert_array_equal(stacked_part[j], single_part)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_optimizer_steps_each_active_member_as_its_own_and_freezes_the_rest(name, nesterov):
+    from skmlp.nn.optimizers import OPTIMIZERS
+
+    rng = np.random.RandomState(0)
+    per_member, n_weights = 11, 7
+    theta = rng.normal(size=(K, per_member))
+    grads = [rng.normal(size=(K, per_member)) for _ in range(3)]
+    extra = {"nesterov": nesterov} if name == "sgd" else {}
+    stacked = OPTIMIZERS[name](K * per_member, np.float64, n_weights=n_weights, **extra)
+    stacked.set_members(K)
+    stacked.active[1] = 0  # member 1 has stopped
+    singles = [
+        OPTIMIZERS[name](per_member, np.float64, n_weights=n_weights, **extra)
+        for _ in range(K)
+    ]
+    expected = theta.copy()
+    flat = theta.ravel().copy()
+    for g in grads:
+        stacked.step(flat, g.ravel().copy())
+        for j in (0, 2):
+            singles[j].step(expected[j], g[j].copy())
+    got = flat.reshape(K, per_member)
+    np.testing.assert_allclose(got[[0, 2]], expected[[0, 2]], rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(got[1], theta[1])
+
+
+def test_three_members_train_as_three_separate_networks():
+    """The central property, in the core: k=3 members with their own initial
+    weights, shuffles and sample weights, trained together for 4 epochs of
+    Adam minibatches, end where 3 separate networks end (rtol 1e-9)."""
+    from skmlp.nn.optimizers import Adam
+    from skmlp.training.batches import MemberMinibatches, Minibatches
+
+    rng = np.random.RandomState(0)
+    n = 37
+    X, Y = rng.normal(size=(n, D)), np.eye(3)[rng.randint(3, size=n)]
+    sw = rng.uniform(0.3, 2.0, size=n)
+    units, loss, seeds = [D, 6, 3], get_loss("softmax_cross_entropy"), [11, 12, 13]
+    network = Network(units, "relu", n_members=K)
+    network.initialize([np.random.RandomState(s) for s in seeds])
+    objective = MemberObjective(network, loss, alpha=1e-3)
+    objective.set_training_weights(sw, n)
+    optimizer = Adam(network.theta.size, np.float64, learning_rate=0.01)
+    optimizer.set_members(K)
+    batches = MemberMinibatches(
+        X, Y, sw, 8, True, [np.random.RandomState(s) for s in seeds]
+    )
+    for _ in range(4):
+        batches.new_epoch()
+        for Xb, Yb, swb in batches:
+            objective(Xb, Yb, swb)
+            optimizer.step(network.theta, network.grad)
+    for j, seed in enumerate(seeds):
+        single = Network(units, "relu")
+        single.initialize(np.random.RandomState(seed))
+        single_objective = Objective(single, loss, 1e-3)
+        single_objective.set_training_weights(sw, n)
+        single_optimizer = Adam(single.theta.size, np.float64, learning_rate=0.01)
+        single_batches = Minibatches(X, Y, sw, 8, True, np.random.RandomState(seed))
+        for _ in range(4):
+            single_batches.new_epoch()
+            for Xb, Yb, swb in single_batches:
+                single_objective(Xb, Yb, swb)
+                single_optimizer.step(single.theta, single.grad)
+        np.testing.assert_allclose(
+            network.members_view(network.theta)[j], single.theta, rtol=1e-9, atol=1e-12
+        )

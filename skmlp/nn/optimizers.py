@@ -45,6 +45,24 @@ class Optimizer:
         self.learning_rate = float(learning_rate)
         self.n_weights = n_params if n_weights is None else int(n_weights)
         self._scratch = np.empty(n_params, dtype)
+        self.members = self.active = None
+
+    def set_members(self, k):
+        """Update ``k`` members of a model axis (member-major parameters, see
+        :class:`~skmlp.nn.network.Network`): ``n_weights`` then counts one
+        member's weights, and :attr:`active`, a ``(k, 1)`` column of 1 and 0,
+        says which members move (a member that stopped training keeps its
+        parameters). All members take their steps together, so they share
+        the step count."""
+        self.members = int(k)
+        self.active = np.ones((self.members, 1), self._scratch.dtype)
+
+    def _rows(self, vector):
+        return vector.reshape(self.members, -1)
+
+    def _scaled(self, value):
+        """``value`` (a Python float), per member when there is a model axis."""
+        return value if self.members is None else self.active * value
 
     def step(self, theta, grad, prox=None):
         """Update ``theta`` in place from ``grad`` (consumed), then apply
@@ -83,6 +101,8 @@ class Optimizer:
     def __setstate__(self, state):
         # saved before the one optimizer interface: AdamW's n_decay, no n_weights
         state.setdefault("n_weights", state.pop("n_decay", None))
+        state.setdefault("members", None)
+        state.setdefault("active", None)
         self.__dict__.update(state)
         like = self._state_vector()
         if self.n_weights is None:
@@ -125,9 +145,12 @@ class SGD(Optimizer):
         if self.nesterov:
             update = np.multiply(v, self.momentum, out=grad)
             update -= lr_grad
-            theta += update
         else:
-            theta += v
+            update = v
+        if self.members is not None:
+            update = np.multiply(self._rows(update), self.active, out=self._rows(grad))
+            theta = self._rows(theta)
+        theta += update
 
 
 class Adam(Optimizer):
@@ -185,7 +208,10 @@ class Adam(Optimizer):
         self.v += tmp
         np.sqrt(self.v, out=tmp)
         tmp += self.epsilon
-        np.multiply(self.m, -self._lr_t, out=step)
+        if self.members is None:
+            np.multiply(self.m, -self._lr_t, out=step)
+        else:
+            np.multiply(self._rows(self.m), self._scaled(-self._lr_t), out=self._rows(step))
         step /= tmp
         theta += step
 
@@ -210,7 +236,11 @@ class AdamW(Adam):
         self.weight_decay = float(weight_decay)
 
     def _update(self, theta, grad):
-        theta[: self.n_weights] *= 1 - self.learning_rate * self.weight_decay
+        decay = self.learning_rate * self.weight_decay
+        if self.members is None:
+            theta[: self.n_weights] *= 1 - decay
+        else:
+            self._rows(theta)[:, : self.n_weights] *= 1 - self._scaled(decay)
         super()._update(theta, grad)
 
 
@@ -245,7 +275,11 @@ class RMSProp(Optimizer):
         self.v += tmp
         np.sqrt(self.v, out=tmp)
         tmp += self.epsilon
-        np.multiply(grad, -self.learning_rate, out=step)
+        if self.members is None:
+            np.multiply(grad, -self.learning_rate, out=step)
+        else:
+            lr = self._scaled(-self.learning_rate)
+            np.multiply(self._rows(grad), lr, out=self._rows(step))
         step /= tmp
         theta += step
 

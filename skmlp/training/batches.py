@@ -37,12 +37,16 @@ class Minibatches:
             self.order = self.order[perm]
 
     def __iter__(self):
+        for start, stop in self.bounds():
+            yield self._gather(start, stop)
+
+    def bounds(self):
+        """``(start, stop)`` of each batch in the epoch's order."""
         n, size = self.n_samples, self.batch_size
         starts = list(range(0, n, size))
         if self.merge_single_row and len(starts) > 1 and n - starts[-1] == 1:
             starts.pop()
-        for start, stop in zip(starts, [*starts[1:], n]):
-            yield self._gather(start, stop)
+        return zip(starts, [*starts[1:], n])
 
     def _gather(self, start, stop):
         sw = self.sample_weight
@@ -60,3 +64,53 @@ class Minibatches:
         else:
             Xb, Yb = self.X[idx], self.Y[idx]
         return Xb, Yb, None if sw is None else sw[idx]
+
+
+class MemberMinibatches:
+    """Minibatches for ``k`` members of a model axis over the same training rows,
+    each member shuffled by its own generator.
+
+    Member ``j``'s batches are exactly those :class:`Minibatches` gives with
+    ``rngs[j]`` (same permutations, same batch bounds); they are yielded
+    stacked, ``(k, m, d)``, ``(k, m, o)`` and ``(k, m)`` sample weights, in
+    buffers of exactly ``m`` rows. Dense ``X`` only.
+    """
+
+    def __init__(self, X, Y, sample_weight, batch_size, shuffle, rngs):
+        self.members = [Minibatches(X, Y, None, batch_size, False, None) for _ in rngs]
+        for member, rng in zip(self.members, rngs):
+            member.shuffle, member.rng = shuffle, rng
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.n_samples = X.shape[0]
+        self._buffers = {}
+
+    @property
+    def merge_single_row(self):
+        return self.members[0].merge_single_row
+
+    @merge_single_row.setter
+    def merge_single_row(self, value):
+        for member in self.members:
+            member.merge_single_row = value
+
+    def new_epoch(self):
+        for member in self.members:
+            member.new_epoch()
+
+    def __iter__(self):
+        for start, stop in self.members[0].bounds():
+            index = np.stack([member.order[start:stop] for member in self.members])
+            Xb, Yb = self._buffer(stop - start)
+            self.X.take(index, axis=0, out=Xb, mode="clip")
+            self.Y.take(index, axis=0, out=Yb, mode="clip")
+            sw = self.sample_weight
+            yield Xb, Yb, None if sw is None else sw[index]
+
+    def _buffer(self, m):
+        if m not in self._buffers:
+            k = len(self.members)
+            self._buffers[m] = (
+                np.empty((k, m, self.X.shape[1]), self.X.dtype),
+                np.empty((k, m, self.Y.shape[1]), self.Y.dtype),
+            )
+        return self._buffers[m]
