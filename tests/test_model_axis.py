@@ -59,9 +59,9 @@ def test_gradient_through_the_model_axis_matches_finite_differences(loss_name):
     for i in rng.choice(theta.size, size=60, replace=False):
         saved = theta[i]
         theta[i] = saved + eps
-        up = objective(X, Y, sw)
+        up = objective(X, Y, sw).sum()
         theta[i] = saved - eps
-        down = objective(X, Y, sw)
+        down = objective(X, Y, sw).sum()
         theta[i] = saved
         numeric = (up - down) / (2 * eps)
         assert analytic[i] == pytest.approx(numeric, rel=1e-5, abs=1e-8), i
@@ -269,3 +269,88 @@ def test_three_members_train_as_three_separate_networks():
         np.testing.assert_allclose(
             network.members_view(network.theta)[j], single.theta, rtol=1e-9, atol=1e-12
         )
+
+
+# -- the trainer along the axis ----------------------------------------------------
+
+
+def _trainer_run(members, seeds, data, config, alpha=1e-3):
+    """Train with the one Trainer: a model axis of len(seeds) members, or a
+    single network (members=False) for one seed."""
+    from skmlp.nn.optimizers import make_optimizer
+    from skmlp.training.state import TrainingState
+    from skmlp.training.trainer import Trainer, TrainingData
+
+    X, Y, sw, X_val, Y_val = data
+    units, loss = [D, 8, 3], get_loss("softmax_cross_entropy")
+    k = len(seeds) if members else None
+    network = Network(units, "relu", n_members=k)
+    rngs = [np.random.RandomState(s) for s in seeds]
+    network.initialize(rngs if members else rngs[0])
+    objective = (MemberObjective if members else Objective)(network, loss, alpha)
+    optimizer = make_optimizer(
+        config.solver,
+        network.theta.size,
+        np.float64,
+        network.n_coefs,
+        config.optimizer_params,
+    )
+    if members:
+        optimizer.set_members(k)
+
+    def validation():
+        value = objective.value(X_val, Y_val, penalty=False)
+        return value, -value
+
+    trainer = Trainer(config, objective, optimizer, rngs if members else rngs[0])
+    states = [TrainingState() for _ in seeds] if members else TrainingState()
+    outcome = trainer.run(TrainingData(X, Y, sw, validation), states)
+    return network, states, outcome
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_member_j_of_a_batched_training_run_equals_a_separate_run(solver):
+    """The central property: one Trainer run over k=3 members (own initial
+    weights, shuffles, early stopping on the validation loss, restore-best)
+    ends, member by member, where three separate runs end: same stopping epoch,
+    same best epoch, same curves, same final weights (float64, rtol 1e-9)."""
+    from types import MappingProxyType
+
+    from skmlp.training.config import TrainingConfig
+
+    rng = np.random.RandomState(0)
+    n = 60
+    X = rng.normal(size=(n, D))
+    Y = np.eye(3)[(X[:, 0] + 0.7 * rng.normal(size=n) > 0).astype(int) + (X[:, 1] > 1)]
+    X_val = rng.normal(size=(25, D))
+    Y_val = np.eye(3)[(X_val[:, 0] > 0).astype(int) + (X_val[:, 1] > 1)]
+    sw = rng.uniform(0.5, 2.0, size=n)
+    params = dict(learning_rate=0.05, momentum=0.9, nesterov=True, beta_1=0.9, beta_2=0.999)
+    params.update(epsilon=1e-8, rho=0.9, weight_decay=0.0)
+    config = TrainingConfig(
+        solver=solver,
+        max_iter=80,
+        tol=1e-4,
+        n_iter_no_change=4,
+        batch_size=16,
+        optimizer_params=MappingProxyType(params),
+        early_stopping=True,
+    )
+    data = (X, Y, sw, X_val, Y_val)
+    seeds = [21, 22, 23]
+    network, states, outcomes = _trainer_run(True, seeds, data, config)
+    stopped_at = set()
+    for j, seed in enumerate(seeds):
+        single, state, outcome = _trainer_run(False, [seed], data, config)
+        stopped_at.add(outcome.n_iter)
+        assert outcomes[j].n_iter == outcome.n_iter < config.max_iter
+        assert outcomes[j].status is outcome.status
+        assert outcomes[j].best_epoch == outcome.best_epoch < outcome.n_iter
+        np.testing.assert_allclose(states[j].loss_curve, state.loss_curve, rtol=1e-9)
+        np.testing.assert_allclose(
+            states[j].validation_loss_curve, state.validation_loss_curve, rtol=1e-9
+        )
+        np.testing.assert_allclose(
+            network.members_view(network.theta)[j], single.theta, rtol=1e-9, atol=1e-12
+        )
+    assert len(stopped_at) > 1  # the members stopped at different epochs

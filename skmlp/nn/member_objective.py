@@ -36,6 +36,8 @@ class MemberObjective:
     ``sample_weight`` is ``(k, m)``, ``(m,)`` or ``None`` (a weight of 0
     takes a row out of a member, so members can share one block of rows).
     The L1 part of the elastic net is not supported on the model axis yet.
+    A call returns each member's value, a ``(k,)`` array (their sum is the
+    objective whose gradient fills ``network.grad``).
     """
 
     prox = None
@@ -47,6 +49,8 @@ class MemberObjective:
         self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (network.n_members,))
         self.n_train = self.mean_weight = None
         self.member_values = None
+        #: The penalty term of each member in the last call.
+        self.last_penalty = 0.0
 
     def set_training_weights(self, sample_weight, n_rows):
         """Each member's training-set size and mean sample weight (``(k, n)``
@@ -77,10 +81,12 @@ class MemberObjective:
         Y = np.broadcast_to(Y, raw.shape)
         values = self.loss.value_and_grad(raw, Y, weight, grad)  # one per member
         net.backward()
+        self.last_penalty = 0.0
         if np.any(self.alpha):
-            values += self._add_penalty(totals)
+            self.last_penalty = self._add_penalty(totals)
+            values += self.last_penalty
         self.member_values = values
-        return float(values.sum())
+        return values
 
     def _member_weights(self, vector):
         """Each member's weights in ``vector`` (``theta`` or ``grad``), ``(k, n_coefs)``."""

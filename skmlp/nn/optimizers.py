@@ -289,9 +289,19 @@ class RMSProp(Optimizer):
         return np.divide(self.learning_rate, head, out=head)
 
 
-def clip_global_norm(grad, max_norm):
+def clip_global_norm(grad, max_norm, members=None):
     """Scale ``grad`` in place so that its L2 norm is at most ``max_norm``;
-    returns the norm before clipping."""
+    returns the norm before clipping. With ``members`` (a model axis,
+    member-major), each member's gradient is clipped by its own norm, and the
+    ``(k,)`` norms are returned."""
+    if members is not None:
+        rows = grad.reshape(members, -1)
+        norms = np.sqrt(np.einsum("ki,ki->k", rows, rows))
+        if max_norm is not None:
+            rows *= np.minimum(1.0, max_norm / np.maximum(norms, np.finfo(float).tiny))[
+                :, None
+            ]
+        return norms
     norm = squared_norm(grad) ** 0.5
     if max_norm is not None and norm > max_norm:
         grad *= max_norm / norm

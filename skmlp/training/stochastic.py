@@ -11,7 +11,8 @@ from ..nn.optimizers import clip_global_norm
 def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_batch=None):
     """One pass over the minibatches; returns the mean batch loss (objective,
     penalty included), the mean gradient norm (before clipping) and the mean
-    penalty term, each weighted by the batches' rows.
+    penalty term, each weighted by the batches' rows. On a model axis each is
+    one number per member.
 
     Each step: loss and gradient, optional global-norm clipping, then the
     optimizer's update followed by the objective's proximal (L1) step. The
@@ -24,21 +25,22 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_
     """
     network = objective.network
     theta, grad, prox = network.theta, network.grad, objective.prox
+    members = network.n_members
     batches.new_epoch()
     accumulated, total, norms, penalties = 0.0, 0.0, 0.0, 0.0
     for X, Y, sample_weight in batches:
         if sample_weight is not None and not sample_weight.sum() > 0:
             continue
-        weight = X.shape[0]
-        value = objective(X, Y, sample_weight, rng)
-        if not math.isfinite(value):
+        weight = X.shape[-2]  # rows (of each member, on a model axis)
+        value = objective(X, Y, sample_weight, rng)  # one per member on a model axis
+        if not (math.isfinite(value) if members is None else np.isfinite(value).all()):
             return value, math.nan, math.nan  # diverged: the caller falls back
         if on_first_batch is not None and not total:
             on_first_batch()
         accumulated += value * weight
         penalties += objective.last_penalty * weight
         total += weight
-        norms += clip_global_norm(grad, clip_norm) * weight
+        norms += clip_global_norm(grad, clip_norm, members) * weight
         optimizer.step(theta, grad, prox)
     if not total:
         return 0.0, 0.0, 0.0

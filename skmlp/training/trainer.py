@@ -11,14 +11,13 @@ The estimator turns its parameters into a
 """
 
 import enum
-import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import stochastic
-from .batches import Minibatches
+from .batches import MemberMinibatches, Minibatches
 from .lbfgs import fit_lbfgs
 from .schedules import LearningRateSchedule
 
@@ -103,39 +102,94 @@ class Trainer:
 
     # -- stochastic solvers ---------------------------------------------------------
     def _run_stochastic(self, data, state, incremental):
-        config = self.config
-        state.monitor_validation = config.early_stopping and data.validation is not None
-        state.n_iter = 0
-        batch_size = config.batch_size_for(data.X.shape[0])
-        if self.network.batch_norm and batch_size < 2:
-            raise ValueError(
-                "batch_norm needs minibatches of at least 2 rows: a batch of 1 sample "
-                "has no variance to normalise by; got batch_size=1 for "
-                f"{data.X.shape[0]} training row(s)."
+        """The epoch loop. ``state`` is one :class:`TrainingState`, or a list of
+        one per member when the network has a model axis (then one
+        :class:`FitOutcome` per member is returned)."""
+        config, members = self.config, self.network.n_members
+        states = [state] if members is None else list(state)
+        self._check_members(data, len(states))
+        for member_state in states:
+            member_state.monitor_validation = (
+                config.early_stopping and data.validation is not None
             )
-        batches = Minibatches(
-            data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
-        )
-        # a batch of one row has no variance to normalise by
-        batches.merge_single_row = self.network.batch_norm
+            member_state.n_iter = 0
+        batches = self._batches(data)
         self.objective.set_training_weights(data.sample_weight, data.X.shape[0])
         safe = stochastic.SafePoints(self.network, data.X)
+        self._running = np.ones(len(states), dtype=bool)
+        self._stopped_as = [None] * len(states)
         try:
-            status = self._epochs(batches, data.validation, state, safe, incremental)
+            status = self._epochs(batches, data.validation, states, safe, incremental)
         except KeyboardInterrupt:
             status = Status.INTERRUPTED
         if status is not Status.DIVERGED and not safe.outputs_finite():
             # finite weights can still be so large that the outputs overflow
             self._fall_back(safe)
-            state.diverged_at = len(state.loss_curve)
+            for member_state in states:
+                member_state.diverged_at = len(member_state.loss_curve)
             status = Status.DIVERGED
-        if state.monitor_validation and config.restore_best_weights:
-            if state.best_theta is not None:
-                self.network.restore(state.best_theta)
+        self._restore_best(states)
         if self.network.batch_norm and not incremental:
             # the running averages mix statistics of weights long gone
             self.network.refresh_batch_norm(data.X, data.sample_weight)
-        return self._outcome(status, state, data.validation is not None)
+        outcomes = [
+            self._outcome(self._stopped_as[j] or status, st, data.validation is not None)
+            for j, st in enumerate(states)
+        ]
+        return outcomes[0] if members is None else outcomes
+
+    def _check_members(self, data, n_states):
+        members = self.network.n_members
+        if members is None:
+            return
+        if n_states != members or not isinstance(data.X, np.ndarray):
+            raise ValueError(
+                f"A model axis of {members} members trains on dense rows with one "
+                f"TrainingState per member; got {n_states} and {type(data.X).__name__}."
+            )
+        if self.network.batch_norm or self.schedule.kind == "adaptive":
+            raise ValueError(
+                "batch_norm and the adaptive learning rate are not supported on a "
+                "model axis yet."
+            )
+
+    def _batches(self, data):
+        """This run's minibatches (per-member shuffles on a model axis)."""
+        config, n = self.config, data.X.shape[0]
+        batch_size = config.batch_size_for(n)
+        if self.network.batch_norm and batch_size < 2:
+            raise ValueError(
+                "batch_norm needs minibatches of at least 2 rows: a batch of 1 sample "
+                f"has no variance to normalise by; got batch_size=1 for {n} training "
+                "row(s)."
+            )
+        kind = Minibatches if self.network.n_members is None else MemberMinibatches
+        batches = kind(
+            data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
+        )
+        # a batch of one row has no variance to normalise by
+        batches.merge_single_row = self.network.batch_norm
+        return batches
+
+    def _restore_best(self, states):
+        if not self.config.restore_best_weights:
+            return
+        for j, member_state in enumerate(states):
+            if member_state.monitor_validation and member_state.best_theta is not None:
+                self._member(j).restore(member_state.best_theta)
+
+    def _member(self, j):
+        """What checkpoints member ``j``: the network itself without a model axis."""
+        if self.network.n_members is None:
+            return self.network
+        return _MemberRows(self.network, j)
+
+    def _stop(self, j, status):
+        """Member ``j`` stops training; its parameters keep their values."""
+        self._running[j] = False
+        self._stopped_as[j] = status
+        if self.network.n_members is not None:
+            self.optimizer.active[j] = 0
 
     def _fall_back(self, safe):
         """After a divergence: the last safe weights, and an optimizer that
@@ -143,22 +197,24 @@ class Trainer:
         safe.fall_back()
         self.optimizer.reset()
 
-    def _epochs(self, batches, validation, state, safe, incremental):
+    def _epochs(self, batches, validation, states, safe, incremental):
         for _ in range(self.config.max_iter):
-            status = self._epoch(batches, validation, state, safe)
+            status = self._epoch(batches, validation, states, safe)
             if status is not None:
                 return status
+            if not self._running.any():
+                return Status.CONVERGED
             if incremental:
                 return Status.INCREMENTAL
         return Status.MAX_ITER
 
-    def _epoch(self, batches, validation, state, safe):
+    def _epoch(self, batches, validation, states, safe):
         """One epoch and its bookkeeping; a :class:`Status` if training ends."""
         if self.on_begin is not None:
             self.on_begin()
         start = time.perf_counter()
         learning_rate = self.optimizer.learning_rate
-        loss, grad_norm, penalty = stochastic.run_epoch(
+        epoch = stochastic.run_epoch(
             self.objective,
             self.optimizer,
             batches,
@@ -166,20 +222,32 @@ class Trainer:
             self.dropout_rng,
             safe.first_batch_finite,
         )
-        finite = math.isfinite(loss) and safe.weights_finite()
+        loss, grad_norm, penalty = (np.atleast_1d(value) for value in epoch)
+        finite = np.isfinite(loss).all() and safe.weights_finite()
         if not (finite and self.optimizer.state_finite()):
             self._fall_back(safe)
-            state.diverged_at = len(state.loss_curve) + 1
+            for member_state in states:
+                member_state.diverged_at = len(member_state.loss_curve) + 1
             return Status.DIVERGED
-        state.record_loss(loss, batches.n_samples, self.config.tol)
-        if validation is not None:
-            state.record_validation(*validation(), self.config.tol, self.network)
+        scores = None if validation is None else [np.atleast_1d(v) for v in validation()]
         seconds = time.perf_counter() - start
-        values = dict(learning_rate=learning_rate, grad_norm=grad_norm, penalty=penalty)
-        self._log(state, loss, values, seconds, validation is not None)
+        for j in np.flatnonzero(self._running):
+            self._record(states[j], j, loss[j], scores, batches.n_samples)
+            values = dict(learning_rate=learning_rate, grad_norm=float(grad_norm[j]))
+            values.update(penalty=float(penalty[j]))
+            self._log(states[j], float(loss[j]), values, seconds, scores is not None)
         if self.on_end is not None and self.on_end():
             return Status.STOPPED
-        return self._after_epoch(state)
+        return self._after_epoch(states)
+
+    def _record(self, state, j, loss, scores, n_samples):
+        """Member ``j``'s training loss and validation loss and score."""
+        state.record_loss(float(loss), n_samples, self.config.tol)
+        if scores is not None:
+            valid_loss, valid_score = (float(s[j]) for s in scores)
+            state.record_validation(
+                valid_loss, valid_score, self.config.tol, self._member(j)
+            )
 
     def _log(self, state, loss, epoch_values, seconds, validated):
         values = dict(epoch=len(state.loss_curve), train_loss=loss, **epoch_values)
@@ -193,30 +261,40 @@ class Trainer:
         if self.config.verbose:
             print(stochastic.epoch_line(state))
 
-    def _after_epoch(self, state):
-        """Schedule the next learning rate; stop (or lower the rate) on a plateau."""
+    def _after_epoch(self, states):
+        """Schedule the next learning rate; on a member's plateau, stop it (or
+        lower the rate)."""
         optimizer, config = self.optimizer, self.config
         optimizer.learning_rate = self.schedule.after_epoch(
-            optimizer.learning_rate, state.t
+            optimizer.learning_rate, states[0].t
         )
-        if state.no_improvement_count <= config.n_iter_no_change:
-            return None
-        stop, optimizer.learning_rate = self.schedule.on_plateau(optimizer.learning_rate)
-        if config.verbose:
-            what = "Validation score" if state.monitor_validation else "Training loss"
-            then = (
-                " Stopping."
-                if stop
-                else (f" Setting learning rate to {optimizer.learning_rate:f}")
+        for j in np.flatnonzero(self._running):
+            state = states[j]
+            if state.no_improvement_count <= config.n_iter_no_change:
+                continue
+            stop, optimizer.learning_rate = self.schedule.on_plateau(
+                optimizer.learning_rate
             )
-            print(
-                f"{what} did not improve more than tol={config.tol:f} for "
-                f"{config.n_iter_no_change} consecutive epochs.{then}"
-            )
-        if stop:
-            return Status.CONVERGED
-        state.no_improvement_count = 0
+            if config.verbose:
+                self._print_plateau(state, stop)
+            if stop:
+                self._stop(j, Status.CONVERGED)
+            else:
+                state.no_improvement_count = 0
         return None
+
+    def _print_plateau(self, state, stop):
+        config = self.config
+        what = "Validation score" if state.monitor_validation else "Training loss"
+        then = (
+            " Stopping."
+            if stop
+            else f" Setting learning rate to {self.optimizer.learning_rate:f}"
+        )
+        print(
+            f"{what} did not improve more than tol={config.tol:f} for "
+            f"{config.n_iter_no_change} consecutive epochs.{then}"
+        )
 
     @staticmethod
     def _outcome(status, state, has_validation, message=""):
@@ -256,6 +334,27 @@ class Trainer:
             )
             return self._outcome(Status.FAILED, state, False, message)
         return self._outcome(Status.CONVERGED, state, False)
+
+
+class _MemberRows:
+    """Checkpoint and restore of one member of a model axis: its rows of
+    ``theta`` and of the running statistics (see ``Network.members_view``)."""
+
+    def __init__(self, network, j):
+        self.network, self.j = network, j
+
+    def _rows(self):
+        net = self.network
+        state = net.members_view(net.state)[self.j] if net.state.size else net.state
+        return net.members_view(net.theta)[self.j], state
+
+    def checkpoint(self):
+        return np.concatenate(self._rows())
+
+    def restore(self, checkpoint):
+        theta, state = self._rows()
+        np.copyto(theta, checkpoint[: theta.size])
+        np.copyto(state, checkpoint[theta.size :])
 
 
 class LbfgsObserver:
