@@ -26,13 +26,14 @@ between epochs.
 """
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 
 from .fast import squared_norm
 
 
-class Optimizer:
+class Optimizer(ABC):
     """What every optimizer shares: the interface and the scratch workspace.
 
     Scratch vectors are workspace, not state: not pickled, rebuilt on load.
@@ -58,11 +59,18 @@ class Optimizer:
         self.active = np.ones((self.members, 1), self._scratch.dtype)
 
     def _rows(self, vector):
-        return vector.reshape(self.members, -1)
+        """``vector`` as one row per member on a model axis; itself otherwise."""
+        return vector if self.members is None else vector.reshape(self.members, -1)
 
     def _scaled(self, value):
-        """``value`` (a Python float), per member when there is a model axis."""
+        """``value`` (a Python float), times :attr:`active` on a model axis."""
         return value if self.members is None else self.active * value
+
+    def _weights_of(self, theta):
+        """The weights part of ``theta`` (each member's, on a model axis)."""
+        if self.members is None:
+            return theta[: self.n_weights]
+        return self._rows(theta)[:, : self.n_weights]
 
     def step(self, theta, grad, prox=None):
         """Update ``theta`` in place from ``grad`` (consumed), then apply
@@ -71,23 +79,26 @@ class Optimizer:
         if prox is not None:
             prox(self._step_size(prox.size))
 
+    @abstractmethod
     def _update(self, theta, grad):
-        raise NotImplementedError
+        """The update itself (``grad`` may be used as workspace)."""
+
+    @abstractmethod
+    def _state_vectors(self):
+        """The vectors shaped like the parameters that the optimizer keeps."""
 
     def reset(self):
         """Forget the state built up so far (velocity, moments), as a new
         optimizer with the current learning rate: after a divergence the state
         holds the diverging steps' huge or non-finite values."""
-        self._state_vector().fill(0)
+        for vector in self._state_vectors():
+            vector.fill(0)
 
     def state_finite(self):
         """Whether every state vector is finite. Adam's second moment can
         overflow while the weights stay finite; every later step of those
         coordinates is then 0."""
         return all(np.isfinite(v).all() for v in self._state_vectors())
-
-    def _state_vectors(self):
-        return [self._state_vector()]
 
     def _step_size(self, n):
         """The step size of the last update: the learning rate."""
@@ -104,7 +115,7 @@ class Optimizer:
         state.setdefault("members", None)
         state.setdefault("active", None)
         self.__dict__.update(state)
-        like = self._state_vector()
+        like = self._state_vectors()[0]
         if self.n_weights is None:
             self.n_weights = like.size
         self._scratch = np.empty(like.size, like.dtype)
@@ -134,8 +145,8 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.velocity = np.zeros(n_params, dtype)
 
-    def _state_vector(self):
-        return self.velocity
+    def _state_vectors(self):
+        return [self.velocity]
 
     def _update(self, theta, grad):
         lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
@@ -147,10 +158,9 @@ class SGD(Optimizer):
             update -= lr_grad
         else:
             update = v
-        if self.members is not None:
+        if self.members is not None:  # members that stopped do not move
             update = np.multiply(self._rows(update), self.active, out=self._rows(grad))
-            theta = self._rows(theta)
-        theta += update
+        self._rows(theta)[...] += update
 
 
 class Adam(Optimizer):
@@ -181,16 +191,12 @@ class Adam(Optimizer):
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
 
-    def _state_vector(self):
-        return self.m
-
-    def reset(self):
-        self.m.fill(0)
-        self.v.fill(0)
-        self.t = 0
-
     def _state_vectors(self):
         return [self.m, self.v]
+
+    def reset(self):
+        super().reset()
+        self.t = 0
 
     def _update(self, theta, grad):
         self.t += 1
@@ -208,10 +214,7 @@ class Adam(Optimizer):
         self.v += tmp
         np.sqrt(self.v, out=tmp)
         tmp += self.epsilon
-        if self.members is None:
-            np.multiply(self.m, -self._lr_t, out=step)
-        else:
-            np.multiply(self._rows(self.m), self._scaled(-self._lr_t), out=self._rows(step))
+        np.multiply(self._rows(self.m), self._scaled(-self._lr_t), out=self._rows(step))
         step /= tmp
         theta += step
 
@@ -236,11 +239,9 @@ class AdamW(Adam):
         self.weight_decay = float(weight_decay)
 
     def _update(self, theta, grad):
-        decay = self.learning_rate * self.weight_decay
-        if self.members is None:
-            theta[: self.n_weights] *= 1 - decay
-        else:
-            self._rows(theta)[:, : self.n_weights] *= 1 - self._scaled(decay)
+        self._weights_of(theta)[...] *= 1 - self._scaled(
+            self.learning_rate * self.weight_decay
+        )
         super()._update(theta, grad)
 
 
@@ -264,8 +265,8 @@ class RMSProp(Optimizer):
         self.rho, self.epsilon = float(rho), float(epsilon)
         self.v = np.zeros(n_params, dtype)
 
-    def _state_vector(self):
-        return self.v
+    def _state_vectors(self):
+        return [self.v]
 
     def _update(self, theta, grad):
         tmp, step = self._scratch, grad
@@ -275,11 +276,8 @@ class RMSProp(Optimizer):
         self.v += tmp
         np.sqrt(self.v, out=tmp)
         tmp += self.epsilon
-        if self.members is None:
-            np.multiply(grad, -self.learning_rate, out=step)
-        else:
-            lr = self._scaled(-self.learning_rate)
-            np.multiply(self._rows(grad), lr, out=self._rows(step))
+        lr = self._scaled(-self.learning_rate)
+        np.multiply(self._rows(grad), lr, out=self._rows(step))
         step /= tmp
         theta += step
 
