@@ -238,15 +238,10 @@ class Network:
             dropout=self.dropout,
             residual=self.residual,
         )
-        for mine, theirs in zip(self.linears, single.linears):
-            theirs.W[...] = mine.W[j]
-            theirs.b[...] = mine.b[j, 0]
-        for mine, theirs in zip(self.hidden, single.hidden):
-            if mine.batch_norm:
-                for name in ("gamma", "beta", "running_mean", "running_var"):
-                    getattr(theirs.batch_norm, name)[...] = getattr(mine.batch_norm, name)[
-                        j, 0
-                    ]
+        # member-major: row j is laid out as a single network's vectors
+        single.theta[...] = self.members_view(self.theta)[j]
+        if self.state.size:
+            single.state[...] = self.members_view(self.state)[j]
         return single
 
     def set_dropout(self, dropout):
@@ -361,15 +356,13 @@ class Workspace:
             layer.allocate(capacity, network.dtype, self.members)
             for layer in network.hidden
         ]
-        shape = (*self._lead(), capacity, network.output.W.shape[-1])
+        lead = () if self.members is None else (self.members,)
+        shape = (*lead, capacity, network.output.W.shape[-1])
         self.logits = np.empty(shape, network.dtype)
         self.d_logits = np.empty(shape, network.dtype)
         self.inputs = self.weight = None
         self._network = network
         self._views = {}
-
-    def _lead(self):
-        return () if self.members is None else (self.members,)
 
     def rows(self, m):
         """The buffers' first ``m`` rows (a :class:`RowViews`). With a model
