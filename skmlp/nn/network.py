@@ -227,22 +227,51 @@ class Network:
         ``(k, per_member)``: row ``j`` is member ``j``'s."""
         return vector.reshape(self.n_members, -1)
 
-    def member(self, j):
-        """Member ``j`` of a network with a model axis, as a network of its own
-        (a copy of its parameters and running statistics)."""
-        single = Network(
+    def _like(self, n_members=None):
+        """A zero network of this architecture (with ``n_members`` members)."""
+        return Network(
             self.layer_units,
             self.activation,
             self.dtype,
             batch_norm=self.batch_norm,
             dropout=self.dropout,
             residual=self.residual,
+            n_members=n_members,
         )
+
+    def member(self, j):
+        """Member ``j`` of a network with a model axis, as a network of its own
+        (a copy of its parameters and running statistics)."""
+        single = self._like()
         # member-major: row j is laid out as a single network's vectors
         single.theta[...] = self.members_view(self.theta)[j]
         if self.state.size:
             single.state[...] = self.members_view(self.state)[j]
         return single
+
+    @staticmethod
+    def stack(networks):
+        """One network with a model axis whose member ``j`` is (a copy of)
+        ``networks[j]``; they must share architecture and dtype."""
+        first = networks[0]
+        keys = {
+            (
+                tuple(n.layer_units),
+                n.activation,
+                n.dtype,
+                n.batch_norm,
+                n.residual,
+                tuple(n.dropout),
+            )
+            for n in networks
+        }
+        if len(keys) != 1 or any(n.n_members is not None for n in networks):
+            raise ValueError("Only single networks of one architecture can be stacked.")
+        stacked = first._like(len(networks))
+        stacked.members_view(stacked.theta)[...] = [n.theta for n in networks]
+        if stacked.state.size:
+            stacked.members_view(stacked.state)[...] = [n.state for n in networks]
+        return stacked
 
     def set_dropout(self, dropout):
         """Change the dropout rates (a training-time setting, not a parameter)."""

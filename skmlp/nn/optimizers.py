@@ -25,6 +25,7 @@ learning-rate schedules live in :mod:`skmlp.training.schedules` and set it
 between epochs.
 """
 
+import copy
 import math
 from abc import ABC, abstractmethod
 
@@ -41,6 +42,8 @@ class Optimizer(ABC):
 
     #: Constructor arguments besides the sizes, by name.
     HYPERPARAMETERS = ("learning_rate",)
+    #: The state vectors (shaped like the parameters), by attribute name.
+    STATE = ()
 
     def __init__(self, n_params, dtype, *, learning_rate, n_weights=None):
         self.learning_rate = float(learning_rate)
@@ -51,41 +54,72 @@ class Optimizer(ABC):
     def set_members(self, k):
         """Update ``k`` members of a model axis (member-major parameters, see
         :class:`~skmlp.nn.network.Network`): ``n_weights`` then counts one
-        member's weights, and :attr:`active`, a ``(k, 1)`` column of 1 and 0,
-        says which members move (a member that stopped training keeps its
-        parameters). All members take their steps together, so they share
-        the step count."""
+        member's weights, and :attr:`active`, a ``(k,)`` boolean array, says
+        which members move. An inactive member (one that stopped training)
+        keeps its parameters and its optimizer state, as a network of its own
+        would once its training ended."""
         self.members = int(k)
-        self.active = np.ones((self.members, 1), self._scratch.dtype)
+        self.active = np.ones(self.members, dtype=bool)
+
+    def member(self, j):
+        """Member ``j`` of a model axis's optimizer, as the optimizer of a
+        network of its own (copies of its rows of the state)."""
+        single = copy.copy(self)
+        single.members = single.active = None
+        single._scratch = np.empty(self._rows(self._scratch).shape[1], self._scratch.dtype)
+        for name in self.STATE:
+            setattr(single, name, self._rows(getattr(self, name))[j].copy())
+        return single
+
+    @staticmethod
+    def stack(optimizers):
+        """One optimizer of a model axis whose member ``j`` continues from
+        ``optimizers[j]`` (single optimizers of one kind and settings)."""
+        first = optimizers[0]
+        stacked = copy.copy(first)
+        size = first._scratch.size
+        stacked._scratch = np.empty(len(optimizers) * size, first._scratch.dtype)
+        for name in first.STATE:
+            setattr(stacked, name, np.concatenate([getattr(o, name) for o in optimizers]))
+        stacked.set_members(len(optimizers))
+        return stacked
 
     def _rows(self, vector):
         """``vector`` as one row per member on a model axis; itself otherwise."""
         return vector if self.members is None else vector.reshape(self.members, -1)
 
-    def _scaled(self, value):
-        """``value`` (a Python float), times :attr:`active` on a model axis."""
-        return value if self.members is None else self.active * value
-
-    def _weights_of(self, theta):
-        """The weights part of ``theta`` (each member's, on a model axis)."""
-        if self.members is None:
-            return theta[: self.n_weights]
-        return self._rows(theta)[:, : self.n_weights]
-
     def step(self, theta, grad, prox=None):
         """Update ``theta`` in place from ``grad`` (consumed), then apply
-        ``prox`` with the step size of this update."""
-        self._update(theta, grad)
+        ``prox`` with the step size of this update. On a model axis every
+        active member takes its own step: all of them at once while all are
+        active, one member's rows at a time otherwise."""
+        if self.members is None or self.active.all():
+            self._apply(theta, grad, self._scratch, self._state_vectors(), None)
+        else:
+            for j in np.flatnonzero(self.active):
+                rows = [self._rows(v)[j] for v in (theta, grad, self._scratch)]
+                states = [self._rows(v)[j] for v in self._state_vectors()]
+                self._apply(*rows, states, j)
         if prox is not None:
             prox(self._step_size(prox.size))
 
-    @abstractmethod
-    def _update(self, theta, grad):
-        """The update itself (``grad`` may be used as workspace)."""
+    def _weights_of(self, theta, member):
+        """The weights part of ``theta``: each member's (``member`` None on a
+        model axis) or one member's row (``theta`` is then that row)."""
+        if self.members is None or member is not None:
+            return theta[: self.n_weights]
+        return self._rows(theta)[:, : self.n_weights]
 
     @abstractmethod
+    def _apply(self, theta, grad, tmp, states, member):
+        """The update of ``theta`` from ``grad`` (usable as workspace) with the
+        scratch ``tmp`` and the state vectors ``states``: the whole vectors
+        (``member`` None) or member ``member``'s rows of each."""
+
     def _state_vectors(self):
-        """The vectors shaped like the parameters that the optimizer keeps."""
+        """The vectors shaped like the parameters that the optimizer keeps
+        (the attributes named in ``STATE``)."""
+        return [getattr(self, name) for name in self.STATE]
 
     def reset(self):
         """Forget the state built up so far (velocity, moments), as a new
@@ -129,6 +163,7 @@ class SGD(Optimizer):
     """
 
     HYPERPARAMETERS = ("learning_rate", "momentum", "nesterov")
+    STATE = ("velocity",)
 
     def __init__(
         self,
@@ -145,12 +180,9 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.velocity = np.zeros(n_params, dtype)
 
-    def _state_vectors(self):
-        return [self.velocity]
-
-    def _update(self, theta, grad):
-        lr_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
-        v = self.velocity
+    def _apply(self, theta, grad, tmp, states, member):
+        (v,) = states
+        lr_grad = np.multiply(grad, self.learning_rate, out=tmp)
         v *= self.momentum
         v -= lr_grad
         if self.nesterov:
@@ -158,9 +190,7 @@ class SGD(Optimizer):
             update -= lr_grad
         else:
             update = v
-        if self.members is not None:  # members that stopped do not move
-            update = np.multiply(self._rows(update), self.active, out=self._rows(grad))
-        self._rows(theta)[...] += update
+        theta += update
 
 
 class Adam(Optimizer):
@@ -172,6 +202,7 @@ class Adam(Optimizer):
     """
 
     HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
+    STATE = ("m", "v")
 
     def __init__(
         self,
@@ -191,30 +222,62 @@ class Adam(Optimizer):
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
 
-    def _state_vectors(self):
-        return [self.m, self.v]
+    def member(self, j):
+        single = super().member(j)
+        single.t = int(self.t[j])
+        return single
+
+    @staticmethod
+    def stack(optimizers):
+        stacked = Optimizer.stack(optimizers)
+        stacked.t = np.array([o.t for o in optimizers], dtype=np.int64)
+        return stacked
+
+    def set_members(self, k):
+        """As :meth:`Optimizer.set_members`; each member counts its own steps
+        (``t`` becomes a ``(k,)`` array): members that stopped at different
+        epochs continue, in a later call, each with its own bias correction."""
+        super().set_members(k)
+        self.t = np.full(self.members, self.t, dtype=np.int64)
 
     def reset(self):
         super().reset()
-        self.t = 0
+        self.t = 0 if self.members is None else np.zeros(self.members, dtype=np.int64)
 
-    def _update(self, theta, grad):
-        self.t += 1
+    def _learning_rate_t(self, member):
+        """``lr sqrt(1 - b2^t) / (1 - b1^t)`` after counting this step: a
+        Python float for one model or member (so that float32 vectors are
+        updated in float32: a NumPy float64 scalar would push every element
+        through a float64 cast, 4x slower for that pass), a ``(k, 1)``
+        column of the model axis's members' otherwise."""
         b1, b2 = self.beta_1, self.beta_2
-        # a Python float, so that float32 vectors are updated in float32: a
-        # NumPy float64 scalar would push every element through a float64
-        # cast (4x slower for that pass)
-        self._lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        tmp, step = self._scratch, grad
-        self.m *= b1
-        self.m += np.multiply(grad, 1 - b1, out=tmp)
-        self.v *= b2
+        if member is not None or self.members is None:
+            if member is None:
+                self.t += 1
+                t = self.t
+            else:
+                self.t[member] += 1
+                t = int(self.t[member])
+            return self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
+        self.t += 1
+        rate = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        return rate.astype(self._scratch.dtype)[:, None]
+
+    def _apply(self, theta, grad, tmp, states, member):
+        m, v = states
+        b1, b2 = self.beta_1, self.beta_2
+        self._lr_t = lr_t = self._learning_rate_t(member)
+        step = grad
+        m *= b1
+        m += np.multiply(grad, 1 - b1, out=tmp)
+        v *= b2
         np.multiply(grad, grad, out=tmp)
         tmp *= 1 - b2
-        self.v += tmp
-        np.sqrt(self.v, out=tmp)
+        v += tmp
+        np.sqrt(v, out=tmp)
         tmp += self.epsilon
-        np.multiply(self._rows(self.m), self._scaled(-self._lr_t), out=self._rows(step))
+        rows = self._rows if member is None else (lambda vector: vector)
+        np.multiply(rows(m), -lr_t, out=rows(step))
         step /= tmp
         theta += step
 
@@ -238,11 +301,9 @@ class AdamW(Adam):
         super().__init__(n_params, dtype, **adam)
         self.weight_decay = float(weight_decay)
 
-    def _update(self, theta, grad):
-        self._weights_of(theta)[...] *= 1 - self._scaled(
-            self.learning_rate * self.weight_decay
-        )
-        super()._update(theta, grad)
+    def _apply(self, theta, grad, tmp, states, member):
+        self._weights_of(theta, member)[...] *= 1 - self.learning_rate * self.weight_decay
+        super()._apply(theta, grad, tmp, states, member)
 
 
 class RMSProp(Optimizer):
@@ -250,6 +311,7 @@ class RMSProp(Optimizer):
     ``theta <- theta - lr g / (sqrt(v) + eps)``."""
 
     HYPERPARAMETERS = ("learning_rate", "rho", "epsilon")
+    STATE = ("v",)
 
     def __init__(
         self,
@@ -265,19 +327,16 @@ class RMSProp(Optimizer):
         self.rho, self.epsilon = float(rho), float(epsilon)
         self.v = np.zeros(n_params, dtype)
 
-    def _state_vectors(self):
-        return [self.v]
-
-    def _update(self, theta, grad):
-        tmp, step = self._scratch, grad
-        self.v *= self.rho
+    def _apply(self, theta, grad, tmp, states, member):
+        (v,) = states
+        step = grad
+        v *= self.rho
         np.multiply(grad, grad, out=tmp)
         tmp *= 1 - self.rho
-        self.v += tmp
-        np.sqrt(self.v, out=tmp)
+        v += tmp
+        np.sqrt(v, out=tmp)
         tmp += self.epsilon
-        lr = self._scaled(-self.learning_rate)
-        np.multiply(self._rows(grad), lr, out=self._rows(step))
+        np.multiply(grad, -self.learning_rate, out=step)
         step /= tmp
         theta += step
 

@@ -1,5 +1,7 @@
 """Minibatches gathered into reusable buffers."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -66,51 +68,122 @@ class Minibatches:
         return Xb, Yb, None if sw is None else sw[idx]
 
 
-class MemberMinibatches:
-    """Minibatches for ``k`` members of a model axis over the same training rows,
-    each member shuffled by its own generator.
+@dataclass(frozen=True)
+class MemberRows:
+    """One member's training rows on a model axis.
 
-    Member ``j``'s batches are exactly those :class:`Minibatches` gives with
-    ``rngs[j]`` (same permutations, same batch bounds); they are yielded
-    stacked, ``(k, m, d)``, ``(k, m, o)`` and ``(k, m)`` sample weights, in
-    buffers of exactly ``m`` rows. Dense ``X`` only.
+    ``X`` is dense and may be shared with other members; ``rows`` picks this
+    member's rows of it (``None``: all of them), so folds of one table index
+    one array instead of copying it. ``Y`` and ``sample_weight`` are this
+    member's own, one row per training row (aligned with ``rows``).
     """
 
-    def __init__(self, X, Y, sample_weight, batch_size, shuffle, rngs):
-        self.members = [Minibatches(X, Y, None, batch_size, False, None) for _ in rngs]
-        for member, rng in zip(self.members, rngs):
-            member.shuffle, member.rng = shuffle, rng
-        self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.n_samples = X.shape[0]
+    X: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray = None
+    rows: np.ndarray = None
+
+    @property
+    def n_rows(self):
+        return self.Y.shape[0]
+
+    def x_rows(self, positions):
+        """Row indices into ``X`` of this member's rows at ``positions``."""
+        return positions if self.rows is None else self.rows[positions]
+
+
+class MemberMinibatches:
+    """Minibatches for the ``k`` members of a model axis, each member with its
+    own rows (:class:`MemberRows`), batch size and shuffle.
+
+    Member ``j``'s batches are exactly those :class:`Minibatches` gives for
+    its rows with ``batch_sizes[j]`` and ``rngs[j]`` (same permutations, same
+    batch bounds); they are yielded stacked, ``(k, m, d)`` and ``(k, m, o)``,
+    in buffers of ``m`` rows, the largest of the members' batches. A member
+    whose batch is smaller is padded with rows of weight 0: then the sample
+    weights are ``(k, m)`` (with zeros) and the fourth item of a batch is each
+    member's number of real rows, ``(k,)``; otherwise it is ``None``. Every
+    member must have the same number of batches per epoch
+    (:func:`batch_counts`).
+    """
+
+    def __init__(self, members, batch_sizes, shuffle, rngs):
+        self.members = list(members)
+        self.orders = [
+            Minibatches(m.Y, m.Y, None, size, False, None)
+            for m, size in zip(self.members, batch_sizes)
+        ]
+        for order, rng in zip(self.orders, rngs):
+            order.shuffle, order.rng = shuffle, rng
+        self.n_samples = np.array([m.n_rows for m in self.members])
+        self._shared = all(m.X is self.members[0].X for m in self.members)
+        self._weighted = any(m.sample_weight is not None for m in self.members)
         self._buffers = {}
+        self._check_counts()
 
     @property
     def merge_single_row(self):
-        return self.members[0].merge_single_row
+        return self.orders[0].merge_single_row
 
     @merge_single_row.setter
     def merge_single_row(self, value):
-        for member in self.members:
-            member.merge_single_row = value
+        for order in self.orders:
+            order.merge_single_row = value
+        self._check_counts()
+
+    def _check_counts(self):
+        counts = {len(list(order.bounds())) for order in self.orders}
+        if len(counts) > 1:
+            raise ValueError(
+                "The members' epochs have different numbers of minibatches "
+                f"({sorted(counts)}); they cannot take their steps together."
+            )
 
     def new_epoch(self):
-        for member in self.members:
-            member.new_epoch()
+        for order in self.orders:
+            order.new_epoch()
 
     def __iter__(self):
-        for start, stop in self.members[0].bounds():
-            index = np.stack([member.order[start:stop] for member in self.members])
-            Xb, Yb = self._buffer(stop - start)
-            self.X.take(index, axis=0, out=Xb, mode="clip")
-            self.Y.take(index, axis=0, out=Yb, mode="clip")
-            sw = self.sample_weight
-            yield Xb, Yb, None if sw is None else sw[index]
+        for bounds in zip(*(order.bounds() for order in self.orders)):
+            counts = np.array([stop - start for start, stop in bounds])
+            positions = [
+                order.order[start:stop] for order, (start, stop) in zip(self.orders, bounds)
+            ]
+            yield self._gather(positions, counts)
+
+    def _gather(self, positions, counts):
+        m = int(counts.max())
+        padded = bool((counts < m).any())
+        Xb, Yb, swb = self._buffer(m)
+        members = self.members
+        if self._shared and not padded:
+            index = np.stack([mb.x_rows(p) for mb, p in zip(members, positions)])
+            members[0].X.take(index, axis=0, out=Xb, mode="clip")
+        else:
+            for j, (member, p) in enumerate(zip(members, positions)):
+                member.X.take(member.x_rows(p), axis=0, out=Xb[j, : p.size], mode="clip")
+        for j, (member, p) in enumerate(zip(members, positions)):
+            member.Y.take(p, axis=0, out=Yb[j, : p.size], mode="clip")
+            if self._weighted or padded:
+                weight = member.sample_weight
+                swb[j, : p.size] = 1.0 if weight is None else weight[p]
+                swb[j, p.size :] = 0.0
+        weights = swb if self._weighted or padded else None
+        return Xb, Yb, weights, counts if padded else None
 
     def _buffer(self, m):
+        """Buffers of ``m`` rows, zero-filled when made: a padding row is a
+        finite row of weight 0 (a NaN there would still reach the gradient)."""
         if m not in self._buffers:
-            k = len(self.members)
+            k, first = len(self.members), self.members[0]
             self._buffers[m] = (
-                np.empty((k, m, self.X.shape[1]), self.X.dtype),
-                np.empty((k, m, self.Y.shape[1]), self.Y.dtype),
+                np.zeros((k, m, first.X.shape[1]), first.X.dtype),
+                np.zeros((k, m, first.Y.shape[1]), first.Y.dtype),
+                np.zeros((k, m), first.X.dtype),
             )
         return self._buffers[m]
+
+
+def batch_counts(n_rows, batch_sizes):
+    """Each member's number of minibatches per epoch."""
+    return [-(-int(n) // int(size)) for n, size in zip(n_rows, batch_sizes)]

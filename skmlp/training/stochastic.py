@@ -27,22 +27,24 @@ def run_epoch(objective, optimizer, batches, clip_norm=None, rng=None, on_first_
     theta, grad, prox = network.theta, network.grad, objective.prox
     members = network.n_members
     batches.new_epoch()
-    accumulated, total, norms, penalties = 0.0, 0.0, 0.0, 0.0
-    for X, Y, sample_weight in batches:
+    accumulated, total, norms, penalties, steps = 0.0, 0.0, 0.0, 0.0, 0
+    for X, Y, sample_weight, *rows in batches:
         if sample_weight is not None and not sample_weight.sum() > 0:
             continue
-        weight = X.shape[-2]  # rows (of each member, on a model axis)
-        value = objective(X, Y, sample_weight, rng)  # one per member on a model axis
+        # rows (each member's own, on a model axis with padded batches)
+        weight = X.shape[-2] if not rows or rows[0] is None else rows[0]
+        value = objective(X, Y, sample_weight, rng, *rows)  # one per member on an axis
         if not (math.isfinite(value) if members is None else np.isfinite(value).all()):
             return value, math.nan, math.nan  # diverged: the caller falls back
-        if on_first_batch is not None and not total:
+        if on_first_batch is not None and not steps:
             on_first_batch()
+        steps += 1
         accumulated += value * weight
         penalties += objective.last_penalty * weight
         total += weight
         norms += clip_global_norm(grad, clip_norm, members) * weight
         optimizer.step(theta, grad, prox)
-    if not total:
+    if not steps:
         return 0.0, 0.0, 0.0
     return accumulated / total, norms / total, penalties / total
 

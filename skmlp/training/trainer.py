@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import stochastic
-from .batches import MemberMinibatches, Minibatches
+from .batches import MemberMinibatches, MemberRows, Minibatches
 from .lbfgs import fit_lbfgs
 from .schedules import LearningRateSchedule
 
@@ -57,6 +57,31 @@ class TrainingData:
     Y: np.ndarray
     sample_weight: np.ndarray = None
     validation: object = None
+
+    def training_weights(self):
+        """What the objective's minibatches are normalised by."""
+        return self.sample_weight, self.X.shape[0]
+
+    def probe(self, n):
+        """Up to ``n`` training rows, to probe the network's outputs."""
+        return self.X[:n]
+
+
+@dataclass(frozen=True)
+class MemberData:
+    """The training data of a model axis: one :class:`MemberRows` per member
+    and, optionally, a validation monitor returning ``(loss, score)`` with
+    one value per member (``(k,)`` arrays)."""
+
+    members: list
+    validation: object = None
+
+    def training_weights(self):
+        return [m.sample_weight for m in self.members], [m.n_rows for m in self.members]
+
+    def probe(self, n):
+        first = self.members[0]
+        return first.X[first.x_rows(np.arange(min(n, first.n_rows)))]
 
 
 class Trainer:
@@ -114,8 +139,10 @@ class Trainer:
             )
             member_state.n_iter = 0
         batches = self._batches(data)
-        self.objective.set_training_weights(data.sample_weight, data.X.shape[0])
-        safe = stochastic.SafePoints(self.network, data.X)
+        self.objective.set_training_weights(*data.training_weights())
+        safe = stochastic.SafePoints(
+            self.network, data.probe(stochastic.SafePoints.PROBE_ROWS)
+        )
         self._running = np.ones(len(states), dtype=bool)
         self._stopped_as = [None] * len(states)
         try:
@@ -142,11 +169,18 @@ class Trainer:
         members = self.network.n_members
         if members is None:
             return
-        if n_states != members or not isinstance(data.X, np.ndarray):
+        rows = getattr(data, "members", [data])
+        if not (
+            n_states == len(rows) == members
+            and all(isinstance(r, MemberRows) for r in rows)
+        ):
             raise ValueError(
-                f"A model axis of {members} members trains on dense rows with one "
-                f"TrainingState per member; got {n_states} and {type(data.X).__name__}."
+                f"A model axis of {members} members trains on one MemberRows and one "
+                f"TrainingState per member; got {n_states} states and "
+                f"{type(data).__name__}."
             )
+        if not all(isinstance(m.X, np.ndarray) for m in data.members):
+            raise ValueError("A model axis trains on dense rows only.")
         if self.network.batch_norm or self.schedule.kind == "adaptive":
             raise ValueError(
                 "batch_norm and the adaptive learning rate are not supported on a "
@@ -155,7 +189,12 @@ class Trainer:
 
     def _batches(self, data):
         """This run's minibatches (per-member shuffles on a model axis)."""
-        config, n = self.config, data.X.shape[0]
+        config = self.config
+        if self.network.n_members is not None:
+            members = data.members
+            sizes = [config.batch_size_for(m.n_rows) for m in members]
+            return MemberMinibatches(members, sizes, config.shuffle, self.rng)
+        n = data.X.shape[0]
         batch_size = config.batch_size_for(n)
         if self.network.batch_norm and batch_size < 2:
             raise ValueError(
@@ -163,8 +202,7 @@ class Trainer:
                 f"has no variance to normalise by; got batch_size=1 for {n} training "
                 "row(s)."
             )
-        kind = Minibatches if self.network.n_members is None else MemberMinibatches
-        batches = kind(
+        batches = Minibatches(
             data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
         )
         # a batch of one row has no variance to normalise by
@@ -182,14 +220,14 @@ class Trainer:
         """What checkpoints member ``j``: the network itself without a model axis."""
         if self.network.n_members is None:
             return self.network
-        return _MemberRows(self.network, j)
+        return _MemberCheckpoint(self.network, j)
 
     def _stop(self, j, status):
         """Member ``j`` stops training; its parameters keep their values."""
         self._running[j] = False
         self._stopped_as[j] = status
         if self.network.n_members is not None:
-            self.optimizer.active[j] = 0
+            self.optimizer.active[j] = False
 
     def _fall_back(self, safe):
         """After a divergence: the last safe weights, and an optimizer that
@@ -232,7 +270,8 @@ class Trainer:
         scores = None if validation is None else [np.atleast_1d(v) for v in validation()]
         seconds = time.perf_counter() - start
         for j in np.flatnonzero(self._running):
-            self._record(states[j], j, loss[j], scores, batches.n_samples)
+            n_samples = np.broadcast_to(batches.n_samples, len(states))[j]
+            self._record(states[j], j, loss[j], scores, int(n_samples))
             values = dict(learning_rate=learning_rate, grad_norm=float(grad_norm[j]))
             values.update(penalty=float(penalty[j]))
             self._log(states[j], float(loss[j]), values, seconds, scores is not None)
@@ -336,7 +375,7 @@ class Trainer:
         return self._outcome(Status.CONVERGED, state, False)
 
 
-class _MemberRows:
+class _MemberCheckpoint:
     """Checkpoint and restore of one member of a model axis: its rows of
     ``theta`` and of the running statistics (see ``Network.members_view``)."""
 
