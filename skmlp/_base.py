@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
+from ._ensemble import fit_ensemble, stacked
 from ._input import check_predict_input
 from ._monitor import ValidationSet
 from ._validation import SplitRefused, validation_split
@@ -152,6 +153,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "scoring": [None, StrOptions({"loss", *get_scorer_names()}), callable],
         "restore_best_weights": ["boolean"],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     # -- what subclasses provide -------------------------------------------
@@ -191,7 +193,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # -- fitted parameters as views into the flat vector ---------------------
     @property
     def coefs_(self):
-        """Weight matrix of each layer: writable views into the flat vector."""
+        """Weight matrix of each layer: writable views into the flat vector
+        (an ensemble's: the members', stacked, read-only)."""
+        members = self.__dict__.get("estimators_")
+        if members is not None:
+            return stacked([m.coefs_ for m in members])
         return _ParamList(self._fitted_network().coefs)
 
     @coefs_.setter
@@ -200,7 +206,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @property
     def intercepts_(self):
-        """Bias vector of each layer: writable views into the flat vector."""
+        """Bias vector of each layer: writable views into the flat vector
+        (an ensemble's: the members', stacked, read-only)."""
+        members = self.__dict__.get("estimators_")
+        if members is not None:
+            return stacked([m.intercepts_ for m in members])
         return _ParamList(self._fitted_network().intercepts)
 
     @intercepts_.setter
@@ -209,12 +219,22 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _fitted_network(self):
         network = self.__dict__.get("_network")
+        if "estimators_" in self.__dict__:
+            raise AttributeError(
+                f"This {type(self).__name__} is an ensemble: set the weights of a "
+                "member, estimators_[j].coefs_ or estimators_[j].intercepts_."
+            )
         if network is None:
             raise AttributeError(
                 f"This {type(self).__name__} has no fitted network yet: "
                 "coefs_ and intercepts_ exist after fit."
             )
         return network
+
+    def _networks(self):
+        """The fitted networks: the members' for an ensemble."""
+        members = self.__dict__.get("estimators_")
+        return [self._network] if members is None else [m._network for m in members]
 
     # -- fit ----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -280,6 +300,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     ):
         """Fit (``incremental``: one epoch of ``partial_fit``): prepare the data,
         build or reuse the network, train, publish."""
+        if self.ensemble_size > 1:
+            return fit_ensemble(self, X, y, sample_weight, incremental, classes, validation)
+        self.__dict__.pop("estimators_", None)
         user_data = callback_data(X, y, sample_weight)
         fresh = "_network" not in self.__dict__ or not (self.warm_start or incremental)
         data = self._prepare(X, y, sample_weight, fresh, incremental, classes, **validation)
@@ -518,9 +541,23 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ``(X, Y, sample_weight, validation_set)``, the last ``None`` when no
         honest split exists (with a warning)."""
         X, Y, sample_weight = data.X, data.Y, data.sample_weight
+        split = self._validation_rows(data, rng)
+        if split is None:
+            return X, Y, sample_weight, None
+        train, val = split
+        sw = (
+            (None, None)
+            if sample_weight is None
+            else (sample_weight[train], sample_weight[val])
+        )
+        return X[train], Y[train], sw[0], (X[val], Y[val], sw[1])
+
+    def _validation_rows(self, data, rng):
+        """``(train, validation)`` row indices of early stopping's split, or
+        ``None`` (with a warning) when no honest split exists."""
         try:
-            train, val = validation_split(
-                Y,
+            return validation_split(
+                data.Y,
                 fraction=self.validation_fraction,
                 rng=rng,
                 kind=self._split_kind(),
@@ -532,13 +569,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "row; raise validation_fraction or pass X_val, y_val to stop early.",
                 UserWarning,
             )
-            return X, Y, sample_weight, None
-        sw = (
-            (None, None)
-            if sample_weight is None
-            else (sample_weight[train], sample_weight[val])
-        )
-        return X[train], Y[train], sw[0], (X[val], Y[val], sw[1])
+            return None
 
     def _split_kind(self):
         return "regression"
@@ -600,29 +631,45 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         Zero for a feature that L1 switched off; lets
         :class:`~sklearn.feature_selection.SelectFromModel` work."""
-        return np.linalg.norm(self._fitted_network().coefs[0], axis=1)
+        first_layers = [network.coefs[0] for network in self._networks()]
+        return np.mean([np.linalg.norm(W, axis=1) for W in first_layers], axis=0)
 
     # -- prediction ---------------------------------------------------------
     def _forward(self, X):
         """Linked network output for validated ``X`` (thread-safe)."""
         return self._loss.link(self._network.predict_raw(X))
 
-    def _validated_raw(self, X):
+    def _validated_raws(self, X):
         """Logits for ``X`` after the usual checks (fitted, feature count), in
-        the model's dtype: a float32 model predicts float32 whatever it is given."""
+        the model's dtype (a float32 model predicts float32 whatever it is
+        given): a list of one array, or of one per member of an ensemble."""
         check_is_fitted(self)
-        X = check_predict_input(self, X, self._network.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
-            raw = self._network.predict_raw(X)
-        return raw if np.isfinite(raw).all() else _clip_overflow(raw)
+        networks = self._networks()
+        X = check_predict_input(self, X, networks[0].dtype)
+        raws = []
+        for network in networks:
+            with np.errstate(over="ignore", invalid="ignore"):
+                raw = network.predict_raw(X)
+            raws.append(raw if np.isfinite(raw).all() else _clip_overflow(raw))
+        return raws
+
+    def _averaged(self, X, transform):
+        """``transform`` of the logits for ``X``, averaged over an ensemble's
+        members (of a single model: as it is)."""
+        raws = self._validated_raws(X)
+        if len(raws) == 1:
+            return transform(raws[0])
+        return np.mean([transform(raw) for raw in raws], axis=0)
 
     def _validated_output(self, X):
-        raw = self._validated_raw(X)
-        return self._loss.link(raw)
+        return self._averaged(X, lambda raw: self._loss.link(raw))
 
     def _score_validated(self, X, y, sample_weight=None):
         """``score`` on already-validated data; NaN when predictions are not finite."""
-        output = self._forward(X)
+        return self._score_output(self._forward(X), y, sample_weight)
+
+    def _score_output(self, output, y, sample_weight=None):
+        """``score`` of the linked network ``output`` for targets ``y``."""
         if not np.isfinite(output).all():
             return np.nan
         return self._score_function(y, self._predict_from_output(output), sample_weight)

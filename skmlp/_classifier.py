@@ -3,6 +3,7 @@
 from numbers import Real
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -28,6 +29,7 @@ CLASSIFIER_ATTRIBUTES = [
     "validation_loss_curve_",
     "best_validation_score_",
     "best_epoch_",
+    "history_",
     "t_",
     "coefs_",
     "intercepts_",
@@ -38,6 +40,7 @@ CLASSIFIER_ATTRIBUTES = [
     "n_layers_",
     "n_outputs_",
     "out_activation_",
+    "estimators_",
 ]
 
 
@@ -281,7 +284,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         scores : ndarray of shape (n_samples,)
             One score per sample (positive means ``classes_[1]``).
         """
-        return self._validated_raw(X).ravel()
+        return self._averaged(X, lambda raw: raw).ravel()
 
     @available_if(_has_probabilities)
     def predict_proba(self, X):
@@ -303,7 +306,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             Probability of each class, in the order of ``classes_`` (for a
             multilabel target, of each label).
         """
-        return self._proba_from_raw(self._validated_raw(X))
+        return self._averaged(X, self._proba_from_raw)
 
     def _proba_from_raw(self, raw):
         if self._single_logit():
@@ -329,7 +332,11 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
             Log-probabilities (log-sum-exp / log-sigmoid of the logits), finite
             even where ``predict_proba`` reaches its floor.
         """
-        return self._log_proba(self._validated_raw(X))
+        raws = self._validated_raws(X)
+        if len(raws) == 1:
+            return self._log_proba(raws[0])
+        # the log of the members' mean probability, without leaving log space
+        return logsumexp([self._log_proba(raw) for raw in raws], axis=0) - np.log(len(raws))
 
     def _log_proba(self, raw):
         if self._single_logit():
@@ -477,5 +484,6 @@ class MLPClassifier(BaseClassifierMLP):
         weight_decay=0.01,
         scoring=None,
         restore_best_weights=True,
+        ensemble_size=1,
     ):
         store_parameters(self, locals())

@@ -136,6 +136,20 @@ scoring : None, 'loss', str or callable, default=None
 restore_best_weights : bool, default=True
     With early stopping, end with the weights of the best validation epoch
     (``best_epoch_``) rather than those of the last one.""",
+    "ensemble_size": """\
+ensemble_size : int, default=1
+    Number of networks trained and averaged (probabilities for a
+    classifier, outputs for a regressor). Member ``j`` is exactly the model
+    of the same estimator with ``ensemble_size=1`` and ``random_state``
+    ``seeds[j]``, drawn from ``random_state``; it has its own initial weights,
+    shuffles and early-stopping split, and stops on its own validation score
+    (``estimators_[j]``). Members train together as one batched program when
+    they can (stochastic solvers without batch norm, L1, dropout or the
+    adaptive learning rate, dense input), otherwise one after the other;
+    the result is the same. With ``ensemble_size > 1`` the per-epoch
+    attributes (``loss_curve_``, ``history_``, ``best_epoch_``, ...) are lists
+    with one entry per member, and ``coefs_`` / ``intercepts_`` read-only
+    stacked arrays ``(ensemble_size, ...)``.""",
     "class_weight": """\
 class_weight : dict, 'balanced' or None, default=None
     Weights of the classes, multiplied into ``sample_weight``. 'balanced'
@@ -239,6 +253,18 @@ validation_loss_curve_ : list of float or None
     "best_epoch_": """\
 best_epoch_ : int or None
     1-based epoch (index into ``loss_curve_``) of the best validation score.""",
+    "history_": """\
+history_ : dict of list
+    One entry per epoch (iteration for 'lbfgs') under each key: ``epoch``,
+    ``train_loss``, ``penalty``, ``learning_rate``, ``grad_norm``, ``time``
+    and, with a validation set, ``valid_loss`` and ``valid_score``; what
+    :func:`skmlp.inspection.diagnose_training` and
+    :class:`skmlp.inspection.TrainingCurveDisplay` read.""",
+    "estimators_": """\
+estimators_ : list of estimators
+    With ``ensemble_size > 1``: the members, each a fitted estimator of
+    this class with ``ensemble_size=1`` (their own ``loss_curve_``,
+    ``best_epoch_``, ``history_``...). Absent for a single model.""",
     "n_iter_": """\
 n_iter_ : int
     Number of epochs (iterations for 'lbfgs') run by the last fit.""",

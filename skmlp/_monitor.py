@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 from sklearn.metrics import check_scoring
 
 
@@ -49,3 +50,59 @@ class ValidationSet:
         kwargs = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
         snapshot = fitted_snapshot(self.estimator)
         return loss, self.scorer(snapshot, self.X, self.y, **kwargs)
+
+
+class MemberValidation:
+    """Loss and score of each member of a model axis on its own validation
+    set: what :class:`ValidationSet` computes for each member's estimator, as
+    two ``(k,)`` arrays.
+
+    The members' sets are stacked, ``(k, m, d)``, a shorter one padded with
+    rows of weight 0; one forward pass of the stacked network gives every
+    member's outputs. A scorer other than the estimator's own metric is called
+    on a snapshot of each member (a copy of its network).
+    """
+
+    def __init__(self, estimators, objective, sets):
+        self.estimators, self.objective = estimators, objective
+        self.sizes = [Y.shape[0] for _, Y, _ in sets]
+        k, m = len(sets), max(self.sizes)
+        X0, Y0, _ = sets[0]
+        self.X = np.zeros((k, m, X0.shape[1]), X0.dtype)
+        self.Y = np.zeros((k, m, Y0.shape[1]), Y0.dtype)
+        weights = np.zeros((k, m), X0.dtype)
+        for j, (X, Y, sw) in enumerate(sets):
+            n = Y.shape[0]
+            self.X[j, :n], self.Y[j, :n] = X, Y
+            weights[j, :n] = 1.0 if sw is None else sw
+        padded = len(set(self.sizes)) > 1
+        weighted = any(sw is not None for _, _, sw in sets)
+        self.weights = weights if padded or weighted else None
+        self.sets = [(X, e._decode(Y), sw) for e, (X, Y, sw) in zip(estimators, sets)]
+        scoring = estimators[0].scoring
+        self.scoring = scoring
+        self.scorer = (
+            None if scoring in (None, "loss") else check_scoring(estimators[0], scoring)
+        )
+
+    def __call__(self):
+        loss = self.objective.value(self.X, self.Y, self.weights, penalty=False)
+        if self.scoring == "loss":
+            return loss, -loss
+        network = self.objective.network
+        if self.scorer is None:
+            raw = network.predict_raw(self.X)
+            scores = [
+                e._score_output(e._loss.link(raw[j, :n]), y, sw)
+                for j, (e, n, (_, y, sw)) in enumerate(
+                    zip(self.estimators, self.sizes, self.sets)
+                )
+            ]
+            return loss, np.array(scores)
+        scores = []
+        for j, (estimator, (X, y, sw)) in enumerate(zip(self.estimators, self.sets)):
+            snapshot = fitted_snapshot(estimator)
+            snapshot._network = network.member(j)
+            kwargs = {} if sw is None else {"sample_weight": sw}
+            scores.append(self.scorer(snapshot, X, y, **kwargs))
+        return loss, np.array(scores)

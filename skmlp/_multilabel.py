@@ -99,6 +99,7 @@ class MultiLabelMLP(BaseClassifierMLP):
         weight_decay=0.01,
         scoring=None,
         restore_best_weights=True,
+        ensemble_size=1,
     ):
         store_parameters(self, locals())
 

@@ -60,6 +60,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         "validation_loss_curve_",
         "best_validation_score_",
         "best_epoch_",
+        "history_",
         "t_",
         "coefs_",
         "intercepts_",
@@ -70,6 +71,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         "n_layers_",
         "n_outputs_",
         "out_activation_",
+        "estimators_",
     ]
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
@@ -116,6 +118,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         weight_decay=0.01,
         scoring=None,
         restore_best_weights=True,
+        ensemble_size=1,
     ):
         store_parameters(self, locals())
 

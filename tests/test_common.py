@@ -55,6 +55,12 @@ ESTIMATORS = [
     MLPClassifier(early_stopping=True, max_iter=100),
     MLPRegressor(early_stopping=True, scoring="loss", max_iter=100),
     MultiLabelMLP(early_stopping=True, scoring="balanced_accuracy", max_iter=100),
+    # ensembles: trained on one model axis, with early stopping, and one member
+    # after the other (L-BFGS)
+    MLPClassifier(ensemble_size=4, max_iter=100),
+    MLPRegressor(ensemble_size=4, early_stopping=True, max_iter=100),
+    MultiLabelMLP(ensemble_size=4, max_iter=100),
+    MLPClassifier(ensemble_size=4, solver="lbfgs", max_iter=100),
 ]
 
 

@@ -137,6 +137,34 @@ def _fmt(value):
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def common_epochs(curves):
+    """Curves as the rows of an array, cut to the epochs every curve reached."""
+    shortest = min(len(c) for c in curves)
+    return np.array([c[:shortest] for c in curves], dtype=float)
+
+
+def mean_history(histories):
+    """The mean curves of several histories (an ensemble's members, the folds
+    of a cross-validation) over the epochs all of them reached: a history with
+    ``train_loss`` (the data loss) and, when every history has one,
+    ``valid_loss``."""
+    mean = {"train_loss": common_epochs([data_loss(h) for h in histories]).mean(axis=0)}
+    if all("valid_loss" in h for h in histories):
+        mean["valid_loss"] = common_epochs([h["valid_loss"] for h in histories]).mean(
+            axis=0
+        )
+    return mean
+
+
+def _history_of(estimator_or_history):
+    """A history dict: the given one, an estimator's ``history_``, or an
+    ensemble's members' mean history."""
+    members = getattr(estimator_or_history, "estimators_", None)
+    if members is not None:
+        return mean_history([m.history_ for m in members])
+    return getattr(estimator_or_history, "history_", estimator_or_history)
+
+
 def data_loss(history):
     """The training curve to compare with ``valid_loss``: ``train_loss`` minus
     the epoch's mean ``penalty`` where the history records one (skmlp's
@@ -154,7 +182,9 @@ def diagnose_training(estimator_or_history):
     Parameters
     ----------
     estimator_or_history : fitted estimator or dict
-        A fitted skmlp estimator (its ``history_`` is read), or any dict with
+        A fitted skmlp estimator (its ``history_`` is read; for an ensemble,
+        the members' mean curves over the epochs they all reached; diagnose a
+        member with ``diagnose_training(estimator.estimators_[j])``), or any dict with
         at least a ``train_loss`` list and, to be diagnosed, a ``valid_loss``
         list of the same length. A ``penalty`` list (skmlp's histories have
         one) is subtracted from ``train_loss``, so that two data losses are
@@ -175,7 +205,7 @@ def diagnose_training(estimator_or_history):
     >>> diagnose_training({"train_loss": train, "valid_loss": valid}).pattern
     'overfit'
     """
-    history = getattr(estimator_or_history, "history_", estimator_or_history)
+    history = _history_of(estimator_or_history)
     if not isinstance(history, dict) or "train_loss" not in history:
         raise TypeError(
             "diagnose_training needs a fitted skmlp estimator or a dict with a "

@@ -3,7 +3,7 @@ epoch and the diagnosed pattern marked. matplotlib is imported only to plot."""
 
 import numpy as np
 
-from ._diagnosis import data_loss, diagnose_training
+from ._diagnosis import common_epochs, data_loss, diagnose_training
 
 
 def _pyplot():
@@ -21,12 +21,6 @@ def _final_estimator(estimator):
     while hasattr(estimator, "steps"):
         estimator = estimator.steps[-1][1]
     return estimator
-
-
-def _common_epochs(curves):
-    """Curves as the rows of an array, cut to the epochs every curve reached."""
-    shortest = min(len(c) for c in curves)
-    return np.array([c[:shortest] for c in curves], dtype=float)
 
 
 class TrainingCurveDisplay:
@@ -179,9 +173,15 @@ class TrainingCurveDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=False):
-        """Plot a fitted skmlp estimator's (or pipeline's) training history."""
+        """Plot a fitted skmlp estimator's (or pipeline's) training history; of
+        an ensemble, the members' mean +- sd over the epochs they all reached
+        (a member's own: ``from_estimator(estimator.estimators_[j])``)."""
         estimator = _final_estimator(estimator)
         name = name or type(estimator).__name__
+        members = getattr(estimator, "estimators_", None)
+        if members is not None:
+            histories = [m.history_ for m in members]
+            return cls._from_histories(histories, ax=ax, name=name, log_scale=log_scale)
         return cls.from_history(
             estimator.history_,
             best_epoch=estimator.best_epoch_,
@@ -205,13 +205,18 @@ class TrainingCurveDisplay:
                 "return_estimator=True."
             )
         histories = [_final_estimator(e).history_ for e in cv_results["estimator"]]
-        train = _common_epochs([data_loss(h) for h in histories])
+        return cls._from_histories(histories, ax=ax, name=name, log_scale=log_scale)
+
+    @classmethod
+    def _from_histories(cls, histories, *, ax, name, log_scale):
+        """Mean +- sd of several histories over the epochs all of them reached."""
+        train = common_epochs([data_loss(h) for h in histories])
         display = dict(
             train_loss=train.mean(axis=0),
             train_std=train.std(axis=0),
             estimator_name=name,
         )
         if all("valid_loss" in h for h in histories):
-            valid = _common_epochs([h["valid_loss"] for h in histories])
+            valid = common_epochs([h["valid_loss"] for h in histories])
             display.update(valid_loss=valid.mean(axis=0), valid_std=valid.std(axis=0))
         return cls(**display).plot(ax=ax, log_scale=log_scale)

@@ -1,0 +1,132 @@
+"""``ensemble_size``: several networks of one estimator, trained and averaged.
+
+Member ``j`` of an ensemble is the estimator itself with ``ensemble_size=1``
+and ``random_state=seeds[j]`` (:func:`member_seeds`): its own initial
+weights, shuffles and early-stopping split, and its own stopping epoch. The
+members train together on one model axis when they can
+(:func:`skmlp._members.fit_together`) and one after the other otherwise; the
+fitted members are the same either way, and they are kept as
+``estimators_``. Predictions average the members' probabilities (outputs
+for a regressor).
+"""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from ._members import Unbatchable, batching_refusal, fit_together
+
+#: Attributes the members share, copied onto the ensemble.
+SHARED = (
+    "n_features_in_",
+    "feature_names_in_",
+    "classes_",
+    "_label_binarizer",
+    "n_outputs_",
+    "n_layers_",
+    "out_activation_",
+    "_loss",
+)
+#: Attributes of each member, published on the ensemble as one list entry each.
+PER_MEMBER = (
+    "loss_",
+    "best_loss_",
+    "loss_curve_",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+    "best_epoch_",
+    "history_",
+)
+#: Members' parameters times members above which they train one after the
+#: other: a model axis that large no longer fits in the caches, and its
+#: memory-bound elementwise passes (the optimizer, the penalty) cost more
+#: than the Python overhead that one pass saves (see benchmarks/bench_batched.py).
+MAX_BATCHED_PARAMETERS = 2**20
+
+
+def member_seeds(random_state, k):
+    """The ``random_state`` of each of ``k`` members, drawn from ``random_state``."""
+    rng = check_random_state(random_state)
+    return rng.randint(np.iinfo(np.int32).max, size=k)
+
+
+def _members(ensemble, incremental):
+    """The members to fit: the fitted ones when training continues, else new
+    clones with their seeds."""
+    k = ensemble.ensemble_size
+    fitted = ensemble.__dict__.get("estimators_")
+    if fitted is not None and len(fitted) == k and (ensemble.warm_start or incremental):
+        return fitted
+    seeds = member_seeds(ensemble.random_state, k)
+    return [
+        clone(ensemble).set_params(ensemble_size=1, random_state=int(seed))
+        for seed in seeds
+    ]
+
+
+def _batched(members, X):
+    """Whether the members can and should train on one model axis."""
+    if batching_refusal(members[0], X) is not None:
+        return False
+    shape = getattr(X, "shape", ())  # lists, data frames and arrays
+    n_features = shape[1] if len(shape) == 2 else 0
+    units = [n_features, *members[0]._hidden_layer_sizes(), 1]
+    n_params = sum(a * b + b for a, b in zip(units[:-1], units[1:]))
+    return n_params * len(members) <= MAX_BATCHED_PARAMETERS
+
+
+def _fit_one_by_one(members, args, incremental):
+    args = dict(args)
+    X, y = args.pop("X"), args.pop("y")
+    for member in members:
+        if incremental:
+            member.partial_fit(X, y, **args)
+        else:
+            member.fit(X, y, **args)
+
+
+def fit_ensemble(ensemble, X, y, sample_weight, incremental, classes, validation):
+    """Fit (``incremental``: one ``partial_fit`` epoch of) every member of
+    ``ensemble``; then publish them (:func:`publish`)."""
+    members = _members(ensemble, incremental)
+    args = dict(X=X, y=y, sample_weight=sample_weight, **validation)
+    if incremental:
+        args["classes"] = classes
+    done = False
+    if _batched(members, X):
+        try:
+            fit_together(members, [args] * len(members), incremental)
+            done = True
+        except Unbatchable:
+            pass
+    if not done:
+        _fit_one_by_one(members, args, incremental)
+    publish(ensemble, members)
+    return ensemble
+
+
+def publish(ensemble, members):
+    """The ensemble's fitted attributes from its fitted members."""
+    for name in SHARED:
+        if name in members[0].__dict__:
+            setattr(ensemble, name, members[0].__dict__[name])
+        else:
+            ensemble.__dict__.pop(name, None)
+    for name in PER_MEMBER:
+        setattr(ensemble, name, [getattr(m, name) for m in members])
+    ensemble.n_iter_ = max(m.n_iter_ for m in members)
+    ensemble.t_ = max(m.t_ for m in members)
+    ensemble.estimators_ = list(members)
+    ensemble.__dict__.pop("_network", None)
+
+
+def stacked(arrays_of_members):
+    """Each layer's arrays of the members, stacked and read-only: ``coefs_`` and
+    ``intercepts_`` of an ensemble."""
+    layers = []
+    for arrays in zip(*arrays_of_members):
+        layer = np.stack(arrays)
+        layer.flags.writeable = False
+        layers.append(layer)
+    return layers

@@ -1,0 +1,179 @@
+"""Several estimators' networks trained together, as one model axis.
+
+The folds of a cross-validation and the members of an ensemble are the same
+program run on different rows and seeds. :func:`fit_together` prepares each
+estimator's data as its own ``fit`` would (validation, encoding, class
+weights, initial weights and early stopping's split: the same random draws in
+the same order), stacks the networks and optimizers along a model axis
+(:mod:`skmlp.nn`), trains them with the one
+:class:`~skmlp.training.trainer.Trainer` and gives each estimator its member
+back: each ends fitted as if it had been fitted alone (float64: to rounding).
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+from ._monitor import MemberValidation
+from .nn.member_objective import MemberObjective
+from .nn.network import Network
+from .nn.optimizers import make_optimizer
+from .training.batches import MemberRows, batch_counts
+from .training.config import STOCHASTIC_SOLVERS
+from .training.trainer import MemberData, Trainer
+
+
+class Unbatchable(Exception):
+    """These fits cannot share a model axis; the message says why."""
+
+
+def batching_refusal(estimator, X=None):
+    """Why ``estimator`` (a skmlp estimator) cannot train on a model axis, as a
+    phrase, or ``None`` when it can."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        return "solver='lbfgs' takes one line search per problem"
+    if estimator.batch_norm:
+        return "batch_norm's statistics are not batched over models yet"
+    if estimator.learning_rate == "adaptive":
+        return "learning_rate='adaptive' divides one learning rate shared by the models"
+    if estimator.alpha and estimator.l1_ratio:
+        return "the L1 penalty's proximal step is not batched over models yet"
+    if np.any(np.asarray(estimator.dropout, dtype=float) > 0):
+        return "dropout masks would not be those of separate fits"
+    if getattr(estimator, "_skl_callbacks", None):
+        return "callbacks follow one fit at a time"
+    if X is not None and sp.issparse(X):
+        return "sparse input"
+    return None
+
+
+@dataclass
+class _Member:
+    """One estimator's fit as far as its own ``fit`` goes before training."""
+
+    estimator: object
+    data: object  # the estimator's _Prepared data
+    rng: object
+    config: object
+
+
+def _prepare(estimator, args, incremental):
+    """Validate and encode the data, build (or reuse) the network: exactly the
+    steps and random draws of ``BaseMLP._fit`` before the trainer."""
+    args = dict(args)
+    X, y = args.pop("X"), args.pop("y")
+    sample_weight, classes = args.pop("sample_weight", None), args.pop("classes", None)
+    reason = batching_refusal(estimator, X)
+    if reason is not None:
+        raise Unbatchable(reason)
+    fresh = "_network" not in estimator.__dict__ or not (
+        estimator.warm_start or incremental
+    )
+    data = estimator._prepare(X, y, sample_weight, fresh, incremental, classes, **args)
+    if sp.issparse(data.X):
+        raise Unbatchable("sparse input")
+    rng = check_random_state(estimator.random_state)
+    estimator._build_network(data, fresh, rng)
+    return _Member(estimator, data, rng, estimator._training_config(incremental))
+
+
+def _same_loss(a, b):
+    if type(a) is not type(b) or vars(a).keys() != vars(b).keys():
+        return False
+    return all(np.array_equal(vars(a)[key], vars(b)[key]) for key in vars(a))
+
+
+def _check_compatible(members):
+    first = members[0]
+    for member in members[1:]:
+        if member.config != first.config:
+            raise Unbatchable("the models are trained with different settings")
+        if not _same_loss(member.data.loss, first.data.loss):
+            raise Unbatchable("the models have different losses (or targets)")
+        if member.data.X.shape[1] != first.data.X.shape[1]:
+            raise Unbatchable("the models see different numbers of features")
+        if member.data.Y.shape[1] != first.data.Y.shape[1]:
+            raise Unbatchable("the models have different numbers of outputs")
+
+
+def _rows_and_validation(member):
+    """Member's training rows (a :class:`MemberRows`) and validation set or
+    ``None``: early stopping's split is drawn from the member's generator
+    after its initial weights, as in its own fit (indices, not copies)."""
+    data, config = member.data, member.config
+    validation_set = data.validation_set
+    rows = MemberRows(data.X, data.Y, data.sample_weight)
+    if validation_set is None and config.early_stopping:
+        split = member.estimator._validation_rows(data, member.rng)
+        if split is not None:
+            train, val = split
+            sw = data.sample_weight
+            pick = (None, None) if sw is None else (sw[train], sw[val])
+            rows = MemberRows(data.X, data.Y[train], pick[0], rows=train)
+            validation_set = (data.X[val], data.Y[val], pick[1])
+    return rows, validation_set
+
+
+def _check_batches(rows, config):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sizes = [config.batch_size_for(r.n_rows) for r in rows]
+    if len(set(batch_counts([r.n_rows for r in rows], sizes))) > 1:
+        raise Unbatchable("the models' epochs have different numbers of minibatches")
+
+
+def _optimizer(members, network, config, incremental):
+    """A new optimizer for the axis, or the members' own ones stacked (a
+    partial_fit continues each member's moments and step count)."""
+    own = [m.estimator.__dict__.get("_optimizer") for m in members]
+    if incremental and all(o is not None for o in own):
+        return type(own[0]).stack(own)
+    optimizer = make_optimizer(
+        config.solver,
+        network.theta.size,
+        network.dtype,
+        network.n_coefs,
+        config.optimizer_params,
+    )
+    optimizer.set_members(len(members))
+    return optimizer
+
+
+def fit_together(estimators, fit_args, incremental=False):
+    """Fit (``incremental``: one ``partial_fit`` epoch) each skmlp estimator
+    of ``estimators`` on its ``fit_args`` (dicts of ``X``, ``y`` and fit's
+    keywords) as one model axis; returns the estimators, each fitted.
+
+    Raises :class:`Unbatchable` before any estimator changes its fitted state
+    when the fits cannot share an axis (see :func:`batching_refusal`;
+    members must also agree on settings, loss, widths and batches per epoch).
+    """
+    members = [_prepare(e, a, incremental) for e, a in zip(estimators, fit_args)]
+    _check_compatible(members)
+    split = [_rows_and_validation(m) for m in members]
+    rows = [r for r, _ in split]
+    validation = [v for _, v in split]
+    if len({v is None for v in validation}) > 1:
+        raise Unbatchable("early stopping found a validation split for some models only")
+    config = members[0].config
+    _check_batches(rows, config)
+    network = Network.stack([m.estimator._network for m in members])
+    alphas = [m.estimator.alpha for m in members]
+    objective = MemberObjective(network, members[0].data.loss, alpha=alphas)
+    monitor = None
+    if validation[0] is not None:
+        monitor = MemberValidation(estimators, objective, validation)
+    optimizer = _optimizer(members, network, config, incremental)
+    trainer = Trainer(config, objective, optimizer, [m.rng for m in members])
+    states = [m.estimator._state for m in members]
+    with np.errstate(all="ignore"):
+        outcomes = trainer.run(MemberData(rows, monitor), states, incremental)
+    network.release()
+    for j, (estimator, outcome) in enumerate(zip(estimators, outcomes)):
+        estimator._network = network.member(j)
+        estimator._optimizer = optimizer.member(j)
+        estimator._publish(outcome)
+    return estimators

@@ -1,0 +1,233 @@
+"""ensemble_size: member j of an ensemble IS a separate fit with seed j.
+
+The central test of the batched estimators: every member of an ensemble
+trained on one model axis equals the estimator fitted alone with
+``ensemble_size=1`` and ``random_state=member_seeds(random_state, k)[j]``
+(same epochs, best epoch, curves and weights, float64 rtol 1e-9), through
+early stopping, restore-best, partial_fit and warm_start; the ensemble
+predicts the members' average.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+
+import skmlp._ensemble as ensemble_module
+from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
+from skmlp._ensemble import member_seeds
+from skmlp.inspection import TrainingCurveDisplay, diagnose_training
+
+K = 3
+
+
+def _data(kind):
+    if kind == "regressor":
+        X, y = make_regression(n_samples=160, n_features=6, noise=5.0, random_state=0)
+        return X / 3, y / 50
+    X, y = make_classification(
+        n_samples=160, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    if kind == "multilabel":
+        y = np.column_stack([y == 0, y == 1, X[:, 0] > 0]).astype(int)
+    return X, y
+
+
+ESTIMATORS = {
+    "classifier": MLPClassifier,
+    "regressor": MLPRegressor,
+    "multilabel": MultiLabelMLP,
+}
+PARAMS = dict(hidden_layer_sizes=(10,), max_iter=40, batch_size=32, random_state=7)
+
+
+def _assert_member_equals(member, single):
+    assert member.n_iter_ == single.n_iter_
+    assert member.best_epoch_ == single.best_epoch_
+    np.testing.assert_allclose(member.loss_curve_, single.loss_curve_, rtol=1e-9)
+    for a, b in zip(member.coefs_ + member.intercepts_, single.coefs_ + single.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def _separate_fits(cls, params, X, y, fit=lambda e, X, y: e.fit(X, y)):
+    seeds = member_seeds(params["random_state"], K)
+    return [fit(cls(**{**params, "random_state": int(s)}), X, y) for s in seeds]
+
+
+@pytest.mark.parametrize("kind", sorted(ESTIMATORS))
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_member_j_equals_a_separate_fit_with_seed_j(kind, early_stopping):
+    X, y = _data(kind)
+    params = dict(PARAMS, early_stopping=early_stopping, n_iter_no_change=5)
+    params.update(validation_fraction=0.2, max_iter=100 if early_stopping else 40)
+    ensemble = ESTIMATORS[kind](ensemble_size=K, **params).fit(X, y)
+    singles = _separate_fits(ESTIMATORS[kind], params, X, y)
+    assert len(ensemble.estimators_) == K
+    for member, single in zip(ensemble.estimators_, singles):
+        assert member.ensemble_size == 1
+        _assert_member_equals(member, single)
+    assert ensemble.n_iter_ == max(s.n_iter_ for s in singles)
+    assert ensemble.best_epoch_ == [s.best_epoch_ for s in singles]
+    for curve, single in zip(ensemble.loss_curve_, singles):
+        np.testing.assert_allclose(curve, single.loss_curve_, rtol=1e-9)
+    if early_stopping and kind == "classifier":
+        assert len({s.n_iter_ for s in singles}) > 1  # members stop on their own
+
+
+def test_one_axis_and_one_by_one_fit_the_same_members(monkeypatch):
+    X, y = _data("classifier")
+    params = dict(PARAMS, early_stopping=True, n_iter_no_change=3)
+    together = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    monkeypatch.setattr(ensemble_module, "MAX_BATCHED_PARAMETERS", 0)
+    apart = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    for a, b in zip(together.estimators_, apart.estimators_):
+        _assert_member_equals(a, b)
+
+
+def test_an_ensemble_predicts_the_members_average():
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+    probas = np.array([m.predict_proba(X) for m in ensemble.estimators_])
+    np.testing.assert_allclose(ensemble.predict_proba(X), probas.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(
+        ensemble.predict_log_proba(X), np.log(probas.mean(axis=0)), rtol=1e-9
+    )
+    np.testing.assert_array_equal(
+        ensemble.predict(X), ensemble.classes_[probas.mean(axis=0).argmax(axis=1)]
+    )
+    X, y = _data("regressor")
+    regressor = MLPRegressor(ensemble_size=K, **PARAMS).fit(X, y)
+    outputs = np.mean([m.predict(X) for m in regressor.estimators_], axis=0)
+    np.testing.assert_allclose(regressor.predict(X), outputs, rtol=1e-12)
+    X, y = _data("multilabel")
+    multilabel = MultiLabelMLP(ensemble_size=K, **PARAMS).fit(X, y)
+    probas = np.mean([m.predict_proba(X) for m in multilabel.estimators_], axis=0)
+    np.testing.assert_allclose(multilabel.predict_proba(X), probas, rtol=1e-12)
+    np.testing.assert_array_equal(multilabel.predict(X), (probas >= 0.5).astype(int))
+
+
+def test_the_average_of_members_beats_a_typical_member():
+    """Averaging members lowers the held-out log-loss below the members'
+    mean (Jensen: it cannot be higher for the log-loss of averaged probabilities)."""
+    from sklearn.metrics import log_loss
+
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=4, **dict(PARAMS, max_iter=80)).fit(
+        X[:100], y[:100]
+    )
+    members = [log_loss(y[100:], m.predict_proba(X[100:])) for m in ensemble.estimators_]
+    assert log_loss(y[100:], ensemble.predict_proba(X[100:])) < np.mean(members)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_partial_fit_continues_each_member(solver):
+    X, y = _data("classifier")
+    params = dict(PARAMS, solver=solver)
+    ensemble = MLPClassifier(ensemble_size=K, **params)
+    classes = np.unique(y)
+    for _ in range(3):
+        ensemble.partial_fit(X, y, classes=classes)
+
+    def three_epochs(estimator, X, y):
+        for _ in range(3):
+            estimator.partial_fit(X, y, classes=classes)
+        return estimator
+
+    for member, single in zip(
+        ensemble.estimators_, _separate_fits(MLPClassifier, params, X, y, three_epochs)
+    ):
+        _assert_member_equals(member, single)
+    assert ensemble.n_iter_ == 1 and ensemble.t_ == 3 * len(y)
+
+
+def test_warm_start_continues_each_member():
+    X, y = _data("regressor")
+    params = dict(PARAMS, warm_start=True, max_iter=10)
+    ensemble = MLPRegressor(ensemble_size=K, **params).fit(X, y)
+    first = [m.coefs_[0].copy() for m in ensemble.estimators_]
+    ensemble.fit(X, y)
+
+    def twice(estimator, X, y):
+        return estimator.fit(X, y).fit(X, y)
+
+    for j, (member, single) in enumerate(
+        zip(ensemble.estimators_, _separate_fits(MLPRegressor, params, X, y, twice))
+    ):
+        _assert_member_equals(member, single)
+        assert not np.allclose(member.coefs_[0], first[j])
+
+
+def test_reruns_are_bit_identical_and_seeds_differ():
+    X, y = _data("classifier")
+    a = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+    b = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    first_layers = a.coefs_[0]
+    assert first_layers.shape == (K, X.shape[1], 10)
+    assert not np.allclose(first_layers[0], first_layers[1])
+
+
+def test_stacked_weights_are_read_only_and_importances_the_mean():
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+    with pytest.raises(ValueError, match="read-only"):
+        ensemble.coefs_[0][0, 0, 0] = 1.0
+    with pytest.raises(AttributeError, match="estimators_"):
+        ensemble.coefs_ = ensemble.estimators_[0].coefs_
+    np.testing.assert_allclose(
+        ensemble.feature_importances_,
+        np.mean([m.feature_importances_ for m in ensemble.estimators_], axis=0),
+    )
+
+
+def test_an_ensemble_refitted_as_one_model_forgets_its_members():
+    X, y = _data("classifier")
+    estimator = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+    estimator.set_params(ensemble_size=1).fit(X, y)
+    assert not hasattr(estimator, "estimators_")
+    np.testing.assert_allclose(
+        estimator.predict_proba(X), clone(estimator).fit(X, y).predict_proba(X)
+    )
+
+
+def test_lbfgs_members_are_fitted_one_after_the_other():
+    X, y = _data("regressor")
+    params = dict(PARAMS, solver="lbfgs")
+    ensemble = MLPRegressor(ensemble_size=K, **params).fit(X, y)
+    for member, single in zip(
+        ensemble.estimators_, _separate_fits(MLPRegressor, params, X, y)
+    ):
+        _assert_member_equals(member, single)
+
+
+def test_pickle_and_skops_round_trips(tmp_path):
+    from skmlp import persistence
+
+    X, y = _data("multilabel")
+    ensemble = MultiLabelMLP(ensemble_size=K, **PARAMS).fit(X, y)
+    again = pickle.loads(pickle.dumps(ensemble))
+    np.testing.assert_array_equal(again.predict_proba(X), ensemble.predict_proba(X))
+    path = tmp_path / "ensemble.skops"
+    persistence.dump(ensemble, path)
+    loaded = persistence.load(path)  # trusts skmlp's own types only
+    np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
+
+
+def test_inspection_reads_the_members_and_their_band():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    X, y = _data("classifier")
+    params = dict(PARAMS, early_stopping=True, n_iter_no_change=3)
+    ensemble = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    shortest = min(len(m.history_["train_loss"]) for m in ensemble.estimators_)
+    diagnosis = diagnose_training(ensemble)
+    assert (
+        diagnosis.evidence["n_epochs"] == shortest or "n_epochs" not in diagnosis.evidence
+    )
+    diagnose_training(ensemble.estimators_[0])  # each member on its own
+    display = TrainingCurveDisplay.from_estimator(ensemble)
+    assert display.train_std is not None and len(display.train_loss) == shortest
