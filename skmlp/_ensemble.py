@@ -14,7 +14,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from ._members import Unbatchable, batching_refusal, fit_together
+from ._members import (
+    Unbatchable,
+    axis_chunks,
+    batching_refusal,
+    fit_together,
+    n_parameters,
+)
 
 #: Attributes the members share, copied onto the ensemble.
 SHARED = (
@@ -38,11 +44,6 @@ PER_MEMBER = (
     "best_epoch_",
     "history_",
 )
-#: Members' parameters times members above which they train one after the
-#: other: a model axis that large no longer fits in the caches, and its
-#: memory-bound elementwise passes (the optimizer, the penalty) cost more
-#: than the Python overhead that one pass saves (see benchmarks/bench_batched.py).
-MAX_BATCHED_PARAMETERS = 2**20
 
 
 def member_seeds(random_state, k):
@@ -65,15 +66,19 @@ def _members(ensemble, incremental):
     ]
 
 
-def _batched(members, X):
-    """Whether the members can and should train on one model axis."""
+def _fit_batched(members, args, incremental, X):
+    """Fit the members on model axes (as many as their size needs); false
+    when they cannot share one."""
     if batching_refusal(members[0], X) is not None:
         return False
     shape = getattr(X, "shape", ())  # lists, data frames and arrays
     n_features = shape[1] if len(shape) == 2 else 0
-    units = [n_features, *members[0]._hidden_layer_sizes(), 1]
-    n_params = sum(a * b + b for a, b in zip(units[:-1], units[1:]))
-    return n_params * len(members) <= MAX_BATCHED_PARAMETERS
+    for chunk in axis_chunks(len(members), n_parameters(members[0], n_features, 1)):
+        try:
+            fit_together(members[chunk], [args] * len(members[chunk]), incremental)
+        except Unbatchable:
+            return False
+    return True
 
 
 def _fit_one_by_one(members, args, incremental):
@@ -93,14 +98,7 @@ def fit_ensemble(ensemble, X, y, sample_weight, incremental, classes, validation
     args = dict(X=X, y=y, sample_weight=sample_weight, **validation)
     if incremental:
         args["classes"] = classes
-    done = False
-    if _batched(members, X):
-        try:
-            fit_together(members, [args] * len(members), incremental)
-            done = True
-        except Unbatchable:
-            pass
-    if not done:
+    if not _fit_batched(members, args, incremental, X):
         _fit_one_by_one(members, args, incremental)
     publish(ensemble, members)
     return ensemble

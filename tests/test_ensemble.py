@@ -76,14 +76,31 @@ def test_member_j_equals_a_separate_fit_with_seed_j(kind, early_stopping):
         assert len({s.n_iter_ for s in singles}) > 1  # members stop on their own
 
 
-def test_one_axis_and_one_by_one_fit_the_same_members(monkeypatch):
+def test_one_axis_several_axes_and_one_by_one_fit_the_same_members(monkeypatch):
+    """Too many parameters for one axis: members train on several (here one
+    member each); what cannot share an axis trains one member after the
+    other. The members are the same."""
+    import skmlp._members as members_module
+
     X, y = _data("classifier")
     params = dict(PARAMS, early_stopping=True, n_iter_no_change=3)
     together = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    monkeypatch.setattr(ensemble_module, "MAX_BATCHED_PARAMETERS", 0)
+    calls = []
+    original = ensemble_module.fit_together
+    monkeypatch.setattr(
+        ensemble_module,
+        "fit_together",
+        lambda members, *a: calls.append(len(members)) or original(members, *a),
+    )
+    monkeypatch.setattr(members_module, "MAX_AXIS_PARAMETERS", 1)
+    chunked = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    assert calls == [1] * K
+    monkeypatch.setattr(ensemble_module, "batching_refusal", lambda *a: "forced")
     apart = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    for a, b in zip(together.estimators_, apart.estimators_):
+    assert calls == [1] * K  # no axis this time
+    for a, b, c in zip(together.estimators_, chunked.estimators_, apart.estimators_):
         _assert_member_equals(a, b)
+        _assert_member_equals(a, c)
 
 
 def test_an_ensemble_predicts_the_members_average():

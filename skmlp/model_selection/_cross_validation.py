@@ -23,7 +23,13 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import indexable
 
 from .._base import BaseMLP
-from .._members import Unbatchable, batching_refusal, fit_together
+from .._members import (
+    Unbatchable,
+    axis_chunks,
+    batching_refusal,
+    fit_together,
+    n_parameters,
+)
 
 try:  # scikit-learn's own bookkeeping, so that results match it exactly
     from sklearn.model_selection._validation import (
@@ -97,8 +103,11 @@ def _fit_folds(estimator, X, y, splits, params):
     own preprocessing plus an equal share of the joint training)."""
     folds = [_fold_fit(estimator, X, y, train, params) for train, _ in splits]
     start = time.perf_counter()
+    finals, args = [f[1] for f in folds], [f[2] for f in folds]
+    width = np.shape(args[0]["X"])[1]
     try:
-        fit_together([f[1] for f in folds], [f[2] for f in folds])
+        for chunk in axis_chunks(len(folds), n_parameters(finals[0], width, 1)):
+            fit_together(finals[chunk], args[chunk])
     except Unbatchable as reason:
         raise _FallBack(str(reason)) from None
     shared = (time.perf_counter() - start) / len(folds)
