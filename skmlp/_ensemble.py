@@ -73,12 +73,13 @@ def _fit_batched(members, args, incremental, X):
         return False
     shape = getattr(X, "shape", ())  # lists, data frames and arrays
     n_features = shape[1] if len(shape) == 2 else 0
-    for chunk in axis_chunks(len(members), n_parameters(members[0], n_features, 1)):
+    chunks = axis_chunks(len(members), n_parameters(members[0], n_features, 1))
+    for chunk in chunks or []:
         try:
             fit_together(members[chunk], [args] * len(members[chunk]), incremental)
         except Unbatchable:
             return False
-    return True
+    return chunks is not None
 
 
 def _fit_one_by_one(members, args, incremental):

@@ -25,13 +25,17 @@ from .training.batches import MemberRows, batch_counts
 from .training.config import STOCHASTIC_SOLVERS
 from .training.trainer import MemberData, Trainer
 
-#: The most parameters (all members together) one model axis trains. A larger
-#: axis no longer fits in the caches, and its memory-bound elementwise passes
-#: (the optimizer, the penalty) cost more than the Python overhead one pass
-#: saves: leave-one-out on 72 x 5147 (hidden 16, 82k parameters a member)
-#: takes 5.0 s one fit after the other, 5.1 s in axes of 8 members and 6.7 s
-#: in one axis of 72 (benchmarks/bench_batched.py).
+#: The most parameters (all members together) one model axis trains: a larger
+#: axis no longer fits in the caches.
 MAX_AXIS_PARAMETERS = 2**19
+#: Networks with more parameters than this train one after the other. One pass
+#: saves the Python overhead of each step, but every member's products and
+#: elementwise passes (the optimizer's square root and division, the
+#: activations) still cost what they cost alone, and for a network this size
+#: they are the whole step: 8 networks of 3.5k parameters train 1.7x faster on
+#: one axis than one after the other, of 32k 1.2x, of 64k no faster, and
+#: leave-one-out on 72 x 5147 (82k a member) is 1.35x slower in one axis of 72.
+MAX_MEMBER_PARAMETERS = 2**15
 
 
 class Unbatchable(Exception):
@@ -195,6 +199,10 @@ def n_parameters(estimator, n_features, n_outputs):
 
 def axis_chunks(n_members, member_parameters):
     """``slice`` objects cutting ``n_members`` members into model axes of at
-    most :data:`MAX_AXIS_PARAMETERS` parameters (at least one member each)."""
+    most :data:`MAX_AXIS_PARAMETERS` parameters, or ``None`` when networks of
+    ``member_parameters`` gain nothing from sharing an axis
+    (:data:`MAX_MEMBER_PARAMETERS`)."""
+    if member_parameters > MAX_MEMBER_PARAMETERS:
+        return None
     size = max(1, MAX_AXIS_PARAMETERS // max(1, member_parameters))
     return [slice(start, start + size) for start in range(0, n_members, size)]

@@ -268,3 +268,19 @@ def test_real_data_parkinsons_grouped_by_patient(shared_data, no_fallback):
     ours = ms.cross_validate(estimator, X, y, return_estimator=True, **kwargs)
     theirs = _reference_unpatched(estimator, X, y, **kwargs)
     _assert_same(ours, theirs)
+
+
+def test_folds_whose_networks_are_large_train_one_after_the_other(
+    monkeypatch, fallback_calls
+):
+    """Large networks gain nothing from one pass (their step is all products
+    and elementwise work): the folds then run in scikit-learn's loop."""
+    import skmlp._members as members_module
+
+    X, y, _ = _data("classifier", n=60)
+    estimator = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    monkeypatch.setattr(members_module, "MAX_MEMBER_PARAMETERS", 10)
+    ours = ms.cross_validate(estimator, X, y, cv=3)
+    assert fallback_calls == [1]
+    theirs = _reference_unpatched(estimator, X, y, cv=3)
+    np.testing.assert_allclose(ours["test_score"], theirs["test_score"], rtol=1e-12)

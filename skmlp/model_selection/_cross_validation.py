@@ -105,8 +105,11 @@ def _fit_folds(estimator, X, y, splits, params):
     start = time.perf_counter()
     finals, args = [f[1] for f in folds], [f[2] for f in folds]
     width = np.shape(args[0]["X"])[1]
+    chunks = axis_chunks(len(folds), n_parameters(finals[0], width, 1))
+    if chunks is None:
+        raise _FallBack("the folds' networks are too large to gain from one pass")
     try:
-        for chunk in axis_chunks(len(folds), n_parameters(finals[0], width, 1)):
+        for chunk in chunks:
             fit_together(finals[chunk], args[chunk])
     except Unbatchable as reason:
         raise _FallBack(str(reason)) from None
