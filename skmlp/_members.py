@@ -130,6 +130,9 @@ def _rows_and_validation(member):
 
 
 def _check_batches(rows, config):
+    if config.solver == "sgd" and config.schedule == "invscaling":
+        if len({r.n_rows for r in rows}) > 1:  # one learning rate, set by samples seen
+            raise Unbatchable("invscaling's learning rate would differ between models")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sizes = [config.batch_size_for(r.n_rows) for r in rows]
@@ -186,7 +189,7 @@ def fit_together(estimators, fit_args, incremental=False):
     network.release()
     for j, (estimator, outcome) in enumerate(zip(estimators, outcomes)):
         estimator._network = network.member(j)
-        estimator._optimizer = optimizer.member(j)
+        estimator._optimizer = trainer.member_optimizers[j]
         estimator._publish(outcome)
     return estimators
 

@@ -85,6 +85,18 @@ class MemberValidation:
             None if scoring in (None, "loss") else check_scoring(estimators[0], scoring)
         )
 
+    def subset(self, objective, members):
+        """The validation of the members at positions ``members``, with
+        ``objective`` (theirs, on their own model axis)."""
+        subset = copy.copy(self)
+        subset.objective = objective
+        subset.estimators = [self.estimators[j] for j in members]
+        subset.sizes = [self.sizes[j] for j in members]
+        subset.sets = [self.sets[j] for j in members]
+        subset.X, subset.Y = self.X[members], self.Y[members]
+        subset.weights = None if self.weights is None else self.weights[members]
+        return subset
+
     def __call__(self):
         loss = self.objective.value(self.X, self.Y, self.weights, penalty=False)
         if self.scoring == "loss":

@@ -248,3 +248,29 @@ def test_inspection_reads_the_members_and_their_band():
     diagnose_training(ensemble.estimators_[0])  # each member on its own
     display = TrainingCurveDisplay.from_estimator(ensemble)
     assert display.train_std is not None and len(display.train_loss) == shortest
+
+
+def test_members_that_stopped_leave_the_axis(monkeypatch):
+    """Once members stop, the rest train on an axis of their own: a stopped
+    member costs nothing more, and every member still equals its separate fit."""
+    from skmlp.training.trainer import Trainer
+
+    sizes = []
+    original = Trainer._compact
+
+    def spy(self):
+        before = self.network.n_members
+        original(self)
+        sizes.append((before, self.network.n_members))
+
+    monkeypatch.setattr(Trainer, "_compact", spy)
+    X, y = _data("classifier")
+    params = dict(PARAMS, early_stopping=True, n_iter_no_change=5)
+    params.update(validation_fraction=0.2, max_iter=100)
+    ensemble = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    assert sizes and all(after < before for before, after in sizes)
+    for member, single in zip(
+        ensemble.estimators_, _separate_fits(MLPClassifier, params, X, y)
+    ):
+        _assert_member_equals(member, single)
+        assert member._optimizer.t == single._optimizer.t  # its state, set aside

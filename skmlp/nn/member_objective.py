@@ -52,6 +52,16 @@ class MemberObjective:
         #: The penalty term of each member in the last call.
         self.last_penalty = 0.0
 
+    def subset(self, network, members):
+        """The objective of the members at positions ``members``, on
+        ``network`` (their own model axis, see ``Network.subset``)."""
+        subset = MemberObjective(network, self.loss, self.alpha[members])
+        if self.n_train is not None:
+            subset.n_train = self.n_train[members]
+        if self.mean_weight is not None:
+            subset.mean_weight = self.mean_weight[members]
+        return subset
+
     def set_training_weights(self, sample_weight, n_rows):
         """Each member's training-set size and mean sample weight, which its
         minibatches are normalised by: ``sample_weight`` is ``(k, n)``,

@@ -249,6 +249,15 @@ class Network:
             single.state[...] = self.members_view(self.state)[j]
         return single
 
+    def subset(self, members):
+        """A network with a model axis of the members at positions
+        ``members`` (copies of their rows)."""
+        subset = self._like(len(members))
+        subset.members_view(subset.theta)[...] = self.members_view(self.theta)[members]
+        if self.state.size:
+            subset.members_view(subset.state)[...] = self.members_view(self.state)[members]
+        return subset
+
     @staticmethod
     def stack(networks):
         """One network with a model axis whose member ``j`` is (a copy of)

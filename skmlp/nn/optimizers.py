@@ -71,6 +71,11 @@ class Optimizer(ABC):
             setattr(single, name, self._rows(getattr(self, name))[j].copy())
         return single
 
+    def subset(self, members):
+        """The optimizer of the members at positions ``members`` of the axis,
+        as a model axis of their own (copies of their state)."""
+        return type(self).stack([self.member(j) for j in members])
+
     @staticmethod
     def stack(optimizers):
         """One optimizer of a model axis whose member ``j`` continues from

@@ -121,6 +121,18 @@ class MemberMinibatches:
         self._buffers = {}
         self._check_counts()
 
+    def subset(self, members):
+        """The batches of the members at positions ``members``: their own
+        orders and generators continue where they are."""
+        subset = MemberMinibatches.__new__(MemberMinibatches)
+        subset.members = [self.members[j] for j in members]
+        subset.orders = [self.orders[j] for j in members]
+        subset.n_samples = self.n_samples[members]
+        subset._shared = all(m.X is subset.members[0].X for m in subset.members)
+        subset._weighted = any(m.sample_weight is not None for m in subset.members)
+        subset._buffers = {}
+        return subset
+
     @property
     def merge_single_row(self):
         return self.orders[0].merge_single_row

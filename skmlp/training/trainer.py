@@ -13,6 +13,7 @@ The estimator turns its parameters into a
 import enum
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,6 +66,17 @@ class TrainingData:
     def probe(self, n):
         """Up to ``n`` training rows, to probe the network's outputs."""
         return self.X[:n]
+
+
+class _Loop(NamedTuple):
+    """What the epoch loop runs on; ``index[j]`` is the member at position
+    ``j`` of the axis (the running members, once some have stopped)."""
+
+    batches: object
+    validation: object
+    states: list
+    safe: object
+    index: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -138,23 +150,15 @@ class Trainer:
                 config.early_stopping and data.validation is not None
             )
             member_state.n_iter = 0
-        batches = self._batches(data)
-        self.objective.set_training_weights(*data.training_weights())
-        safe = stochastic.SafePoints(
-            self.network, data.probe(stochastic.SafePoints.PROBE_ROWS)
-        )
-        self._running = np.ones(len(states), dtype=bool)
-        self._stopped_as = [None] * len(states)
+        self._start(data, states)
         try:
-            status = self._epochs(batches, data.validation, states, safe, incremental)
+            status = self._epochs(incremental)
         except KeyboardInterrupt:
             status = Status.INTERRUPTED
-        if status is not Status.DIVERGED and not safe.outputs_finite():
-            # finite weights can still be so large that the outputs overflow
-            self._fall_back(safe)
-            for member_state in states:
-                member_state.diverged_at = len(member_state.loss_curve)
-            status = Status.DIVERGED
+        status = self._probe_outputs(status)
+        if members is not None:
+            self._set_aside(np.arange(len(self._loop.states)))
+            self.network, self.objective = self._full
         self._restore_best(states)
         if self.network.batch_norm and not incremental:
             # the running averages mix statistics of weights long gone
@@ -164,6 +168,34 @@ class Trainer:
             for j, st in enumerate(states)
         ]
         return outcomes[0] if members is None else outcomes
+
+    def _start(self, data, states):
+        """The epoch loop's pieces (:class:`_Loop`) and bookkeeping."""
+        self.objective.set_training_weights(*data.training_weights())
+        probe = data.probe(stochastic.SafePoints.PROBE_ROWS)
+        self._loop = _Loop(
+            self._batches(data),
+            data.validation,
+            states,
+            stochastic.SafePoints(self.network, probe),
+            np.arange(len(states)),
+        )
+        self._full = (self.network, self.objective)
+        #: After a run on a model axis: each member's optimizer, as its own.
+        self.member_optimizers = [None] * len(states)
+        self._running = np.ones(len(states), dtype=bool)
+        self._stopped_as = [None] * len(states)
+
+    def _probe_outputs(self, status):
+        """Finite weights can still be so large that the outputs overflow:
+        then training diverged, and falls back."""
+        safe = self._loop.safe
+        if status is Status.DIVERGED or safe.outputs_finite():
+            return status
+        self._fall_back(safe)
+        for member_state in self._loop.states:
+            member_state.diverged_at = len(member_state.loss_curve)
+        return Status.DIVERGED
 
     def _check_members(self, data, n_states):
         members = self.network.n_members
@@ -217,17 +249,56 @@ class Trainer:
                 self._member(j).restore(member_state.best_theta)
 
     def _member(self, j):
-        """What checkpoints member ``j``: the network itself without a model axis."""
+        """What checkpoints member ``j`` (a position on the current axis): the
+        network itself without a model axis."""
         if self.network.n_members is None:
             return self.network
         return _MemberCheckpoint(self.network, j)
 
     def _stop(self, j, status):
-        """Member ``j`` stops training; its parameters keep their values."""
+        """Member ``j`` (a position on the axis) stops training; its
+        parameters keep their values."""
         self._running[j] = False
-        self._stopped_as[j] = status
+        self._stopped_as[self._loop.index[j]] = status
         if self.network.n_members is not None:
             self.optimizer.active[j] = False
+
+    # -- members that stopped cost nothing more -----------------------------------
+    def _compact(self):
+        """Go on with the running members alone: a model axis of their rows
+        (network, optimizer, objective, batches, validation), the stopped
+        members' rows and optimizer states set aside in the full network."""
+        loop, keep = self._loop, np.flatnonzero(self._running)
+        validation = loop.validation
+        if keep.size in (0, len(self._running)) or not hasattr(
+            validation or loop.batches, "subset"
+        ):
+            return
+        self._set_aside(np.flatnonzero(~self._running))
+        network = self.network.subset(keep)
+        self.objective = self.objective.subset(network, keep)
+        self.network, self.optimizer = network, self.optimizer.subset(keep)
+        self._loop = _Loop(
+            loop.batches.subset(keep),
+            None if validation is None else validation.subset(self.objective, keep),
+            [loop.states[j] for j in keep],
+            stochastic.SafePoints(network, loop.safe.probe),
+            loop.index[keep],
+        )
+        self._running = np.ones(keep.size, dtype=bool)
+
+    def _set_aside(self, positions):
+        """Copy the members at ``positions`` of the axis, and their optimizer
+        states, into the full network and :attr:`member_optimizers`."""
+        full, net = self._full[0], self.network
+        for j in positions:
+            member = self._loop.index[j]
+            self.member_optimizers[member] = self.optimizer.member(j)
+            if net is full:
+                continue
+            full.members_view(full.theta)[member] = net.members_view(net.theta)[j]
+            if full.state.size:
+                full.members_view(full.state)[member] = net.members_view(net.state)[j]
 
     def _fall_back(self, safe):
         """After a divergence: the last safe weights, and an optimizer that
@@ -235,19 +306,22 @@ class Trainer:
         safe.fall_back()
         self.optimizer.reset()
 
-    def _epochs(self, batches, validation, states, safe, incremental):
+    def _epochs(self, incremental):
         for _ in range(self.config.max_iter):
-            status = self._epoch(batches, validation, states, safe)
+            status = self._epoch()
             if status is not None:
                 return status
             if not self._running.any():
                 return Status.CONVERGED
             if incremental:
                 return Status.INCREMENTAL
+            if self.network.n_members is not None and not self._running.all():
+                self._compact()
         return Status.MAX_ITER
 
-    def _epoch(self, batches, validation, states, safe):
+    def _epoch(self):
         """One epoch and its bookkeeping; a :class:`Status` if training ends."""
+        batches, validation, states, safe = self._loop[:4]
         if self.on_begin is not None:
             self.on_begin()
         start = time.perf_counter()
