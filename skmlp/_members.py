@@ -10,6 +10,7 @@ the same order), stacks the networks and optimizers along a model axis
 back: each ends fitted as if it had been fitted alone (float64: to rounding).
 """
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -92,6 +93,25 @@ def _prepare(estimator, args, incremental):
     return _Member(estimator, data, rng, estimator._training_config(incremental))
 
 
+def _share_equal_data(members):
+    """Members whose prepared arrays equal the first member's draw from the
+    first member's (one gather per minibatch instead of one per member)."""
+    first = members[0].data
+    for member in members[1:]:
+        shared = {
+            name: getattr(first, name)
+            for name in ("X", "Y", "sample_weight")
+            if _equal(getattr(member.data, name), getattr(first, name))
+        }
+        member.data = dataclasses.replace(member.data, **shared)
+
+
+def _equal(a, b):
+    if a is b or a is None or b is None:
+        return a is b
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
+
+
 def _same_loss(a, b):
     if type(a) is not type(b) or vars(a).keys() != vars(b).keys():
         return False
@@ -123,9 +143,8 @@ def _rows_and_validation(member):
         if split is not None:
             train, val = split
             sw = data.sample_weight
-            pick = (None, None) if sw is None else (sw[train], sw[val])
-            rows = MemberRows(data.X, data.Y[train], pick[0], rows=train)
-            validation_set = (data.X[val], data.Y[val], pick[1])
+            rows = MemberRows(data.X, data.Y, sw, rows=train)
+            validation_set = (data.X[val], data.Y[val], None if sw is None else sw[val])
     return rows, validation_set
 
 
@@ -168,6 +187,7 @@ def fit_together(estimators, fit_args, incremental=False):
     """
     members = [_prepare(e, a, incremental) for e, a in zip(estimators, fit_args)]
     _check_compatible(members)
+    _share_equal_data(members)
     split = [_rows_and_validation(m) for m in members]
     rows = [r for r, _ in split]
     validation = [v for _, v in split]

@@ -190,7 +190,7 @@ def test_member_minibatches_are_each_members_own_minibatches():
     rng = np.random.RandomState(0)
     X, Y, sw = rng.normal(size=(23, D)), rng.normal(size=(23, 2)), rng.uniform(size=23)
     picks = [np.arange(23), rng.permutation(23)[:22], np.sort(rng.permutation(23)[:21])]
-    members = [MemberRows(X, Y[p], sw[p], rows=p) for p in picks[:2]]
+    members = [MemberRows(X, Y, sw, rows=p) for p in picks[:2]]
     own_X = X[picks[2]] * 2.0  # a member with preprocessed rows of its own
     members.append(MemberRows(own_X, Y[picks[2]], sw[picks[2]]))
     seeds = [3, 4, 5]
@@ -343,8 +343,7 @@ def _trainer_run(members, seeds, data, config, alpha=1e-3, rows=None):
     states = [TrainingState() for _ in seeds] if members else TrainingState()
     if members:
         rows = rows or [None] * k
-        pick = [slice(None) if r is None else r for r in rows]
-        member_rows = [MemberRows(X, Y[p], sw[p], rows=r) for p, r in zip(pick, rows)]
+        member_rows = [MemberRows(X, Y, sw, rows=r) for r in rows]
         data = MemberData(member_rows, validation)
     else:
         data = TrainingData(X, Y, sw, validation)

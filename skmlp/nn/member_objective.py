@@ -47,6 +47,8 @@ class MemberObjective:
             raise ValueError("MemberObjective needs a network with a model axis.")
         self.network, self.loss = network, loss
         self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (network.n_members,))
+        self._penalised = bool(np.any(self.alpha))
+        self._scratch = None
         self.n_train = self.mean_weight = None
         self.member_values = None
         #: The penalty term of each member in the last call.
@@ -103,11 +105,12 @@ class MemberObjective:
         weight, norm_weight, totals = self._weights(sample_weight, m, rows)
         raw = net.forward(X, rng, norm_weight)
         grad = net.output_grad(m)
-        Y = np.broadcast_to(Y, raw.shape)
+        if Y.shape != raw.shape:  # rows shared by the members
+            Y = np.broadcast_to(Y, raw.shape)
         values = self.loss.value_and_grad(raw, Y, weight, grad)  # one per member
         net.backward()
         self.last_penalty = 0.0
-        if np.any(self.alpha):
+        if self._penalised:
             self.last_penalty = self._add_penalty(totals)
             values += self.last_penalty
         self.member_values = values
@@ -122,7 +125,10 @@ class MemberObjective:
         """Each member's L2 term into the gradient; returns its values."""
         strength = self.alpha / np.where(totals > 0, totals, np.inf)
         W = self._member_weights(self.network.theta)
-        self._member_weights(self.network.grad)[...] += strength[:, None] * W
+        if self._scratch is None or self._scratch.shape != W.shape:
+            self._scratch = np.empty(W.shape, W.dtype)  # no temporary per step
+        scaled = np.multiply(W, strength[:, None].astype(W.dtype), out=self._scratch)
+        self._member_weights(self.network.grad)[...] += scaled
         return 0.5 * strength * np.einsum("ki,ki->k", W, W)
 
     def value(self, X, Y, sample_weight=None, penalty=True):

@@ -208,6 +208,8 @@ class Adam(Optimizer):
 
     HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
     STATE = ("m", "v")
+    #: On a model axis: whether every member has taken the same number of steps.
+    _uniform_t = False
 
     def __init__(
         self,
@@ -236,6 +238,7 @@ class Adam(Optimizer):
     def stack(optimizers):
         stacked = Optimizer.stack(optimizers)
         stacked.t = np.array([o.t for o in optimizers], dtype=np.int64)
+        stacked._uniform_t = bool(np.all(stacked.t == stacked.t[0]))
         return stacked
 
     def set_members(self, k):
@@ -244,10 +247,12 @@ class Adam(Optimizer):
         epochs continue, in a later call, each with its own bias correction."""
         super().set_members(k)
         self.t = np.full(self.members, self.t, dtype=np.int64)
+        self._uniform_t = True
 
     def reset(self):
         super().reset()
         self.t = 0 if self.members is None else np.zeros(self.members, dtype=np.int64)
+        self._uniform_t = True
 
     def _learning_rate_t(self, member):
         """``lr sqrt(1 - b2^t) / (1 - b1^t)`` after counting this step: a
@@ -262,9 +267,13 @@ class Adam(Optimizer):
                 t = self.t
             else:
                 self.t[member] += 1
+                self._uniform_t = False
                 t = int(self.t[member])
             return self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
         self.t += 1
+        if self._uniform_t:  # every member has taken every step: one rate
+            t = int(self.t[0])
+            return self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
         rate = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         return rate.astype(self._scratch.dtype)[:, None]
 

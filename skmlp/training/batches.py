@@ -72,10 +72,10 @@ class Minibatches:
 class MemberRows:
     """One member's training rows on a model axis.
 
-    ``X`` is dense and may be shared with other members; ``rows`` picks this
-    member's rows of it (``None``: all of them), so folds of one table index
-    one array instead of copying it. ``Y`` and ``sample_weight`` are this
-    member's own, one row per training row (aligned with ``rows``).
+    ``X``, ``Y`` and ``sample_weight`` may be shared with other members;
+    ``rows`` picks this member's rows of all three (``None``: all of them),
+    so the folds of one table, or members with their own validation splits,
+    index one set of arrays instead of copying it.
     """
 
     X: np.ndarray
@@ -85,11 +85,16 @@ class MemberRows:
 
     @property
     def n_rows(self):
-        return self.Y.shape[0]
+        return self.Y.shape[0] if self.rows is None else len(self.rows)
 
-    def x_rows(self, positions):
-        """Row indices into ``X`` of this member's rows at ``positions``."""
+    def source_rows(self, positions):
+        """Row indices into the arrays of this member's rows at ``positions``."""
         return positions if self.rows is None else self.rows[positions]
+
+    def weights(self):
+        """The member's own sample weights (``None`` without)."""
+        sw = self.sample_weight
+        return sw if sw is None or self.rows is None else sw[self.rows]
 
 
 class MemberMinibatches:
@@ -110,13 +115,13 @@ class MemberMinibatches:
     def __init__(self, members, batch_sizes, shuffle, rngs):
         self.members = list(members)
         self.orders = [
-            Minibatches(m.Y, m.Y, None, size, False, None)
+            Minibatches(*[np.empty((m.n_rows, 0))] * 2, None, size, False, None)
             for m, size in zip(self.members, batch_sizes)
         ]
         for order, rng in zip(self.orders, rngs):
             order.shuffle, order.rng = shuffle, rng
         self.n_samples = np.array([m.n_rows for m in self.members])
-        self._shared = all(m.X is self.members[0].X for m in self.members)
+        self._shared = _share_arrays(self.members)
         self._weighted = any(m.sample_weight is not None for m in self.members)
         self._buffers = {}
         self._check_counts()
@@ -128,7 +133,7 @@ class MemberMinibatches:
         subset.members = [self.members[j] for j in members]
         subset.orders = [self.orders[j] for j in members]
         subset.n_samples = self.n_samples[members]
-        subset._shared = all(m.X is subset.members[0].X for m in subset.members)
+        subset._shared = _share_arrays(subset.members)
         subset._weighted = any(m.sample_weight is not None for m in subset.members)
         subset._buffers = {}
         return subset
@@ -167,21 +172,24 @@ class MemberMinibatches:
         m = int(counts.max())
         padded = bool((counts < m).any())
         Xb, Yb, swb = self._buffer(m)
-        members = self.members
+        members, weighted = self.members, self._weighted or padded
         if self._shared and not padded:
-            index = np.stack([mb.x_rows(p) for mb, p in zip(members, positions)])
-            members[0].X.take(index, axis=0, out=Xb, mode="clip")
-        else:
-            for j, (member, p) in enumerate(zip(members, positions)):
-                member.X.take(member.x_rows(p), axis=0, out=Xb[j, : p.size], mode="clip")
+            first = members[0]
+            index = np.stack([mb.source_rows(p) for mb, p in zip(members, positions)])
+            first.X.take(index, axis=0, out=Xb, mode="clip")
+            first.Y.take(index, axis=0, out=Yb, mode="clip")
+            if first.sample_weight is not None:
+                first.sample_weight.take(index, out=swb, mode="clip")
+            return Xb, Yb, swb if self._weighted else None, None
         for j, (member, p) in enumerate(zip(members, positions)):
-            member.Y.take(p, axis=0, out=Yb[j, : p.size], mode="clip")
-            if self._weighted or padded:
+            rows = member.source_rows(p)
+            member.X.take(rows, axis=0, out=Xb[j, : p.size], mode="clip")
+            member.Y.take(rows, axis=0, out=Yb[j, : p.size], mode="clip")
+            if weighted:
                 weight = member.sample_weight
-                swb[j, : p.size] = 1.0 if weight is None else weight[p]
+                swb[j, : p.size] = 1.0 if weight is None else weight[rows]
                 swb[j, p.size :] = 0.0
-        weights = swb if self._weighted or padded else None
-        return Xb, Yb, weights, counts if padded else None
+        return Xb, Yb, swb if weighted else None, counts if padded else None
 
     def _buffer(self, m):
         """Buffers of ``m`` rows, zero-filled when made: a padding row is a
@@ -194,6 +202,15 @@ class MemberMinibatches:
                 np.zeros((k, m), first.X.dtype),
             )
         return self._buffers[m]
+
+
+def _share_arrays(members):
+    """Whether every member draws from the same X, Y and sample weights."""
+    first = members[0]
+    return all(
+        m.X is first.X and m.Y is first.Y and m.sample_weight is first.sample_weight
+        for m in members
+    )
 
 
 def batch_counts(n_rows, batch_sizes):

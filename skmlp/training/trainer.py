@@ -89,11 +89,11 @@ class MemberData:
     validation: object = None
 
     def training_weights(self):
-        return [m.sample_weight for m in self.members], [m.n_rows for m in self.members]
+        return [m.weights() for m in self.members], [m.n_rows for m in self.members]
 
     def probe(self, n):
         first = self.members[0]
-        return first.X[first.x_rows(np.arange(min(n, first.n_rows)))]
+        return first.X[first.source_rows(np.arange(min(n, first.n_rows)))]
 
 
 class Trainer:
