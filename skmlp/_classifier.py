@@ -240,7 +240,23 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(Y)
 
     def _score_function(self, y_true, y_pred, sample_weight=None):
-        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+        """Accuracy (subset accuracy for an indicator target), as
+        :func:`~sklearn.metrics.accuracy_score` computes it. Early stopping
+        scores labels decoded by the model's own binarizer, so both arrays
+        have one shape and dtype: then the same arithmetic runs without the
+        metric's input checks (0.3 ms a call, each epoch of each model)."""
+        same = (
+            isinstance(y_true, np.ndarray)
+            and isinstance(y_pred, np.ndarray)
+            and y_true.shape == y_pred.shape
+            and y_true.dtype == y_pred.dtype
+        )
+        if not same:
+            return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+        hits = y_true == y_pred
+        if hits.ndim == 2:
+            hits = hits.all(axis=1)
+        return float(np.average(hits, weights=sample_weight))
 
     # -- prediction ---------------------------------------------------------
     def _predict_from_output(self, output):

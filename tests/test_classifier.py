@@ -175,3 +175,24 @@ def test_decision_function_only_where_scikit_learn_would_have_none_either(blobs)
     calibrated = CalibratedClassifierCV(MLPClassifier(max_iter=50, random_state=0), cv=3)
     proba = calibrated.fit(X, y).predict_proba(X)
     assert proba.shape == (len(X), len(np.unique(y)))
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_early_stopping_accuracy_is_scikit_learns_accuracy_score(multilabel, weighted):
+    """The validation score's fast accuracy is accuracy_score, to the bit."""
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.RandomState(0)
+    shape = (50, 3) if multilabel else (50,)
+    y_true, y_pred = rng.randint(2, size=shape), rng.randint(2, size=shape)
+    y_pred[:20] = y_true[:20]
+    sw = rng.uniform(0.1, 3.0, size=50) if weighted else None
+    model = (MultiLabelMLP if multilabel else MLPClassifier)()
+    assert model._score_function(y_true, y_pred, sw) == accuracy_score(
+        y_true, y_pred, sample_weight=sw
+    )
+    labels = np.array(["a", "b"])[rng.randint(2, size=50)]
+    assert model._score_function(labels, labels[::-1], sw) == accuracy_score(
+        labels, labels[::-1], sample_weight=sw
+    )
