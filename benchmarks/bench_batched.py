@@ -95,6 +95,12 @@ def _fixed_epochs(epochs, **params):
     return dict(max_iter=epochs, tol=0.0, n_iter_no_change=epochs + 1, **params)
 
 
+def _separate(params, X, y):
+    """The 8 members of ``ensemble_size=8``, fitted one by one."""
+    for seed in skmlp._ensemble.member_seeds(params["random_state"], 8):
+        MLPClassifier(**{**params, "random_state": int(seed)}).fit(X, y)
+
+
 def ens8_small(quick):
     X, y = _synthetic(500 if quick else 5000, 50, 3)
     params = _fixed_epochs(
@@ -103,6 +109,7 @@ def ens8_small(quick):
     return {
         "ensemble_size=8": lambda: MLPClassifier(ensemble_size=8, **params).fit(X, y),
         "one model": lambda: MLPClassifier(**params).fit(X, y),
+        "8 separate fits": lambda: _separate(params, X, y),
     }
 
 
@@ -112,13 +119,9 @@ def ens8_wide(quick):
         1 if quick else 2, hidden_layer_sizes=(256, 128), batch_size=200, random_state=0
     )
 
-    def separate():
-        for seed in skmlp._ensemble.member_seeds(0, 8):
-            MLPClassifier(**{**params, "random_state": int(seed)}).fit(X, y)
-
     return {
         "ensemble_size=8": lambda: MLPClassifier(ensemble_size=8, **params).fit(X, y),
-        "8 separate fits": separate,
+        "8 separate fits": lambda: _separate(params, X, y),
     }
 
 

@@ -1,7 +1,7 @@
 """
-=========================================================
+===========================================================
 Ensembles and one-pass cross-validation (Parkinson's voice)
-=========================================================
+===========================================================
 
 The Parkinson's voice data (Little et al., 2007) hold 195 voice recordings
 of 32 people, 23 of them with Parkinson's disease, each described by 22
