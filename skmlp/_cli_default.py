@@ -10,11 +10,12 @@ import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import MLPClassifier, MLPRegressor, MultiLabelMLP, __version__
+from .model_selection import cross_validate
 
 
 def _tasks(random_state):

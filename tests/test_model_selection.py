@@ -284,3 +284,13 @@ def test_folds_whose_networks_are_large_train_one_after_the_other(
     assert fallback_calls == [1]
     theirs = _reference_unpatched(estimator, X, y, cv=3)
     np.testing.assert_allclose(ours["test_score"], theirs["test_score"], rtol=1e-12)
+
+
+def test_splits_given_as_an_iterator_reach_the_fallback_too(fallback_calls):
+    X, y, _ = _data("classifier", n=60)
+    estimator = MLPClassifier(solver="lbfgs", max_iter=10, random_state=0)
+    splits = KFold(3).split(X)  # a generator: read once
+    ours = ms.cross_validate(estimator, X, y, cv=splits)
+    theirs = _reference_unpatched(estimator, X, y, cv=KFold(3))
+    assert fallback_calls == [1]
+    np.testing.assert_allclose(ours["test_score"], theirs["test_score"], rtol=1e-12)

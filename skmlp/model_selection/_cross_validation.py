@@ -11,6 +11,7 @@ falls back to scikit-learn's function, with the same results.
 
 import time
 import warnings
+from numbers import Integral
 
 import numpy as np
 from sklearn import get_config
@@ -184,7 +185,11 @@ def _run(one_pass, fallback, estimator, X, y, arguments):
     """``one_pass``, or scikit-learn's ``fallback``, when the call cannot run
     in one pass (or its one pass fails: scikit-learn then reports fit errors
     fold by fold, as it does). The warnings of a one pass that fell back are
-    dropped: scikit-learn's run gives its own."""
+    dropped: scikit-learn's run gives its own. Splits given as an iterator
+    are read once, so that a fallback sees them too."""
+    cv = arguments["cv"]
+    if cv is not None and not isinstance(cv, Integral) and not hasattr(cv, "split"):
+        arguments = dict(arguments, cv=list(cv))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
