@@ -97,7 +97,7 @@ def fit_ensemble(ensemble, X, y, sample_weight, incremental, classes, validation
     ``ensemble``; then publish them (:func:`publish`)."""
     members = _members(ensemble, incremental)
     args = dict(X=X, y=y, sample_weight=sample_weight, **validation)
-    if incremental:
+    if incremental and classes is not None:  # a classifier's first partial_fit
         args["classes"] = classes
     if not _fit_batched(members, args, incremental, X):
         _fit_one_by_one(members, args, incremental)
@@ -117,7 +117,8 @@ def publish(ensemble, members):
     ensemble.n_iter_ = max(m.n_iter_ for m in members)
     ensemble.t_ = max(m.t_ for m in members)
     ensemble.estimators_ = list(members)
-    ensemble.__dict__.pop("_network", None)
+    for name in ("_network", "_state", "_optimizer"):  # a single model's, if any
+        ensemble.__dict__.pop(name, None)
 
 
 def stacked(arrays_of_members):

@@ -274,3 +274,20 @@ def test_members_that_stopped_leave_the_axis(monkeypatch):
     ):
         _assert_member_equals(member, single)
         assert member._optimizer.t == single._optimizer.t  # its state, set aside
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])  # one axis / one by one
+def test_regressor_partial_fit_continues_each_member(batch_norm):
+    X, y = _data("regressor")
+    params = dict(PARAMS, batch_norm=batch_norm)
+    ensemble = MLPRegressor(ensemble_size=K, **params)
+    for _ in range(2):
+        ensemble.partial_fit(X, y)
+
+    def two_epochs(estimator, X, y):
+        return estimator.partial_fit(X, y).partial_fit(X, y)
+
+    for member, single in zip(
+        ensemble.estimators_, _separate_fits(MLPRegressor, params, X, y, two_epochs)
+    ):
+        _assert_member_equals(member, single)
