@@ -291,3 +291,12 @@ def test_regressor_partial_fit_continues_each_member(batch_norm):
         ensemble.estimators_, _separate_fits(MLPRegressor, params, X, y, two_epochs)
     ):
         _assert_member_equals(member, single)
+
+
+def test_verbose_lines_name_the_member(capsys):
+    X, y = _data("classifier")
+    MLPClassifier(ensemble_size=2, verbose=True, **dict(PARAMS, max_iter=2)).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:4] for line in lines] == [
+        ["member", str(j), "epoch", str(e)] for e in (1, 2) for j in (0, 1)
+    ]

@@ -348,7 +348,7 @@ class Trainer:
             self._record(states[j], j, loss[j], scores, int(n_samples))
             values = dict(learning_rate=learning_rate, grad_norm=float(grad_norm[j]))
             values.update(penalty=float(penalty[j]))
-            self._log(states[j], float(loss[j]), values, seconds, scores is not None)
+            self._log(states[j], float(loss[j]), values, seconds, scores is not None, j)
         if self.on_end is not None and self.on_end():
             return Status.STOPPED
         return self._after_epoch(states)
@@ -362,7 +362,7 @@ class Trainer:
                 valid_loss, valid_score, self.config.tol, self._member(j)
             )
 
-    def _log(self, state, loss, epoch_values, seconds, validated):
+    def _log(self, state, loss, epoch_values, seconds, validated, j=0):
         values = dict(epoch=len(state.loss_curve), train_loss=loss, **epoch_values)
         values["time"] = seconds
         if validated:
@@ -372,7 +372,10 @@ class Trainer:
             )
         state.log(**values)
         if self.config.verbose:
-            print(stochastic.epoch_line(state))
+            line = stochastic.epoch_line(state)
+            if self.network.n_members is not None:  # whose line it is
+                line = f"member {self._loop.index[j]:2d}  {line}"
+            print(line)
 
     def _after_epoch(self, states):
         """Schedule the next learning rate; on a member's plateau, stop it (or
