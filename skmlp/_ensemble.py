@@ -52,10 +52,12 @@ def member_seeds(random_state, k):
     return rng.randint(np.iinfo(np.int32).max, size=k)
 
 
-def _members(ensemble, incremental):
+def ensemble_members(ensemble, incremental):
     """The members to fit: the fitted ones when training continues, else new
-    clones with their seeds."""
+    clones with their seeds; ``[ensemble]`` itself when it is one model."""
     k = ensemble.ensemble_size
+    if k == 1:
+        return [ensemble]
     fitted = ensemble.__dict__.get("estimators_")
     if fitted is not None and len(fitted) == k and (ensemble.warm_start or incremental):
         return fitted
@@ -95,7 +97,7 @@ def _fit_one_by_one(members, args, incremental):
 def fit_ensemble(ensemble, X, y, sample_weight, incremental, classes, validation):
     """Fit (``incremental``: one ``partial_fit`` epoch of) every member of
     ``ensemble``; then publish them (:func:`publish`)."""
-    members = _members(ensemble, incremental)
+    members = ensemble_members(ensemble, incremental)
     args = dict(X=X, y=y, sample_weight=sample_weight, **validation)
     if incremental and classes is not None:  # a classifier's first partial_fit
         args["classes"] = classes

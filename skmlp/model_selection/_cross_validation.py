@@ -24,6 +24,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import indexable
 
 from .._base import BaseMLP
+from .._ensemble import ensemble_members, publish
 from .._members import (
     Unbatchable,
     axis_chunks,
@@ -58,8 +59,6 @@ def _final_step(estimator):
         raise _FallBack("the (last step of the) estimator is not a skmlp estimator")
     if isinstance(estimator, Pipeline) and estimator.memory is not None:
         raise _FallBack("a pipeline with memory clones its steps")
-    if getattr(final, "ensemble_size", 1) != 1:
-        raise _FallBack("an ensemble already trains its members together")
     reason = batching_refusal(final)
     if reason is not None:
         raise _FallBack(reason)
@@ -104,16 +103,22 @@ def _fit_folds(estimator, X, y, splits, params):
     own preprocessing plus an equal share of the joint training)."""
     folds = [_fold_fit(estimator, X, y, train, params) for train, _ in splits]
     start = time.perf_counter()
-    finals, args = [f[1] for f in folds], [f[2] for f in folds]
+    # an ensemble's members are members of the one pass too
+    members = [ensemble_members(f[1], incremental=False) for f in folds]
+    networks = [m for fold_members in members for m in fold_members]
+    args = [f[2] for f, fold_members in zip(folds, members) for _ in fold_members]
     width = np.shape(args[0]["X"])[1]
-    chunks = axis_chunks(len(folds), n_parameters(finals[0], width, 1))
+    chunks = axis_chunks(len(networks), n_parameters(networks[0], width, 1))
     if chunks is None:
         raise _FallBack("the folds' networks are too large to gain from one pass")
     try:
         for chunk in chunks:
-            fit_together(finals[chunk], args[chunk])
+            fit_together(networks[chunk], args[chunk])
     except Unbatchable as reason:
         raise _FallBack(str(reason)) from None
+    for fold, fold_members in zip(folds, members):
+        if fold[1].ensemble_size > 1:
+            publish(fold[1], fold_members)
     shared = (time.perf_counter() - start) / len(folds)
     return [f[0] for f in folds], [f[3] + shared for f in folds]
 
@@ -227,7 +232,8 @@ def cross_validate(
     rounding). When ``estimator`` is a skmlp estimator with a stochastic
     solver, or a :class:`~sklearn.pipeline.Pipeline` whose last step is one,
     each fold is a clone whose preprocessing steps are fitted on the fold's
-    training rows, and the folds' networks train together as one model axis.
+    training rows, and the folds' networks (every member of an ensemble's)
+    train together as one model axis.
     Otherwise (L-BFGS, batch norm, the adaptive learning rate, L1, dropout,
     sparse input, another estimator, metadata routing enabled, folds whose
     widths, classes or numbers of minibatches differ) it calls scikit-learn's
