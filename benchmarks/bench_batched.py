@@ -17,6 +17,9 @@ Workloads (the targets of issue 13):
   MLPClassifier(random_state=0))`` on breast cancer (569 x 30): skmlp's one
   pass, scikit-learn's ``cross_validate`` over the same skmlp pipeline, and
   over scikit-learn's MLP in the same pipeline.
+* ``cv5-ens8``: the same 5-fold cross-validation of an ``ensemble_size=8``
+  model with early stopping: 40 networks in one pass, against scikit-learn's
+  loop (in which each fold's 8 members already train together).
 * ``loo``: leave-one-out on leukemia (72 x 5147, ``../shared/data``), hidden
   (16,), max_iter=100: skmlp's one pass against scikit-learn's loop over skmlp.
 * ``ens8-small``: ``ensemble_size=8`` against one model, n=5000 d=50, hidden
@@ -74,6 +77,25 @@ def cv5(quick):
     }
 
 
+def cv5_ensemble(quick):
+    X, y = load_breast_cancer(return_X_y=True)
+    model = make_pipeline(
+        StandardScaler(),
+        MLPClassifier(
+            ensemble_size=8,
+            early_stopping=True,
+            max_iter=20 if quick else 200,
+            random_state=0,
+        ),
+    )
+    return {
+        "skmlp one pass": lambda: skmlp_ms.cross_validate(model, X, y, cv=5),
+        "sklearn cross_validate, skmlp": lambda: sklearn_ms.cross_validate(
+            model, X, y, cv=5
+        ),
+    }
+
+
 def loo(quick):
     X, y = _leukemia(quick)
     model = MLPClassifier(hidden_layer_sizes=(16,), max_iter=100, random_state=0)
@@ -125,7 +147,13 @@ def ens8_wide(quick):
     }
 
 
-WORKLOADS = {"cv5": cv5, "loo": loo, "ens8-small": ens8_small, "ens8-wide": ens8_wide}
+WORKLOADS = {
+    "cv5": cv5,
+    "cv5-ens8": cv5_ensemble,
+    "loo": loo,
+    "ens8-small": ens8_small,
+    "ens8-wide": ens8_wide,
+}
 
 
 def _time(run):
