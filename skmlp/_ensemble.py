@@ -69,19 +69,19 @@ def ensemble_members(ensemble, incremental):
 
 
 def _fit_batched(members, args, incremental, X):
-    """Fit the members on model axes (as many as their size needs); false
-    when they cannot share one."""
+    """Fit the members on model axes (as many as their size needs); returns
+    how many were fitted (the rest cannot, or need not, share an axis)."""
     if batching_refusal(members[0], X) is not None:
-        return False
+        return 0
     shape = getattr(X, "shape", ())  # lists, data frames and arrays
     n_features = shape[1] if len(shape) == 2 else 0
     chunks = axis_chunks(len(members), n_parameters(members[0], n_features, 1))
     for chunk in chunks or []:
         try:
             fit_together(members[chunk], [args] * len(members[chunk]), incremental)
-        except Unbatchable:
-            return False
-    return chunks is not None
+        except Unbatchable:  # e.g. members whose own splits differ in batches
+            return chunk.start
+    return len(members) if chunks is not None else 0
 
 
 def _fit_one_by_one(members, args, incremental):
@@ -101,8 +101,8 @@ def fit_ensemble(ensemble, X, y, sample_weight, incremental, classes, validation
     args = dict(X=X, y=y, sample_weight=sample_weight, **validation)
     if incremental and classes is not None:  # a classifier's first partial_fit
         args["classes"] = classes
-    if not _fit_batched(members, args, incremental, X):
-        _fit_one_by_one(members, args, incremental)
+    fitted = _fit_batched(members, args, incremental, X)
+    _fit_one_by_one(members[fitted:], args, incremental)
     publish(ensemble, members)
     return ensemble
 

@@ -176,15 +176,9 @@ def _optimizer(members, network, config, incremental):
     return optimizer
 
 
-def fit_together(estimators, fit_args, incremental=False):
-    """Fit (``incremental``: one ``partial_fit`` epoch) each skmlp estimator
-    of ``estimators`` on its ``fit_args`` (dicts of ``X``, ``y`` and fit's
-    keywords) as one model axis; returns the estimators, each fitted.
-
-    Raises :class:`Unbatchable` before any estimator changes its fitted state
-    when the fits cannot share an axis (see :func:`batching_refusal`;
-    members must also agree on settings, loss, widths and batches per epoch).
-    """
+def _prepare_all(estimators, fit_args, incremental):
+    """Every estimator's prepared fit, training rows and validation set;
+    :class:`Unbatchable` when they cannot share an axis."""
     members = [_prepare(e, a, incremental) for e, a in zip(estimators, fit_args)]
     _check_compatible(members)
     _share_equal_data(members)
@@ -193,8 +187,28 @@ def fit_together(estimators, fit_args, incremental=False):
     validation = [v for _, v in split]
     if len({v is None for v in validation}) > 1:
         raise Unbatchable("early stopping found a validation split for some models only")
+    _check_batches(rows, members[0].config)
+    return members, rows, validation
+
+
+def fit_together(estimators, fit_args, incremental=False):
+    """Fit (``incremental``: one ``partial_fit`` epoch) each skmlp estimator
+    of ``estimators`` on its ``fit_args`` (dicts of ``X``, ``y`` and fit's
+    keywords) as one model axis; returns the estimators, each fitted.
+
+    Raises :class:`Unbatchable`, with every estimator as it was, when the fits
+    cannot share an axis (see :func:`batching_refusal`;
+    members must also agree on settings, loss, widths and batches per epoch).
+    """
+    saved = [dict(e.__dict__) for e in estimators]
+    try:
+        members, rows, validation = _prepare_all(estimators, fit_args, incremental)
+    except Unbatchable:
+        for estimator, attributes in zip(estimators, saved):
+            estimator.__dict__.clear()
+            estimator.__dict__.update(attributes)
+        raise
     config = members[0].config
-    _check_batches(rows, config)
     network = Network.stack([m.estimator._network for m in members])
     alphas = [m.estimator.alpha for m in members]
     objective = MemberObjective(network, members[0].data.loss, alpha=alphas)

@@ -300,3 +300,23 @@ def test_verbose_lines_name_the_member(capsys):
     assert [line.split()[:4] for line in lines] == [
         ["member", str(j), "epoch", str(e)] for e in (1, 2) for j in (0, 1)
     ]
+
+
+def test_members_refused_after_preparing_are_fitted_as_if_never_tried(monkeypatch):
+    """fit_together can refuse members after they prepared their data (their
+    own splits give epochs of different numbers of batches): it leaves them as
+    they were, so that fitted one by one, with warm_start on, they still
+    equal separate fits (no stale initial network to continue from)."""
+    import skmlp._members as members_module
+
+    def refuse(rows, config):
+        raise members_module.Unbatchable("forced")
+
+    monkeypatch.setattr(members_module, "_check_batches", refuse)
+    X, y = _data("classifier")
+    params = dict(PARAMS, early_stopping=True, n_iter_no_change=3, warm_start=True)
+    ensemble = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    for member, single in zip(
+        ensemble.estimators_, _separate_fits(MLPClassifier, params, X, y)
+    ):
+        _assert_member_equals(member, single)
