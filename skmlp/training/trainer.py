@@ -270,10 +270,10 @@ class Trainer:
         members' rows and optimizer states set aside in the full network."""
         loop, keep = self._loop, np.flatnonzero(self._running)
         validation = loop.validation
-        if keep.size in (0, len(self._running)) or not hasattr(
-            validation or loop.batches, "subset"
-        ):
+        if keep.size in (0, len(self._running)):
             return
+        if validation is not None and not hasattr(validation, "subset"):
+            return  # a monitor of the whole axis (a closure) cannot be split
         self._set_aside(np.flatnonzero(~self._running))
         network = self.network.subset(keep)
         self.objective = self.objective.subset(network, keep)
