@@ -18,7 +18,14 @@ Conventions shared by every loss:
   is one number per member, an array of shape ``(k,)``;
 * ``grad``, when given, is an array shaped like ``raw`` that receives
   ``dvalue / draw``; when ``None`` only the value is computed.
+
+Members of a model axis may differ in a loss's numeric parameters
+(:func:`stack_losses`): a parameter then holds one value per member, an
+array of shape ``(k, 1, 1)`` or ``(k, 1, n_outputs)``, and every branch on a
+parameter is taken by all members of one stacked loss alike.
 """
+
+import copy
 
 import numpy as np
 from scipy.special import expit, xlogy
@@ -26,7 +33,27 @@ from scipy.special import expit, xlogy
 from .fast import row_max, row_sum, rowwise_dot, weighted_dot, weighted_sum
 
 
-class SoftmaxCrossEntropy:
+def _is_zero(param):
+    """Whether a parameter is 0: a number, or one value per member, which
+    :func:`stack_losses` gives only to members that agree on it being 0."""
+    return not param.any() if isinstance(param, np.ndarray) else param == 0
+
+
+class _Loss:
+    """What every loss shares: how it splits along a model axis."""
+
+    def _path(self):
+        """Which branch of the code the parameters take (members of one
+        stacked loss must agree on it)."""
+        return None
+
+    def subset(self, members):
+        """The loss of the members at positions ``members`` of a model axis:
+        the loss itself, whose parameters every member shares."""
+        return self
+
+
+class SoftmaxCrossEntropy(_Loss):
     """Softmax link with categorical cross-entropy (rows of ``Y`` sum to 1).
 
     With ``gamma > 0`` it is the focal loss ``-sum_k y_k (1 - p_k)^gamma
@@ -51,8 +78,11 @@ class SoftmaxCrossEntropy:
         shift = row_max(raw)
         return raw - (shift + np.log(row_sum(np.exp(raw - shift))))
 
+    def _path(self):
+        return _is_zero(self.gamma)
+
     def value_and_grad(self, raw, Y, weight, grad=None):
-        if self.gamma:
+        if not _is_zero(self.gamma):
             return self._focal(raw, Y, weight, grad)
         # With s_i = max_k z_ik and the rows of Y summing to one, the loss is
         #   sum_i w_i [log sum_k exp(z_ik - s_i) - sum_k y_ik (z_ik - s_i)].
@@ -88,7 +118,7 @@ class SoftmaxCrossEntropy:
         return value
 
 
-class SigmoidCrossEntropy:
+class SigmoidCrossEntropy(_Loss):
     """Independent sigmoid links with binary cross-entropy on the logits.
 
     Per output ``l(z, y) = w+ y h(z) + w- (1 - y) h(-z)`` with
@@ -107,6 +137,9 @@ class SigmoidCrossEntropy:
         self.neg_weight = neg_weight
         self.gamma = float(gamma)
 
+    def _path(self):
+        return _is_zero(self.gamma), bool(self._unit_weights())
+
     def _unit_weights(self):
         return np.all(np.equal(self.pos_weight, 1)) and np.all(np.equal(self.neg_weight, 1))
 
@@ -118,7 +151,7 @@ class SigmoidCrossEntropy:
         return -np.logaddexp(0, -raw)
 
     def value_and_grad(self, raw, Y, weight, grad=None):
-        if self.gamma == 0 and self._unit_weights():
+        if _is_zero(self.gamma) and self._unit_weights():
             return self._plain(raw, Y, weight, grad)
         h_pos, dh_pos = self._h(raw)
         h_neg, dh_neg = self._h(-raw)
@@ -135,7 +168,7 @@ class SigmoidCrossEntropy:
         """``h(z)`` and ``h'(z)`` for ``h(z) = sigmoid(-z)^gamma softplus(-z)``."""
         softplus_neg = np.logaddexp(0, -z)
         sigma_neg = expit(-z)
-        if self.gamma == 0:
+        if _is_zero(self.gamma):
             return softplus_neg, -sigma_neg
         focus = np.exp(-self.gamma * np.logaddexp(0, z))  # sigmoid(-z)^gamma
         h = focus * softplus_neg
@@ -162,7 +195,7 @@ class SigmoidCrossEntropy:
         return value
 
 
-class Hinge:
+class Hinge(_Loss):
     """Margin loss for binary targets: ``max(0, 1 - s z)`` with ``s = 2y - 1``.
 
     The output is a score, not a probability; its (sub)gradient is ``-s``
@@ -185,7 +218,7 @@ class Hinge:
         return value
 
 
-class _ResidualLoss:
+class _ResidualLoss(_Loss):
     """Identity link; a function of the residual ``r = z - y`` per output.
 
     Subclasses give the per-sample loss (summed over outputs) and turn the
@@ -263,7 +296,7 @@ class LogCosh(_ResidualLoss):
         np.tanh(R, out=R)
 
 
-class Poisson:
+class Poisson(_Loss):
     """Log link (``mu = exp(z)``) with half the Poisson deviance.
 
     ``l(z, y) = exp(z) - y z + y log y - y``; the last two terms do not depend
@@ -315,3 +348,238 @@ def get_loss(name, **params):
             f"Unknown loss {name!r}; expected one of {sorted(LOSSES)}."
         ) from None
     return cls(**params)
+
+
+class StackedLoss:
+    """The losses of the ``k`` members of a model axis, one per member, of one
+    class but with their own numeric parameters; made by :func:`stack_losses`.
+
+    Members whose parameters take the same branch of the loss's code (the
+    plain or the focal cross-entropy, say) form a group and are computed in
+    one vectorised call, their differing parameters as arrays of shape
+    ``(g, 1, 1)`` or ``(g, 1, n_outputs)`` in the dtype of the data (as
+    NumPy treats a Python number).
+
+    Parameters
+    ----------
+    losses : sequence of loss objects
+        Member ``j``'s loss, ``k`` of them, all of one class.
+
+    Attributes
+    ----------
+    losses : tuple
+        The members' losses.
+    groups : list of (slice or ndarray, loss)
+        The positions of a group's members on the axis (a slice when they
+        are contiguous) and the loss that computes them all (on float64
+        data; :meth:`groups_for` gives those of another dtype).
+
+    Examples
+    --------
+    >>> loss = stack_losses([Huber(0.5), Huber(1.0), Huber(2.0)])
+    >>> loss.n_members, loss.groups[0][1].delta.ravel()
+    (3, array([0.5, 1. , 2. ]))
+    >>> loss.subset([1]).delta
+    1.0
+    """
+
+    def __init__(self, losses):
+        self.losses = tuple(losses)
+        _check_stackable(self.losses)
+        self._groups = {}
+
+    @property
+    def groups(self):
+        return self.groups_for(np.dtype(np.float64))
+
+    def groups_for(self, dtype):
+        """The groups (see ``groups``) computing data of ``dtype``, made once."""
+        groups = self._groups.get(dtype)
+        if groups is None:
+            groups = self._groups[dtype] = _path_groups(self.losses, np.dtype(dtype))
+        return groups
+
+    @property
+    def name(self):
+        return self.losses[0].name
+
+    @property
+    def out_activation(self):
+        return self.losses[0].out_activation
+
+    @property
+    def n_members(self):
+        return len(self.losses)
+
+    def link(self, raw):
+        """The members' output link (which no loss parameter changes)."""
+        return self.losses[0].link(raw)
+
+    def log_link(self, raw):
+        """The log of the members' link (the cross-entropies only)."""
+        return self.losses[0].log_link(raw)
+
+    def subset(self, members):
+        """The loss of the members at positions ``members`` (indices or a
+        mask): a loss of their own when they all agree."""
+        positions = np.arange(self.n_members)[members]
+        return stack_losses([self.losses[j] for j in positions])
+
+    def value_and_grad(self, raw, Y, weight, grad=None):
+        """Each member's value, ``(k,)``, and its gradient into ``grad``."""
+        if raw.ndim != 3 or raw.shape[0] != self.n_members:
+            raise ValueError(
+                f"This loss has {self.n_members} members; got logits of shape "
+                f"{raw.shape} (a subset of the axis needs loss.subset(members))."
+            )
+        groups = self.groups_for(raw.dtype)
+        if len(groups) == 1:
+            return groups[0][1].value_and_grad(raw, Y, weight, grad)
+        parts = [
+            (members, _group_value(loss, members, raw, Y, weight, grad))
+            for members, loss in groups
+        ]
+        values = np.empty(self.n_members, np.result_type(*[v for _, v in parts]))
+        for members, part in parts:
+            values[members] = part
+        return values
+
+
+def _group_value(loss, members, raw, Y, weight, grad):
+    """The values of the members at ``members`` (a slice or indices), their
+    gradient written into their rows of ``grad``."""
+    if np.ndim(weight):
+        weight = weight[members]
+    part = None if grad is None else grad[members]  # a view for a slice
+    value = loss.value_and_grad(raw[members], Y[members], weight, part)
+    if part is not None and not isinstance(members, slice):
+        grad[members] = part
+    return value
+
+
+def _path_groups(losses, dtype):
+    """``(members, loss)`` per branch of the code the members' parameters
+    take, ``loss`` computing every member of the group at once on data of
+    ``dtype``."""
+    paths = {}
+    for j, loss in enumerate(losses):
+        paths.setdefault(loss._path(), []).append(j)
+    return [
+        (_positions(js), _stack_group([losses[j] for j in js], dtype))
+        for js in paths.values()
+    ]
+
+
+def _positions(indices):
+    """A slice for contiguous positions (views instead of copies), else indices."""
+    if indices[-1] - indices[0] + 1 == len(indices):
+        return slice(indices[0], indices[-1] + 1)
+    return np.array(indices)
+
+
+def _same_parameters(a, b):
+    """Whether two losses are of one class with equal parameters."""
+    if type(a) is not type(b) or vars(a).keys() != vars(b).keys():
+        return False
+    return all(np.array_equal(vars(a)[key], vars(b)[key]) for key in vars(a))
+
+
+def _stack_group(losses, dtype):
+    """One loss computing all of ``losses`` (members agreeing on every branch):
+    a parameter they share keeps its value, any other one becomes an array
+    of ``dtype`` with one row per member."""
+    first = losses[0]
+    if all(_same_parameters(first, loss) for loss in losses[1:]):
+        return first
+    stacked = copy.copy(first)
+    for key, values in _differing_parameters(losses):
+        setattr(stacked, key, _stack_parameter(key, values, dtype))
+    return stacked
+
+
+def _differing_parameters(losses):
+    """``(name, member values)`` of each parameter the losses do not share."""
+    for key, value in vars(losses[0]).items():
+        values = [vars(loss)[key] for loss in losses]
+        if not all(np.array_equal(value, other) for other in values[1:]):
+            yield key, values
+
+
+def _stack_parameter(key, values, dtype=np.float64):
+    """Member values of parameter ``key`` (numbers or ``(n_outputs,)`` arrays)
+    as one array of ``dtype``, ``(k, 1, 1)`` or ``(k, 1, n_outputs)``."""
+    arrays = [np.asarray(value) for value in values]
+    if any(a.dtype.kind not in "biuf" for a in arrays):
+        raise ValueError(f"The members' losses differ in {key!r}, which is not numeric.")
+    shapes = {a.shape for a in arrays if a.ndim}
+    if len(shapes) > 1 or any(a.ndim > 1 for a in arrays):
+        raise ValueError(
+            f"The members' losses have {key!r} of shapes {sorted(shapes)}: each must "
+            "be a number or one value per output, the same number of outputs."
+        )
+    width = shapes.pop()[0] if shapes else 1
+    rows = [np.broadcast_to(a.astype(dtype), (width,)) for a in arrays]
+    return np.stack(rows)[:, None, :]
+
+
+def _check_stackable(losses):
+    """Raise ``ValueError`` naming what keeps ``losses`` off one model axis."""
+    if not losses:
+        raise ValueError("stack_losses needs at least one loss.")
+    first = losses[0]
+    for j, loss in enumerate(losses[1:], start=1):
+        if type(loss) is not type(first):
+            raise ValueError(
+                f"Members of a model axis need losses of one class; member 0 has "
+                f"{type(first).__name__}, member {j} {type(loss).__name__}."
+            )
+        if vars(loss).keys() != vars(first).keys():
+            raise ValueError(
+                f"The losses of members 0 and {j} have different parameters: "
+                f"{sorted(vars(first))} and {sorted(vars(loss))}."
+            )
+    for key, values in _differing_parameters(losses):
+        _stack_parameter(key, values)
+
+
+def stack_losses(losses):
+    """One loss for a model axis whose member ``j`` computes ``losses[j]``.
+
+    Parameters
+    ----------
+    losses : sequence of loss objects
+        One per member, ``k`` in all, of one class; they may differ in their
+        numeric parameters (``gamma``, ``pos_weight``, ``neg_weight``,
+        ``delta``).
+
+    Returns
+    -------
+    loss : loss object
+        ``losses[0]`` itself when all are equal (same class, equal
+        parameters); otherwise a :class:`StackedLoss` whose
+        ``value_and_grad`` on ``raw`` of shape ``(k, m, n_outputs)`` returns
+        member ``j``'s value at position ``j`` and writes its gradient into
+        ``grad[j]``, as ``losses[j]`` does on member ``j``'s rows.
+
+    Raises
+    ------
+    ValueError
+        When the losses are of different classes, or differ in a parameter
+        that is not numeric or in the shapes of a per-output parameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> losses = [SoftmaxCrossEntropy(gamma) for gamma in (0.0, 2.0)]
+    >>> loss = stack_losses(losses)
+    >>> raw, Y = np.zeros((2, 4, 3)), np.broadcast_to(np.eye(3)[[0, 1, 2, 0]], (2, 4, 3))
+    >>> loss.value_and_grad(raw, Y, 0.25).round(4)
+    array([1.0986, 0.4883])
+    >>> huber = Huber(1.5)
+    >>> stack_losses([huber, Huber(1.5)]) is huber
+    True
+    """
+    losses = list(losses)
+    if losses and all(_same_parameters(losses[0], loss) for loss in losses[1:]):
+        return losses[0]
+    return StackedLoss(losses)
