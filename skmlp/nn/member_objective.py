@@ -11,6 +11,8 @@ member's value and fills the one flat gradient.
 
 import numpy as np
 
+from .penalties import MemberProximalL1
+
 
 def member_weights(sample_weight, k, m):
     """Per-member weights normalised to sum to one over each member's rows, as
@@ -26,38 +28,67 @@ def member_weights(sample_weight, k, m):
 
 
 class MemberObjective:
-    """``sum_j [loss_j + alpha_j / T_j * ||W_j||^2 / 2]`` over the members.
+    """``sum_j [loss_j + alpha_j / T_j * P_j(W_j)]`` over the members, with each
+    member's elastic net ``P_j(W) = l1_ratio_j ||W||_1 + (1 - l1_ratio_j) / 2
+    ||W||_2^2`` on its weights.
 
-    ``alpha`` is one number or one per member. ``T_j`` is member ``j``'s batch
-    weight, normalised as :class:`~skmlp.nn.objective.Objective` normalises a
-    single network's (rows times the member's mean training weight with
-    sample weights, see :meth:`set_training_weights`). ``X`` is ``(k, m, d)``
-    or ``(m, d)`` shared by the members; ``Y`` is ``(k, m, o)`` or ``(m, o)``;
+    ``alpha`` and ``l1_ratio`` are one number or one per member. ``T_j`` is
+    member ``j``'s batch weight, normalised as
+    :class:`~skmlp.nn.objective.Objective` normalises a single network's
+    (rows times the member's mean training weight with sample weights, see
+    :meth:`set_training_weights`). ``X`` is ``(k, m, d)`` or ``(m, d)``
+    shared by the members; ``Y`` is ``(k, m, o)`` or ``(m, o)``;
     ``sample_weight`` is ``(k, m)``, ``(m,)`` or ``None`` (a weight of 0
     takes a row out of a member, so members can share one block of rows).
-    The L1 part of the elastic net is not supported on the model axis yet.
     A call returns each member's value, a ``(k,)`` array (their sum is the
     objective whose gradient fills ``network.grad``).
+
+    As in :class:`~skmlp.nn.objective.Objective`, the L2 part enters the
+    gradient and the L1 part is the proximal step :attr:`prox`
+    (a :class:`~skmlp.nn.penalties.MemberProximalL1`, ``None`` when no member
+    has an L1 part), which the optimizer applies after its update with the
+    step size it took; each call sets member ``j``'s strength to
+    ``alpha_j * l1_ratio_j / T_j``. Values include the L1 term.
     """
 
-    prox = None
-
-    def __init__(self, network, loss, alpha=0.0):
+    def __init__(self, network, loss, alpha=0.0, l1_ratio=0.0):
         if network.n_members is None:
             raise ValueError("MemberObjective needs a network with a model axis.")
         self.network, self.loss = network, loss
-        self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (network.n_members,))
-        self._penalised = bool(np.any(self.alpha))
-        self._scratch = None
+        k = network.n_members
+        self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (k,))
+        self.l1_ratio = np.broadcast_to(np.asarray(l1_ratio, dtype=float), (k,))
         self.n_train = self.mean_weight = None
         self.member_values = None
         #: The penalty term of each member in the last call.
         self.last_penalty = 0.0
+        self._bind()
+
+    def _bind(self):
+        """The penalty's ``(k, n_coefs)`` scratch (allocated once, so that a
+        step makes no temporary of the weights' size) and the proximal step."""
+        self._penalised = bool(np.any(self.alpha))
+        W = self._member_weights(self.network.theta)
+        self._scratch = np.empty(W.shape, W.dtype) if self._penalised else None
+        self._has_l1 = bool(np.any(self.alpha * self.l1_ratio))
+        self.prox = MemberProximalL1(W, self._scratch) if self._has_l1 else None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_scratch")
+        state.pop("prox")
+        return state
+
+    def __setstate__(self, state):
+        state.setdefault("l1_ratio", np.zeros_like(state["alpha"]))  # saved before L1
+        self.__dict__.update(state)
+        self._bind()
 
     def subset(self, network, members):
         """The objective of the members at positions ``members``, on
         ``network`` (their own model axis, see ``Network.subset``)."""
-        subset = MemberObjective(network, self.loss, self.alpha[members])
+        alpha, l1_ratio = self.alpha[members], self.l1_ratio[members]
+        subset = MemberObjective(network, self.loss.subset(members), alpha, l1_ratio)
         if self.n_train is not None:
             subset.n_train = self.n_train[members]
         if self.mean_weight is not None:
@@ -122,14 +153,27 @@ class MemberObjective:
         return net.members_view(vector)[:, : net.n_coefs]
 
     def _add_penalty(self, totals):
-        """Each member's L2 term into the gradient; returns its values."""
-        strength = self.alpha / np.where(totals > 0, totals, np.inf)
+        """Each member's L2 term into the gradient and its L1 strength into
+        :attr:`prox`; returns each member's penalty value."""
+        safe = np.where(totals > 0, totals, np.inf)
         W = self._member_weights(self.network.theta)
-        if self._scratch is None or self._scratch.shape != W.shape:
-            self._scratch = np.empty(W.shape, W.dtype)  # no temporary per step
-        scaled = np.multiply(W, strength[:, None].astype(W.dtype), out=self._scratch)
+        l2 = self.alpha * (1 - self.l1_ratio) / safe
+        scaled = np.multiply(W, l2[:, None].astype(W.dtype), out=self._scratch)
         self._member_weights(self.network.grad)[...] += scaled
-        return 0.5 * strength * np.einsum("ki,ki->k", W, W)
+        if self.prox is not None:
+            self.prox.strength = self.alpha * self.l1_ratio / safe
+        return self._penalty(W, safe)
+
+    def _penalty(self, W, totals):
+        """Each member's ``alpha_j / T_j * P_j(W_j)`` (``totals`` > 0, or inf
+        for a member whose rows weigh nothing), computed as
+        :class:`~skmlp.nn.objective.Objective` computes it."""
+        strength = self.alpha / totals
+        values = 0.5 * (strength * (1 - self.l1_ratio)) * np.einsum("ki,ki->k", W, W)
+        if self._has_l1:
+            l1_norms = np.abs(W, out=self._scratch).sum(axis=1)
+            values += (strength * self.l1_ratio) * l1_norms
+        return values
 
     def value(self, X, Y, sample_weight=None, penalty=True):
         """Each member's objective (``penalty=False``: data loss) without the
@@ -138,8 +182,7 @@ class MemberObjective:
         weight, totals = member_weights(sample_weight, k, m)
         raw = net.predict_raw(X)
         values = self.loss.value_and_grad(raw, np.broadcast_to(Y, raw.shape), weight)
-        if penalty and np.any(self.alpha):
-            W = self._member_weights(net.theta)
-            strength = self.alpha / np.where(totals > 0, totals, np.inf)
-            values += 0.5 * strength * np.einsum("ki,ki->k", W, W)
+        if penalty and self._penalised:
+            safe = np.where(totals > 0, totals, np.inf)
+            values += self._penalty(self._member_weights(net.theta), safe)
         return values

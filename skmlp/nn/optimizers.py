@@ -17,16 +17,30 @@ vector serves as the second workspace, which spares one vector the size of
 the model (afterwards it holds the applied update, except for SGD with plain
 momentum, which applies its velocity).
 
+On a model axis (:meth:`Optimizer.set_members`, :meth:`Optimizer.stack`,
+:func:`make_member_optimizer`) the members may differ in their float
+hyper-parameters (``FLOAT_HYPERPARAMETERS``: a search's learning rates,
+betas, momenta...): such a hyper-parameter is then a ``(k,)`` array, one value
+per member, applied as a ``(k, 1)`` column of the parameters' dtype to the
+member-major rows of the vectors, and member ``j`` takes the step a single
+optimizer with member ``j``'s values takes. A hyper-parameter that every
+member shares stays a Python float, and the update is then the single
+model's arithmetic on the whole vectors. The proximal step of an axis
+(:class:`skmlp.nn.penalties.MemberProximalL1`) gets every member's step size
+(a scalar, one per member or ``(k, n)`` per coordinate), or, while some
+members are inactive, ``prox(step, j)`` after each active member's update.
+
 The arithmetic follows scikit-learn's ``SGDOptimizer`` and
 ``AdamOptimizer`` operation for operation, so in float64 the same gradients
 give the same updates (in float32 scikit-learn's Adam computes the step in
 float64; here it stays in float32). ``learning_rate`` is a public attribute:
 learning-rate schedules live in :mod:`skmlp.training.schedules` and set it
-between epochs.
+between epochs (on a model axis, one number or one per member).
 """
 
 import copy
 import math
+import sys
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -34,22 +48,104 @@ import numpy as np
 from .fast import squared_norm
 
 
+def _float_hyperparameter(name):
+    """The property of the float hyper-parameter ``name``: a Python float, or
+    on a model axis a read-only ``(k,)`` float64 array when the members'
+    values differ. Setting it accepts one number or one per member."""
+    key = sys.intern("_" + name)
+
+    def get(self):
+        return getattr(self, key)
+
+    def set(self, value):
+        self._set_float(name, value)
+
+    return property(get, set, doc=f"``{name}``: a float, or one per member (``(k,)``).")
+
+
 class Optimizer(ABC):
     """What every optimizer shares: the interface and the scratch workspace.
 
     Scratch vectors are workspace, not state: not pickled, rebuilt on load.
+    The numbers an update uses (derived from the hyper-parameters in float64,
+    then columns of the parameters' dtype when they differ between members)
+    are cached until a hyper-parameter is set.
     """
 
     #: Constructor arguments besides the sizes, by name.
     HYPERPARAMETERS = ("learning_rate",)
+    #: The hyper-parameters that may differ between the members of a model axis.
+    FLOAT_HYPERPARAMETERS = ("learning_rate",)
     #: The state vectors (shaped like the parameters), by attribute name.
     STATE = ()
 
+    learning_rate = _float_hyperparameter("learning_rate")
+
     def __init__(self, n_params, dtype, *, learning_rate, n_weights=None):
-        self.learning_rate = float(learning_rate)
+        self.members = self.active = None
+        self._per_member = False
+        self.learning_rate = learning_rate
         self.n_weights = n_params if n_weights is None else int(n_weights)
         self._scratch = np.empty(n_params, dtype)
-        self.members = self.active = None
+
+    def _set_float(self, name, value):
+        """Store hyper-parameter ``name``: one number (a Python float), or one
+        per member of the model axis (a Python float when they are all equal)."""
+        if np.ndim(value) == 0:
+            stored = float(value)
+        else:
+            values = np.array(value, dtype=float).ravel()
+            if values.size == 1:
+                return self._set_float(name, values[0])
+            if self.members is None or values.size != self.members:
+                raise ValueError(
+                    f"{name} has {values.size} values; expected one number or one "
+                    f"per member of the model axis ({self.members} members)."
+                )
+            stored = float(values[0]) if (values == values[0]).all() else values
+            if type(stored) is not float:
+                values.flags.writeable = False  # changed only through the setter
+        # setattr, not __dict__[...]: the instance's attributes stay in Python's
+        # compact layout, which keeps every attribute read of a step fast
+        setattr(self, "_" + name, stored)
+        self._coef = None
+
+    def _hyper(self, name, member=None):
+        """Hyper-parameter ``name`` as stored (``member`` None) or member
+        ``member``'s value, a Python float."""
+        value = getattr(self, "_" + name)
+        if member is None or type(value) is float:
+            return value
+        return float(value[member])
+
+    def _column(self, value):
+        """``value`` for the update: a Python float as it is (NumPy's weak
+        scalar keeps float32 vectors in float32), one value per member as a
+        ``(k, 1)`` column of the parameters' dtype."""
+        if type(value) is float:
+            return value
+        return value.astype(self._scratch.dtype)[:, None]
+
+    @property
+    def per_member(self):
+        """Whether some float hyper-parameter differs between the members."""
+        return any(
+            type(getattr(self, "_" + name)) is not float
+            for name in self.FLOAT_HYPERPARAMETERS
+        )
+
+    def _cache_coefficients(self):
+        """The coefficients of a step of the whole vectors, cached in
+        ``_coef`` (and whether they are per-member columns in ``_per_member``)."""
+        self._per_member = self.per_member
+        self._coef = self._coefficients(None)
+        return self._coef
+
+    @abstractmethod
+    def _coefficients(self, member):
+        """The numbers :meth:`_apply` uses: every member's (``member`` None:
+        Python floats, or ``(k, 1)`` columns where members differ) or member
+        ``member``'s (Python floats)."""
 
     def set_members(self, k):
         """Update ``k`` members of a model axis (member-major parameters, see
@@ -63,9 +159,12 @@ class Optimizer(ABC):
 
     def member(self, j):
         """Member ``j`` of a model axis's optimizer, as the optimizer of a
-        network of its own (copies of its rows of the state)."""
+        network of its own (copies of its rows of the state, its values of
+        the hyper-parameters)."""
         single = copy.copy(self)
         single.members = single.active = None
+        for name in self.FLOAT_HYPERPARAMETERS:
+            setattr(single, name, self._hyper(name, j))
         single._scratch = np.empty(self._rows(self._scratch).shape[1], self._scratch.dtype)
         for name in self.STATE:
             setattr(single, name, self._rows(getattr(self, name))[j].copy())
@@ -79,7 +178,10 @@ class Optimizer(ABC):
     @staticmethod
     def stack(optimizers):
         """One optimizer of a model axis whose member ``j`` continues from
-        ``optimizers[j]`` (single optimizers of one kind and settings)."""
+        ``optimizers[j]``: single optimizers of one class, size and dtype,
+        which may differ in their ``FLOAT_HYPERPARAMETERS`` (each member keeps
+        its own) but not in the others (``nesterov``)."""
+        _check_stackable(optimizers)
         first = optimizers[0]
         stacked = copy.copy(first)
         size = first._scratch.size
@@ -87,6 +189,8 @@ class Optimizer(ABC):
         for name in first.STATE:
             setattr(stacked, name, np.concatenate([getattr(o, name) for o in optimizers]))
         stacked.set_members(len(optimizers))
+        for name in first.FLOAT_HYPERPARAMETERS:
+            setattr(stacked, name, [o._hyper(name) for o in optimizers])
         return stacked
 
     def _rows(self, vector):
@@ -97,16 +201,32 @@ class Optimizer(ABC):
         """Update ``theta`` in place from ``grad`` (consumed), then apply
         ``prox`` with the step size of this update. On a model axis every
         active member takes its own step: all of them at once while all are
-        active, one member's rows at a time otherwise."""
-        if self.members is None or self.active.all():
-            self._apply(theta, grad, self._scratch, self._state_vectors(), None)
+        active, one member's rows at a time otherwise (``prox`` is then called
+        as ``prox(step_size, j)`` after member ``j``'s update)."""
+        coef = self._coef
+        if coef is None:
+            coef = self._cache_coefficients()
+        if self.members is None or (self.active.all() and not self._per_member):
+            self._apply(theta, grad, self._scratch, self._state_vectors(), None, coef)
+        elif self.active.all():  # columns against the member-major rows
+            vectors = [self._rows(v) for v in (theta, grad, self._scratch)]
+            states = [self._rows(v) for v in self._state_vectors()]
+            self._apply(*vectors, states, None, coef)
         else:
-            for j in np.flatnonzero(self.active):
-                rows = [self._rows(v)[j] for v in (theta, grad, self._scratch)]
-                states = [self._rows(v)[j] for v in self._state_vectors()]
-                self._apply(*rows, states, j)
+            self._step_active(theta, grad, prox)
+            return
         if prox is not None:
             prox(self._step_size(prox.size))
+
+    def _step_active(self, theta, grad, prox):
+        """The step of the active members, one member's rows at a time."""
+        for j in np.flatnonzero(self.active):
+            rows = [self._rows(v)[j] for v in (theta, grad, self._scratch)]
+            states = [self._rows(v)[j] for v in self._state_vectors()]
+            coef = self._coefficients(j) if self._per_member else self._coef
+            self._apply(*rows, states, j, coef)
+            if prox is not None:
+                prox(self._step_size(prox.size, j), j)
 
     def _weights_of(self, theta, member):
         """The weights part of ``theta``: each member's (``member`` None on a
@@ -116,10 +236,11 @@ class Optimizer(ABC):
         return self._rows(theta)[:, : self.n_weights]
 
     @abstractmethod
-    def _apply(self, theta, grad, tmp, states, member):
+    def _apply(self, theta, grad, tmp, states, member, coef):
         """The update of ``theta`` from ``grad`` (usable as workspace) with the
-        scratch ``tmp`` and the state vectors ``states``: the whole vectors
-        (``member`` None) or member ``member``'s rows of each."""
+        scratch ``tmp``, the state vectors ``states`` and the numbers ``coef``
+        (:meth:`_coefficients`): the whole vectors (``member`` None; one row
+        per member when ``coef`` holds columns) or member ``member``'s rows."""
 
     def _state_vectors(self):
         """The vectors shaped like the parameters that the optimizer keeps
@@ -139,13 +260,25 @@ class Optimizer(ABC):
         coordinates is then 0."""
         return all(np.isfinite(v).all() for v in self._state_vectors())
 
-    def _step_size(self, n):
-        """The step size of the last update: the learning rate."""
-        return self.learning_rate
+    def _step_size(self, n, member=None):
+        """The step size of the last update: the learning rate (on a model
+        axis, ``member`` None: a float, or a ``(k,)`` float64 array of the
+        members' rates; member ``member``'s otherwise)."""
+        return self._hyper("learning_rate", member)
+
+    def _head(self, n, member):
+        """The scratch's first ``n`` entries: of each member's row (a
+        ``(k, n)`` view on a model axis, ``member`` None) or of ``member``'s."""
+        if self.members is None:
+            return self._scratch[:n]
+        rows = self._rows(self._scratch)
+        return rows[:, :n] if member is None else rows[member, :n]
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_scratch")
+        state.pop("_coef", None)
+        state.pop("_per_member", None)
         return state
 
     def __setstate__(self, state):
@@ -153,11 +286,37 @@ class Optimizer(ABC):
         state.setdefault("n_weights", state.pop("n_decay", None))
         state.setdefault("members", None)
         state.setdefault("active", None)
+        for name in self.FLOAT_HYPERPARAMETERS:  # saved as plain attributes
+            if name in state:
+                state["_" + name] = state.pop(name)
         self.__dict__.update(state)
+        for name in self.FLOAT_HYPERPARAMETERS:  # validated, read-only again
+            setattr(self, name, getattr(self, "_" + name))
         like = self._state_vectors()[0]
         if self.n_weights is None:
             self.n_weights = like.size
         self._scratch = np.empty(like.size, like.dtype)
+
+
+def _check_stackable(optimizers):
+    """``ValueError`` unless ``optimizers`` are single optimizers of one class,
+    size and dtype that agree in every hyper-parameter members cannot differ in."""
+    if not optimizers:
+        raise ValueError("Stacking needs at least one optimizer.")
+    first = optimizers[0]
+    if any(type(o) is not type(first) or o.members is not None for o in optimizers):
+        raise ValueError("Only single optimizers of one class can be stacked.")
+    shapes = {(o._scratch.size, o._scratch.dtype, o.n_weights) for o in optimizers}
+    if len(shapes) != 1:
+        raise ValueError("Only optimizers of one size, dtype and n_weights can be stacked.")
+    for name in first.HYPERPARAMETERS:
+        if name in first.FLOAT_HYPERPARAMETERS:
+            continue
+        values = [getattr(o, name) for o in optimizers]
+        if any(value != values[0] for value in values):
+            raise ValueError(
+                f"Optimizers that differ in {name} ({values}) cannot share a model axis."
+            )
 
 
 class SGD(Optimizer):
@@ -168,7 +327,10 @@ class SGD(Optimizer):
     """
 
     HYPERPARAMETERS = ("learning_rate", "momentum", "nesterov")
+    FLOAT_HYPERPARAMETERS = ("learning_rate", "momentum")
     STATE = ("velocity",)
+
+    momentum = _float_hyperparameter("momentum")
 
     def __init__(
         self,
@@ -181,17 +343,22 @@ class SGD(Optimizer):
         n_weights=None,
     ):
         super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
-        self.momentum = float(momentum)
+        self.momentum = momentum
         self.nesterov = bool(nesterov)
         self.velocity = np.zeros(n_params, dtype)
 
-    def _apply(self, theta, grad, tmp, states, member):
+    def _coefficients(self, member):
+        lr, momentum = (self._hyper(n, member) for n in self.FLOAT_HYPERPARAMETERS)
+        return self._column(lr), self._column(momentum)
+
+    def _apply(self, theta, grad, tmp, states, member, coef):
         (v,) = states
-        lr_grad = np.multiply(grad, self.learning_rate, out=tmp)
-        v *= self.momentum
+        lr, momentum = coef
+        lr_grad = np.multiply(grad, lr, out=tmp)
+        v *= momentum
         v -= lr_grad
         if self.nesterov:
-            update = np.multiply(v, self.momentum, out=grad)
+            update = np.multiply(v, momentum, out=grad)
             update -= lr_grad
         else:
             update = v
@@ -207,9 +374,14 @@ class Adam(Optimizer):
     """
 
     HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
+    FLOAT_HYPERPARAMETERS = HYPERPARAMETERS
     STATE = ("m", "v")
     #: On a model axis: whether every member has taken the same number of steps.
     _uniform_t = False
+
+    beta_1 = _float_hyperparameter("beta_1")
+    beta_2 = _float_hyperparameter("beta_2")
+    epsilon = _float_hyperparameter("epsilon")
 
     def __init__(
         self,
@@ -223,8 +395,8 @@ class Adam(Optimizer):
         n_weights=None,
     ):
         super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = float(epsilon)
+        self.beta_1, self.beta_2 = beta_1, beta_2
+        self.epsilon = epsilon
         self.t = 0
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
@@ -254,51 +426,71 @@ class Adam(Optimizer):
         self.t = 0 if self.members is None else np.zeros(self.members, dtype=np.int64)
         self._uniform_t = True
 
+    def _coefficients(self, member):
+        b1, b2 = self._hyper("beta_1", member), self._hyper("beta_2", member)
+        eps = self._hyper("epsilon", member)
+        return tuple(self._column(c) for c in (b1, 1 - b1, b2, 1 - b2, eps))
+
     def _learning_rate_t(self, member):
         """``lr sqrt(1 - b2^t) / (1 - b1^t)`` after counting this step: a
         Python float for one model or member (so that float32 vectors are
         updated in float32: a NumPy float64 scalar would push every element
         through a float64 cast, 4x slower for that pass), a ``(k, 1)``
         column of the model axis's members' otherwise."""
-        b1, b2 = self.beta_1, self.beta_2
-        if member is not None or self.members is None:
-            if member is None:
-                self.t += 1
-                t = self.t
-            else:
-                self.t[member] += 1
-                self._uniform_t = False
-                t = int(self.t[member])
-            return self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
+        if member is not None:
+            return self._member_learning_rate_t(member)
         self.t += 1
-        if self._uniform_t:  # every member has taken every step: one rate
-            t = int(self.t[0])
-            return self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
-        rate = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        return rate.astype(self._scratch.dtype)[:, None]
+        if self.members is None:
+            t = self.t
+        elif self._uniform_t and not self._per_member:
+            t = int(self.t[0])  # every member has taken every step: one rate
+        else:
+            return self._column_learning_rate_t()
+        b1, b2 = self._beta_1, self._beta_2
+        return self._learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
 
-    def _apply(self, theta, grad, tmp, states, member):
+    def _member_learning_rate_t(self, j):
+        """Member ``j``'s rate after counting its step (a Python float)."""
+        self.t[j] += 1
+        self._uniform_t = False
+        t = int(self.t[j])
+        lr, b1, b2 = (self._hyper(n, j) for n in ("learning_rate", "beta_1", "beta_2"))
+        return lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+
+    def _column_learning_rate_t(self):
+        """Every member's rate (counted already), a ``(k, 1)`` column of the
+        parameters' dtype, computed in float64 as a member's own rate is (a
+        Python float when the members share it: only their epsilon differs)."""
+        lr, b1, b2 = self._learning_rate, self._beta_1, self._beta_2
+        t = int(self.t[0]) if self._uniform_t else self.t
+        # Python floats where the members agree: fewer NumPy calls, same roundings
+        scalar = type(b2) is float and type(t) is int
+        rate = lr * (math.sqrt(1 - b2**t) if scalar else np.sqrt(1 - b2**t)) / (1 - b1**t)
+        return rate if type(rate) is float else rate.astype(self._scratch.dtype)[:, None]
+
+    def _apply(self, theta, grad, tmp, states, member, coef):
         m, v = states
-        b1, b2 = self.beta_1, self.beta_2
+        b1, one_minus_b1, b2, one_minus_b2, epsilon = coef
         self._lr_t = lr_t = self._learning_rate_t(member)
         step = grad
         m *= b1
-        m += np.multiply(grad, 1 - b1, out=tmp)
+        m += np.multiply(grad, one_minus_b1, out=tmp)
         v *= b2
         np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - b2
+        tmp *= one_minus_b2
         v += tmp
         np.sqrt(v, out=tmp)
-        tmp += self.epsilon
+        tmp += epsilon
         rows = self._rows if member is None else (lambda vector: vector)
         np.multiply(rows(m), -lr_t, out=rows(step))
         step /= tmp
         theta += step
 
-    def _step_size(self, n):
+    def _step_size(self, n, member=None):
         """Per-coordinate ``lr_t / (sqrt(v) + eps)`` of the last update for the
-        first ``n`` parameters (the scratch still holds ``sqrt(v) + eps``)."""
-        head = self._scratch[:n]
+        first ``n`` parameters of each member (the scratch still holds
+        ``sqrt(v) + eps``): ``(n,)``, or ``(k, n)`` on a model axis."""
+        head = self._head(n, member)
         return np.divide(self._lr_t, head, out=head)
 
 
@@ -310,14 +502,22 @@ class AdamW(Adam):
     """
 
     HYPERPARAMETERS = (*Adam.HYPERPARAMETERS, "weight_decay")
+    FLOAT_HYPERPARAMETERS = HYPERPARAMETERS
+
+    weight_decay = _float_hyperparameter("weight_decay")
 
     def __init__(self, n_params, dtype, *, weight_decay=0.01, **adam):
         super().__init__(n_params, dtype, **adam)
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = weight_decay
 
-    def _apply(self, theta, grad, tmp, states, member):
-        self._weights_of(theta, member)[...] *= 1 - self.learning_rate * self.weight_decay
-        super()._apply(theta, grad, tmp, states, member)
+    def _coefficients(self, member):
+        lr = self._hyper("learning_rate", member)
+        decay = 1 - lr * self._hyper("weight_decay", member)
+        return (self._column(decay), *super()._coefficients(member))
+
+    def _apply(self, theta, grad, tmp, states, member, coef):
+        self._weights_of(theta, member)[...] *= coef[0]  # the decay, then Adam's
+        super()._apply(theta, grad, tmp, states, member, coef[1:])
 
 
 class RMSProp(Optimizer):
@@ -325,7 +525,11 @@ class RMSProp(Optimizer):
     ``theta <- theta - lr g / (sqrt(v) + eps)``."""
 
     HYPERPARAMETERS = ("learning_rate", "rho", "epsilon")
+    FLOAT_HYPERPARAMETERS = HYPERPARAMETERS
     STATE = ("v",)
+
+    rho = _float_hyperparameter("rho")
+    epsilon = _float_hyperparameter("epsilon")
 
     def __init__(
         self,
@@ -338,26 +542,32 @@ class RMSProp(Optimizer):
         n_weights=None,
     ):
         super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho, self.epsilon = rho, epsilon
         self.v = np.zeros(n_params, dtype)
 
-    def _apply(self, theta, grad, tmp, states, member):
+    def _coefficients(self, member):
+        lr, rho, eps = (self._hyper(n, member) for n in self.FLOAT_HYPERPARAMETERS)
+        return tuple(self._column(c) for c in (rho, 1 - rho, eps, -lr))
+
+    def _apply(self, theta, grad, tmp, states, member, coef):
         (v,) = states
+        rho, one_minus_rho, epsilon, minus_lr = coef
         step = grad
-        v *= self.rho
+        v *= rho
         np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - self.rho
+        tmp *= one_minus_rho
         v += tmp
         np.sqrt(v, out=tmp)
-        tmp += self.epsilon
-        np.multiply(grad, -self.learning_rate, out=step)
+        tmp += epsilon
+        np.multiply(grad, minus_lr, out=step)
         step /= tmp
         theta += step
 
-    def _step_size(self, n):
-        """Per-coordinate ``lr / (sqrt(v) + eps)`` for the first ``n`` parameters."""
-        head = self._scratch[:n]
-        return np.divide(self.learning_rate, head, out=head)
+    def _step_size(self, n, member=None):
+        """Per-coordinate ``lr / (sqrt(v) + eps)`` for the first ``n``
+        parameters of each member: ``(n,)``, or ``(k, n)`` on a model axis."""
+        head = self._head(n, member)
+        return np.divide(self._column(self._hyper("learning_rate", member)), head, out=head)
 
 
 def clip_global_norm(grad, max_norm, members=None):
@@ -394,3 +604,16 @@ def make_optimizer(name, n_params, dtype, n_weights, hyperparameters):
         ) from None
     chosen = {key: hyperparameters[key] for key in cls.HYPERPARAMETERS}
     return cls(n_params, dtype, n_weights=n_weights, **chosen)
+
+
+def make_member_optimizer(name, n_params, dtype, n_weights, hyperparameters):
+    """The optimizer registered under ``name`` for a model axis of
+    ``len(hyperparameters)`` members of ``n_params`` parameters each (the
+    first ``n_weights`` of each member's are weights): member ``j`` takes the
+    hyper-parameters of the mapping ``hyperparameters[j]``, as
+    :func:`make_optimizer` would for a network of its own. The members may
+    differ in the optimizer's ``FLOAT_HYPERPARAMETERS`` only."""
+    if not hyperparameters:
+        raise ValueError("make_member_optimizer needs one mapping per member; got none.")
+    singles = [make_optimizer(name, n_params, dtype, n_weights, h) for h in hyperparameters]
+    return type(singles[0]).stack(singles)

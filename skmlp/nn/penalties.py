@@ -74,3 +74,67 @@ class ProximalL1:
         else:
             threshold = step * self.strength
         soft_threshold(self.weights, threshold, self.scratch)
+
+
+def soft_threshold_rows(weights, threshold, scratch):
+    """:func:`soft_threshold` of a ``(k, n)`` array (each member's weights on a
+    model axis, possibly a strided view) by ``threshold``, a ``(k, 1)``
+    column or a ``(k, n)`` array, with the ``(k, n)`` ``scratch``."""
+    np.abs(weights, out=scratch)
+    scratch -= threshold
+    np.maximum(scratch, 0, out=scratch)
+    np.copysign(scratch, weights, out=weights)
+
+
+class MemberProximalL1:
+    """The proximal step of each member's ``strength_j * ||W_j||_1`` on a
+    model axis, after an update: :class:`ProximalL1` member by member.
+
+    ``weights`` is the ``(k, n)`` view of the members' weights (not their
+    biases) and ``scratch`` a ``(k, n)`` workspace; :attr:`size` is ``n``,
+    one member's number of weights. :attr:`strength`, ``(k,)``, is set by
+    the objective for each batch. The optimizer calls ``prox(step)`` after
+    an update of every member, ``step`` being a scalar (every member's step
+    size), a ``(k,)`` array (one per member) or a ``(k, n)`` array of
+    per-coordinate step sizes in the optimizer's workspace (overwritten
+    here); or ``prox(step, j)`` after member ``j``'s update alone (``step``
+    a scalar or an ``(n,)`` array). A member of strength 0 is not touched.
+    The thresholds are computed as :class:`ProximalL1` computes a single
+    network's (in float64, then in the weights' dtype), so member ``j``
+    moves exactly as a network of its own would.
+    """
+
+    def __init__(self, weights, scratch):
+        self.weights, self.scratch = weights, scratch
+        self.size = weights.shape[1]
+        self.strength = np.zeros(weights.shape[0])
+
+    def __call__(self, step, member=None):
+        if member is not None:
+            self._member(step, member)
+            return
+        on = self.strength != 0
+        if not on.all():  # members without L1 keep their weights bit for bit
+            for j in np.flatnonzero(on):
+                self._member(step if np.ndim(step) == 0 else step[j], j)
+            return
+        if np.ndim(step) == 2:
+            step *= self.strength.astype(step.dtype)[:, None]
+            threshold = step
+        else:
+            threshold = np.multiply(step, self.strength)
+            threshold = threshold.astype(self.weights.dtype)[:, None]
+        soft_threshold_rows(self.weights, threshold, self.scratch)
+
+    def _member(self, step, j):
+        """Member ``j``'s proximal step, with its step ``step`` (a scalar or
+        per-coordinate, ``(n,)``)."""
+        strength = float(self.strength[j])
+        if not strength:
+            return
+        if np.ndim(step):
+            step *= strength
+            threshold = step
+        else:
+            threshold = float(step) * strength
+        soft_threshold(self.weights[j], threshold, self.scratch[j])
