@@ -19,9 +19,10 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from ._monitor import MemberValidation
+from .nn.losses import stack_losses
 from .nn.member_objective import MemberObjective
 from .nn.network import Network
-from .nn.optimizers import make_optimizer
+from .nn.optimizers import make_member_optimizer, make_optimizer
 from .training.batches import MemberRows, batch_counts
 from .training.config import STOCHASTIC_SOLVERS
 from .training.trainer import MemberData, Trainer
@@ -52,8 +53,6 @@ def batching_refusal(estimator, X=None):
         return "batch_norm's statistics are not batched over models yet"
     if estimator.learning_rate == "adaptive":
         return "learning_rate='adaptive' divides one learning rate shared by the models"
-    if estimator.alpha and estimator.l1_ratio:
-        return "the L1 penalty's proximal step is not batched over models yet"
     if np.any(np.asarray(estimator.dropout, dtype=float) > 0):
         return "dropout masks would not be those of separate fits"
     if getattr(estimator, "_skl_callbacks", None):
@@ -112,19 +111,30 @@ def _equal(a, b):
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)
 
 
-def _same_loss(a, b):
-    if type(a) is not type(b) or vars(a).keys() != vars(b).keys():
-        return False
-    return all(np.array_equal(vars(a)[key], vars(b)[key]) for key in vars(a))
+#: Settings of a :class:`TrainingConfig` each member of an axis has its own of.
+PER_MEMBER_SETTINGS = ("max_iter", "tol", "n_iter_no_change")
+
+
+def _shared_settings(config):
+    """``config`` without what members may differ in: their own stopping
+    settings and the optimizer's numbers (learning rate, moments, decay)."""
+    numbers = {
+        key: value
+        for key, value in config.optimizer_params.items()
+        if isinstance(value, bool) or not isinstance(value, (int, float))
+    }
+    blank = dict.fromkeys(PER_MEMBER_SETTINGS, 0)
+    return dataclasses.replace(
+        config, learning_rate_init=0.0, optimizer_params=numbers, **blank
+    )
 
 
 def _check_compatible(members):
     first = members[0]
+    shared = _shared_settings(first.config)
     for member in members[1:]:
-        if member.config != first.config:
+        if _shared_settings(member.config) != shared:
             raise Unbatchable("the models are trained with different settings")
-        if not _same_loss(member.data.loss, first.data.loss):
-            raise Unbatchable("the models have different losses (or targets)")
         if member.data.X.shape[1] != first.data.X.shape[1]:
             raise Unbatchable("the models see different numbers of features")
         if member.data.Y.shape[1] != first.data.Y.shape[1]:
@@ -148,9 +158,11 @@ def _rows_and_validation(member):
     return rows, validation_set
 
 
-def _check_batches(rows, config):
+def _check_batches(rows, members):
+    config = members[0].config
     if config.solver == "sgd" and config.schedule == "invscaling":
-        if len({r.n_rows for r in rows}) > 1:  # one learning rate, set by samples seen
+        rates = {m.config.learning_rate_init for m in members}
+        if len({r.n_rows for r in rows}) > 1 or len(rates) > 1:  # one schedule
             raise Unbatchable("invscaling's learning rate would differ between models")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -165,6 +177,12 @@ def _optimizer(members, network, config, incremental):
     own = [m.estimator.__dict__.get("_optimizer") for m in members]
     if incremental and all(o is not None for o in own):
         return type(own[0]).stack(own)
+    settings = [m.config.optimizer_params for m in members]
+    if any(s != settings[0] for s in settings):  # each member its own numbers
+        size = network.theta.size // len(members)
+        return make_member_optimizer(
+            config.solver, size, network.dtype, network.n_coefs, settings
+        )
     optimizer = make_optimizer(
         config.solver,
         network.theta.size,
@@ -176,19 +194,28 @@ def _optimizer(members, network, config, incremental):
     return optimizer
 
 
+def _stacked_loss(members):
+    """The members' losses as one loss of the axis (each member's own numbers)."""
+    try:
+        return stack_losses([m.data.loss for m in members])
+    except ValueError as error:
+        raise Unbatchable(f"the models' losses cannot be stacked: {error}") from None
+
+
 def _prepare_all(estimators, fit_args, incremental):
     """Every estimator's prepared fit, training rows and validation set;
     :class:`Unbatchable` when they cannot share an axis."""
     members = [_prepare(e, a, incremental) for e, a in zip(estimators, fit_args)]
     _check_compatible(members)
+    loss = _stacked_loss(members)
     _share_equal_data(members)
     split = [_rows_and_validation(m) for m in members]
     rows = [r for r, _ in split]
     validation = [v for _, v in split]
     if len({v is None for v in validation}) > 1:
         raise Unbatchable("early stopping found a validation split for some models only")
-    _check_batches(rows, members[0].config)
-    return members, rows, validation
+    _check_batches(rows, members)
+    return members, rows, validation, loss
 
 
 def fit_together(estimators, fit_args, incremental=False):
@@ -202,7 +229,7 @@ def fit_together(estimators, fit_args, incremental=False):
     """
     saved = [dict(e.__dict__) for e in estimators]
     try:
-        members, rows, validation = _prepare_all(estimators, fit_args, incremental)
+        members, rows, validation, loss = _prepare_all(estimators, fit_args, incremental)
     except Unbatchable:
         for estimator, attributes in zip(estimators, saved):
             estimator.__dict__.clear()
@@ -211,12 +238,15 @@ def fit_together(estimators, fit_args, incremental=False):
     config = members[0].config
     network = Network.stack([m.estimator._network for m in members])
     alphas = [m.estimator.alpha for m in members]
-    objective = MemberObjective(network, members[0].data.loss, alpha=alphas)
+    l1_ratios = [m.estimator.l1_ratio for m in members]
+    objective = MemberObjective(network, loss, alpha=alphas, l1_ratio=l1_ratios)
     monitor = None
     if validation[0] is not None:
         monitor = MemberValidation(estimators, objective, validation)
     optimizer = _optimizer(members, network, config, incremental)
-    trainer = Trainer(config, objective, optimizer, [m.rng for m in members])
+    configs = [m.config for m in members]
+    own = None if all(c == config for c in configs) else configs
+    trainer = Trainer(config, objective, optimizer, [m.rng for m in members], None, own)
     states = [m.estimator._state for m in members]
     with np.errstate(all="ignore"):
         outcomes = trainer.run(MemberData(rows, monitor), states, incremental)

@@ -110,6 +110,11 @@ class Trainer:
         Shuffles the minibatches.
     dropout_rng : numpy.random.Generator, default=None
         Draws the dropout masks.
+    member_configs : list of TrainingConfig, default=None
+        On a model axis, member ``j``'s own ``max_iter``, ``tol`` and
+        ``n_iter_no_change`` (its other settings are ``config``'s): each
+        member stops by its own rule, as it would alone. ``None``: every
+        member follows ``config``.
 
     Attributes
     ----------
@@ -118,8 +123,11 @@ class Trainer:
         returning true stops training. None (the default) calls nothing.
     """
 
-    def __init__(self, config, objective, optimizer, rng=None, dropout_rng=None):
+    def __init__(
+        self, config, objective, optimizer, rng=None, dropout_rng=None, member_configs=None
+    ):
         self.config, self.objective, self.optimizer = config, objective, optimizer
+        self.member_configs = member_configs
         self.on_begin = self.on_end = None
         self.rng, self.dropout_rng = rng, dropout_rng
         self.network = objective.network
@@ -255,6 +263,12 @@ class Trainer:
             return self.network
         return _MemberCheckpoint(self.network, j)
 
+    def _config(self, j):
+        """The stopping settings of member ``j`` (a position on the axis)."""
+        if self.member_configs is None:
+            return self.config
+        return self.member_configs[self._loop.index[j]]
+
     def _stop(self, j, status):
         """Member ``j`` (a position on the axis) stops training; its
         parameters keep their values."""
@@ -307,7 +321,8 @@ class Trainer:
         self.optimizer.reset()
 
     def _epochs(self, incremental):
-        for _ in range(self.config.max_iter):
+        configs = self.member_configs or [self.config]
+        for _ in range(max(c.max_iter for c in configs)):
             status = self._epoch()
             if status is not None:
                 return status
@@ -346,7 +361,8 @@ class Trainer:
         for j in np.flatnonzero(self._running):
             n_samples = np.broadcast_to(batches.n_samples, len(states))[j]
             self._record(states[j], j, loss[j], scores, int(n_samples))
-            values = dict(learning_rate=learning_rate, grad_norm=float(grad_norm[j]))
+            rate = float(np.broadcast_to(learning_rate, len(states))[j])
+            values = dict(learning_rate=rate, grad_norm=float(grad_norm[j]))
             values.update(penalty=float(penalty[j]))
             self._log(states[j], float(loss[j]), values, seconds, scores is not None, j)
         if self.on_end is not None and self.on_end():
@@ -355,12 +371,11 @@ class Trainer:
 
     def _record(self, state, j, loss, scores, n_samples):
         """Member ``j``'s training loss and validation loss and score."""
-        state.record_loss(float(loss), n_samples, self.config.tol)
+        tol = self._config(j).tol
+        state.record_loss(float(loss), n_samples, tol)
         if scores is not None:
             valid_loss, valid_score = (float(s[j]) for s in scores)
-            state.record_validation(
-                valid_loss, valid_score, self.config.tol, self._member(j)
-            )
+            state.record_validation(valid_loss, valid_score, tol, self._member(j))
 
     def _log(self, state, loss, epoch_values, seconds, validated, j=0):
         values = dict(epoch=len(state.loss_curve), train_loss=loss, **epoch_values)
@@ -379,28 +394,29 @@ class Trainer:
 
     def _after_epoch(self, states):
         """Schedule the next learning rate; on a member's plateau, stop it (or
-        lower the rate)."""
-        optimizer, config = self.optimizer, self.config
+        lower the rate); a member at its own ``max_iter`` stops there."""
+        optimizer = self.optimizer
         optimizer.learning_rate = self.schedule.after_epoch(
             optimizer.learning_rate, states[0].t
         )
         for j in np.flatnonzero(self._running):
-            state = states[j]
+            state, config = states[j], self._config(j)
             if state.no_improvement_count <= config.n_iter_no_change:
+                if state.n_iter >= config.max_iter and self.member_configs:
+                    self._stop(j, Status.MAX_ITER)
                 continue
             stop, optimizer.learning_rate = self.schedule.on_plateau(
                 optimizer.learning_rate
             )
-            if config.verbose:
-                self._print_plateau(state, stop)
+            if self.config.verbose:
+                self._print_plateau(state, stop, config)
             if stop:
                 self._stop(j, Status.CONVERGED)
             else:
                 state.no_improvement_count = 0
         return None
 
-    def _print_plateau(self, state, stop):
-        config = self.config
+    def _print_plateau(self, state, stop, config):
         what = "Validation score" if state.monitor_validation else "Training loss"
         then = (
             " Stopping."
