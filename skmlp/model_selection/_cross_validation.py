@@ -14,88 +14,37 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn import get_config
 from sklearn import model_selection as sklearn_model_selection
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import indexable
 
-from .._base import BaseMLP
-from .._ensemble import ensemble_members, publish
-from .._members import (
-    Unbatchable,
-    axis_chunks,
-    batching_refusal,
-    fit_together,
-    n_parameters,
+from .._members import Unbatchable
+from ._one_pass import (
+    FallBack,
+    _aggregate_score_dicts,
+    _check_method_params,
+    _insert_error_scores,
+    _normalize_score_results,
+    _safe_split,
+    _score,
+    final_step,
+    fit_preprocessing,
+    train_together,
 )
-
-try:  # scikit-learn's own bookkeeping, so that results match it exactly
-    from sklearn.model_selection._validation import (
-        _aggregate_score_dicts,
-        _insert_error_scores,
-        _normalize_score_results,
-        _score,
-    )
-    from sklearn.utils.metaestimators import _safe_split
-    from sklearn.utils.validation import _check_method_params
-except ImportError:  # pragma: no cover - another scikit-learn: always fall back
-    _score = None
-
-
-class _FallBack(Exception):
-    """This call runs scikit-learn's function instead; the message says why."""
-
-
-def _final_step(estimator):
-    """The skmlp estimator that the folds' networks are, or :class:`_FallBack`."""
-    if _score is None or get_config().get("enable_metadata_routing"):
-        raise _FallBack("metadata routing is enabled")
-    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-    if not isinstance(final, BaseMLP):
-        raise _FallBack("the (last step of the) estimator is not a skmlp estimator")
-    if isinstance(estimator, Pipeline) and estimator.memory is not None:
-        raise _FallBack("a pipeline with memory clones its steps")
-    reason = batching_refusal(final)
-    if reason is not None:
-        raise _FallBack(reason)
-    return final
-
-
-def _split_params(pipeline, params):
-    """A pipeline's fit parameters as (preprocessing steps', last step's)."""
-    names = [name for name, _ in pipeline.steps]
-    pre, last = {}, {}
-    for key, value in params.items():
-        step, sep, param = key.partition("__")
-        if not sep or step not in names:
-            raise _FallBack(f"fit parameter {key!r} names no step")
-        if step == names[-1]:
-            last[param] = value
-        else:
-            pre[key] = value
-    return pre, last
 
 
 def _fold_fit(estimator, X, y, train, params):
     """A clone of ``estimator`` for one fold, its preprocessing fitted, and the
-    keyword arguments of its skmlp step's fit: ``(clone, fit_args, seconds)``."""
+    keyword arguments of its skmlp step's fit: ``(clone, final, fit_args, seconds)``."""
     start = time.perf_counter()
     fold = clone(estimator)
     X_train, y_train = _safe_split(fold, X, y, train)
     fit_params = _check_method_params(X, params=params, indices=train)
-    if isinstance(fold, Pipeline):
-        pre_params, fit_params = _split_params(fold, fit_params)
-        if len(fold.steps) > 1:
-            X_train = fold[:-1].fit_transform(X_train, y_train, **pre_params)
-        final = fold.steps[-1][1]
-    else:
-        final = fold
-    args = dict(X=X_train, y=y_train, **fit_params)
-    return fold, final, args, time.perf_counter() - start
+    args = fit_preprocessing(fold, X_train, y_train, fit_params)
+    return fold, final_step(fold), args, time.perf_counter() - start
 
 
 def _fit_folds(estimator, X, y, splits, params):
@@ -103,22 +52,10 @@ def _fit_folds(estimator, X, y, splits, params):
     own preprocessing plus an equal share of the joint training)."""
     folds = [_fold_fit(estimator, X, y, train, params) for train, _ in splits]
     start = time.perf_counter()
-    # an ensemble's members are members of the one pass too
-    members = [ensemble_members(f[1], incremental=False) for f in folds]
-    networks = [m for fold_members in members for m in fold_members]
-    args = [f[2] for f, fold_members in zip(folds, members) for _ in fold_members]
-    width = np.shape(args[0]["X"])[1]
-    chunks = axis_chunks(len(networks), n_parameters(networks[0], width, 1))
-    if chunks is None:
-        raise _FallBack("the folds' networks are too large to gain from one pass")
     try:
-        for chunk in chunks:
-            fit_together(networks[chunk], args[chunk])
+        train_together([f[1] for f in folds], [f[2] for f in folds])
     except Unbatchable as reason:
-        raise _FallBack(str(reason)) from None
-    for fold, fold_members in zip(folds, members):
-        if fold[1].ensemble_size > 1:
-            publish(fold[1], fold_members)
+        raise FallBack(str(reason)) from None
     shared = (time.perf_counter() - start) / len(folds)
     return [f[0] for f in folds], [f[3] + shared for f in folds]
 
@@ -175,9 +112,9 @@ def _assemble(results, splits, scoring, kwargs):
 def _one_pass_cross_validate(estimator, X, y, *, groups, scoring, cv, params, **kwargs):
     """``cross_validate`` in one pass (``n_jobs``, ``verbose`` and
     ``pre_dispatch`` are for scikit-learn's loop)."""
-    _final_step(estimator)
+    final_step(estimator)
     if y is None:
-        raise _FallBack("no targets")
+        raise FallBack("no targets")
     X, y, splits = _splits(estimator, X, y, groups, cv)
     raise_exc = kwargs["error_score"] == "raise"
     scorer = check_scoring(estimator, scoring=scoring, raise_exc=raise_exc)
@@ -199,7 +136,7 @@ def _run(one_pass, fallback, estimator, X, y, arguments):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = one_pass(estimator, X, y, **arguments)
-    except Exception:  # noqa: BLE001 - _FallBack, or an error scikit-learn reports
+    except Exception:  # noqa: BLE001 - FallBack, or an error scikit-learn reports
         return fallback(estimator, X, y, **arguments)
     for warning in caught:
         warnings.warn_explicit(
@@ -234,7 +171,7 @@ def cross_validate(
     each fold is a clone whose preprocessing steps are fitted on the fold's
     training rows, and the folds' networks (every member of an ensemble's)
     train together as one model axis.
-    Otherwise (L-BFGS, batch norm, the adaptive learning rate, L1, dropout,
+    Otherwise (L-BFGS, batch norm, the adaptive learning rate, dropout,
     sparse input, another estimator, metadata routing enabled, folds whose
     widths, classes or numbers of minibatches differ) it calls scikit-learn's
     function. ``n_jobs``, ``pre_dispatch`` and ``verbose`` are passed to
@@ -357,13 +294,13 @@ def _encoded(y):
 
 def _one_pass_predict(estimator, X, y, *, groups, cv, params, method, **unused):
     """``cross_val_predict`` in one pass."""
-    _final_step(estimator)
+    final_step(estimator)
     if y is None:
-        raise _FallBack("no targets")
+        raise FallBack("no targets")
     X, y, splits = _splits(estimator, X, y, groups, cv)
     test_indices = np.concatenate([test for _, test in splits])
     if not np.array_equal(np.sort(test_indices), np.arange(len(y))):
-        raise _FallBack("the folds are not a partition")  # scikit-learn raises
+        raise FallBack("the folds are not a partition")  # scikit-learn raises
     columns = method in ("decision_function", "predict_proba", "predict_log_proba")
     if columns:
         y = _encoded(y)
@@ -371,7 +308,7 @@ def _one_pass_predict(estimator, X, y, *, groups, cv, params, method, **unused):
     if columns and is_classifier(estimator) and np.ndim(y) == 1:
         for fold in fitted:
             if len(fold.classes_) != len(np.unique(y)):
-                raise _FallBack("a fold misses a class")  # scikit-learn reorders
+                raise FallBack("a fold misses a class")  # scikit-learn reorders
     predictions = [
         getattr(fold, method)(_safe_split(fold, X, y, test, train)[0])
         for fold, (train, test) in zip(fitted, splits)
