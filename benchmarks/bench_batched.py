@@ -1,4 +1,4 @@
-"""Many models in one pass: one-pass cross-validation and ensembles, timed.
+"""Many models in one pass: one-pass cross-validation, searches and ensembles, timed.
 
 Usage::
 
@@ -26,6 +26,18 @@ Workloads (the targets of issue 13):
   (64,), batch 32, the same 5 epochs (``tol=0``).
 * ``ens8-wide``: ``ensemble_size=8`` against 8 separate fits, n=20000 d=500,
   hidden (256, 128), batch 200, 2 epochs.
+
+Workloads of issue 14 (hyper-parameter search in one pass):
+
+* ``grid10``: ``GridSearchCV`` over alpha {1e-4, 1e-3, 1e-2, 1e-1, 1} x
+  learning_rate_init {1e-3, 1e-2} of ``make_pipeline(StandardScaler(),
+  MLPClassifier())`` (default max_iter=200, random_state=0), breast cancer,
+  5-fold: skmlp's search, scikit-learn's over the same skmlp pipeline, and
+  over scikit-learn's MLP.
+* ``random20``: ``RandomizedSearchCV``, 20 candidates (alpha log-uniform
+  1e-5..1, learning_rate_init log-uniform 1e-4..1e-1), leukemia
+  (72 x 5147), hidden (16,), StratifiedKFold(5): skmlp's search against
+  scikit-learn's over skmlp.
 """
 
 import argparse
@@ -147,12 +159,56 @@ def ens8_wide(quick):
     }
 
 
+def grid10(quick):
+    X, y = load_breast_cancer(return_X_y=True)
+    max_iter = 20 if quick else 200
+    ours = make_pipeline(StandardScaler(), MLPClassifier(random_state=0, max_iter=max_iter))
+    theirs = make_pipeline(StandardScaler(), SklearnMLP(random_state=0, max_iter=max_iter))
+    grid = {
+        "__alpha": [1e-4, 1e-3, 1e-2, 1e-1, 1.0],
+        "__learning_rate_init": [1e-3, 1e-2],
+    }
+
+    def search(module, model):
+        step = model.steps[-1][0]
+        named = {step + key: values for key, values in grid.items()}
+        return lambda: module.GridSearchCV(model, named, cv=5).fit(X, y)
+
+    return {
+        "skmlp GridSearchCV": search(skmlp_ms, ours),
+        "sklearn GridSearchCV, skmlp": search(sklearn_ms, ours),
+        "sklearn GridSearchCV, sklearn MLP": search(sklearn_ms, theirs),
+    }
+
+
+def random20(quick):
+    from scipy.stats import loguniform
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = _leukemia(quick)
+    model = MLPClassifier(hidden_layer_sizes=(16,), random_state=0)
+    space = {"alpha": loguniform(1e-5, 1.0), "learning_rate_init": loguniform(1e-4, 1e-1)}
+    n_iter = 4 if quick else 20
+
+    def search(module):
+        return lambda: module.RandomizedSearchCV(
+            model, space, n_iter=n_iter, cv=StratifiedKFold(5), random_state=0
+        ).fit(X, y)
+
+    return {
+        "skmlp RandomizedSearchCV": search(skmlp_ms),
+        "sklearn RandomizedSearchCV, skmlp": search(sklearn_ms),
+    }
+
+
 WORKLOADS = {
     "cv5": cv5,
     "cv5-ens8": cv5_ensemble,
     "loo": loo,
     "ens8-small": ens8_small,
     "ens8-wide": ens8_wide,
+    "grid10": grid10,
+    "random20": random20,
 }
 
 

@@ -114,11 +114,18 @@ html_sidebars = {"install": [], "api": [], "auto_examples/plot_*": []}
 _SKLEARN_ROLE = re.compile(r":(?:ref|term):`(?:([^`<]*?)\s*<[^`>]*>|([^`]*))`")
 
 
+# scikit-learn's docstrings also name attributes as `classes_`, which reST reads
+# as a reference to a target "classes"; they are rendered as literals.
+_SKLEARN_ATTRIBUTE = re.compile(r"(?<![`\w])`?(\w+_)`?(?![`\w])(?=[\s.,:;)]|$)")
+
+
 def _fix_docstring(app, what, name, obj, options, lines):
-    module = getattr(obj, "__module__", "") or ""
+    owner = getattr(obj, "fget", obj)  # a property's docstring is its getter's
+    module = getattr(owner, "__module__", "") or ""
     for i, line in enumerate(lines):
         if module.startswith("sklearn"):
             line = _SKLEARN_ROLE.sub(lambda m: m.group(1) or m.group(2), line)
+            line = _SKLEARN_ATTRIBUTE.sub(lambda m: f"``{m.group(1)}``", line)
         lines[i] = line
 
 
