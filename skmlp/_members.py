@@ -53,8 +53,6 @@ def batching_refusal(estimator, X=None):
         return "batch_norm's statistics are not batched over models yet"
     if estimator.learning_rate == "adaptive":
         return "learning_rate='adaptive' divides one learning rate shared by the models"
-    if np.any(np.asarray(estimator.dropout, dtype=float) > 0):
-        return "dropout masks would not be those of separate fits"
     if getattr(estimator, "_skl_callbacks", None):
         return "callbacks follow one fit at a time"
     if X is not None and sp.issparse(X):
@@ -70,6 +68,7 @@ class _Member:
     data: object  # the estimator's _Prepared data
     rng: object
     config: object
+    dropout_rng: object = None
 
 
 def _prepare(estimator, args, incremental):
@@ -146,6 +145,9 @@ def _rows_and_validation(member):
     ``None``: early stopping's split is drawn from the member's generator
     after its initial weights, as in its own fit (indices, not copies)."""
     data, config = member.data, member.config
+    if member.estimator._network.uses_dropout:  # drawn before the split, as in fit
+        seed = member.rng.randint(np.iinfo(np.int32).max)
+        member.dropout_rng = np.random.default_rng(seed)
     validation_set = data.validation_set
     rows = MemberRows(data.X, data.Y, data.sample_weight)
     if validation_set is None and config.early_stopping:
@@ -246,7 +248,9 @@ def fit_together(estimators, fit_args, incremental=False):
     optimizer = _optimizer(members, network, config, incremental)
     configs = [m.config for m in members]
     own = None if all(c == config for c in configs) else configs
-    trainer = Trainer(config, objective, optimizer, [m.rng for m in members], None, own)
+    dropout = [m.dropout_rng for m in members]
+    dropout = None if all(d is None for d in dropout) else dropout
+    trainer = Trainer(config, objective, optimizer, [m.rng for m in members], dropout, own)
     states = [m.estimator._state for m in members]
     with np.errstate(all="ignore"):
         outcomes = trainer.run(MemberData(rows, monitor), states, incremental)

@@ -470,3 +470,39 @@ def test_stacked_optimizers_and_networks_continue_as_their_members(name):
         for a, b in zip(split._state_vectors(), singles[j]._state_vectors()):
             np.testing.assert_allclose(a, b, rtol=1e-13)
         assert getattr(split, "t", 0) == getattr(singles[j], "t", 0)
+
+
+def test_dropout_members_draw_their_own_masks_as_separate_fits():
+    """Members with their own dropout rates (one without dropout, one only in
+    its second layer), on their own rows (padded last minibatches), stopping
+    early at their own epochs: each ends as its own fit ends (float64)."""
+    from sklearn.base import clone
+
+    from skmlp import MLPClassifier
+    from skmlp._members import fit_together
+
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(100, 6))
+    y = (X[:, 0] + 0.5 * rng.normal(size=100) > 0).astype(int)
+    base = MLPClassifier(
+        hidden_layer_sizes=(10, 8),
+        batch_size=16,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=2,
+        max_iter=60,
+    )
+    # 80, 76, 72 and 80 training rows: 5 minibatches each, the last padded
+    settings = [(0.3, 0, 100), (0.0, 1, 95), ([0.0, 0.5], 2, 90), (0.5, 3, 100)]
+    members = [clone(base).set_params(dropout=d, random_state=s) for d, s, _ in settings]
+    args = [dict(X=X[:n], y=y[:n]) for _, _, n in settings]
+    fit_together(members, args)
+    n_iter = set()
+    for member, (dropout, seed, n) in zip(members, settings):
+        alone = clone(base).set_params(dropout=dropout, random_state=seed).fit(X[:n], y[:n])
+        assert member.n_iter_ == alone.n_iter_
+        n_iter.add(alone.n_iter_)
+        np.testing.assert_allclose(member.loss_curve_, alone.loss_curve_, rtol=1e-10)
+        for ours, theirs in zip(member.coefs_, alone.coefs_):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert len(n_iter) > 1  # stopped at different epochs: the axis was compacted

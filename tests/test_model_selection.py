@@ -201,11 +201,11 @@ def test_leave_one_out_runs_every_fold_in_one_pass(no_fallback):
     [
         MLPClassifier(solver="lbfgs", max_iter=20, random_state=0),
         MLPClassifier(batch_norm=True, max_iter=5, random_state=0),
-        MLPClassifier(dropout=0.2, max_iter=5, random_state=0),
+        MLPClassifier(solver="sgd", learning_rate="adaptive", max_iter=5, random_state=0),
         make_pipeline(StandardScaler(), LogisticRegression()),
         MLPClassifier(ensemble_size=2, solver="lbfgs", max_iter=5, random_state=0),
     ],
-    ids=["lbfgs", "batch_norm", "dropout", "not-skmlp", "lbfgs-ensemble"],
+    ids=["lbfgs", "batch_norm", "adaptive", "not-skmlp", "lbfgs-ensemble"],
 )
 def test_what_cannot_share_an_axis_falls_back_with_scikit_learns_results(
     estimator, fallback_calls

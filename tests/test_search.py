@@ -138,6 +138,11 @@ PER_MEMBER_GRIDS = {
     "momentum": (MLPClassifier, {"solver": "sgd", "learning_rate_init": 0.05}, [0.5, 0.9]),
     "weight_decay": (MLPClassifier, {"solver": "adamw"}, [0.0, 0.01, 0.3]),
     "class_weight": (MLPClassifier, {}, [None, "balanced", {0: 3.0, 1: 1.0}]),
+    "dropout": (
+        MLPClassifier,
+        {"hidden_layer_sizes": (8, 6), "batch_size": 32},
+        [0.0, 0.2, [0.1, 0.0], [0.0, 0.5]],
+    ),
     "focal_gamma": (MLPClassifier, {"loss": "focal"}, [0.0, 1.0, 2.0]),
     "focal_alpha": (MLPClassifier, {"loss": "focal"}, [None, 0.25, 0.75]),
     "label_smoothing": (MLPClassifier, {}, [0.0, 0.1, 0.3]),

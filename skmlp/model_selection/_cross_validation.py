@@ -171,7 +171,7 @@ def cross_validate(
     each fold is a clone whose preprocessing steps are fitted on the fold's
     training rows, and the folds' networks (every member of an ensemble's)
     train together as one model axis.
-    Otherwise (L-BFGS, batch norm, the adaptive learning rate, dropout,
+    Otherwise (L-BFGS, batch norm, the adaptive learning rate,
     sparse input, another estimator, metadata routing enabled, folds whose
     widths, classes or numbers of minibatches differ) it calls scikit-learn's
     function. ``n_jobs``, ``pre_dispatch`` and ``verbose`` are passed to

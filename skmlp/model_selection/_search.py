@@ -45,7 +45,7 @@ def _search_refusal(search):
         final_step(search.estimator, routing=True)
     except FallBack as reason:
         # a refusal of the estimator's own settings may not hold for every
-        # candidate (a grid over dropout or solver): decided fit by fit
+        # candidate (a grid over solver or batch_norm): decided fit by fit
         if "skmlp estimator" in str(reason) or "pipeline" in str(reason):
             return str(reason)
     return None
@@ -212,7 +212,7 @@ class GridSearchCV(_OnePassSearch, sklearn_model_selection.GridSearchCV):
     candidates x folds whose skmlp networks differ only in
     numbers each member of a model axis has its own of (``alpha``,
     ``l1_ratio``, ``learning_rate_init``, ``beta_1``, ``beta_2``,
-    ``epsilon``, ``momentum``, ``weight_decay``, ``class_weight``,
+    ``epsilon``, ``momentum``, ``weight_decay``, ``dropout``, ``class_weight``,
     ``focal_gamma``, ``focal_alpha``, ``label_smoothing``, ``huber_delta``,
     ``max_iter``, ``tol``, ``n_iter_no_change``, ``validation_fraction``,
     ``random_state``, ``ensemble_size``) train together; the others run as

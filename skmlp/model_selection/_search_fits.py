@@ -47,6 +47,7 @@ PER_MEMBER = frozenset(
         "momentum",
         "weight_decay",
         "class_weight",
+        "dropout",
         "focal_gamma",
         "focal_alpha",
         "label_smoothing",

@@ -115,18 +115,53 @@ class BatchNorm:
         return Z
 
 
+class MemberRandom:
+    """The dropout generators of a model axis for one batch: member ``j``
+    draws its masks from ``generators[j]`` for its ``rows[j]`` real rows, as
+    a network of its own draws them for its batch (``None``: every member
+    has all the batch's rows; a member without dropout has no generator)."""
+
+    def __init__(self, generators, rows=None):
+        self.generators, self.rows = generators, rows
+
+
+def _draw_mask(mask, rate, rng):
+    """``mask`` (one network's rows) <- kept units scaled by ``1 / (1 - rate)``."""
+    rng.random(out=mask, dtype=mask.dtype.type)
+    np.greater_equal(mask, rate, out=mask)
+    mask *= 1.0 / (1.0 - rate)
+
+
 class Dropout:
     """Inverted dropout: keep each unit with probability ``1 - rate`` and scale
-    the kept ones by ``1 / (1 - rate)``, so prediction needs no rescaling."""
+    the kept ones by ``1 / (1 - rate)``, so prediction needs no rescaling.
+
+    On a model axis ``rate`` is one number or one per member (``0``: the
+    member has no dropout in this layer), and ``rng`` a :class:`MemberRandom`:
+    each member's mask is drawn from its own generator for its own rows,
+    exactly as its own network draws it; padding rows get a mask of 0.
+    """
 
     def __init__(self, rate):
-        self.rate = float(rate)
+        self.rate = float(rate) if np.ndim(rate) == 0 else np.asarray(rate, dtype=float)
 
     def forward(self, A, mask, rng):
-        rng.random(out=mask, dtype=mask.dtype.type)
-        np.greater_equal(mask, self.rate, out=mask)
-        mask *= 1.0 / (1.0 - self.rate)
+        if isinstance(rng, MemberRandom):
+            self._member_masks(mask, rng)
+        else:
+            _draw_mask(mask, self.rate, rng)
         A *= mask
+
+    def _member_masks(self, mask, rng):
+        rates = np.broadcast_to(self.rate, mask.shape[:1])
+        m = mask.shape[1]
+        for j, rate in enumerate(rates):
+            n = m if rng.rows is None else int(rng.rows[j])
+            if rate > 0:
+                _draw_mask(mask[j, :n], rate, rng.generators[j])
+            else:
+                mask[j, :n] = 1.0
+            mask[j, n:] = 0.0
 
     @staticmethod
     def backward(dA, mask):
@@ -177,7 +212,7 @@ class HiddenLayer:
         self.linear = linear
         self.activation = get_activation(activation)
         self.batch_norm = batch_norm
-        self.dropout = Dropout(dropout) if dropout > 0 else None
+        self.dropout = Dropout(dropout) if np.any(np.asarray(dropout) > 0) else None
         self.residual = residual
         # the output is a copy of the activation that dropout and the skip
         # connection modify; without either it is the activation itself

@@ -11,6 +11,7 @@ member's value and fills the one flat gradient.
 
 import numpy as np
 
+from .layers import MemberRandom
 from .penalties import MemberProximalL1
 
 
@@ -134,6 +135,8 @@ class MemberObjective:
         member's number of real rows (see :class:`MemberMinibatches`)."""
         net, m = self.network, X.shape[-2]
         weight, norm_weight, totals = self._weights(sample_weight, m, rows)
+        if isinstance(rng, list):  # each member's dropout generator
+            rng = MemberRandom(rng, rows)
         raw = net.forward(X, rng, norm_weight)
         grad = net.output_grad(m)
         if Y.shape != raw.shape:  # rows shared by the members

@@ -19,9 +19,18 @@ from .layers import BatchNorm, HiddenLayer, Linear
 from .objective import normalised_weights
 
 
-def _dropout_rates(dropout, n_hidden):
-    rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_hidden,))
-    return [float(r) for r in rates]
+def _dropout_rates(dropout, n_hidden, n_members=None):
+    """One rate per hidden layer; with a model axis, a layer whose members'
+    rates differ has a tuple of one rate per member (``dropout`` may then be
+    ``(k, n_hidden)``)."""
+    rates = np.asarray(dropout, dtype=float)
+    if n_members is None or rates.ndim < 2:
+        return [float(r) for r in np.broadcast_to(rates, (n_hidden,))]
+    rates = np.broadcast_to(rates, (n_members, n_hidden))
+    return [
+        float(column[0]) if np.all(column == column[0]) else tuple(map(float, column))
+        for column in rates.T
+    ]
 
 
 class Network:
@@ -73,9 +82,9 @@ class Network:
         self.activation = activation
         self.dtype = np.dtype(dtype)
         self.batch_norm = bool(batch_norm)
-        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
-        self.residual = bool(residual)
         self.n_members = None if n_members is None else int(n_members)
+        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2, self.n_members)
+        self.residual = bool(residual)
         k = self.n_members or 1
         shapes = list(pairwise(self.layer_units))
         # with a model axis: each member's weights, the first n_coefs of its row
@@ -157,7 +166,7 @@ class Network:
 
     @property
     def uses_dropout(self):
-        return any(rate > 0 for rate in self.dropout)
+        return any(np.any(np.asarray(rate) > 0) for rate in self.dropout)
 
     def set_coefs(self, arrays):
         self._assign(arrays, self.coefs, "coefs_")
@@ -227,14 +236,23 @@ class Network:
         ``(k, per_member)``: row ``j`` is member ``j``'s."""
         return vector.reshape(self.n_members, -1)
 
-    def _like(self, n_members=None):
-        """A zero network of this architecture (with ``n_members`` members)."""
+    def _member_dropout(self):
+        """Each member's dropout rates, ``(k, n_hidden)``."""
+        k, n_hidden = self.n_members, len(self.layer_units) - 2
+        rates = np.empty((k, n_hidden))
+        for layer, rate in enumerate(self.dropout):
+            rates[:, layer] = rate
+        return rates
+
+    def _like(self, n_members=None, dropout=None):
+        """A zero network of this architecture (with ``n_members`` members and
+        ``dropout``, by default this network's rates)."""
         return Network(
             self.layer_units,
             self.activation,
             self.dtype,
             batch_norm=self.batch_norm,
-            dropout=self.dropout,
+            dropout=self.dropout if dropout is None else dropout,
             residual=self.residual,
             n_members=n_members,
         )
@@ -242,7 +260,7 @@ class Network:
     def member(self, j):
         """Member ``j`` of a network with a model axis, as a network of its own
         (a copy of its parameters and running statistics)."""
-        single = self._like()
+        single = self._like(dropout=self._member_dropout()[j])
         # member-major: row j is laid out as a single network's vectors
         single.theta[...] = self.members_view(self.theta)[j]
         if self.state.size:
@@ -252,7 +270,7 @@ class Network:
     def subset(self, members):
         """A network with a model axis of the members at positions
         ``members`` (copies of their rows)."""
-        subset = self._like(len(members))
+        subset = self._like(len(members), self._member_dropout()[members])
         subset.members_view(subset.theta)[...] = self.members_view(self.theta)[members]
         if self.state.size:
             subset.members_view(subset.state)[...] = self.members_view(self.state)[members]
@@ -270,13 +288,12 @@ class Network:
                 n.dtype,
                 n.batch_norm,
                 n.residual,
-                tuple(n.dropout),
             )
             for n in networks
         }
         if len(keys) != 1 or any(n.n_members is not None for n in networks):
             raise ValueError("Only single networks of one architecture can be stacked.")
-        stacked = first._like(len(networks))
+        stacked = first._like(len(networks), [n.dropout for n in networks])
         stacked.members_view(stacked.theta)[...] = [n.theta for n in networks]
         if stacked.state.size:
             stacked.members_view(stacked.state)[...] = [n.state for n in networks]
@@ -284,7 +301,7 @@ class Network:
 
     def set_dropout(self, dropout):
         """Change the dropout rates (a training-time setting, not a parameter)."""
-        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2)
+        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2, self.n_members)
         self._bind()
 
     #: Rows per chunk when the running statistics are recomputed on a data set.

@@ -108,8 +108,9 @@ class Trainer:
         ``partial_fit`` needs.
     rng : numpy.random.RandomState, default=None
         Shuffles the minibatches.
-    dropout_rng : numpy.random.Generator, default=None
-        Draws the dropout masks.
+    dropout_rng : numpy.random.Generator or list, default=None
+        Draws the dropout masks; on a model axis, one generator per member
+        (``None`` for a member without dropout).
     member_configs : list of TrainingConfig, default=None
         On a model axis, member ``j``'s own ``max_iter``, ``tol`` and
         ``n_iter_no_change`` (its other settings are ``config``'s): each
@@ -292,6 +293,8 @@ class Trainer:
         network = self.network.subset(keep)
         self.objective = self.objective.subset(network, keep)
         self.network, self.optimizer = network, self.optimizer.subset(keep)
+        if isinstance(self.dropout_rng, list):  # each member's own generator
+            self.dropout_rng = [self.dropout_rng[j] for j in keep]
         self._loop = _Loop(
             loop.batches.subset(keep),
             None if validation is None else validation.subset(self.objective, keep),
