@@ -140,10 +140,61 @@ def _check_compatible(members):
             raise Unbatchable("the models have different numbers of outputs")
 
 
-def _rows_and_validation(member):
+class _SplitCache:
+    """Early stopping's splits of one :func:`fit_together` call, by what they
+    depend on: the encoded targets, the groups, the estimator's split settings
+    and the state of its generator. Members with equal inputs (the candidates
+    of a search on one fold, with one ``random_state``) draw one split; each
+    member's generator then moves on as its own draw would have moved it. A
+    split that warned is not shared: each member warns as its own fit does."""
+
+    def __init__(self):
+        self._splits, self._digests = {}, {}
+
+    def _digest(self, array):
+        if array is None:
+            return None
+        key = id(array)
+        if key not in self._digests:
+            array = np.asarray(array)
+            content = array.tobytes() if array.dtype.kind != "O" else repr(array.tolist())
+            self._digests[key] = (array, (array.shape, str(array.dtype), content))
+        return self._digests[key][1]
+
+    def split(self, member):
+        """``member``'s ``(train, validation)`` rows (or ``None``), as
+        ``estimator._validation_rows`` draws them."""
+        estimator, data, rng = member.estimator, member.data, member.rng
+        state = rng.get_state()
+        key = (
+            type(estimator),
+            estimator.validation_fraction,
+            self._digest(data.Y),
+            self._digest(data.groups),
+            state[1].tobytes(),
+            state[2:],
+        )
+        if key in self._splits:
+            split, after = self._splits[key]
+            rng.set_state(after)
+            return split
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            split = estimator._validation_rows(data, rng)
+        for warning in caught:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        if not caught:
+            self._splits[key] = (split, rng.get_state())
+        return split
+
+
+def _rows_and_validation(member, splits):
     """Member's training rows (a :class:`MemberRows`) and validation set or
     ``None``: early stopping's split is drawn from the member's generator
-    after its initial weights, as in its own fit (indices, not copies)."""
+    after its initial weights, as in its own fit (indices, not copies;
+    ``splits``: the call's :class:`_SplitCache`)."""
     data, config = member.data, member.config
     if member.estimator._network.uses_dropout:  # drawn before the split, as in fit
         seed = member.rng.randint(np.iinfo(np.int32).max)
@@ -151,7 +202,7 @@ def _rows_and_validation(member):
     validation_set = data.validation_set
     rows = MemberRows(data.X, data.Y, data.sample_weight)
     if validation_set is None and config.early_stopping:
-        split = member.estimator._validation_rows(data, member.rng)
+        split = splits.split(member)
         if split is not None:
             train, val = split
             sw = data.sample_weight
@@ -211,7 +262,8 @@ def _prepare_all(estimators, fit_args, incremental):
     _check_compatible(members)
     loss = _stacked_loss(members)
     _share_equal_data(members)
-    split = [_rows_and_validation(m) for m in members]
+    splits = _SplitCache()
+    split = [_rows_and_validation(m, splits) for m in members]
     rows = [r for r, _ in split]
     validation = [v for _, v in split]
     if len({v is None for v in validation}) > 1:

@@ -349,3 +349,28 @@ def test_verbose_reports_the_search_progress(capsys):
     assert "[search] 6/6 fits done" in out
     assert "best mean test score so far" in out
     assert len(re.findall(r"\[CV 1/3\] END \.+alpha=0\.0001;, score=0\.\d{3}", out)) == 1
+
+
+def test_candidates_of_a_fold_draw_one_early_stopping_split(monkeypatch, alone):
+    X, y = _classification(150)
+    groups = np.arange(len(X)) % 15
+    calls = []
+    real = MLPClassifier._validation_rows
+
+    def counting(self, data, rng):
+        calls.append(1)
+        return real(self, data, rng)
+
+    monkeypatch.setattr(MLPClassifier, "_validation_rows", counting)
+    grid = {"alpha": [1e-4, 1e-2, 1.0], "random_state": [0, 1]}
+    mlp = MLPClassifier(**{**SMALL, "early_stopping": True, "n_iter_no_change": 3})
+    with sklearn.config_context(enable_metadata_routing=True):
+        mlp.set_fit_request(groups=True)
+        ours = GridSearchCV(mlp, grid, cv=GroupKFold(3), refit=False)
+        ours.fit(X, y, groups=groups)
+        assert len(calls) == 3 * 2  # one per fold and random_state
+        theirs = sklearn_model_selection.GridSearchCV(
+            mlp, grid, cv=GroupKFold(3), refit=False
+        ).fit(X, y, groups=groups)
+    assert alone == []
+    assert_same_results(ours, theirs)
