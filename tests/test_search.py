@@ -374,3 +374,14 @@ def test_candidates_of_a_fold_draw_one_early_stopping_split(monkeypatch, alone):
         ).fit(X, y, groups=groups)
     assert alone == []
     assert_same_results(ours, theirs)
+
+
+def test_networks_too_large_for_one_pass_run_alone(alone):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 400))  # 400 x 100 weights: more than 32768 a network
+    y = (X[:, 0] > 0).astype(int)
+    estimator = MLPClassifier(hidden_layer_sizes=(100,), max_iter=5, random_state=0)
+    grid = {"alpha": [1e-4, 1.0]}
+    ours, theirs = _both(GridSearchCV, estimator, grid, X, y, cv=3)
+    assert sorted(alone) == list(range(6))
+    assert_same_results(ours, theirs)

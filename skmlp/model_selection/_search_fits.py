@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
+from .._members import axis_chunks, n_parameters
 from ._one_pass import (
     _check_method_params,
     _safe_split,
@@ -95,6 +96,12 @@ def _preprocessing_key(pipeline):
     )
 
 
+def _too_large(final, width):
+    """Whether ``final``'s networks on ``width`` features are too large to
+    gain from one pass (:func:`skmlp._members.axis_chunks`): they run alone."""
+    return axis_chunks(1, n_parameters(final, width, 1)) is None
+
+
 class SearchFits:
     """The candidates x folds ``pairs`` of one ``evaluate_candidates`` call of
     the search :class:`~skmlp.model_selection._search._Evaluation` runs."""
@@ -141,12 +148,16 @@ class SearchFits:
         estimator = clone(self.evaluation.base).set_params(**clone(parameters, safe=False))
         try:
             final = final_step(estimator, routing=True)
+            if final is estimator and _too_large(final, np.shape(X)[1]):
+                return None  # known before any preprocessing
             estimator._validate_params()
             final._validate_params()
             fit_params = _check_method_params(X, params=kwargs["fit_params"], indices=train)
             X_train, y_train = _safe_split(estimator, X, y, train)
             args, seconds = self._preprocess(estimator, split, X_train, y_train, fit_params)
         except Exception:  # noqa: BLE001 - FallBack, or an error the fit reports
+            return None
+        if _too_large(final, np.shape(args["X"])[1]):
             return None
         progress = (split, self.search.n_splits_, candidate, self.n_candidates)
         return _Fit(
