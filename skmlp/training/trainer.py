@@ -361,11 +361,11 @@ class Trainer:
             return Status.DIVERGED
         scores = None if validation is None else [np.atleast_1d(v) for v in validation()]
         seconds = time.perf_counter() - start
-        for j in np.flatnonzero(self._running):
-            n_samples = np.broadcast_to(batches.n_samples, len(states))[j]
-            self._record(states[j], j, loss[j], scores, int(n_samples))
-            rate = float(np.broadcast_to(learning_rate, len(states))[j])
-            values = dict(learning_rate=rate, grad_norm=float(grad_norm[j]))
+        samples = np.broadcast_to(batches.n_samples, len(states)).tolist()
+        rates = np.broadcast_to(learning_rate, len(states)).tolist()
+        for j in np.flatnonzero(self._running).tolist():
+            self._record(states[j], j, loss[j], scores, int(samples[j]))
+            values = dict(learning_rate=rates[j], grad_norm=float(grad_norm[j]))
             values.update(penalty=float(penalty[j]))
             self._log(states[j], float(loss[j]), values, seconds, scores is not None, j)
         if self.on_end is not None and self.on_end():
