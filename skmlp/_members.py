@@ -11,6 +11,7 @@ back: each ends fitted as if it had been fitted alone (float64: to rounding).
 """
 
 import dataclasses
+import itertools
 import warnings
 from dataclasses import dataclass
 
@@ -272,10 +273,12 @@ def _prepare_all(estimators, fit_args, incremental):
     return members, rows, validation, loss
 
 
-def fit_together(estimators, fit_args, incremental=False):
+def fit_together(estimators, fit_args, incremental=False, on_epoch=None):
     """Fit (``incremental``: one ``partial_fit`` epoch) each skmlp estimator
     of ``estimators`` on its ``fit_args`` (dicts of ``X``, ``y`` and fit's
     keywords) as one model axis; returns the estimators, each fitted.
+    ``on_epoch(epoch, n_running)``, when given, is called after each epoch
+    with the number of members still training.
 
     Raises :class:`Unbatchable`, with every estimator as it was, when the fits
     cannot share an axis (see :func:`batching_refusal`;
@@ -303,6 +306,9 @@ def fit_together(estimators, fit_args, incremental=False):
     dropout = [m.dropout_rng for m in members]
     dropout = None if all(d is None for d in dropout) else dropout
     trainer = Trainer(config, objective, optimizer, [m.rng for m in members], dropout, own)
+    if on_epoch is not None:
+        epochs = itertools.count(1)
+        trainer.on_end = lambda: on_epoch(next(epochs), trainer.n_running) and False
     states = [m.estimator._state for m in members]
     with np.errstate(all="ignore"):
         outcomes = trainer.run(MemberData(rows, monitor), states, incremental)

@@ -340,12 +340,15 @@ def test_n_jobs_spreads_the_groups_with_the_same_results(alone):
     assert np.sum(two.cv_results_["std_fit_time"] < 1e-12) >= 4
 
 
-def test_verbose_reports_the_search_progress(capsys):
+def test_verbose_reports_the_search_progress(capsys, monkeypatch):
+    monkeypatch.setattr(search_fits._Progress, "EVERY", 0.0)  # a line each epoch
     X, y = _classification()
     grid = {"alpha": [1e-4, 1.0]}
     GridSearchCV(MLPClassifier(**SMALL), grid, cv=3, verbose=3).fit(X, y)
     out = capsys.readouterr().out
     assert "Fitting 3 folds for each of 2 candidates, totalling 6 fits" in out
+    assert "[search] 0/6 fits done; epoch 1 of a one-pass group, 6 of its fits" in out
+    assert "epoch 15 of a one-pass group" in out
     assert "[search] 6/6 fits done" in out
     assert "best mean test score so far" in out
     assert len(re.findall(r"\[CV 1/3\] END \.+alpha=0\.0001;, score=0\.\d{3}", out)) == 1

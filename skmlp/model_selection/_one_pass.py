@@ -100,12 +100,13 @@ def fit_preprocessing(estimator, X_train, y_train, fit_params):
     return dict(X=Xt, y=y_train, **routed[estimator.steps[-1][0]]["fit"])
 
 
-def train_together(finals, fit_args):
+def train_together(finals, fit_args, on_epoch=None):
     """Fit the skmlp estimators ``finals`` on their ``fit_args`` in one pass:
     every member of an ensemble is a member of the axis, cut into axes of at
     most :data:`skmlp._members.MAX_AXIS_PARAMETERS` parameters. Raises
     :class:`Unbatchable` when they cannot train together (then the
-    estimators are as they were, but the axes that ran are fitted)."""
+    estimators are as they were, but the axes that ran are fitted).
+    ``on_epoch`` follows each axis (see :func:`~skmlp._members.fit_together`)."""
     members = [ensemble_members(final, incremental=False) for final in finals]
     networks = [m for final_members in members for m in final_members]
     args = [a for a, final_members in zip(fit_args, members) for _ in final_members]
@@ -114,7 +115,7 @@ def train_together(finals, fit_args):
     if chunks is None:
         raise Unbatchable("the networks are too large to gain from one pass")
     for chunk in chunks:
-        fit_together(networks[chunk], args[chunk])
+        fit_together(networks[chunk], args[chunk], on_epoch=on_epoch)
     for final, final_members in zip(finals, members):
         if final.ensemble_size > 1:
             publish(final, final_members)

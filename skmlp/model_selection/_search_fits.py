@@ -121,9 +121,14 @@ class SearchFits:
                 alone.append(index)
             else:
                 groups[self._group_key(fit)].append(fit)
-        jobs = [(_fit_group, (fits, *self._data())) for fits in self._slices(groups)]
-        jobs += [(_fit_alone, self._alone(i)) for i in alone]
         out = [None] * len(self.pairs)
+        self.progress = _Progress(self, out) if self.search.verbose > 0 else None
+        follow = None
+        if self.progress is not None and effective_n_jobs(self.search.n_jobs) == 1:
+            follow = self.progress.epoch  # in this process: epoch by epoch
+        slices = self._slices(groups)
+        jobs = [(_fit_group, (fits, *self._data(), follow)) for fits in slices]
+        jobs += [(_fit_alone, self._alone(i)) for i in alone]
         failed = self._collect(jobs, out)
         if failed:
             self._collect([(_fit_alone, self._alone(i)) for i in failed], out)
@@ -197,15 +202,14 @@ class SearchFits:
     def _collect(self, jobs, out):
         """Run ``jobs``, filling ``out``; returns the pairs whose group failed."""
         failed = []
-        progress = _Progress(self) if self.search.verbose > 0 else None
         for results in self._completed(jobs):
             for index, result in results:
                 if result is None:
                     failed.append(index)
                 else:
                     out[index] = result
-            if progress is not None:
-                progress.show(out)
+            if self.progress is not None:
+                self.progress.show(group=len(results) > 1)
         return failed
 
     def _completed(self, jobs):
@@ -244,12 +248,14 @@ def _fit_alone(index, base, parameters, where, X, y, kwargs):
     return [(index, result)]
 
 
-def _fit_group(fits, X, y, kwargs):
+def _fit_group(fits, X, y, kwargs, on_epoch=None):
     """Train ``fits`` in one pass and score each; ``None`` results when they
-    cannot train together (they then run alone)."""
+    cannot train together (they then run alone). ``on_epoch`` follows the
+    training (see :func:`~skmlp._members.fit_together`)."""
     start = time.perf_counter()
     try:
-        train_together([fit.final for fit in fits], [fit.args for fit in fits])
+        finals, args = [fit.final for fit in fits], [fit.args for fit in fits]
+        train_together(finals, args, on_epoch)
     except Exception:  # noqa: BLE001 - Unbatchable, or an error a fit alone reports
         return [(fit.index, None) for fit in fits]
     share = (time.perf_counter() - start) / len(fits)
@@ -323,14 +329,32 @@ def _short_time(seconds):
 
 
 class _Progress:
-    """The search's progress when ``verbose`` > 0: fits done, and the best
-    mean test score among the candidates whose folds have all been scored."""
+    """The search's progress when ``verbose`` > 0: after each group, the fits
+    done and the best mean test score among the candidates whose folds have
+    all been scored; while a group trains in this process, every
+    :data:`EVERY` seconds, its epoch and how many of its fits still train."""
 
-    def __init__(self, fits):
-        self.fits = fits
-        self.start = time.perf_counter()
+    #: Seconds between two lines about a group in training.
+    EVERY = 5.0
+
+    def __init__(self, fits, out):
+        self.fits, self.out = fits, out
+        self.start = self.last = time.perf_counter()
         refit = fits.search.refit
         self.metric = refit if isinstance(refit, str) else "score"
+
+    def epoch(self, epoch, n_running):
+        """The line of a group in training (at most one per :data:`EVERY`)."""
+        now = time.perf_counter()
+        if now - self.last >= self.EVERY:
+            self.last = now
+            done = sum(result is not None for result in self.out)
+            print(
+                f"[search] {done}/{len(self.out)} fits done; epoch {epoch} of a "
+                f"one-pass group, {n_running} of its fits still training "
+                f"({self._elapsed()})",
+                flush=True,
+            )
 
     def _score(self, result):
         scores = result["test_scores"]
@@ -338,9 +362,15 @@ class _Progress:
             return scores.get(self.metric, next(iter(scores.values())))
         return scores
 
-    def show(self, out):
-        pairs = self.fits.pairs
+    def show(self, group):
+        """The line after a ``group`` ends; after a fit alone, at most one
+        line per :data:`EVERY` seconds, and the last."""
+        pairs, out = self.fits.pairs, self.out
         done = [i for i, result in enumerate(out) if result is not None]
+        now = time.perf_counter()
+        if not group and now - self.last < self.EVERY and len(done) < len(pairs):
+            return
+        self.last = now
         by_candidate = defaultdict(list)
         for i in done:
             by_candidate[pairs[i][0][0]].append(self._score(out[i]))

@@ -264,6 +264,11 @@ class Trainer:
             return self.network
         return _MemberCheckpoint(self.network, j)
 
+    @property
+    def n_running(self):
+        """How many members (of a model axis) are still training."""
+        return int(self._running.sum())
+
     def _config(self, j):
         """The stopping settings of member ``j`` (a position on the axis)."""
         if self.member_configs is None:
