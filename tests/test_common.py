@@ -101,3 +101,25 @@ def test_sklearn_compatible_estimator_with_dropout(estimator, check):
 )
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
+
+
+def _searches():
+    from skmlp.model_selection import GridSearchCV, RandomizedSearchCV
+
+    return [
+        GridSearchCV(
+            MLPClassifier(max_iter=20, random_state=0), {"alpha": [1e-4, 1e-2]}, cv=2
+        ),
+        RandomizedSearchCV(
+            MLPRegressor(max_iter=20, random_state=0),
+            {"alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 1e-2]},
+            n_iter=2,
+            cv=2,
+            random_state=0,
+        ),
+    ]
+
+
+@parametrize_with_checks(_searches())
+def test_one_pass_searches_are_sklearn_compatible(estimator, check):
+    check(estimator)
