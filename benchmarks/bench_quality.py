@@ -24,6 +24,10 @@ The MLPs run with their defaults and ``max_iter=300``: skmlp's estimators
 classical models are ``LogisticRegressionCV`` / ``RidgeCV``, a random forest
 (500 trees) and ``HistGradientBoosting``; multilabel ones fit one model per
 label (``MultiOutputClassifier``) where they have no native multilabel mode.
+``skmlp alpha search`` is an experiment toward the CV estimators: the MLP
+with early stopping, alpha chosen by a one-pass inner search (see
+``_alpha_search``). Models fit with metadata routing on; ``groups`` (the
+patients of Parkinson's data) reach whatever requests them.
 """
 
 import argparse
@@ -32,6 +36,7 @@ import time
 import warnings
 
 import numpy as np
+import sklearn
 from bench_ensemble_quality import _esol, _leukemia, _parkinsons, _yeast
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -56,11 +61,32 @@ def _scaled(model):
     return make_pipeline(StandardScaler(), model)
 
 
+ALPHAS = [1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0]
+
+
+def _alpha_search(mlp, grouped):
+    """An experiment toward issue 15's CV estimators: the MLP with early
+    stopping (holding out whole groups where the data have them), alpha
+    chosen by a one-pass inner 5-fold search (by group), refitted."""
+    from sklearn.model_selection import GroupKFold, KFold
+
+    from skmlp.model_selection import GridSearchCV
+
+    mlp.set_params(early_stopping=True)
+    if grouped:
+        mlp.set_fit_request(groups=True)
+    name = type(mlp).__name__.lower()
+    grid = {f"{name}__alpha": ALPHAS}
+    inner = GroupKFold(5) if grouped else KFold(5, shuffle=True, random_state=0)
+    return GridSearchCV(_scaled(mlp), grid, cv=inner)
+
+
 def _classifiers(seed, multilabel):
     per_label = MultiOutputClassifier if multilabel else (lambda model: model)
     ours = MultiLabelMLP if multilabel else MLPClassifier
     return {
         "skmlp defaults": _scaled(ours(random_state=seed, **MLP)),
+        "skmlp alpha search": _alpha_search(ours(random_state=seed, **MLP), False),
         "scikit-learn MLP": _scaled(SklearnClassifier(random_state=seed, **MLP)),
         "LogisticRegressionCV": _scaled(per_label(LogisticRegressionCV(max_iter=1000))),
         "random forest": RandomForestClassifier(500, random_state=seed, n_jobs=-1),
@@ -70,9 +96,12 @@ def _classifiers(seed, multilabel):
     }
 
 
-def _regressors(seed):
+def _regressors(seed, grouped=False):
     return {
         "skmlp defaults": _scaled(MLPRegressor(random_state=seed, **MLP)),
+        "skmlp alpha search": _alpha_search(
+            MLPRegressor(random_state=seed, **MLP), grouped
+        ),
         "scikit-learn MLP": _scaled(SklearnRegressor(random_state=seed, **MLP)),
         "RidgeCV": _scaled(RidgeCV(alphas=np.logspace(-3, 3, 13))),
         "random forest": RandomForestRegressor(500, random_state=seed, n_jobs=-1),
@@ -95,7 +124,11 @@ DATASETS = {
         lambda seed: _classifiers(seed, multilabel=False),
         {"accuracy": accuracy_score},
     ),
-    "parkinsons": (_parkinsons, _regressors, {"R2": r2_score}),
+    "parkinsons": (
+        _parkinsons,
+        lambda seed: _regressors(seed, grouped=True),
+        {"R2": r2_score},
+    ),
     "esol": (_esol, _regressors, {"R2": r2_score}),
 }
 
@@ -106,8 +139,10 @@ def _evaluate(model, splits, metrics):
 
     start = time.perf_counter()
     scores = {name: [] for name in metrics}
-    for X, y, X_test, y_test, _ in splits:
-        fitted = clone(model).fit(X, y)
+    for X, y, X_test, y_test, groups in splits:
+        searched = hasattr(model, "param_grid")  # the one model that takes groups
+        kwargs = {"groups": groups} if searched and groups is not None else {}
+        fitted = clone(model).fit(X, y, **kwargs)
         predicted = fitted.predict(X_test)
         for name, metric in metrics.items():
             scores[name].append(metric(y_test, predicted))
@@ -149,6 +184,7 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    sklearn.set_config(enable_metadata_routing=True)  # groups reach early stopping
     for name in args.data or list(DATASETS):
         run(name, args.seeds)
 
