@@ -141,6 +141,26 @@ def _check_compatible(members):
             raise Unbatchable("the models have different numbers of outputs")
 
 
+def replay(caught):
+    """Warn again the warnings ``caught`` by ``warnings.catch_warnings(record=True)``."""
+    for warning in caught:
+        warnings.warn_explicit(
+            warning.message, warning.category, warning.filename, warning.lineno
+        )
+
+
+def _on_end(on_epoch, trainer):
+    """The trainer's ``on_end`` hook calling ``on_epoch(epoch, n_running)``;
+    it never stops training."""
+    epochs = itertools.count(1)
+
+    def hook():
+        on_epoch(next(epochs), trainer.n_running)
+        return False
+
+    return hook
+
+
 class _SplitCache:
     """Early stopping's splits of one :func:`fit_together` call, by what they
     depend on: the encoded targets, the groups, the estimator's split settings
@@ -182,10 +202,7 @@ class _SplitCache:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             split = estimator._validation_rows(data, rng)
-        for warning in caught:
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
+        replay(caught)
         if not caught:
             self._splits[key] = (split, rng.get_state())
         return split
@@ -307,8 +324,7 @@ def fit_together(estimators, fit_args, incremental=False, on_epoch=None):
     dropout = None if all(d is None for d in dropout) else dropout
     trainer = Trainer(config, objective, optimizer, [m.rng for m in members], dropout, own)
     if on_epoch is not None:
-        epochs = itertools.count(1)
-        trainer.on_end = lambda: on_epoch(next(epochs), trainer.n_running) and False
+        trainer.on_end = _on_end(on_epoch, trainer)
     states = [m.estimator._state for m in members]
     with np.errstate(all="ignore"):
         outcomes = trainer.run(MemberData(rows, monitor), states, incremental)

@@ -21,7 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import indexable
 
-from .._members import Unbatchable
+from .._members import Unbatchable, replay
 from ._one_pass import (
     FallBack,
     _aggregate_score_dicts,
@@ -138,10 +138,7 @@ def _run(one_pass, fallback, estimator, X, y, arguments):
             result = one_pass(estimator, X, y, **arguments)
     except Exception:  # noqa: BLE001 - FallBack, or an error scikit-learn reports
         return fallback(estimator, X, y, **arguments)
-    for warning in caught:
-        warnings.warn_explicit(
-            warning.message, warning.category, warning.filename, warning.lineno
-        )
+    replay(caught)
     return result
 
 
