@@ -1,0 +1,164 @@
+"""SmoothClipScaler: scikit-learn's checks, the formula, edge columns, inverse, dtype."""
+
+import re
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmlp.preprocessing import SmoothClipScaler
+
+
+@parametrize_with_checks([SmoothClipScaler()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def reference(X, quantile_range=(25.0, 75.0), clip=3.0):
+    """The formula written out with NumPy, column by column."""
+    out = np.empty_like(X)
+    for j, column in enumerate(X.T):
+        low, median, high = np.percentile(
+            column, [*quantile_range[:1], 50, quantile_range[1]]
+        )
+        spread = high - low if high > low else 0.5 * (column.max() - column.min())
+        z = (column - median) / spread if spread > 0 else np.zeros_like(column)
+        out[:, j] = z if clip is None else z / np.sqrt(1 + (z / clip) ** 2)
+    return out
+
+
+@pytest.fixture
+def cauchy():
+    rng = np.random.default_rng(0)
+    return rng.standard_cauchy(size=(500, 4)) * [1.0, 10.0, 0.01, 1e3] + [0, 5, -2, 1e4]
+
+
+@pytest.mark.parametrize("clip", [3.0, 1.0, 10.0])
+@pytest.mark.parametrize("quantile_range", [(25.0, 75.0), (10.0, 90.0)])
+def test_matches_the_formula_on_heavy_tails(cauchy, clip, quantile_range):
+    Z = SmoothClipScaler(quantile_range=quantile_range, clip=clip).fit_transform(cauchy)
+    np.testing.assert_allclose(Z, reference(cauchy, quantile_range, clip), rtol=1e-12)
+    assert np.all(np.abs(Z) < clip)
+    assert np.abs(cauchy).max() > 1e3 * np.abs(Z).max()  # the data really is heavy-tailed
+
+
+def test_clip_none_is_robust_scaling(cauchy):
+    scaler = SmoothClipScaler(clip=None).fit(cauchy)
+    median = np.median(cauchy, axis=0)
+    q25, q75 = np.percentile(cauchy, [25, 75], axis=0)
+    np.testing.assert_allclose(scaler.center_, median)
+    np.testing.assert_allclose(scaler.scale_, q75 - q25)
+    np.testing.assert_allclose(scaler.transform(cauchy), (cauchy - median) / (q75 - q25))
+
+
+def test_extreme_values_stay_bounded_without_overflow():
+    X = np.array([[-1e300], [0.0], [1.0], [2.0], [1e300]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        Z = SmoothClipScaler().fit_transform(X)
+    assert np.all(np.isfinite(Z)) and np.all(np.abs(Z) <= 3)
+    np.testing.assert_allclose(Z[[0, -1], 0], [-3, 3])
+
+
+def test_constant_column_maps_to_zero():
+    X = np.column_stack([np.full(20, 7.5), np.arange(20.0)])
+    scaler = SmoothClipScaler().fit(X)
+    Z = scaler.transform(X)
+    assert np.all(np.isfinite(Z))
+    np.testing.assert_array_equal(Z[:, 0], 0.0)
+    assert scaler.scale_[0] == 1.0 and scaler.center_[0] == 7.5
+    np.testing.assert_array_equal(scaler.inverse_transform(np.full((3, 2), 0.5))[:, 0], 7.5)
+
+
+def test_zero_iqr_falls_back_to_half_the_range():
+    column = np.zeros(20)
+    column[:3] = 1.0  # quartiles both 0, but max > min
+    X = np.column_stack([column, np.arange(20.0)])
+    scaler = SmoothClipScaler(clip=None).fit(X)
+    assert scaler.scale_[0] == 0.5
+    np.testing.assert_allclose(scaler.transform(X)[:, 0], column / 0.5)
+
+
+@pytest.mark.parametrize("clip", [3.0, 0.5, None])
+def test_inverse_transform_round_trips(clip):
+    X = np.random.default_rng(1).normal(loc=[0, 100, -5], scale=[1, 20, 0.1], size=(200, 3))
+    scaler = SmoothClipScaler(clip=clip).fit(X)
+    np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(X)), X, rtol=1e-9)
+
+
+@pytest.mark.parametrize("value", [3.0, -3.0, 5.0])
+def test_inverse_transform_refuses_values_outside_the_clip(value):
+    scaler = SmoothClipScaler().fit(np.arange(10.0).reshape(5, 2))
+    with pytest.raises(
+        ValueError, match=r"strictly inside \(-clip, clip\).*" + str(abs(value))
+    ):
+        scaler.inverse_transform([[0.0, value]])
+
+
+def test_inverse_transform_checks_the_number_of_features():
+    scaler = SmoothClipScaler().fit(np.arange(10.0).reshape(5, 2))
+    with pytest.raises(ValueError, match="3 features"):
+        scaler.inverse_transform(np.zeros((2, 3)))
+
+
+def test_float32_stays_float32(cauchy):
+    X = cauchy.astype(np.float32)
+    scaler = SmoothClipScaler().fit(X)
+    Z = scaler.transform(X)
+    assert Z.dtype == np.float32 and scaler.center_.dtype == np.float32
+    assert "float32" in scaler.__sklearn_tags__().transformer_tags.preserves_dtype
+    assert scaler.inverse_transform(Z[:5] * 0.5).dtype == np.float32
+    np.testing.assert_allclose(Z, reference(cauchy), atol=1e-5)
+
+
+@pytest.mark.parametrize("clip", [3.0, None])
+def test_input_is_not_modified(cauchy, clip):
+    X = cauchy.copy()
+    scaler = SmoothClipScaler(clip=clip).fit(X)
+    Z = scaler.transform(X)
+    np.testing.assert_array_equal(X, cauchy)
+    Z_before = Z.copy()
+    scaler.inverse_transform(Z)
+    np.testing.assert_array_equal(Z, Z_before)
+
+
+def test_feature_names_from_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"age": [20.0, 35.0, 50.0, 90.0], "income": [1.0, 2.0, 3.0, 1e6]})
+    scaler = SmoothClipScaler().fit(frame)
+    assert scaler.feature_names_in_.tolist() == ["age", "income"]
+    assert scaler.get_feature_names_out().tolist() == ["age", "income"]
+    np.testing.assert_allclose(scaler.transform(frame), reference(frame.to_numpy()))
+
+
+def test_sparse_input_is_refused():
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        SmoothClipScaler().fit(sparse.csr_matrix(np.eye(3)))
+
+
+@pytest.mark.parametrize(
+    "quantile_range",
+    [(75.0, 25.0), (-1.0, 50.0), (50.0, 50.0), (25.0, 101.0), (1.0, 2.0, 3.0)],
+)
+def test_invalid_quantile_range_is_refused(quantile_range):
+    pattern = "quantile_range.*" + re.escape(repr(quantile_range))
+    with pytest.raises(ValueError, match=pattern):
+        SmoothClipScaler(quantile_range=quantile_range).fit(np.eye(3))
+
+
+@pytest.mark.parametrize("clip", [0, 0.0, -1.0])
+def test_invalid_clip_is_refused(clip):
+    with pytest.raises(ValueError, match=rf"'clip'.*Got {clip} instead"):
+        SmoothClipScaler(clip=clip).fit(np.eye(3))
+
+
+@pytest.mark.parametrize("clip", [3.0, None])
+def test_monotone_in_each_column(cauchy, clip):
+    Z = SmoothClipScaler(clip=clip).fit_transform(cauchy)
+    order = np.argsort(cauchy, axis=0)
+    sorted_Z = np.take_along_axis(Z, order, axis=0)
+    assert np.all(np.diff(sorted_Z, axis=0) >= 0)
+    # away from the bounds, where floating point cannot tell values apart, it is strict
+    steps = np.diff(sorted_Z, axis=0)
+    inner = np.abs(sorted_Z) < (np.inf if clip is None else 0.99 * clip)
+    assert np.all(steps[inner[1:] & inner[:-1]] > 0)
