@@ -31,6 +31,7 @@ patients of Parkinson's data) reach whatever requests them.
 """
 
 import argparse
+import inspect
 import statistics
 import time
 import warnings
@@ -140,8 +141,8 @@ def _evaluate(model, splits, metrics):
     start = time.perf_counter()
     scores = {name: [] for name in metrics}
     for X, y, X_test, y_test, groups in splits:
-        searched = hasattr(model, "param_grid")  # the one model that takes groups
-        kwargs = {"groups": groups} if searched and groups is not None else {}
+        grouped = "groups" in inspect.signature(model.fit).parameters
+        kwargs = {"groups": groups} if grouped and groups is not None else {}
         fitted = clone(model).fit(X, y, **kwargs)
         predicted = fitted.predict(X_test)
         for name, metric in metrics.items():

@@ -16,13 +16,27 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, Str
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import MLPClassifier, MLPRegressor, MultiLabelMLP
+from . import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPRegressor,
+    MLPRegressorCV,
+    MultiLabelMLP,
+    MultiLabelMLPCV,
+)
+from ._cv import BaseMLPCV
 from .inspection import diagnose_training
 
 ESTIMATORS = {
     "classification": MLPClassifier,
     "regression": MLPRegressor,
     "multilabel": MultiLabelMLP,
+}
+#: ``--tuned``: the estimators that choose their own alpha (and scale their inputs).
+TUNED_ESTIMATORS = {
+    "classification": MLPClassifierCV,
+    "regression": MLPRegressorCV,
+    "multilabel": MultiLabelMLPCV,
 }
 DEFAULT_SCORING = {
     "classification": ["accuracy", "balanced_accuracy"],
@@ -75,6 +89,12 @@ def _table_arguments(parser, data_required):
         default=[],
         metavar="KEY=VALUE",
         help="estimator parameter (repeatable)",
+    )
+    parser.add_argument(
+        "--tuned",
+        action="store_true",
+        help="use MLPClassifierCV / MLPRegressorCV / MultiLabelMLPCV: alpha chosen by "
+        "inner cross-validation (by group with --groups), robust scaling built in",
     )
     parser.add_argument("--random-state", type=int, default=0)
 
@@ -165,13 +185,22 @@ def _parse_value(text):
         return text
 
 
-def make_model(task, params, random_state):
+def _overrides(params):
     overrides = {}
     for item in params:
         key, sep, value = item.partition("=")
         if not sep:
             raise ValueError(f"--estimator-param needs KEY=VALUE; got {item!r}")
         overrides[key.strip()] = _parse_value(value.strip())
+    return overrides
+
+
+def make_model(task, params, random_state, tuned=False):
+    """The model of ``skmlp cv`` / ``skmlp fit``: a scaled pipeline around the
+    plain estimator, or (``tuned``) the CV estimator, which scales itself."""
+    overrides = _overrides(params)
+    if tuned:
+        return TUNED_ESTIMATORS[task](random_state=random_state).set_params(**overrides)
     estimator = ESTIMATORS[task](random_state=random_state)
     estimator.set_params(**{**DEFAULT_PARAMS, **overrides})
     if task == "regression":  # networks train best on a standardised target
@@ -180,6 +209,9 @@ def make_model(task, params, random_state):
 
 
 def fitted_mlp(model):
+    """The fitted skmlp network estimator inside ``model``."""
+    if isinstance(model, BaseMLPCV):
+        return model.estimator_
     final = model[-1]
     return getattr(final, "regressor_", final)
 
@@ -187,6 +219,8 @@ def fitted_mlp(model):
 def _fit_params(model, groups):
     if groups is None:
         return {}
+    if isinstance(model, BaseMLPCV):  # its inner folds keep the groups apart
+        return {"groups": groups}
     # TransformedTargetRegressor passes fit parameters on to the MLP as they are
     return {"model__groups": groups}
 
@@ -238,9 +272,10 @@ def print_report(results, scoring, out=sys.stdout):
     patterns = [diagnose_training(fitted_mlp(m)).pattern for m in results["estimator"]]
     header = "fold  " + "  ".join(f"{name:>22s}" for name in scoring) + "  diagnosis"
     print(header, file=out)
-    for i, pattern in enumerate(patterns):
+    for i, (pattern, model) in enumerate(zip(patterns, results["estimator"])):
         cells = "  ".join(f"{results[name][i]:22.4f}" for name in scoring)
-        print(f"{i + 1:4d}  {cells}  {pattern}", file=out)
+        chosen = f"  (alpha_={model.alpha_:g})" if isinstance(model, BaseMLPCV) else ""
+        print(f"{i + 1:4d}  {cells}  {pattern}{chosen}", file=out)
     summary = "  ".join(
         f"{np.mean(results[n]):13.4f} ± {np.std(results[n]):6.4f}" for n in scoring
     )
@@ -284,7 +319,7 @@ def _table_task(args):
     )
     task = detect_task(y, args.task)
     check_target(y, task)
-    model = make_model(task, args.estimator_param, args.random_state)
+    model = make_model(task, args.estimator_param, args.random_state, args.tuned)
     return X, y, groups, features, targets, task, model
 
 
@@ -298,6 +333,7 @@ TABLE_ONLY_OPTIONS = {
     "estimator_param": [],
     "scoring": None,
     "out": None,
+    "tuned": False,
 }
 
 
@@ -340,6 +376,7 @@ def run_cv(args):
         )
     patterns = print_report(results, scoring)
     if args.out:
+        first = results["estimator"][0]
         info = {
             "data": str(args.data),
             "task": task,
@@ -348,8 +385,10 @@ def run_cv(args):
             "features": features,
             "groups": args.groups,
             "cv": args.cv,
-            "estimator": repr(fitted_mlp(results["estimator"][0])),
+            "estimator": repr(first if args.tuned else fitted_mlp(first)),
         }
+        if args.tuned:
+            info["alpha_"] = [m.alpha_ for m in results["estimator"]]
         write_outputs(args.out, results, scoring, patterns, info)
         print(f"wrote {args.out / 'report.json'} and {args.out / 'curves.png'}")
     return 0

@@ -1,6 +1,6 @@
-"""The built-in report of the main job: each estimator cross-validated on
-scikit-learn's bundled breast-cancer data (``python -m skmlp``, ``skmlp cv``
-without a data file)."""
+"""The built-in report of the main job: each estimator, the plain ones and the
+CV ones, cross-validated on scikit-learn's bundled breast-cancer data
+(``python -m skmlp``, ``skmlp cv`` without a data file)."""
 
 import sys
 import time
@@ -14,7 +14,15 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import MLPClassifier, MLPRegressor, MultiLabelMLP, __version__
+from . import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPRegressor,
+    MLPRegressorCV,
+    MultiLabelMLP,
+    MultiLabelMLPCV,
+    __version__,
+)
 from .model_selection import cross_validate
 
 
@@ -29,33 +37,39 @@ def _tasks(random_state):
     )
     keep = np.delete(X, [0, 1, 2, 3, 20, 21, 22, 23], axis=1)
     common = dict(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
+    regressor = TransformedTargetRegressor(
+        MLPRegressor(**common), transformer=StandardScaler()
+    )
+    classify = (
+        "diagnosis (malignant/benign)",
+        X,
+        y,
+        ["accuracy", "balanced_accuracy", "roc_auc"],
+    )
+    regress = (
+        "mean radius from the other features",
+        rest,
+        radius,
+        ["r2", "neg_mean_absolute_error"],
+    )
+    tag = (
+        "diagnosis + large radius + high texture",
+        keep,
+        labels.astype(int),
+        ["accuracy", "f1_micro", "roc_auc"],
+    )
+    # the plain estimators scaled by a pipeline; the CV estimators scale themselves
     return [
         (
             "MLPClassifier",
-            "diagnosis (malignant/benign)",
-            MLPClassifier(**common),
-            X,
-            y,
-            ["accuracy", "balanced_accuracy", "roc_auc"],
+            make_pipeline(StandardScaler(), MLPClassifier(**common)),
+            *classify,
         ),
-        (
-            "MLPRegressor",
-            "mean radius from the other features",
-            TransformedTargetRegressor(
-                MLPRegressor(**common), transformer=StandardScaler()
-            ),
-            rest,
-            radius,
-            ["r2", "neg_mean_absolute_error"],
-        ),
-        (
-            "MultiLabelMLP",
-            "diagnosis + large radius + high texture",
-            MultiLabelMLP(**common),
-            keep,
-            labels.astype(int),
-            ["accuracy", "f1_micro", "roc_auc"],
-        ),
+        ("MLPClassifierCV", MLPClassifierCV(random_state=random_state), *classify),
+        ("MLPRegressor", make_pipeline(StandardScaler(), regressor), *regress),
+        ("MLPRegressorCV", MLPRegressorCV(random_state=random_state), *regress),
+        ("MultiLabelMLP", make_pipeline(StandardScaler(), MultiLabelMLP(**common)), *tag),
+        ("MultiLabelMLPCV", MultiLabelMLPCV(random_state=random_state), *tag),
     ]
 
 
@@ -66,10 +80,11 @@ def run_default(n_splits=5, random_state=0, out=sys.stdout):
         "breast-cancer data (569 patients x 30 measurements)\n",
         file=out,
     )
-    for name, task, estimator, X, y, scoring in _tasks(random_state):
+    for name, model, task, X, y, scoring in _tasks(random_state):
         cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
-        model = make_pipeline(StandardScaler(), estimator)
-        split_on = y if y.ndim == 1 and name != "MLPRegressor" else np.zeros(len(y))
+        split_on = (
+            y if y.ndim == 1 and not name.startswith("MLPRegressor") else np.zeros(len(y))
+        )
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)

@@ -280,6 +280,88 @@ out_activation_ : str
     Output link: 'softmax', 'logistic', 'identity' or 'exp'.""",
 }
 
+# The CV estimators' parameters and attributes (their defaults differ from the
+# networks' defaults); the other parameters are documented as above.
+CV_PARAMETERS = {
+    "alphas": """\
+alphas : array-like of float, default=(1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+    The grid ``alpha`` (L2 penalty on the weights) is chosen from.""",
+    "hidden_layer_sizes": """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64, 64)
+    The ith element is the number of neurons in the ith hidden layer.""",
+    "cv": """\
+cv : int, cross-validation generator or iterable, default=5
+    The inner folds. An int ``k`` is ``k`` shuffled folds (stratified for
+    :class:`MLPClassifierCV`) seeded by ``random_state``, or, when ``fit``
+    gets ``groups``, :class:`~sklearn.model_selection.GroupKFold` ``(k)``;
+    anything else is used as given (a splitter receives ``groups``).""",
+    "scoring": """\
+scoring : None, 'loss', str or callable, default=None
+    What each network's held-out fold is scored with, every epoch (early
+    stopping keeps its best epoch) and at the end (the fold's score in
+    ``cv_results_``, which chooses ``alpha_``). None and 'loss' are the
+    negative held-out loss (the training loss, without the penalty);
+    any other string or callable a scikit-learn scorer.""",
+    "refit": """\
+refit : bool, default=False
+    False: the final model averages the chosen alpha's fold networks (each
+    trained on its fold's training part, stopped on its held-out part).
+    True: ``n_splits_ * ensemble_size`` new networks are trained on every
+    row for the median epoch count at which those fold networks stopped.""",
+    "scaling": """\
+scaling : {'robust', 'standard'} or None, default='robust'
+    Input scaling fitted in ``fit`` (no Pipeline needed):
+    :class:`~skmlp.preprocessing.SmoothClipScaler` ('robust': median and
+    quartiles, then a smooth clip into (-3, 3)), or
+    :class:`~sklearn.preprocessing.StandardScaler` ('standard'); None uses
+    the inputs as they are. :class:`MLPRegressorCV` also standardises its
+    targets unless ``scaling`` is None.""",
+    "ensemble_size": """\
+ensemble_size : int, default=1
+    Networks per (alpha, inner fold), each from its own seed; the final
+    model averages ``n_splits_ * ensemble_size`` networks.""",
+}
+
+CV_ATTRIBUTES = {
+    "alpha_": """\
+alpha_ : float
+    The chosen ``alpha``: the best mean score over the inner folds.""",
+    "alphas_": """\
+alphas_ : ndarray of shape (n_alphas,)
+    The grid searched.""",
+    "best_score_": """\
+best_score_ : float
+    Mean inner-fold score of ``alpha_``.""",
+    "best_index_": """\
+best_index_ : int
+    Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.""",
+    "cv_results_": """\
+cv_results_ : dict of ndarray
+    scikit-learn's search layout, one entry per alpha: ``param_alpha``,
+    ``params``, ``split<i>_test_score``, ``mean_test_score``,
+    ``std_test_score``, ``rank_test_score``, and ``mean_n_iter`` (epochs run,
+    mean over the folds and seeds).""",
+    "estimator_": """\
+estimator_ : estimator
+    The fitted network class (e.g. :class:`MLPClassifier`) holding the final
+    networks as an ensemble (``estimator_.estimators_``); it takes inputs
+    already scaled by ``scaler_`` (and, for a regressor, predicts the
+    standardised targets).""",
+    "scaler_": """\
+scaler_ : transformer or None
+    The fitted input scaling (None with ``scaling=None``).""",
+    "n_splits_": """\
+n_splits_ : int
+    Number of inner folds.""",
+    "fit_time_": """\
+fit_time_ : float
+    Seconds the last ``fit`` took (the whole search and the final model).""",
+    "n_iter_": """\
+n_iter_ : ndarray of shape (n_networks,)
+    Epochs run by each network of the final model.""",
+}
+
+
 # Parameters whose text differs between estimators: (estimator, name) -> key.
 VARIANTS = {
     ("MLPClassifier", "loss"): "loss_classifier",
@@ -296,8 +378,12 @@ def _section(entries):
 def document(cls):
     """Class decorator filling ``<<PARAMETERS>>`` and ``<<ATTRIBUTES>>``."""
     names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-    params = [PARAMETERS[VARIANTS.get((cls.__name__, n), n)] for n in names]
-    attributes = [ATTRIBUTES[n] for n in cls._attributes]
+    cv = cls.__name__.endswith("CV")
+    parameters = {**PARAMETERS, **CV_PARAMETERS} if cv else PARAMETERS
+    attributes = {**ATTRIBUTES, **CV_ATTRIBUTES} if cv else ATTRIBUTES
+    base = cls.__name__[:-2] if cv else cls.__name__
+    params = [parameters[VARIANTS.get((base, n), n)] for n in names]
+    attributes = [attributes[n] for n in cls._attributes]
     cls.__doc__ = cls.__doc__.replace("<<PARAMETERS>>", _section(params).lstrip()).replace(
         "<<ATTRIBUTES>>", _section(attributes).lstrip()
     )

@@ -12,11 +12,13 @@ type is refused. skops is an optional dependency
 import copy
 
 from ._classifier import MLPClassifier
+from ._cv_estimators import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 from ._multilabel import MultiLabelMLP
 from ._regressor import MLPRegressor
 from .nn.losses import LOSSES
 from .nn.network import Network
 from .nn.optimizers import OPTIMIZERS
+from .preprocessing import SmoothClipScaler
 from .training.state import TrainingState
 
 
@@ -33,6 +35,10 @@ TRUSTED_TYPES = sorted(
         MLPClassifier,
         MLPRegressor,
         MultiLabelMLP,
+        MLPClassifierCV,
+        MLPRegressorCV,
+        MultiLabelMLPCV,
+        SmoothClipScaler,
         Network,
         TrainingState,
         *LOSSES.values(),

@@ -153,3 +153,54 @@ def test_bad_input_ends_with_one_line_and_status_2(tables, args, message):
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(error_lines) == 1 and message in error_lines[0], result.stderr
+
+
+def test_tuned_cv_uses_the_cv_estimator_with_groups(tables, tmp_path):
+    result = skmlp(
+        "cv",
+        tables / "cohort.csv",
+        "--target",
+        "subtype",
+        "--groups",
+        "patient",
+        "--cv",
+        "3",
+        "--tuned",
+        "--estimator-param",
+        "alphas=[0.01, 1.0]",
+        "--estimator-param",
+        "max_iter=60",
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "alpha_=" in line]
+    assert len(rows) == 3
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["estimator"].startswith("MLPClassifierCV(")
+    assert set(report["alpha_"]) <= {0.01, 1.0} and len(report["alpha_"]) == 3
+    assert report["metrics"]["accuracy"]["mean"] > 0.7
+
+
+def test_tuned_fit_then_predict_round_trip(tables, tmp_path):
+    model = tmp_path / "tuned.skops"
+    fitted = skmlp(
+        "fit",
+        tables / "cohort.csv",
+        "--target",
+        "gene_4",
+        "--drop",
+        "subtype",
+        "--groups",
+        "patient",
+        "--tuned",
+        "--estimator-param",
+        "alphas=[0.1]",
+        "--model",
+        model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    predicted = skmlp("predict", model, tables / "cohort.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout.splitlines()[0] == "predicted_gene_4"
+    assert len(predicted.stdout.splitlines()) == 241

@@ -14,7 +14,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "skmlp"
 MAX_LINES = 40
 MAX_PARAMETERS = 8
 #: The estimators' ``__init__`` lists every parameter, as scikit-learn requires.
-ESTIMATOR_MODULES = ("skmlp._classifier", "skmlp._regressor", "skmlp._multilabel")
+ESTIMATOR_MODULES = (
+    "skmlp._classifier",
+    "skmlp._regressor",
+    "skmlp._multilabel",
+    "skmlp._cv_estimators",
+)
 
 
 def _modules():

@@ -123,3 +123,41 @@ def _searches():
 @parametrize_with_checks(_searches())
 def test_one_pass_searches_are_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# The CV estimators, with a short grid and few epochs to keep the checks fast.
+# Their inner folds put a row weighted 2 in one fold where its two copies may
+# fall in two, so weights equal repetition only in expectation (as for
+# scikit-learn's LogisticRegressionCV).
+CV_REASON = "inner folds split repeated rows where they keep a weighted row whole"
+
+
+def _cv_estimators():
+    from skmlp import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
+
+    small = dict(alphas=[1e-3, 1.0], cv=3, max_iter=30, random_state=0)
+    return [
+        MLPClassifierCV(**small),
+        MLPRegressorCV(**small),
+        MultiLabelMLPCV(**small),
+        MLPClassifierCV(**small, refit=True, scaling="standard", class_weight="balanced"),
+        MLPRegressorCV(**small, loss="huber", scaling="standard", ensemble_size=2),
+        MLPClassifierCV(**small, scaling=None, loss="focal", label_smoothing=0.1),
+        MultiLabelMLPCV(**small, loss="focal", scoring="f1_micro"),
+        MultiLabelMLPCV(**small, label_smoothing=0.1, dropout=0.1, refit=True),
+    ]
+
+
+@parametrize_with_checks(
+    _cv_estimators(),
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": CV_REASON,
+    },
+)
+def test_cv_estimators_are_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", _cv_estimators()[:3], ids=type)
+def test_cv_estimator_param_validation(estimator):
+    check_param_validation(type(estimator).__name__, estimator)

@@ -225,6 +225,18 @@ def test_display_from_cv_results_averages_only_epochs_every_fold_reached():
     plt.close("all")
 
 
+def test_display_from_cv_results_of_ensembles_uses_each_fold_members_mean():
+    import matplotlib.pyplot as plt
+
+    X, y = _moons(0)
+    model = MLPClassifier(ensemble_size=2, early_stopping=True, max_iter=30, random_state=0)
+    cv = cross_validate(model, X, y, cv=3, return_estimator=True)
+    display = TrainingCurveDisplay.from_cv_results(cv)
+    lengths = [min(len(m.loss_curve_) for m in e.estimators_) for e in cv["estimator"]]
+    assert len(display.lines_["train"].get_xdata()) == min(lengths)
+    plt.close("all")
+
+
 # -- scikit-learn's sample-size learning curves ---------------------------------------
 
 

@@ -3,7 +3,7 @@ epoch and the diagnosed pattern marked. matplotlib is imported only to plot."""
 
 import numpy as np
 
-from ._diagnosis import common_epochs, data_loss, diagnose_training
+from ._diagnosis import _history_of, common_epochs, data_loss, diagnose_training
 
 
 def _pyplot():
@@ -204,7 +204,8 @@ class TrainingCurveDisplay:
                 "cv_results has no 'estimator': call cross_validate with "
                 "return_estimator=True."
             )
-        histories = [_final_estimator(e).history_ for e in cv_results["estimator"]]
+        # an ensemble's fold: its members' mean history
+        histories = [_history_of(_final_estimator(e)) for e in cv_results["estimator"]]
         return cls._from_histories(histories, ax=ax, name=name, log_scale=log_scale)
 
     @classmethod

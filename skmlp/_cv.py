@@ -1,0 +1,287 @@
+"""The fit shared by the CV estimators: scaling, inner folds, one pass, selection.
+
+A CV estimator trains one network per (alpha, inner fold, seed) on the rows
+of the fold's training part, with early stopping (and restore-best) on the
+fold's held-out rows. All of them train together on model axes
+(:func:`skmlp._members.fit_together`), or one after the other when they
+cannot. The held-out score of each network at its best epoch is its fold's
+score; the alpha of the best mean score is chosen, and the chosen alpha's
+networks, one per fold and seed, are kept and averaged (or, with
+``refit=True``, replaced by networks trained on every row).
+"""
+
+import time
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, check_cv
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._ensemble import member_seeds, publish
+from ._members import Unbatchable, axis_chunks, fit_together, n_parameters
+from .nn.activations import ACTIVATIONS
+from .preprocessing import SmoothClipScaler
+
+#: The default grid of ``alphas`` (see the user guide's table).
+ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+#: What a CV estimator passes to its networks, whatever its parameters.
+FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
+#: Parameters of a CV estimator that are not parameters of its networks.
+OWN = ("alphas", "cv", "refit", "scaling", "ensemble_size", "random_state", "verbose")
+
+
+class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
+    """Parameters and fit of the CV estimators.
+
+    Warning: this class should not be used directly; use the estimators.
+    """
+
+    _parameter_constraints: dict = {
+        "alphas": ["array-like"],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "cv": ["cv_object"],
+        "scoring": [None, StrOptions({"loss", *get_scorer_names()}), callable],
+        "refit": ["boolean"],
+        "scaling": [StrOptions({"robust", "standard"}), None],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @property
+    @abstractmethod
+    def _network_class(self):
+        """The skmlp estimator of the networks."""
+
+    def _targets(self, y, reset):
+        """Hook: the networks' training targets; the default keeps ``y``."""
+        return y
+
+    def _check_targets(self, y):
+        """Hook: the targets, or an error for targets the estimator cannot learn."""
+        return y
+
+    def _check_folds(self, y, splits):
+        """Hook: refuse inner folds the networks cannot train on."""
+
+    # -- fit -----------------------------------------------------------------
+    def _fit(self, X, y, sample_weight, groups):
+        start = time.perf_counter()
+        X, y = validate_data(self, X, y, **self._validation_options())
+        y = self._check_targets(y)
+        alphas = self._checked_alphas()
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        self._input_dtype = X.dtype.name  # a name: persistence trusts str, not dtype
+        Xs = self._fit_scaler(X)
+        targets = self._targets(y, reset=True)
+        splits = self._inner_splits(X, y, groups)
+        networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
+        fit_networks(networks, args, Xs.shape[1])
+        self._select(networks, alphas, len(splits))
+        self.estimator_ = self._final(networks, Xs, targets, sample_weight)
+        self.n_iter_ = np.array([n.n_iter_ for n in self.estimator_.estimators_])
+        self.fit_time_ = time.perf_counter() - start
+        if self.verbose:
+            print(self._summary())
+        return self
+
+    def _validation_options(self):
+        return dict(dtype=[np.float64, np.float32])
+
+    def _checked_alphas(self):
+        alphas = np.asarray(self.alphas, dtype=float)
+        if alphas.ndim != 1 or alphas.size == 0 or not np.all(alphas >= 0):
+            raise ValueError(
+                "alphas must be a non-empty 1-D array of non-negative numbers; "
+                f"got {self.alphas!r}."
+            )
+        return alphas
+
+    def _fit_scaler(self, X):
+        scalers = {"robust": SmoothClipScaler, "standard": StandardScaler}
+        self.scaler_ = None if self.scaling is None else scalers[self.scaling]()
+        return X if self.scaler_ is None else self.scaler_.fit_transform(X)
+
+    def _scaled(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=self._input_dtype)
+        return X if self.scaler_ is None else self.scaler_.transform(X)
+
+    # -- the inner folds -----------------------------------------------------
+    def _inner_cv(self, groups):
+        """``cv`` as a splitter: an int is shuffled (stratified for a
+        classifier) folds seeded by ``random_state``, or group folds when
+        ``groups`` are given."""
+        if not isinstance(self.cv, Integral):
+            return check_cv(self.cv, classifier=False)
+        if groups is not None:
+            return GroupKFold(self.cv)
+        seed = member_seeds(self.random_state, 1)[0]
+        stratified = is_classifier(self) and self._stratifiable()
+        splitter = StratifiedKFold if stratified else KFold
+        return splitter(self.cv, shuffle=True, random_state=int(seed))
+
+    def _stratifiable(self):
+        return True
+
+    def _inner_splits(self, X, y, groups):
+        if groups is not None:
+            groups = column_or_1d(groups)
+            if groups.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"groups has {groups.shape[0]} entries for {X.shape[0]} rows of X."
+                )
+        splits = list(self._inner_cv(groups).split(X, y, groups))
+        if len(splits) < 2:
+            raise ValueError(f"cv must give at least 2 inner folds; got {len(splits)}.")
+        self._check_folds(y, splits)
+        self.n_splits_ = len(splits)
+        return splits
+
+    # -- the networks ----------------------------------------------------------
+    def _network_params(self):
+        """The networks' parameters: those they share with this estimator."""
+        own = self.get_params(deep=False)
+        names = set(self._network_class().get_params()) - set(OWN)
+        params = {name: value for name, value in own.items() if name in names}
+        params["scoring"] = "loss" if self.scoring is None else self.scoring
+        return {**params, **FIXED}
+
+    def _networks(self, X, y, sample_weight, splits, alphas):
+        """One unfitted network per (alpha, fold, seed) and its fit arguments.
+        A fold's networks share their seeds across alphas (common random
+        numbers: the alphas are compared on equal draws) and their arrays."""
+        base = self._network_class(**self._network_params())
+        seeds = member_seeds(self.random_state, len(splits) * self.ensemble_size)
+        seeds = seeds.reshape(len(splits), self.ensemble_size)
+        fold_args = [_fold_args(X, y, sample_weight, split) for split in splits]
+        networks, args = [], []
+        for alpha in alphas:
+            for fold, fold_seeds in zip(fold_args, seeds):
+                for seed in fold_seeds:
+                    networks.append(
+                        clone(base).set_params(alpha=float(alpha), random_state=int(seed))
+                    )
+                    args.append(fold)
+        return networks, args
+
+    # -- selection -------------------------------------------------------------
+    def _select(self, networks, alphas, n_splits):
+        """``cv_results_``, ``best_index_``, ``alpha_``, ``best_score_``."""
+        k = self.ensemble_size
+        scores = np.array([n.best_validation_score_ for n in networks], dtype=float)
+        scores = scores.reshape(len(alphas), n_splits, k).mean(axis=2)
+        epochs = np.array([n.n_iter_ for n in networks], dtype=float)
+        self.cv_results_ = _cv_results(alphas, scores, epochs.reshape(len(alphas), -1))
+        mean = self.cv_results_["mean_test_score"]
+        self.best_index_ = int(np.argmax(np.where(np.isfinite(mean), mean, -np.inf)))
+        self.alpha_ = float(alphas[self.best_index_])
+        self.best_score_ = float(mean[self.best_index_])
+        self.alphas_ = alphas
+        per_alpha = n_splits * k
+        chosen = slice(self.best_index_ * per_alpha, (self.best_index_ + 1) * per_alpha)
+        self._chosen = networks[chosen]
+
+    def _final(self, networks, X, y, sample_weight):
+        """The fitted model predictions come from: the chosen alpha's fold
+        networks as one ensemble, or (``refit``) networks trained on all rows."""
+        params = {**self._network_params(), "alpha": self.alpha_}
+        chosen = self._chosen
+        del self._chosen
+        if not self.refit:
+            ensemble = self._network_class(**params, ensemble_size=len(chosen))
+            publish(ensemble, chosen)
+            return ensemble
+        epochs = int(np.ceil(np.median([n.best_epoch_ + 1 for n in chosen])))
+        params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
+        seed = int(member_seeds(self.random_state, 2)[1])
+        refitted = self._network_class(
+            **params, ensemble_size=len(chosen), random_state=seed
+        )
+        return refitted.fit(X, y, sample_weight=sample_weight)
+
+    def _summary(self):
+        results = self.cv_results_
+        lines = [
+            f"{type(self).__name__}: {self.n_splits_} inner folds, {self.fit_time_:.1f} s"
+        ]
+        for alpha, score in zip(self.alphas_, results["mean_test_score"]):
+            mark = " <- alpha_" if alpha == self.alpha_ else ""
+            lines.append(f"  alpha={alpha:<10g} mean score {score: .4f}{mark}")
+        return "\n".join(lines)
+
+    # -- prediction --------------------------------------------------------------
+    def _network_output(self, method, X):
+        X = self._scaled(X)
+        return getattr(self.estimator_, method)(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+
+def _fold_args(X, y, sample_weight, split):
+    train, test = split
+    args = dict(X=X[train], y=y[train], X_val=X[test], y_val=y[test])
+    if sample_weight is not None:
+        args.update(
+            sample_weight=sample_weight[train], sample_weight_val=sample_weight[test]
+        )
+    return args
+
+
+def fit_networks(networks, args, n_features):
+    """Fit each network on its arguments: together on model axes where they
+    can share one, one after the other where they cannot."""
+    chunks = axis_chunks(len(networks), n_parameters(networks[0], n_features, 1))
+    if chunks is None:
+        chunks = [slice(j, j + 1) for j in range(len(networks))]
+    for chunk in chunks:
+        if chunk.stop - chunk.start > 1:
+            try:
+                fit_together(networks[chunk], args[chunk])
+                continue
+            except Unbatchable:
+                pass
+        for network, fit_args in zip(networks[chunk], args[chunk]):
+            fit_args = dict(fit_args)
+            network.fit(fit_args.pop("X"), fit_args.pop("y"), **fit_args)
+
+
+def _cv_results(alphas, scores, epochs):
+    """scikit-learn's ``cv_results_`` layout for the alphas' fold scores."""
+    results = {
+        "param_alpha": np.ma.MaskedArray(alphas, mask=False),
+        "params": [{"alpha": float(a)} for a in alphas],
+    }
+    for fold in range(scores.shape[1]):
+        results[f"split{fold}_test_score"] = scores[:, fold]
+    results["mean_test_score"] = scores.mean(axis=1)
+    results["std_test_score"] = scores.std(axis=1)
+    order = np.argsort(-np.nan_to_num(results["mean_test_score"], nan=-np.inf))
+    ranks = np.empty(len(alphas), dtype=np.int32)
+    ranks[order] = np.arange(1, len(alphas) + 1)
+    results["rank_test_score"] = ranks
+    results["mean_n_iter"] = epochs.mean(axis=1)
+    return results

@@ -1,0 +1,361 @@
+"""MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV: the inner search, its
+folds and groups, the final model, and the parameters passed to the networks."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.model_selection import GroupKFold, cross_validate
+from sklearn.preprocessing import StandardScaler
+
+from skmlp import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPRegressor,
+    MLPRegressorCV,
+    MultiLabelMLPCV,
+)
+from skmlp._ensemble import member_seeds
+from skmlp.preprocessing import SmoothClipScaler
+
+FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0)
+
+
+@pytest.fixture
+def classification():
+    return make_classification(n_samples=120, n_features=6, random_state=0)
+
+
+@pytest.fixture
+def regression():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 4))
+    return X, 3 * np.sin(X[:, 0]) + X[:, 1] + 0.1 * rng.normal(size=150)
+
+
+class SpyFolds(GroupKFold):
+    """GroupKFold that remembers the folds it gave."""
+
+    def split(self, X, y=None, groups=None):
+        self.folds = list(super().split(X, y, groups))
+        self.groups = groups
+        return iter(self.folds)
+
+
+# -- groups ----------------------------------------------------------------------
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
+def test_integer_cv_with_groups_never_puts_a_group_on_both_sides(Estimator, classification):
+    X, y = classification
+    groups = np.repeat(np.arange(12), 10)
+    model = Estimator(**FAST).fit(X, y, groups=groups)
+    splits = model._inner_splits(X, y, groups)
+    assert len(splits) == model.n_splits_ == 3
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])
+    seen = np.sort(np.concatenate([test for _, test in splits]))
+    np.testing.assert_array_equal(seen, np.arange(len(y)))
+
+
+def test_a_splitter_given_as_cv_gets_the_groups(classification):
+    X, y = classification
+    groups = np.repeat(np.arange(12), 10)
+    spy = SpyFolds(4)
+    model = MLPClassifierCV(**{**FAST, "cv": spy}).fit(X, y, groups=groups)
+    np.testing.assert_array_equal(spy.groups, groups)
+    assert model.n_splits_ == 4
+    for train, test in spy.folds:
+        assert not set(groups[train]) & set(groups[test])
+
+
+def _leaky(n_groups=30, per_group=6, seed=0):
+    """Rows of a group are near-copies with a target of the group's own: a
+    model that has seen a group's rows predicts its other rows; a new group
+    is unpredictable (targets independent of every feature's structure)."""
+    rng = np.random.RandomState(seed)
+    centers = rng.normal(size=(n_groups, 8))
+    X = np.repeat(centers, per_group, axis=0) + 0.01 * rng.normal(
+        size=(n_groups * per_group, 8)
+    )
+    y = np.repeat(rng.normal(size=n_groups), per_group)
+    return X, y, np.repeat(np.arange(n_groups), per_group)
+
+
+def test_group_folds_score_the_leak_honestly():
+    X, y, groups = _leaky()
+    params = dict(alphas=[1e-4], cv=3, max_iter=150, random_state=0, scoring="r2")
+    by_row = MLPRegressorCV(**params).fit(X, y)
+    by_group = MLPRegressorCV(**params).fit(X, y, groups=groups)
+    assert by_row.best_score_ > 0.5  # held-out rows of groups seen in training
+    assert by_group.best_score_ < 0.2  # held-out groups: nothing to learn
+
+
+def test_groups_reach_the_inner_folds_through_metadata_routing():
+    X, y, groups = _leaky()
+    params = dict(alphas=[1e-4], cv=3, max_iter=150, random_state=0, scoring="r2")
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = MLPRegressorCV(**params).set_fit_request(groups=True)
+        result = cross_validate(
+            model,
+            X,
+            y,
+            cv=GroupKFold(3),
+            params={"groups": groups},
+            return_estimator=True,
+        )
+    for fitted in result["estimator"]:
+        assert fitted.best_score_ < 0.2
+
+
+def test_groups_of_the_wrong_length_are_refused(classification):
+    X, y = classification
+    with pytest.raises(ValueError, match="groups has 5 entries for 120 rows"):
+        MLPClassifierCV(**FAST).fit(X, y, groups=np.arange(5))
+
+
+# -- the selected alpha -------------------------------------------------------------
+def test_alpha_grows_with_the_need_for_regularisation():
+    rng = np.random.RandomState(0)
+    alphas = [1e-4, 1e-2, 1.0, 30.0]
+    # plenty of rows, a smooth signal, little noise: little regularisation
+    X = rng.normal(size=(600, 3))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.05 * rng.normal(size=600)
+    clean = MLPRegressorCV(alphas=alphas, max_iter=200, random_state=0).fit(X, y)
+    # few rows, many irrelevant features, a weak noisy signal: much more
+    X = rng.normal(size=(60, 40))
+    y = 0.3 * X[:, 0] + rng.normal(size=60)
+    noisy = MLPRegressorCV(alphas=alphas, max_iter=200, random_state=0).fit(X, y)
+    assert clean.alpha_ <= 1e-2
+    assert noisy.alpha_ >= 1.0
+    scores = noisy.cv_results_["mean_test_score"]
+    assert scores[noisy.best_index_] == noisy.best_score_ == scores.max()
+
+
+# -- the one pass: each network is the separate fit -------------------------------------
+def test_each_fold_network_equals_its_separate_fit(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST, ensemble_size=2).fit(X, y)
+    Xs = model.scaler_.transform(X)
+    seeds = member_seeds(0, 3 * 2).reshape(3, 2)
+    splits = model._inner_splits(X, y, None)
+    params = model._network_params()
+    networks = model.estimator_.estimators_
+    assert len(networks) == 6
+    for fold, (train, test) in enumerate(splits):
+        for j in range(2):
+            alone = MLPClassifier(
+                **params, alpha=model.alpha_, random_state=int(seeds[fold, j])
+            ).fit(Xs[train], y[train], X_val=Xs[test], y_val=y[test])
+            member = networks[2 * fold + j]
+            assert member.n_iter_ == alone.n_iter_
+            for a, b in zip(member.coefs_, alone.coefs_):
+                np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+            score = model.cv_results_[f"split{fold}_test_score"][model.best_index_]
+            assert score == pytest.approx(
+                np.mean([networks[2 * fold + i].best_validation_score_ for i in (0, 1)])
+            )
+
+
+def test_cv_results_layout(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST).fit(X, y)
+    results = model.cv_results_
+    assert [p["alpha"] for p in results["params"]] == [1e-3, 1.0]
+    np.testing.assert_array_equal(results["param_alpha"], [1e-3, 1.0])
+    folds = np.column_stack([results[f"split{i}_test_score"] for i in range(3)])
+    np.testing.assert_allclose(results["mean_test_score"], folds.mean(axis=1))
+    np.testing.assert_allclose(results["std_test_score"], folds.std(axis=1))
+    assert sorted(results["rank_test_score"]) == [1, 2]
+    assert results["rank_test_score"][model.best_index_] == 1
+    assert np.all(results["mean_n_iter"] >= 1)
+    assert model.alphas_.tolist() == [1e-3, 1.0]
+    assert model.fit_time_ > 0
+
+
+# -- the final model ---------------------------------------------------------------------
+def test_the_final_model_averages_the_chosen_fold_networks(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST).fit(X, y)
+    Xs = model.scaler_.transform(X)
+    networks = model.estimator_.estimators_
+    assert all(n.alpha == model.alpha_ for n in networks)
+    mean = np.mean([n.predict_proba(Xs) for n in networks], axis=0)
+    np.testing.assert_allclose(model.predict_proba(X), mean)
+    np.testing.assert_array_equal(model.predict(X), model.classes_[mean.argmax(axis=1)])
+    np.testing.assert_allclose(model.predict_log_proba(X), np.log(mean))
+
+
+def test_refit_trains_on_every_row_for_the_median_stopping_epoch(regression):
+    X, y = regression
+    folds = MLPRegressorCV(**FAST).fit(X, y)
+    refitted = MLPRegressorCV(**FAST, refit=True).fit(X, y)
+    assert refitted.alpha_ == folds.alpha_
+    epochs = int(
+        np.ceil(np.median([n.best_epoch_ + 1 for n in folds.estimator_.estimators_]))
+    )
+    assert refitted.n_iter_.tolist() == [epochs] * 3
+    for network in refitted.estimator_.estimators_:
+        assert network.early_stopping is False and network.alpha == folds.alpha_
+        assert len(network.loss_curve_) == epochs
+    assert refitted.score(X, y) > 0.8
+
+
+# -- scaling ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "scaling, kind", [("robust", SmoothClipScaler), ("standard", StandardScaler)]
+)
+def test_scaling_is_fitted_inside(scaling, kind, classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST, scaling=scaling).fit(X, y)
+    assert isinstance(model.scaler_, kind)
+    Xs = model.scaler_.transform(X)
+    np.testing.assert_allclose(model.predict_proba(X), model.estimator_.predict_proba(Xs))
+
+
+def test_no_scaling_uses_the_inputs_as_they_are(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST, scaling=None).fit(X, y)
+    assert model.scaler_ is None
+    np.testing.assert_allclose(model.predict_proba(X), model.estimator_.predict_proba(X))
+
+
+def test_robust_scaling_resists_an_outlier_feature(classification):
+    X, y = classification
+    X = X.copy()
+    X[0, 0] = 1e6  # one wild value: standard scaling squashes the column
+    robust = MLPClassifierCV(**FAST).fit(X, y)
+    assert np.abs(robust.scaler_.transform(X)).max() < 3
+    assert robust.score(X[1:], y[1:]) >= 0.9
+
+
+def test_regression_targets_are_standardised_and_predictions_in_their_units(regression):
+    X, y = regression
+    base = MLPRegressorCV(**FAST).fit(X, y)
+    shifted = MLPRegressorCV(**FAST).fit(X, 1000 * y + 5000)
+    np.testing.assert_allclose(shifted.predict(X), 1000 * base.predict(X) + 5000, rtol=1e-6)
+    assert shifted.alpha_ == base.alpha_
+    assert shifted.score(X, 1000 * y + 5000) == pytest.approx(base.score(X, y))
+
+
+def test_multi_output_regression(regression):
+    X, y = regression
+    Y = np.column_stack([y, -2 * y + 10])
+    model = MLPRegressorCV(**FAST).fit(X, Y)
+    assert model.predict(X).shape == (150, 2)
+    assert model.score(X, Y) > 0.8
+
+
+def test_poisson_targets_stay_non_negative():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = rng.poisson(np.exp(0.5 * X[:, 0] + 1.0))
+    model = MLPRegressorCV(**FAST, loss="poisson").fit(X, y)
+    assert model._y_center == 0.0 and model._y_scale == pytest.approx(y.mean())
+    assert np.all(model.predict(X) > 0)
+
+
+# -- what reaches the networks -------------------------------------------------------------
+def test_network_parameters_pass_through(classification):
+    X, y = classification
+    model = MLPClassifierCV(
+        **FAST,
+        hidden_layer_sizes=(7,),
+        activation="tanh",
+        loss="focal",
+        focal_gamma=1.0,
+        class_weight="balanced",
+        label_smoothing=0.05,
+        dropout=0.1,
+        batch_size=32,
+        learning_rate_init=0.002,
+        n_iter_no_change=5,
+    ).fit(X, y)
+    network = model.estimator_.estimators_[0]
+    assert network.coefs_[0].shape == (6, 7)
+    for name, value in dict(
+        activation="tanh",
+        loss="focal",
+        focal_gamma=1.0,
+        class_weight="balanced",
+        label_smoothing=0.05,
+        dropout=0.1,
+        batch_size=32,
+        learning_rate_init=0.002,
+        n_iter_no_change=5,
+        scoring="loss",
+        early_stopping=True,
+    ).items():
+        assert network.get_params()[name] == value, name
+
+
+def test_class_weight_raises_minority_recall():
+    X, y = make_classification(
+        n_samples=400, weights=[0.9], flip_y=0.05, class_sep=0.5, random_state=0
+    )
+    plain = MLPClassifierCV(**FAST).fit(X, y)
+    balanced = MLPClassifierCV(**FAST, class_weight="balanced").fit(X, y)
+    recall = [(m.predict(X)[y == 1] == 1).mean() for m in (plain, balanced)]
+    assert recall[1] > recall[0]
+
+
+def test_sample_weight_reaches_training_and_the_fold_scores(classification):
+    X, y = classification
+    weights = np.where(np.arange(len(y)) % 2, 1.0, 0.0)
+    weighted = MLPClassifierCV(**FAST).fit(X, y, sample_weight=weights)
+    dropped = MLPClassifierCV(**FAST).fit(X, y, sample_weight=np.ones(len(y)))
+    assert not np.allclose(weighted.predict_proba(X), dropped.predict_proba(X))
+    assert not np.allclose(
+        weighted.cv_results_["mean_test_score"], dropped.cv_results_["mean_test_score"]
+    )
+
+
+def test_a_scorer_chooses_the_alpha_and_stops_the_networks(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST, scoring="roc_auc").fit(X, y)
+    assert model.estimator_.estimators_[0].scoring == "roc_auc"
+    assert 0.5 < model.best_score_ <= 1.0
+
+
+def test_multilabel_thresholds_and_shapes():
+    X, Y = make_multilabel_classification(n_samples=150, n_classes=4, random_state=0)
+    model = MultiLabelMLPCV(**FAST, threshold=0.3).fit(X, Y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (150, 4)
+    np.testing.assert_array_equal(model.predict(X), (proba >= 0.3).astype(int))
+    assert model.score(X, Y) == pytest.approx((model.predict(X) == Y).all(axis=1).mean())
+
+
+def test_float32_stays_float32(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST).fit(X.astype(np.float32), y)
+    assert model.predict_proba(X.astype(np.float32)).dtype == np.float32
+    reg = MLPRegressorCV(**FAST).fit(X.astype(np.float32), y.astype(float))
+    assert reg.predict(X.astype(np.float32)).dtype == np.float32
+
+
+# -- errors ------------------------------------------------------------------------------
+@pytest.mark.parametrize("alphas", [[], [-1.0, 1.0], [[1.0]]])
+def test_bad_alphas_are_named(alphas, classification):
+    X, y = classification
+    with pytest.raises(ValueError, match="alphas must be a non-empty 1-D array"):
+        MLPClassifierCV(**{**FAST, "alphas": alphas}).fit(X, y)
+
+
+def test_a_class_missing_from_a_training_fold_is_named(classification):
+    X, y = classification
+    y = y.copy()
+    y[:4] = 2
+    groups = np.where(y == 2, 0, np.arange(len(y)) % 5 + 1)
+    with pytest.raises(ValueError, match="Class 2 has no row in the training part"):
+        MLPClassifierCV(**FAST).fit(X, y, groups=groups)
+
+
+def test_multilabel_targets_point_to_the_multilabel_estimator():
+    X, Y = make_multilabel_classification(n_samples=60, random_state=0)
+    with pytest.raises(ValueError, match="use MultiLabelMLPCV"):
+        MLPClassifierCV(**FAST).fit(X, Y)
+
+
+def test_regressor_networks_are_regressors(regression):
+    X, y = regression
+    model = MLPRegressorCV(**FAST).fit(X, y)
+    assert all(isinstance(n, MLPRegressor) for n in model.estimator_.estimators_)
