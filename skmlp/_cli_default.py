@@ -26,39 +26,47 @@ from . import (
 from .model_selection import cross_validate
 
 
-def _tasks(random_state):
+def _problems():
+    """(task, X, y, scoring) of the three kinds of problem, all from the
+    breast-cancer table, so that every estimator runs on data that ships with
+    scikit-learn."""
     X, y = load_breast_cancer(return_X_y=True)
-    # Regression and multilabel variants of the same table, so that every
-    # estimator runs on data that ships with scikit-learn.
     # radius, perimeter and area (mean and worst) all measure size: drop them
     radius, rest = X[:, 0], np.delete(X, [0, 2, 3, 20, 22, 23], axis=1)
     labels = np.column_stack(
         [y, X[:, 0] > np.median(X[:, 0]), X[:, 1] > np.median(X[:, 1])]
-    )
+    ).astype(int)
     keep = np.delete(X, [0, 1, 2, 3, 20, 21, 22, 23], axis=1)
+    return (
+        (
+            "diagnosis (malignant/benign)",
+            X,
+            y,
+            ["accuracy", "balanced_accuracy", "roc_auc"],
+        ),
+        (
+            "mean radius from the other features",
+            rest,
+            radius,
+            ["r2", "neg_mean_absolute_error"],
+        ),
+        (
+            "diagnosis + large radius + high texture",
+            keep,
+            labels,
+            ["accuracy", "f1_micro", "roc_auc"],
+        ),
+    )
+
+
+def _tasks(random_state):
+    """(name, model, task, X, y, scoring) of each row of the report: the plain
+    estimators scaled by a pipeline, the CV estimators scaling themselves."""
+    classify, regress, tag = _problems()
     common = dict(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
     regressor = TransformedTargetRegressor(
         MLPRegressor(**common), transformer=StandardScaler()
     )
-    classify = (
-        "diagnosis (malignant/benign)",
-        X,
-        y,
-        ["accuracy", "balanced_accuracy", "roc_auc"],
-    )
-    regress = (
-        "mean radius from the other features",
-        rest,
-        radius,
-        ["r2", "neg_mean_absolute_error"],
-    )
-    tag = (
-        "diagnosis + large radius + high texture",
-        keep,
-        labels.astype(int),
-        ["accuracy", "f1_micro", "roc_auc"],
-    )
-    # the plain estimators scaled by a pipeline; the CV estimators scale themselves
     return [
         (
             "MLPClassifier",

@@ -33,7 +33,7 @@ from .nn.activations import ACTIVATIONS
 from .preprocessing import SmoothClipScaler
 
 #: The default grid of ``alphas`` (see the user guide's table).
-ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 #: What a CV estimator passes to its networks, whatever its parameters.
 FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
 #: Parameters of a CV estimator that are not parameters of its networks.
@@ -72,7 +72,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def _network_class(self):
         """The skmlp estimator of the networks."""
 
-    def _targets(self, y, reset):
+    def _targets(self, y, sample_weight):
         """Hook: the networks' training targets; the default keeps ``y``."""
         return y
 
@@ -92,8 +92,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         self._input_dtype = X.dtype.name  # a name: persistence trusts str, not dtype
-        Xs = self._fit_scaler(X)
-        targets = self._targets(y, reset=True)
+        Xs = self._fit_scaler(X, sample_weight)
+        targets = self._targets(y, sample_weight)
         splits = self._inner_splits(X, y, groups)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
         fit_networks(networks, args, Xs.shape[1])
@@ -117,10 +117,14 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             )
         return alphas
 
-    def _fit_scaler(self, X):
+    def _fit_scaler(self, X, sample_weight):
+        """The scaled inputs; the scaler weighs the rows as training does (a
+        weight of 2 counts as two copies of the row)."""
         scalers = {"robust": SmoothClipScaler, "standard": StandardScaler}
         self.scaler_ = None if self.scaling is None else scalers[self.scaling]()
-        return X if self.scaler_ is None else self.scaler_.fit_transform(X)
+        if self.scaler_ is None:
+            return X
+        return self.scaler_.fit(X, sample_weight=sample_weight).transform(X)
 
     def _scaled(self, X):
         check_is_fitted(self)

@@ -387,18 +387,19 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     def _validation_options(self):
         return dict(dtype=[np.float64, np.float32], multi_output=True, y_numeric=True)
 
-    def _targets(self, y, reset):
+    def _targets(self, y, sample_weight):
         """The targets standardised (``scaling`` not None), or divided by
-        their mean for the Poisson loss, which needs them non-negative."""
+        their mean for the Poisson loss, which needs them non-negative; means
+        and deviations weighted as training weighs the rows."""
         y = y.astype(self._input_dtype, copy=False)
+        mean = np.average(y, axis=0, weights=sample_weight)
         if self.scaling is None:
             self._y_center, self._y_scale = 0.0, 1.0
         elif self.loss == "poisson":
-            mean = y.mean(axis=0)
             self._y_center, self._y_scale = 0.0, np.where(mean > 0, mean, 1.0)
         else:
-            std = y.std(axis=0)
-            self._y_center, self._y_scale = y.mean(axis=0), np.where(std > 0, std, 1.0)
+            std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=sample_weight))
+            self._y_center, self._y_scale = mean, np.where(std > 0, std, 1.0)
         return (y - self._y_center) / self._y_scale
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -284,7 +284,7 @@ out_activation_ : str
 # networks' defaults); the other parameters are documented as above.
 CV_PARAMETERS = {
     "alphas": """\
-alphas : array-like of float, default=(1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     The grid ``alpha`` (L2 penalty on the weights) is chosen from.""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64, 64)

@@ -15,7 +15,12 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
 __all__ = ["SmoothClipScaler"]
 
@@ -110,7 +115,7 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.clip = clip
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Compute each column's median and spread.
 
         Parameters
@@ -119,6 +124,9 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The data, dense and finite.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows: a weight of 2 counts as two copies of the
+            row (the quantiles are those of the rows repeated), 0 leaves it out.
 
         Returns
         -------
@@ -127,7 +135,10 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         q_min, q_max = _check_quantile_range(self.quantile_range)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, ensure_all_finite=True)
-        center, spread = _median_and_spread(X, q_min, q_max)
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        center, spread = _median_and_spread(X, weights, q_min, q_max)
         informative = spread > 0
         self.center_ = center.astype(X.dtype)
         self.scale_ = np.where(informative, spread, 1.0).astype(X.dtype)
@@ -208,12 +219,37 @@ def _check_quantile_range(quantile_range):
     return float(quantile_range[0]), float(quantile_range[1])
 
 
-def _median_and_spread(X, q_min, q_max):
+def _median_and_spread(X, weights, q_min, q_max):
     """Each column's median and spread, in float64; the spread is 0 if constant."""
-    low, center, high = np.percentile(X, [q_min, 50.0, q_max], axis=0).astype(np.float64)
+    order = np.argsort(X, axis=0, kind="stable")
+    ordered = np.take_along_axis(X, order, axis=0).astype(np.float64)
+    cumulative = np.cumsum(weights[order], axis=0)
+    low, center, high = (_percentile(ordered, cumulative, q) for q in (q_min, 50.0, q_max))
     spread = high - low
-    half_range = 0.5 * np.ptp(X, axis=0).astype(np.float64)
+    present = X[weights > 0] if np.any(weights > 0) else X
+    half_range = 0.5 * (present.max(axis=0) - present.min(axis=0)).astype(np.float64)
     return center, np.where(spread > 0, spread, half_range)
+
+
+def _percentile(ordered, cumulative, q):
+    """NumPy's default (linear) percentile ``q`` of each column of the rows
+    repeated by their weights: ``ordered`` holds each column sorted,
+    ``cumulative`` the running weight sums in that order. With unit weights
+    it is ``np.percentile(X, q, axis=0)``; weights that are integers give
+    exactly the percentile of the repeated rows."""
+    total = cumulative[-1, 0]
+    position = min(max(q / 100.0 * (total - 1.0), 0.0), max(total - 1.0, 0.0))
+    below = np.floor(position)
+    low = _value_at(ordered, cumulative, below)
+    high = _value_at(ordered, cumulative, min(below + 1.0, max(total - 1.0, 0.0)))
+    return low + (position - below) * (high - low)
+
+
+def _value_at(ordered, cumulative, index):
+    """The value at ``index`` of each column of the repeated, sorted rows: the
+    first row whose running weight sum passes ``index``."""
+    rows = np.minimum((cumulative <= index).sum(axis=0), len(ordered) - 1)
+    return ordered[rows, np.arange(ordered.shape[1])]
 
 
 def _squash(u):

@@ -38,11 +38,16 @@ def tables(tmp_path_factory):
     return folder
 
 
-def test_no_arguments_runs_the_default_report():
-    result = skmlp()
+def test_the_default_report_covers_every_estimator():
+    # ``python -m skmlp`` is the same report with 5 folds (the main job runs it)
+    result = skmlp("cv", "--cv", "3")
     assert result.returncode == 0, result.stderr
-    for name in ["MLPClassifier", "MLPRegressor", "MultiLabelMLP", "accuracy", "r2"]:
-        assert name in result.stdout
+    assert "3-fold cross-validation" in result.stdout
+    for name in ["MLPClassifier", "MLPRegressor", "MultiLabelMLP"]:
+        assert f"{name} — " in result.stdout
+        assert f"{name}CV — " in result.stdout
+    for metric in ["accuracy", "r2", "f1_micro"]:
+        assert metric in result.stdout
 
 
 def test_cv_with_groups_writes_report_and_curves(tables, tmp_path):

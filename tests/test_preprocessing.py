@@ -162,3 +162,24 @@ def test_monotone_in_each_column(cauchy, clip):
     steps = np.diff(sorted_Z, axis=0)
     inner = np.abs(sorted_Z) < (np.inf if clip is None else 0.99 * clip)
     assert np.all(steps[inner[1:] & inner[:-1]] > 0)
+
+
+def test_integer_weights_equal_repeated_rows_exactly():
+    rng = np.random.RandomState(3)
+    X = rng.standard_cauchy((41, 4))
+    X[:, 3] = rng.rand(41) < 0.1  # mostly zeros: the range fallback
+    weights = rng.randint(0, 4, size=41)
+    weighted = SmoothClipScaler().fit(X, sample_weight=weights)
+    repeated = SmoothClipScaler().fit(np.repeat(X, weights, axis=0))
+    np.testing.assert_array_equal(weighted.center_, repeated.center_)
+    np.testing.assert_array_equal(weighted.scale_, repeated.scale_)
+    np.testing.assert_array_equal(weighted.transform(X), repeated.transform(X))
+
+
+def test_unit_weights_give_numpys_percentiles():
+    rng = np.random.RandomState(4)
+    X = rng.lognormal(size=(30, 3))
+    scaler = SmoothClipScaler(quantile_range=(10.0, 90.0)).fit(X, sample_weight=np.ones(30))
+    low, median, high = np.percentile(X, [10, 50, 90], axis=0)
+    np.testing.assert_allclose(scaler.center_, median, rtol=1e-12)
+    np.testing.assert_allclose(scaler.scale_, high - low, rtol=1e-12)
