@@ -11,11 +11,14 @@ networks, one per fold and seed, are kept and averaged (or, with
 """
 
 import time
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, check_cv
 from sklearn.preprocessing import StandardScaler
@@ -36,6 +39,8 @@ from .preprocessing import SmoothClipScaler
 ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 #: What a CV estimator passes to its networks, whatever its parameters.
 FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
+#: What a fit learns besides its public attributes.
+PRIVATE = ("_input_dtype", "_y_center", "_y_scale", "_chosen", "_binary_target")
 #: Parameters of a CV estimator that are not parameters of its networks.
 OWN = ("alphas", "cv", "refit", "scaling", "ensemble_size", "random_state", "verbose")
 
@@ -86,15 +91,16 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     # -- fit -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight, groups):
         start = time.perf_counter()
+        self._forget_fit()
         X, y = validate_data(self, X, y, **self._validation_options())
         y = self._check_targets(y)
         alphas = self._checked_alphas()
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        splits = self._inner_splits(X, y, groups)
         self._input_dtype = X.dtype.name  # a name: persistence trusts str, not dtype
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
-        splits = self._inner_splits(X, y, groups)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
         fit_networks(networks, args, Xs.shape[1])
         self._select(networks, alphas, len(splits))
@@ -105,14 +111,22 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             print(self._summary())
         return self
 
+    def _forget_fit(self):
+        """Drop what a previous fit learned, so that a fit that fails leaves
+        no mix of the old model and the new data behind."""
+        for name in list(vars(self)):
+            if name.endswith("_") and not name.startswith("__") or name in PRIVATE:
+                delattr(self, name)
+
     def _validation_options(self):
         return dict(dtype=[np.float64, np.float32])
 
     def _checked_alphas(self):
         alphas = np.asarray(self.alphas, dtype=float)
-        if alphas.ndim != 1 or alphas.size == 0 or not np.all(alphas >= 0):
+        valid = alphas.ndim == 1 and alphas.size > 0
+        if not (valid and np.all(np.isfinite(alphas)) and np.all(alphas >= 0)):
             raise ValueError(
-                "alphas must be a non-empty 1-D array of non-negative numbers; "
+                "alphas must be a non-empty 1-D array of finite, non-negative numbers; "
                 f"got {self.alphas!r}."
             )
         return alphas
@@ -127,7 +141,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return self.scaler_.fit(X, sample_weight=sample_weight).transform(X)
 
     def _scaled(self, X):
-        check_is_fitted(self)
+        check_is_fitted(self, "estimator_")
         X = validate_data(self, X, reset=False, dtype=self._input_dtype)
         return X if self.scaler_ is None else self.scaler_.transform(X)
 
@@ -136,14 +150,15 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """``cv`` as a splitter: an int is shuffled (stratified for a
         classifier) folds seeded by ``random_state``, or group folds when
         ``groups`` are given."""
-        if not isinstance(self.cv, Integral):
-            return check_cv(self.cv, classifier=False)
+        n_splits = 5 if self.cv is None else self.cv
+        if not isinstance(n_splits, Integral):
+            return check_cv(n_splits, classifier=False)
         if groups is not None:
-            return GroupKFold(self.cv)
+            return GroupKFold(n_splits)
         seed = member_seeds(self.random_state, 1)[0]
         stratified = is_classifier(self) and self._stratifiable()
         splitter = StratifiedKFold if stratified else KFold
-        return splitter(self.cv, shuffle=True, random_state=int(seed))
+        return splitter(n_splits, shuffle=True, random_state=int(seed))
 
     def _stratifiable(self):
         return True
@@ -216,13 +231,16 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             ensemble = self._network_class(**params, ensemble_size=len(chosen))
             publish(ensemble, chosen)
             return ensemble
-        epochs = int(np.ceil(np.median([n.best_epoch_ + 1 for n in chosen])))
+        epochs = int(np.ceil(np.median([n.best_epoch_ for n in chosen])))
+        epochs = min(max(epochs, 1), self.max_iter)
         params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
         seed = int(member_seeds(self.random_state, 2)[1])
         refitted = self._network_class(
             **params, ensemble_size=len(chosen), random_state=seed
         )
-        return refitted.fit(X, y, sample_weight=sample_weight)
+        with warnings.catch_warnings():  # the epoch count is the plan, not a cap
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return refitted.fit(X, y, sample_weight=sample_weight)
 
     def _summary(self):
         results = self.cv_results_
@@ -257,20 +275,37 @@ def _fold_args(X, y, sample_weight, split):
 
 def fit_networks(networks, args, n_features):
     """Fit each network on its arguments: together on model axes where they
-    can share one, one after the other where they cannot."""
-    chunks = axis_chunks(len(networks), n_parameters(networks[0], n_features, 1))
-    if chunks is None:
-        chunks = [slice(j, j + 1) for j in range(len(networks))]
-    for chunk in chunks:
-        if chunk.stop - chunk.start > 1:
-            try:
-                fit_together(networks[chunk], args[chunk])
-                continue
-            except Unbatchable:
-                pass
-        for network, fit_args in zip(networks[chunk], args[chunk]):
-            fit_args = dict(fit_args)
-            network.fit(fit_args.pop("X"), fit_args.pop("y"), **fit_args)
+    can share one (networks of equally many minibatches per epoch: inner folds
+    of unequal sizes can differ by one), one after the other where they cannot."""
+    for group in _by_batch_count(networks, args).values():
+        members = [networks[j] for j in group]
+        member_args = [args[j] for j in group]
+        chunks = axis_chunks(len(members), n_parameters(members[0], n_features, 1))
+        for chunk in chunks or [slice(j, j + 1) for j in range(len(members))]:
+            _fit_chunk(members[chunk], member_args[chunk])
+
+
+def _by_batch_count(networks, args):
+    """Positions of the networks, by the number of minibatches of an epoch."""
+    groups = {}
+    for j, (network, fit_args) in enumerate(zip(networks, args)):
+        n_rows = fit_args["X"].shape[0]
+        size = network.batch_size
+        size = min(200 if size == "auto" else size, n_rows)
+        groups.setdefault(-(-n_rows // max(size, 1)), []).append(j)
+    return groups
+
+
+def _fit_chunk(networks, args):
+    if len(networks) > 1:
+        try:
+            fit_together(networks, args)
+            return
+        except Unbatchable:
+            pass
+    for network, fit_args in zip(networks, args):
+        fit_args = dict(fit_args)
+        network.fit(fit_args.pop("X"), fit_args.pop("y"), **fit_args)
 
 
 def _cv_results(alphas, scores, epochs):
@@ -283,9 +318,8 @@ def _cv_results(alphas, scores, epochs):
         results[f"split{fold}_test_score"] = scores[:, fold]
     results["mean_test_score"] = scores.mean(axis=1)
     results["std_test_score"] = scores.std(axis=1)
-    order = np.argsort(-np.nan_to_num(results["mean_test_score"], nan=-np.inf))
-    ranks = np.empty(len(alphas), dtype=np.int32)
-    ranks[order] = np.arange(1, len(alphas) + 1)
-    results["rank_test_score"] = ranks
+    # scikit-learn's ranks: ties share the smallest rank, NaN ranks last
+    mean = np.nan_to_num(results["mean_test_score"], nan=-np.inf)
+    results["rank_test_score"] = rankdata(-mean, method="min").astype(np.int32)
     results["mean_n_iter"] = epochs.mean(axis=1)
     return results

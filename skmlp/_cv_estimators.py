@@ -277,7 +277,17 @@ class MultiLabelMLPCV(_ClassifierCV):
         return dict(dtype=[np.float64, np.float32], multi_output=True)
 
     def _stratifiable(self):
-        return False
+        return self._binary_target
+
+    def _check_targets(self, y):
+        """A 1-D target (one sigmoid output) is split and checked as a
+        classifier's; an indicator matrix is not stratified."""
+        self._binary_target = y.ndim == 1 or y.shape[1] == 1
+        return y
+
+    def _check_folds(self, y, splits):
+        if self._binary_target:
+            _check_classes_in_folds(y, splits)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -386,6 +396,16 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
 
     def _validation_options(self):
         return dict(dtype=[np.float64, np.float32], multi_output=True, y_numeric=True)
+
+    def _check_targets(self, y):
+        if y.ndim == 2 and y.shape[1] == 1:  # warn once, not once per network
+            return column_or_1d(y, warn=True)
+        return y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _targets(self, y, sample_weight):
         """The targets standardised (``scaling`` not None), or divided by

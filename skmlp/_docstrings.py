@@ -290,8 +290,8 @@ alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64, 64)
     The ith element is the number of neurons in the ith hidden layer.""",
     "cv": """\
-cv : int, cross-validation generator or iterable, default=5
-    The inner folds. An int ``k`` is ``k`` shuffled folds (stratified for
+cv : int, cross-validation generator, iterable or None, default=5
+    The inner folds (None: 5). An int ``k`` is ``k`` shuffled folds (stratified for
     :class:`MLPClassifierCV`) seeded by ``random_state``, or, when ``fit``
     gets ``groups``, :class:`~sklearn.model_selection.GroupKFold` ``(k)``;
     anything else is used as given (a splitter receives ``groups``).""",
@@ -307,7 +307,21 @@ refit : bool, default=False
     False: the final model averages the chosen alpha's fold networks (each
     trained on its fold's training part, stopped on its held-out part).
     True: ``n_splits_ * ensemble_size`` new networks are trained on every
-    row for the median epoch count at which those fold networks stopped.""",
+    row for the median of those fold networks' best epochs (``best_epoch_``,
+    at most ``max_iter``).""",
+    "random_state": """\
+random_state : int, RandomState instance or None, default=None
+    Seeds the inner folds of an integer ``cv`` and each network's initial
+    weights, shuffles and dropout masks (a fold's networks share their seed
+    across the alphas). The same integer gives bit-identical results.""",
+    "verbose": """\
+verbose : bool, default=False
+    Print each alpha's mean inner-fold score at the end of ``fit``.""",
+    "loss_classifier_cv": """\
+loss : {'log_loss', 'focal'}, default='log_loss'
+    'log_loss' is the cross-entropy (sigmoid for binary targets, softmax
+    for multiclass); 'focal' multiplies it by ``(1 - p_t) ** focal_gamma``.
+    (The plain estimator's 'hinge' gives no probabilities to average.)""",
     "scaling": """\
 scaling : {'robust', 'standard'} or None, default='robust'
     Input scaling fitted in ``fit`` (no Pipeline needed):
@@ -315,7 +329,9 @@ scaling : {'robust', 'standard'} or None, default='robust'
     quartiles, then a smooth clip into (-3, 3)), or
     :class:`~sklearn.preprocessing.StandardScaler` ('standard'); None uses
     the inputs as they are. :class:`MLPRegressorCV` also standardises its
-    targets unless ``scaling`` is None.""",
+    targets unless ``scaling`` is None (with ``loss='poisson'`` it divides
+    them by their mean, keeping them non-negative). Rows are weighted by
+    ``sample_weight``.""",
     "ensemble_size": """\
 ensemble_size : int, default=1
     Networks per (alpha, inner fold), each from its own seed; the final
@@ -365,10 +381,23 @@ n_iter_ : ndarray of shape (n_networks,)
 # Parameters whose text differs between estimators: (estimator, name) -> key.
 VARIANTS = {
     ("MLPClassifier", "loss"): "loss_classifier",
+    ("MLPClassifierCV", "loss"): "loss_classifier_cv",
     ("MultiLabelMLP", "loss"): "loss_multilabel",
     ("MLPRegressor", "loss"): "loss_regressor",
     ("MultiLabelMLP", "class_weight"): "class_weight_multilabel",
 }
+
+
+def _entry(name, base, parameter, cv):
+    """The key of a parameter's text: the estimator's own variant, else (a CV
+    estimator) the CV text, else the variant of its network class, else the
+    shared text."""
+    own = VARIANTS.get((name, parameter))
+    if own is not None:
+        return own
+    if cv and parameter in CV_PARAMETERS:
+        return parameter
+    return VARIANTS.get((base, parameter), parameter)
 
 
 def _section(entries):
@@ -382,7 +411,7 @@ def document(cls):
     parameters = {**PARAMETERS, **CV_PARAMETERS} if cv else PARAMETERS
     attributes = {**ATTRIBUTES, **CV_ATTRIBUTES} if cv else ATTRIBUTES
     base = cls.__name__[:-2] if cv else cls.__name__
-    params = [parameters[VARIANTS.get((base, n), n)] for n in names]
+    params = [parameters[_entry(cls.__name__, base, n, cv)] for n in names]
     attributes = [attributes[n] for n in cls._attributes]
     cls.__doc__ = cls.__doc__.replace("<<PARAMETERS>>", _section(params).lstrip()).replace(
         "<<ATTRIBUTES>>", _section(attributes).lstrip()

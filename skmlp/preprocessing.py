@@ -232,24 +232,22 @@ def _median_and_spread(X, weights, q_min, q_max):
 
 
 def _percentile(ordered, cumulative, q):
-    """NumPy's default (linear) percentile ``q`` of each column of the rows
-    repeated by their weights: ``ordered`` holds each column sorted,
-    ``cumulative`` the running weight sums in that order. With unit weights
-    it is ``np.percentile(X, q, axis=0)``; weights that are integers give
-    exactly the percentile of the repeated rows."""
-    total = cumulative[-1, 0]
-    position = min(max(q / 100.0 * (total - 1.0), 0.0), max(total - 1.0, 0.0))
-    below = np.floor(position)
-    low = _value_at(ordered, cumulative, below)
-    high = _value_at(ordered, cumulative, min(below + 1.0, max(total - 1.0, 0.0)))
-    return low + (position - below) * (high - low)
-
-
-def _value_at(ordered, cumulative, index):
-    """The value at ``index`` of each column of the repeated, sorted rows: the
-    first row whose running weight sum passes ``index``."""
-    rows = np.minimum((cumulative <= index).sum(axis=0), len(ordered) - 1)
-    return ordered[rows, np.arange(ordered.shape[1])]
+    """The weighted percentile ``q`` of each column by the averaged inverted
+    CDF: the mean of the first value whose cumulative weight share reaches
+    ``q / 100`` and the first that passes it. ``ordered`` holds each column
+    sorted, ``cumulative`` the running weight sums in that order. It does not
+    change when all weights are scaled, integer weights give exactly the
+    percentile of the repeated rows, and unit weights give
+    ``np.percentile(X, q, axis=0, method="averaged_inverted_cdf")`` (the
+    median is ``np.median``'s). Rows of weight 0 are never chosen."""
+    share = cumulative / cumulative[-1]
+    q = max(q / 100.0, np.finfo(np.float64).tiny)  # q = 0 skips leading zero weights
+    n_rows = ordered.shape[0]
+    reach = np.minimum((share < q).sum(axis=0), n_rows - 1)
+    passed = (share <= q).sum(axis=0)
+    passed = np.where(passed < n_rows, passed, reach)  # q = 1: the last weighted row
+    columns = np.arange(ordered.shape[1])
+    return 0.5 * (ordered[reach, columns] + ordered[passed, columns])
 
 
 def _squash(u):

@@ -4,6 +4,7 @@ folds and groups, the final model, and the parameters passed to the networks."""
 import numpy as np
 import pytest
 import sklearn
+import sklearn.exceptions
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.model_selection import GroupKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
@@ -184,14 +185,15 @@ def test_the_final_model_averages_the_chosen_fold_networks(classification):
     np.testing.assert_allclose(model.predict_log_proba(X), np.log(mean))
 
 
-def test_refit_trains_on_every_row_for_the_median_stopping_epoch(regression):
+def test_refit_trains_on_every_row_for_the_median_best_epoch(regression):
     X, y = regression
-    folds = MLPRegressorCV(**FAST).fit(X, y)
-    refitted = MLPRegressorCV(**FAST, refit=True).fit(X, y)
+    params = {**FAST, "max_iter": 300}
+    folds = MLPRegressorCV(**params).fit(X, y)
+    refitted = MLPRegressorCV(**params, refit=True).fit(X, y)
     assert refitted.alpha_ == folds.alpha_
-    epochs = int(
-        np.ceil(np.median([n.best_epoch_ + 1 for n in folds.estimator_.estimators_]))
-    )
+    best = [n.best_epoch_ for n in folds.estimator_.estimators_]
+    assert max(best) < 300  # the fold networks stopped early
+    epochs = int(np.ceil(np.median(best)))
     assert refitted.n_iter_.tolist() == [epochs] * 3
     for network in refitted.estimator_.estimators_:
         assert network.early_stopping is False and network.alpha == folds.alpha_
@@ -333,7 +335,7 @@ def test_float32_stays_float32(classification):
 
 
 # -- errors ------------------------------------------------------------------------------
-@pytest.mark.parametrize("alphas", [[], [-1.0, 1.0], [[1.0]]])
+@pytest.mark.parametrize("alphas", [[], [-1.0, 1.0], [[1.0]], [1.0, np.inf]])
 def test_bad_alphas_are_named(alphas, classification):
     X, y = classification
     with pytest.raises(ValueError, match="alphas must be a non-empty 1-D array"):
@@ -359,3 +361,64 @@ def test_regressor_networks_are_regressors(regression):
     X, y = regression
     model = MLPRegressorCV(**FAST).fit(X, y)
     assert all(isinstance(n, MLPRegressor) for n in model.estimator_.estimators_)
+
+
+def test_a_failed_refit_leaves_no_half_fitted_model(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST).fit(X, y)
+    y = y.copy()
+    y[:4] = 2
+    groups = np.where(y == 2, 0, np.arange(len(y)) % 5 + 1)
+    with pytest.raises(ValueError, match="Class 2"):
+        model.fit(X[:, :3], y, groups=groups)
+    assert not hasattr(model, "estimator_") and not hasattr(model, "scaler_")
+    with pytest.raises(sklearn.exceptions.NotFittedError):
+        model.predict(X[:, :3])
+
+
+def test_ties_share_the_smallest_rank():
+    X, y = make_classification(n_samples=90, n_features=4, random_state=1)
+    model = MLPClassifierCV(**{**FAST, "alphas": [1e-3, 1e-3, 1.0]}).fit(X, y)
+    ranks = model.cv_results_["rank_test_score"]
+    assert ranks[0] == ranks[1]
+    assert sorted(ranks.tolist()) in ([1, 1, 3], [1, 2, 2])
+
+
+def test_cv_none_is_the_default_five_folds(classification):
+    X, y = classification
+    assert MLPClassifierCV(**{**FAST, "cv": None}).fit(X, y).n_splits_ == 5
+
+
+def test_a_column_vector_target_warns_once(regression):
+    X, y = regression
+    with pytest.warns(sklearn.exceptions.DataConversionWarning) as caught:
+        model = MLPRegressorCV(**FAST).fit(X, y[:, None])
+    conversions = [
+        w for w in caught if w.category is sklearn.exceptions.DataConversionWarning
+    ]
+    assert len(conversions) == 1
+    assert model.predict(X).shape == (150,)
+
+
+def test_a_binary_target_of_the_multilabel_estimator_is_stratified():
+    X, y = make_classification(n_samples=100, weights=[0.9], random_state=0)
+    model = MultiLabelMLPCV(**FAST).fit(X, y)
+    for train, _ in model._inner_splits(X, y, None):
+        assert 0 < y[train].mean() < 0.2
+
+
+def test_unequal_folds_still_train_in_one_pass(monkeypatch):
+    import skmlp._cv as cv_module
+
+    sizes = []
+    original = cv_module.fit_together
+
+    def spy(networks, args, *rest, **kwargs):
+        sizes.append(len(networks))
+        return original(networks, args, *rest, **kwargs)
+
+    monkeypatch.setattr(cv_module, "fit_together", spy)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(1001, 3))  # inner training parts of 800 and 801 rows
+    MLPRegressorCV(**{**FAST, "cv": 5}).fit(X, X[:, 0])
+    assert sum(sizes) == 2 * 5 and all(size > 1 for size in sizes)

@@ -15,12 +15,16 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
+#: The weighted percentiles' definition (scale-free in the weights).
+METHOD = "averaged_inverted_cdf"
+
+
 def reference(X, quantile_range=(25.0, 75.0), clip=3.0):
     """The formula written out with NumPy, column by column."""
     out = np.empty_like(X)
     for j, column in enumerate(X.T):
         low, median, high = np.percentile(
-            column, [*quantile_range[:1], 50, quantile_range[1]]
+            column, [*quantile_range[:1], 50, quantile_range[1]], method=METHOD
         )
         spread = high - low if high > low else 0.5 * (column.max() - column.min())
         z = (column - median) / spread if spread > 0 else np.zeros_like(column)
@@ -46,7 +50,7 @@ def test_matches_the_formula_on_heavy_tails(cauchy, clip, quantile_range):
 def test_clip_none_is_robust_scaling(cauchy):
     scaler = SmoothClipScaler(clip=None).fit(cauchy)
     median = np.median(cauchy, axis=0)
-    q25, q75 = np.percentile(cauchy, [25, 75], axis=0)
+    q25, q75 = np.percentile(cauchy, [25, 75], axis=0, method=METHOD)
     np.testing.assert_allclose(scaler.center_, median)
     np.testing.assert_allclose(scaler.scale_, q75 - q25)
     np.testing.assert_allclose(scaler.transform(cauchy), (cauchy - median) / (q75 - q25))
@@ -180,6 +184,25 @@ def test_unit_weights_give_numpys_percentiles():
     rng = np.random.RandomState(4)
     X = rng.lognormal(size=(30, 3))
     scaler = SmoothClipScaler(quantile_range=(10.0, 90.0)).fit(X, sample_weight=np.ones(30))
-    low, median, high = np.percentile(X, [10, 50, 90], axis=0)
+    low, median, high = np.percentile(X, [10, 50, 90], axis=0, method=METHOD)
     np.testing.assert_allclose(scaler.center_, median, rtol=1e-12)
     np.testing.assert_allclose(scaler.scale_, high - low, rtol=1e-12)
+
+
+@pytest.mark.parametrize("factor", [1e-3, 1.0 / 41, 0.5, 7.0])
+def test_scaling_all_weights_changes_nothing(factor):
+    rng = np.random.RandomState(5)
+    X = rng.lognormal(size=(41, 3))
+    weights = rng.randint(1, 4, size=41).astype(float)
+    base = SmoothClipScaler().fit(X, sample_weight=weights)
+    scaled = SmoothClipScaler().fit(X, sample_weight=factor * weights)
+    np.testing.assert_allclose(scaled.center_, base.center_, rtol=1e-12)
+    np.testing.assert_allclose(scaled.scale_, base.scale_, rtol=1e-12)
+
+
+def test_rows_of_weight_zero_are_never_the_quantile_or_the_range():
+    X = np.array([[-100.0], [1.0], [2.0], [3.0], [4.0], [100.0]])
+    weights = np.array([0.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    scaler = SmoothClipScaler(quantile_range=(0.0, 100.0)).fit(X, sample_weight=weights)
+    assert scaler.center_[0] == 2.5
+    assert scaler.scale_[0] == 3.0  # 4 - 1: the extremes of weight 0 do not count
