@@ -47,15 +47,15 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    center_ : ndarray of shape (n_features_in_,)
+    center_ : ndarray of shape (n_features,)
         The median of each column.
-    scale_ : ndarray of shape (n_features_in_,)
+    scale_ : ndarray of shape (n_features,)
         The spread of each column: the ``q_max`` quantile minus the ``q_min``
         quantile, or ``0.5 * (max - min)`` where that is zero. A constant column,
         whose spread is zero either way, is mapped to 0 and has ``scale_ = 1.0``.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of the features seen during :meth:`fit`, when they are all strings.
 
     See Also
@@ -74,6 +74,10 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     where ``c`` is ``clip``. The smooth clip is odd, strictly increasing, has
     slope 1 at 0 and tends to ``±c``, so the order of the values in a column is
     kept while no heavy tail or outlier can dominate a network's first layer.
+    The percentiles are the averaged inverted CDF (NumPy's
+    ``method="averaged_inverted_cdf"``; the median is the usual one) of the
+    rows weighted by ``sample_weight``: scaling every weight changes nothing,
+    and a weight of 2 gives exactly the percentiles of the row repeated.
     A column whose quantiles coincide (mostly one value) falls back to
     ``s = (max - min) / 2``; a constant column carries no information and becomes
     0. In floating point, values that are extremely far out (``|z|`` beyond about
