@@ -283,6 +283,8 @@ class MultiLabelMLPCV(_ClassifierCV):
         """A 1-D target (one sigmoid output) is split and checked as a
         classifier's; an indicator matrix is not stratified."""
         self._binary_target = y.ndim == 1 or y.shape[1] == 1
+        if self._binary_target:
+            check_classification_targets(y)
         return y
 
     def _check_folds(self, y, splits):
