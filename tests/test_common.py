@@ -133,16 +133,16 @@ def test_one_pass_searches_are_sklearn_compatible(estimator, check):
 def _cv_estimators():
     from skmlp import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 
-    small = dict(alphas=[1e-3, 1.0], cv=3, max_iter=30, random_state=0)
+    small = dict(alphas=[1e-3, 1.0], cv=3, max_iter=20, random_state=0)
     return [
         MLPClassifierCV(**small),
         MLPRegressorCV(**small),
         MultiLabelMLPCV(**small),
         MLPClassifierCV(**small, refit=True, scaling="standard", class_weight="balanced"),
-        MLPRegressorCV(**small, loss="huber", scaling="standard", ensemble_size=2),
-        MLPClassifierCV(**small, scaling=None, loss="focal", label_smoothing=0.1),
-        MultiLabelMLPCV(**small, loss="focal", scoring="f1_micro"),
-        MultiLabelMLPCV(**small, label_smoothing=0.1, dropout=0.1, refit=True),
+        MLPRegressorCV(**small, loss="huber", scaling=None, ensemble_size=2),
+        MultiLabelMLPCV(
+            **small, loss="focal", label_smoothing=0.1, dropout=0.1, refit=True
+        ),
     ]
 
 
