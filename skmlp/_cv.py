@@ -20,7 +20,13 @@ from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, check_cv
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    check_cv,
+)
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
@@ -148,17 +154,20 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     # -- the inner folds -----------------------------------------------------
     def _inner_cv(self, groups):
         """``cv`` as a splitter: an int is shuffled (stratified for a
-        classifier) folds seeded by ``random_state``, or group folds when
-        ``groups`` are given."""
+        classifier) folds seeded by ``random_state``; with ``groups``, group
+        folds (a classifier's stratified and shuffled, a regressor's
+        ``GroupKFold``)."""
         n_splits = 5 if self.cv is None else self.cv
         if not isinstance(n_splits, Integral):
             return check_cv(n_splits, classifier=False)
-        if groups is not None:
-            return GroupKFold(n_splits)
-        seed = member_seeds(self.random_state, 1)[0]
+        seed = int(member_seeds(self.random_state, 1)[0])
         stratified = is_classifier(self) and self._stratifiable()
+        if groups is not None and not stratified:
+            return GroupKFold(n_splits)
+        if groups is not None:  # rare classes spread over the folds, patients kept whole
+            return StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
         splitter = StratifiedKFold if stratified else KFold
-        return splitter(n_splits, shuffle=True, random_state=int(seed))
+        return splitter(n_splits, shuffle=True, random_state=seed)
 
     def _stratifiable(self):
         return True

@@ -28,9 +28,9 @@ _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final mode
             Weights of the rows, in training and in the inner folds' scores.
         groups : array-like of shape (n_samples,), default=None
             Group of each row (patient, batch): with an integer ``cv``, the
-            inner folds are :class:`~sklearn.model_selection.GroupKFold`, so
-            that no group is on both sides of a split; a splitter given as
-            ``cv`` receives them.
+            inner folds keep each group whole (``StratifiedGroupKFold`` for a
+            classifier, ``GroupKFold`` otherwise), so that no group is on both
+            sides of a split; a splitter given as ``cv`` receives them.
 
         Returns
         -------

@@ -291,10 +291,12 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64, 64)
     The ith element is the number of neurons in the ith hidden layer.""",
     "cv": """\
 cv : int, cross-validation generator, iterable or None, default=5
-    The inner folds (None: 5). An int ``k`` is ``k`` shuffled folds (stratified for
-    :class:`MLPClassifierCV`) seeded by ``random_state``, or, when ``fit``
-    gets ``groups``, :class:`~sklearn.model_selection.GroupKFold` ``(k)``;
-    anything else is used as given (a splitter receives ``groups``).""",
+    The inner folds (None: 5). An int ``k`` is ``k`` shuffled folds
+    (stratified by class for a classifier) seeded by ``random_state``; when
+    ``fit`` gets ``groups``, folds that keep each group whole:
+    :class:`~sklearn.model_selection.StratifiedGroupKFold` ``(k)``, shuffled,
+    for a classifier, :class:`~sklearn.model_selection.GroupKFold` ``(k)``
+    otherwise. Anything else is used as given (a splitter receives ``groups``).""",
     "scoring": """\
 scoring : None, 'loss', str or callable, default=None
     What each network's held-out fold is scored with, every epoch (early

@@ -422,3 +422,17 @@ def test_unequal_folds_still_train_in_one_pass(monkeypatch):
     X = rng.normal(size=(1001, 3))  # inner training parts of 800 and 801 rows
     MLPRegressorCV(**{**FAST, "cv": 5}).fit(X, X[:, 0])
     assert sum(sizes) == 2 * 5 and all(size > 1 for size in sizes)
+
+
+def test_a_classifiers_group_folds_spread_a_rare_class():
+    rng = np.random.RandomState(0)
+    groups = np.repeat(np.arange(40), 5)
+    y = np.repeat((np.arange(40) % 8 == 0).astype(int), 5)  # 5 patients of 40
+    X = rng.normal(size=(200, 4)) + y[:, None]
+    model = MLPClassifierCV(**FAST).fit(X, y, groups=groups)
+    splits = model._inner_splits(X, y, groups)
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])
+        assert y[test].sum() > 0 and y[train].sum() > 0  # the rare class on both sides
+    regressor = MLPRegressorCV(**FAST)
+    assert isinstance(regressor._inner_cv(groups), GroupKFold)
