@@ -222,6 +222,13 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         epochs = np.array([n.n_iter_ for n in networks], dtype=float)
         self.cv_results_ = _cv_results(alphas, scores, epochs.reshape(len(alphas), -1))
         mean = self.cv_results_["mean_test_score"]
+        if not np.isfinite(mean).any():
+            warnings.warn(
+                "No alpha has a finite mean inner-fold score (the networks diverged "
+                f"or could not be scored); alpha_ is the first of alphas, {alphas[0]:g}. "
+                "Lower learning_rate_init, or look for extreme values in the data.",
+                UserWarning,
+            )
         self.best_index_ = int(np.argmax(np.where(np.isfinite(mean), mean, -np.inf)))
         self.alpha_ = float(alphas[self.best_index_])
         self.best_score_ = float(mean[self.best_index_])

@@ -436,3 +436,13 @@ def test_a_classifiers_group_folds_spread_a_rare_class():
         assert y[test].sum() > 0 and y[train].sum() > 0  # the rare class on both sides
     regressor = MLPRegressorCV(**FAST)
     assert isinstance(regressor._inner_cv(groups), GroupKFold)
+
+
+def test_no_finite_inner_score_is_said_not_hidden():
+    from types import SimpleNamespace
+
+    networks = [SimpleNamespace(best_validation_score_=np.nan, n_iter_=3)] * 4
+    model = MLPRegressorCV(alphas=[0.1, 1.0], ensemble_size=1)
+    with pytest.warns(UserWarning, match="No alpha has a finite mean inner-fold score"):
+        model._select(networks, np.array([0.1, 1.0]), n_splits=2)
+    assert model.alpha_ == 0.1
