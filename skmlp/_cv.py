@@ -37,7 +37,7 @@ from sklearn.utils.validation import (
 )
 
 from ._ensemble import member_seeds, publish
-from ._members import Unbatchable, axis_chunks, fit_together, n_parameters
+from ._members import fit_on_axes
 from .nn.activations import ACTIVATIONS
 from .preprocessing import SmoothClipScaler
 
@@ -46,7 +46,7 @@ ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 #: What a CV estimator passes to its networks, whatever its parameters.
 FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
 #: What a fit learns besides its public attributes.
-PRIVATE = ("_input_dtype", "_y_center", "_y_scale", "_chosen", "_binary_target")
+PRIVATE = ("_input_dtype", "_y_center", "_y_scale", "_binary_target")
 #: Parameters of a CV estimator that are not parameters of its networks.
 OWN = ("alphas", "cv", "refit", "scaling", "ensemble_size", "random_state", "verbose")
 
@@ -108,9 +108,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
-        fit_networks(networks, args, Xs.shape[1])
-        self._select(networks, alphas, len(splits))
-        self.estimator_ = self._final(networks, Xs, targets, sample_weight)
+        fit_on_axes(networks, args)
+        chosen = self._select(networks, alphas, len(splits))
+        self.estimator_ = self._final(chosen, Xs, targets, sample_weight)
         self.n_iter_ = np.array([n.n_iter_ for n in self.estimator_.estimators_])
         self.fit_time_ = time.perf_counter() - start
         if self.verbose:
@@ -215,7 +215,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
 
     # -- selection -------------------------------------------------------------
     def _select(self, networks, alphas, n_splits):
-        """``cv_results_``, ``best_index_``, ``alpha_``, ``best_score_``."""
+        """``cv_results_``, ``best_index_``, ``alpha_``, ``best_score_``;
+        returns the chosen alpha's networks."""
         k = self.ensemble_size
         scores = np.array([n.best_validation_score_ for n in networks], dtype=float)
         scores = scores.reshape(len(alphas), n_splits, k).mean(axis=2)
@@ -235,14 +236,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         self.alphas_ = alphas
         per_alpha = n_splits * k
         chosen = slice(self.best_index_ * per_alpha, (self.best_index_ + 1) * per_alpha)
-        self._chosen = networks[chosen]
+        return networks[chosen]
 
-    def _final(self, networks, X, y, sample_weight):
+    def _final(self, chosen, X, y, sample_weight):
         """The fitted model predictions come from: the chosen alpha's fold
         networks as one ensemble, or (``refit``) networks trained on all rows."""
         params = {**self._network_params(), "alpha": self.alpha_}
-        chosen = self._chosen
-        del self._chosen
         if not self.refit:
             ensemble = self._network_class(**params, ensemble_size=len(chosen))
             publish(ensemble, chosen)
@@ -287,41 +286,6 @@ def _fold_args(X, y, sample_weight, split):
             sample_weight=sample_weight[train], sample_weight_val=sample_weight[test]
         )
     return args
-
-
-def fit_networks(networks, args, n_features):
-    """Fit each network on its arguments: together on model axes where they
-    can share one (networks of equally many minibatches per epoch: inner folds
-    of unequal sizes can differ by one), one after the other where they cannot."""
-    for group in _by_batch_count(networks, args).values():
-        members = [networks[j] for j in group]
-        member_args = [args[j] for j in group]
-        chunks = axis_chunks(len(members), n_parameters(members[0], n_features, 1))
-        for chunk in chunks or [slice(j, j + 1) for j in range(len(members))]:
-            _fit_chunk(members[chunk], member_args[chunk])
-
-
-def _by_batch_count(networks, args):
-    """Positions of the networks, by the number of minibatches of an epoch."""
-    groups = {}
-    for j, (network, fit_args) in enumerate(zip(networks, args)):
-        n_rows = fit_args["X"].shape[0]
-        size = network.batch_size
-        size = min(200 if size == "auto" else size, n_rows)
-        groups.setdefault(-(-n_rows // max(size, 1)), []).append(j)
-    return groups
-
-
-def _fit_chunk(networks, args):
-    if len(networks) > 1:
-        try:
-            fit_together(networks, args)
-            return
-        except Unbatchable:
-            pass
-    for network, fit_args in zip(networks, args):
-        fit_args = dict(fit_args)
-        network.fit(fit_args.pop("X"), fit_args.pop("y"), **fit_args)
 
 
 def _cv_results(alphas, scores, epochs):

@@ -351,3 +351,43 @@ def axis_chunks(n_members, member_parameters):
         return None
     size = max(1, MAX_AXIS_PARAMETERS // max(1, member_parameters))
     return [slice(start, start + size) for start in range(0, n_members, size)]
+
+
+def fit_on_axes(estimators, fit_args):
+    """Fit each skmlp estimator on its own ``fit_args`` (dicts of ``X``, ``y``
+    and fit's keywords): together on model axes where they can share one,
+    one after the other where they cannot. Estimators whose epochs have
+    different numbers of minibatches (folds of unequal sizes can differ by
+    one) go on different axes rather than all falling back."""
+    width = np.shape(fit_args[0]["X"])[1]
+    for group in _by_batch_count(estimators, fit_args).values():
+        members = [estimators[j] for j in group]
+        args = [fit_args[j] for j in group]
+        chunks = axis_chunks(len(members), n_parameters(members[0], width, 1))
+        for chunk in chunks or [slice(j, j + 1) for j in range(len(members))]:
+            _fit_chunk(members[chunk], args[chunk])
+
+
+def _by_batch_count(estimators, fit_args):
+    """Positions of the estimators, by the number of minibatches of an epoch
+    (the trainer's own batch-size rule)."""
+    groups = {}
+    with warnings.catch_warnings():  # the fit itself warns about a clipped size
+        warnings.simplefilter("ignore")
+        for j, (estimator, args) in enumerate(zip(estimators, fit_args)):
+            n_rows = np.shape(args["X"])[0]
+            size = estimator._training_config(False).batch_size_for(n_rows)
+            groups.setdefault(batch_counts([n_rows], [size])[0], []).append(j)
+    return groups
+
+
+def _fit_chunk(estimators, fit_args):
+    if len(estimators) > 1:
+        try:
+            fit_together(estimators, fit_args)
+            return
+        except Unbatchable:
+            pass
+    for estimator, args in zip(estimators, fit_args):
+        args = dict(args)
+        estimator.fit(args.pop("X"), args.pop("y"), **args)

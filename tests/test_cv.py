@@ -408,16 +408,16 @@ def test_a_binary_target_of_the_multilabel_estimator_is_stratified():
 
 
 def test_unequal_folds_still_train_in_one_pass(monkeypatch):
-    import skmlp._cv as cv_module
+    import skmlp._members as members_module
 
     sizes = []
-    original = cv_module.fit_together
+    original = members_module.fit_together
 
     def spy(networks, args, *rest, **kwargs):
         sizes.append(len(networks))
         return original(networks, args, *rest, **kwargs)
 
-    monkeypatch.setattr(cv_module, "fit_together", spy)
+    monkeypatch.setattr(members_module, "fit_together", spy)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(1001, 3))  # inner training parts of 800 and 801 rows
     MLPRegressorCV(**{**FAST, "cv": 5}).fit(X, X[:, 0])
