@@ -388,3 +388,69 @@ def test_networks_too_large_for_one_pass_run_alone(alone):
     ours, theirs = _both(GridSearchCV, estimator, grid, X, y, cv=3)
     assert sorted(alone) == list(range(6))
     assert_same_results(ours, theirs)
+
+
+# -- candidates share a fold's preprocessing only when it is the same ----------------
+def _gene_panel_case():
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 1500)
+    y = (X[:, 700] > 0).astype(int)
+    return X, y
+
+
+def _panel_search(X, y, panels):
+    from sklearn.compose import ColumnTransformer
+
+    first = ColumnTransformer([("g", "passthrough", panels[0])])
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(8,), learning_rate_init=0.05, max_iter=20, random_state=0
+    )
+    grid = {"columntransformer__transformers": [[("g", "passthrough", p)] for p in panels]}
+    return _both(GridSearchCV, make_pipeline(first, mlp), grid, X, y, cv=3)
+
+
+def test_gene_panels_as_long_boolean_masks_are_told_apart(alone):
+    """NumPy abbreviates the repr of arrays over 1000 elements: two masks of
+    1500 genes print alike but select different genes."""
+    X, y = _gene_panel_case()
+    a, b = np.zeros(1500, bool), np.zeros(1500, bool)
+    a[695:705], b[800:810] = True, True
+    assert repr(a) == repr(b)  # what made them collide
+    ours, theirs = _panel_search(X, y, [a, b])
+    assert_same_results(ours, theirs)
+    scores = ours.cv_results_["mean_test_score"]
+    assert scores[0] > scores[1] + 0.2  # the panel with gene 700 predicts
+    assert alone == []
+
+
+def test_gene_panels_as_long_pandas_indexes_are_told_apart(alone):
+    """pandas abbreviates an Index over 100 items: panels of 120 gene names
+    with one name swapped print alike."""
+    pd = pytest.importorskip("pandas")
+    X, y = _gene_panel_case()
+    X = pd.DataFrame(X, columns=[f"g{j}" for j in range(1500)])
+    a = pd.Index([f"g{j}" for j in range(640, 760)])
+    b = pd.Index([f"g{j}" if j != 700 else "g1400" for j in range(640, 760)])
+    assert repr(a) == repr(b)
+    ours, theirs = _panel_search(X, y, [a, b])
+    assert_same_results(ours, theirs)
+    scores = ours.cv_results_["mean_test_score"]
+    assert scores[0] != scores[1]
+    assert alone == []
+
+
+def test_content_key_compares_by_value():
+    from sklearn.preprocessing import MinMaxScaler
+
+    key = search_fits.content_key
+    a, b = np.zeros(2000), np.zeros(2000)
+    b[1234] = 1
+    assert key(a) != key(b) and key(a) == key(a.copy())
+    assert key([("s", MinMaxScaler((0, 2)), [1, 2])]) == key(
+        [("s", MinMaxScaler((0, 2)), [1, 2])]
+    )
+    assert key(MinMaxScaler((0, 2))) != key(MinMaxScaler((0, 3)))
+    assert key({"a": slice(0, 3)}) != key({"a": slice(0, 4)})
+    assert key(np.array(["x", None], dtype=object)) != key(np.array(["y", None], dtype=object))
+    opaque = object()
+    assert key(opaque) == key(opaque) and key(opaque) != key(object())
