@@ -446,3 +446,22 @@ def test_no_finite_inner_score_is_said_not_hidden():
     with pytest.warns(UserWarning, match="No alpha has a finite mean inner-fold score"):
         model._select(networks, np.array([0.1, 1.0]), n_splits=2)
     assert model.alpha_ == 0.1
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV])
+def test_alpha_0_trains_in_one_pass(Estimator, monkeypatch):
+    import skmlp._members as members_module
+
+    sizes = []
+    original = members_module.fit_together
+
+    def spy(networks, args, *rest, **kwargs):
+        sizes.append(len(networks))
+        return original(networks, args, *rest, **kwargs)
+
+    monkeypatch.setattr(members_module, "fit_together", spy)
+    X, y = make_classification(n_samples=90, n_features=5, random_state=0)
+    if Estimator is MultiLabelMLPCV:
+        y = np.column_stack([y, X[:, 0] > 0]).astype(int)
+    model = Estimator(**{**FAST, "alphas": [0.0]}).fit(X, y)
+    assert sizes == [3] and model.alpha_ == 0.0

@@ -320,3 +320,16 @@ def test_members_refused_after_preparing_are_fitted_as_if_never_tried(monkeypatc
         ensemble.estimators_, _separate_fits(MLPClassifier, params, X, y)
     ):
         _assert_member_equals(member, single)
+
+
+@pytest.mark.parametrize("kind", sorted(ESTIMATORS))
+def test_unpenalised_members_equal_separate_fits(kind):
+    """alpha=0: no member has a penalty (each member's penalty is then 0, one
+    per member, not one number for the axis)."""
+    X, y = _data(kind)
+    params = dict(PARAMS, alpha=0.0, max_iter=10)
+    ensemble = ESTIMATORS[kind](ensemble_size=K, **params).fit(X, y)
+    singles = _separate_fits(ESTIMATORS[kind], params, X, y)
+    for member, single in zip(ensemble.estimators_, singles):
+        _assert_member_equals(member, single)
+        assert member.history_["penalty"] == [0.0] * 10

@@ -321,3 +321,13 @@ def test_ensembles_members_in_every_fold_share_the_one_pass(no_fallback):
         for member_a, member_b in zip(a[-1].estimators_, b[-1].estimators_):
             assert member_a.n_iter_ == member_b.n_iter_
             np.testing.assert_allclose(member_a.coefs_[0], member_b.coefs_[0], rtol=1e-7)
+
+
+def test_unpenalised_folds_train_in_one_pass(no_fallback):
+    X, y, _ = _data("classifier", n=90)
+    estimator = MLPClassifier(hidden_layer_sizes=(6,), alpha=0.0, max_iter=15, random_state=0)
+    ours = ms.cross_validate(estimator, X, y, cv=3, return_estimator=True)
+    _assert_same(ours, _reference_unpatched(estimator, X, y, cv=3))
+    np.testing.assert_allclose(
+        ms.cross_val_score(estimator, X, y, cv=3), cross_val_score(estimator, X, y, cv=3)
+    )

@@ -454,3 +454,11 @@ def test_content_key_compares_by_value():
     assert key(np.array(["x", None], dtype=object)) != key(np.array(["y", None], dtype=object))
     opaque = object()
     assert key(opaque) == key(opaque) and key(opaque) != key(object())
+
+
+def test_unpenalised_candidates_train_in_one_pass(alone):
+    X, y = _classification()
+    grid = {"alpha": [0.0], "learning_rate_init": [1e-3, 1e-2]}
+    ours, theirs = _both(GridSearchCV, MLPClassifier(**SMALL), grid, X, y, cv=3)
+    assert alone == []
+    assert_same_results(ours, theirs)

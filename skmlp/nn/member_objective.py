@@ -61,14 +61,15 @@ class MemberObjective:
         self.l1_ratio = np.broadcast_to(np.asarray(l1_ratio, dtype=float), (k,))
         self.n_train = self.mean_weight = None
         self.member_values = None
-        #: The penalty term of each member in the last call.
-        self.last_penalty = 0.0
         self._bind()
+        #: The penalty term of each member in the last call, ``(k,)``.
+        self.last_penalty = self._no_penalty
 
     def _bind(self):
         """The penalty's ``(k, n_coefs)`` scratch (allocated once, so that a
         step makes no temporary of the weights' size) and the proximal step."""
         self._penalised = bool(np.any(self.alpha))
+        self._no_penalty = np.zeros(self.network.n_members)
         W = self._member_weights(self.network.theta)
         self._scratch = np.empty(W.shape, W.dtype) if self._penalised else None
         self._has_l1 = bool(np.any(self.alpha * self.l1_ratio))
@@ -143,7 +144,7 @@ class MemberObjective:
             Y = np.broadcast_to(Y, raw.shape)
         values = self.loss.value_and_grad(raw, Y, weight, grad)  # one per member
         net.backward()
-        self.last_penalty = 0.0
+        self.last_penalty = self._no_penalty
         if self._penalised:
             self.last_penalty = self._add_penalty(totals)
             values += self.last_penalty
