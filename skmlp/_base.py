@@ -28,7 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
-from ._ensemble import fit_ensemble, stacked
+from ._ensemble import check_member_count, fit_ensemble, stacked
 from ._input import check_predict_input
 from ._monitor import ValidationSet
 from ._validation import SplitRefused, validation_split
@@ -300,6 +300,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     ):
         """Fit (``incremental``: one epoch of ``partial_fit``): prepare the data,
         build or reuse the network, train, publish."""
+        check_member_count(self, incremental)
         if self.ensemble_size > 1:
             return fit_ensemble(self, X, y, sample_weight, incremental, classes, validation)
         self.__dict__.pop("estimators_", None)

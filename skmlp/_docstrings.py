@@ -150,7 +150,10 @@ ensemble_size : int, default=1
     the user guide's page on ensembles). With ``ensemble_size > 1`` the per-epoch
     attributes (``loss_curve_``, ``history_``, ``best_epoch_``, ...) are lists
     with one entry per member, and ``coefs_`` / ``intercepts_`` read-only
-    stacked arrays ``(ensemble_size, ...)``.""",
+    stacked arrays ``(ensemble_size, ...)``. ``warm_start`` and ``partial_fit``
+    continue each member with the current parameters, as each would be
+    continued alone; a ``warm_start`` fit may add members, never remove
+    them.""",
     "class_weight": """\
 class_weight : dict, 'balanced' or None, default=None
     Weights of the classes, multiplied into ``sample_weight``. 'balanced'

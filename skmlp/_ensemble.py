@@ -53,19 +53,56 @@ def member_seeds(random_state, k):
 
 
 def ensemble_members(ensemble, incremental):
-    """The members to fit: the fitted ones when training continues, else new
-    clones with their seeds; ``[ensemble]`` itself when it is one model."""
+    """The members to fit: ``[ensemble]`` itself when it is one model; new
+    clones with their seeds on a fresh start; when training continues
+    (``warm_start`` or ``partial_fit``), the fitted members, each given the
+    ensemble's current parameters, so that each continues exactly as it
+    would if continued alone with them (and refuses what a single model
+    refuses). A ``warm_start`` fit may add members (the new ones start
+    afresh with their own seeds), as scikit-learn's forests add trees."""
     k = ensemble.ensemble_size
     if k == 1:
         return [ensemble]
     fitted = ensemble.__dict__.get("estimators_")
-    if fitted is not None and len(fitted) == k and (ensemble.warm_start or incremental):
-        return fitted
+    if fitted is None or not (ensemble.warm_start or incremental):
+        fitted = []
+    _check_size_change(ensemble, len(fitted), incremental)
     seeds = member_seeds(ensemble.random_state, k)
-    return [
-        clone(ensemble).set_params(ensemble_size=1, random_state=int(seed))
-        for seed in seeds
-    ]
+    params = ensemble.get_params(deep=False)
+    members = list(fitted) + [clone(ensemble) for _ in range(len(fitted), k)]
+    for member, seed in zip(members, seeds):
+        member.set_params(**{**params, "ensemble_size": 1, "random_state": int(seed)})
+    return members
+
+
+def _check_size_change(ensemble, n_fitted, incremental):
+    """Continued training keeps the fitted members: ``partial_fit`` cannot
+    change their number, a ``warm_start`` fit can only add to it."""
+    k = ensemble.ensemble_size
+    if n_fitted == 0 or n_fitted == k or (n_fitted < k and not incremental):
+        return
+    how = "partial_fit continues" if incremental else "with warm_start=True, fit continues"
+    raise ValueError(
+        f"ensemble_size={k}, but this {type(ensemble).__name__} has {n_fitted} fitted "
+        f"members, which {how}"
+        + ("" if incremental else " and can only add to")
+        + "; call fit with warm_start=False to start anew."
+    )
+
+
+def check_member_count(estimator, incremental):
+    """Refuse to continue training a single network as an ensemble, or an
+    ensemble as a single network (``warm_start`` or ``partial_fit``)."""
+    if not (estimator.warm_start or incremental):
+        return
+    k, fitted = estimator.ensemble_size, estimator.__dict__
+    was = "an ensemble" if "estimators_" in fitted else "one network"
+    if ("estimators_" in fitted and k == 1) or ("_network" in fitted and k > 1):
+        how = "partial_fit continues" if incremental else "with warm_start=True, fit continues"
+        raise ValueError(
+            f"This {type(estimator).__name__} was fitted as {was} and {how} it, but "
+            f"ensemble_size is now {k}; call fit with warm_start=False to start anew."
+        )
 
 
 def _fit_batched(members, args, incremental, X):

@@ -333,3 +333,93 @@ def test_unpenalised_members_equal_separate_fits(kind):
     for member, single in zip(ensemble.estimators_, singles):
         _assert_member_equals(member, single)
         assert member.history_["penalty"] == [0.0] * 10
+
+
+# -- continued training with new parameters: each member as if continued alone -------
+def _continued(cls, params, X, y, change, how="fit"):
+    """Separate fits that train, take ``change`` and continue (``how``)."""
+
+    def train(estimator, X, y):
+        estimator.fit(X, y).set_params(**change)
+        if how == "fit":
+            return estimator.fit(X, y)
+        return estimator.partial_fit(X, y)
+
+    return _separate_fits(cls, params, X, y, train)
+
+
+@pytest.mark.parametrize(
+    "change", [dict(max_iter=10), dict(alpha=0.5), dict(learning_rate_init=0.02, tol=0.0)]
+)
+def test_warm_start_continues_each_member_with_the_new_parameters(change):
+    X, y = _data("regressor")
+    params = dict(PARAMS, warm_start=True, max_iter=3)
+    ensemble = MLPRegressor(ensemble_size=K, **params).fit(X, y)
+    ensemble.set_params(**change).fit(X, y)
+    singles = _continued(MLPRegressor, params, X, y, change)
+    for member, single in zip(ensemble.estimators_, singles):
+        _assert_member_equals(member, single)
+        assert {name: getattr(member, name) for name in change} == change
+    assert ensemble.n_iter_ == max(s.n_iter_ for s in singles)
+
+
+def test_partial_fit_continues_each_member_with_the_new_parameters():
+    """As a single model (and scikit-learn's) does, partial_fit keeps the
+    optimizer, and with it its learning rate; a new alpha counts at once."""
+    X, y = _data("classifier")
+    change = dict(learning_rate_init=0.05, alpha=0.5)
+    ensemble = MLPClassifier(ensemble_size=K, **dict(PARAMS, max_iter=3)).fit(X, y)
+    ensemble.set_params(**change).partial_fit(X, y)
+    singles = _continued(MLPClassifier, dict(PARAMS, max_iter=3), X, y, change, "partial")
+    for member, single in zip(ensemble.estimators_, singles):
+        _assert_member_equals(member, single)
+        assert member.alpha == 0.5
+        assert member._optimizer.learning_rate == single._optimizer.learning_rate
+
+
+def test_continued_members_refuse_what_a_single_model_refuses():
+    X, y = _data("classifier")
+    params = dict(PARAMS, warm_start=True, max_iter=3)
+    ensemble = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    single = MLPClassifier(**params).fit(X, y)
+    for model in (single, ensemble):
+        model.set_params(hidden_layer_sizes=(4,))
+        with pytest.raises(ValueError, match="Cannot continue training a network"):
+            model.fit(X, y)
+
+
+def test_a_warm_started_ensemble_can_grow_but_not_shrink():
+    X, y = _data("classifier")
+    params = dict(PARAMS, warm_start=True, max_iter=3)
+    ensemble = MLPClassifier(ensemble_size=K, **params).fit(X, y)
+    ensemble.set_params(ensemble_size=K + 1).fit(X, y)
+    seeds = member_seeds(params["random_state"], K + 1)
+    for j, member in enumerate(ensemble.estimators_):
+        single = MLPClassifier(**{**params, "random_state": int(seeds[j])}).fit(X, y)
+        if j < K:  # the fitted members continue; the new one starts afresh
+            single.fit(X, y)
+        _assert_member_equals(member, single)
+    with pytest.raises(ValueError, match="can only add to"):
+        ensemble.set_params(ensemble_size=2).fit(X, y)
+
+
+def test_partial_fit_refuses_a_new_number_of_members():
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=2, **PARAMS).fit(X, y)
+    before = [m.coefs_[0].copy() for m in ensemble.estimators_]
+    with pytest.raises(ValueError, match="ensemble_size=3, but this MLPClassifier has 2"):
+        ensemble.set_params(ensemble_size=3).partial_fit(X, y)
+    for member, weights in zip(ensemble.estimators_, before):
+        np.testing.assert_array_equal(member.coefs_[0], weights)
+
+
+@pytest.mark.parametrize("first, then", [(1, K), (K, 1)])
+def test_one_network_and_an_ensemble_do_not_continue_as_each_other(first, then):
+    X, y = _data("classifier")
+    model = MLPClassifier(ensemble_size=first, **dict(PARAMS, warm_start=True)).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start=False to start anew"):
+        model.set_params(ensemble_size=then).fit(X, y)
+    with pytest.raises(ValueError, match="partial_fit continues"):
+        model.partial_fit(X, y)
+    model.set_params(warm_start=False).fit(X, y)  # a fresh start is always allowed
+    assert model.ensemble_size == then
