@@ -102,8 +102,11 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         y = self._check_targets(y)
         alphas = self._checked_alphas()
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
         splits = self._inner_splits(X, y, groups)
+        _check_fold_weights(sample_weight, splits)
         self._input_dtype = X.dtype.name  # a name: persistence trusts str, not dtype
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
@@ -276,6 +279,23 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
+
+
+def _check_fold_weights(sample_weight, splits):
+    """Every inner fold's training part and held-out part must weigh more than
+    0: a network cannot learn from, or be scored on, rows that do not count."""
+    if sample_weight is None:
+        return
+    for fold, split in enumerate(splits):
+        for part, rows in zip(("training part", "held-out part"), split):
+            if not sample_weight[rows].sum() > 0:
+                raise ValueError(
+                    f"The {part} of inner fold {fold} has a total sample_weight of 0 "
+                    f"({len(rows)} rows, every weight 0): its networks cannot "
+                    f"{'learn' if part == 'training part' else 'be scored'}. Give the "
+                    "rows of weight 0 to no fold alone (drop them before fit), or "
+                    "use fewer inner folds (cv) or other groups."
+                )
 
 
 def _fold_args(X, y, sample_weight, split):

@@ -465,3 +465,16 @@ def test_alpha_0_trains_in_one_pass(Estimator, monkeypatch):
         y = np.column_stack([y, X[:, 0] > 0]).astype(int)
     model = Estimator(**{**FAST, "alphas": [0.0]}).fit(X, y)
     assert sizes == [3] and model.alpha_ == 0.0
+
+
+@pytest.mark.parametrize("part, fold", [("held-out part", 0), ("training part", 1)])
+def test_an_inner_fold_of_zero_weight_is_named(part, fold, regression):
+    X, y = regression
+    folds = [(np.arange(30, 150), np.arange(30)), (np.arange(0, 30), np.arange(30, 150))]
+    if part == "training part":  # a fold whose held-out rows all count comes first
+        folds = [(np.arange(60, 150), np.arange(60)), folds[1]]
+    sample_weight = np.ones(len(y))
+    sample_weight[:30] = 0
+    model = MLPRegressorCV(**{**FAST, "cv": folds})
+    with pytest.raises(ValueError, match=f"The {part} of inner fold {fold} has a total"):
+        model.fit(X, y, sample_weight=sample_weight)
