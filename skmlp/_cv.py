@@ -46,7 +46,7 @@ ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 #: What a CV estimator passes to its networks, whatever its parameters.
 FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
 #: What a fit learns besides its public attributes.
-PRIVATE = ("_input_dtype", "_y_center", "_y_scale", "_binary_target")
+PRIVATE = ("_input_dtype", "_y_center", "_y_scale", "_y_constant", "_binary_target")
 #: Parameters of a CV estimator that are not parameters of its networks.
 OWN = ("alphas", "cv", "refit", "scaling", "ensemble_size", "random_state", "verbose")
 

@@ -412,8 +412,14 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     def _targets(self, y, sample_weight):
         """The targets standardised (``scaling`` not None), or divided by
         their mean for the Poisson loss, which needs them non-negative; means
-        and deviations weighted as training weighs the rows."""
+        and deviations weighted as training weighs the rows. An output that is
+        constant over the rows that count is remembered: it is predicted as
+        that constant."""
         y = y.astype(self._input_dtype, copy=False)
+        counted = y if sample_weight is None else y[sample_weight > 0]
+        # an output that never varies is predicted as itself, exactly
+        constant = np.all(counted == counted[:1], axis=0)
+        self._y_constant = np.where(constant, counted[0], np.nan)
         mean = np.average(y, axis=0, weights=sample_weight)
         if self.scaling is None:
             self._y_center, self._y_scale = 0.0, 1.0
@@ -444,7 +450,9 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
             The predicted values.
         """
         output = self._network_output("predict", X)
-        return (output * self._y_scale + self._y_center).astype(output.dtype, copy=False)
+        y = output * self._y_scale + self._y_center
+        y = np.where(np.isnan(self._y_constant), y, self._y_constant)
+        return y.astype(output.dtype, copy=False)
 
 
 def _check_classes_in_folds(y, splits):

@@ -478,3 +478,21 @@ def test_an_inner_fold_of_zero_weight_is_named(part, fold, regression):
     model = MLPRegressorCV(**{**FAST, "cv": folds})
     with pytest.raises(ValueError, match=f"The {part} of inner fold {fold} has a total"):
         model.fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("scaling", ["robust", None])
+def test_a_constant_target_is_predicted_as_that_constant(loss, scaling, regression):
+    X, y = regression
+    model = MLPRegressorCV(**FAST, loss=loss, scaling=scaling)
+    np.testing.assert_array_equal(model.fit(X, np.full(len(y), 7.0)).predict(X), 7.0)
+    Y = np.column_stack([np.full(len(y), 2.5), np.abs(y)])  # one constant output
+    prediction = model.fit(X, Y).predict(X)
+    np.testing.assert_array_equal(prediction[:, 0], 2.5)
+    assert np.std(prediction[:, 1]) > 0.1
+    weights = np.ones(len(y))
+    weights[:10] = 0  # rows of weight 0 do not count
+    varying = np.where(np.arange(len(y)) < 10, 1.0, 4.0)
+    np.testing.assert_array_equal(
+        model.fit(X, varying, sample_weight=weights).predict(X), 4.0
+    )
