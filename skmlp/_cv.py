@@ -131,7 +131,15 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return dict(dtype=[np.float64, np.float32])
 
     def _checked_alphas(self):
-        alphas = np.asarray(self.alphas, dtype=float)
+        """``alphas`` as a 1-D float array: any collection of numbers (a set
+        in ascending order, having none of its own)."""
+        alphas = self.alphas
+        if isinstance(alphas, (set, frozenset)):
+            alphas = sorted(alphas)
+        try:
+            alphas = np.asarray(alphas, dtype=float)
+        except (TypeError, ValueError):
+            alphas = np.array([])  # reported below, with the value given
         valid = alphas.ndim == 1 and alphas.size > 0
         if not (valid and np.all(np.isfinite(alphas)) and np.all(alphas >= 0)):
             raise ValueError(
@@ -222,6 +230,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         returns the chosen alpha's networks."""
         k = self.ensemble_size
         scores = np.array([n.best_validation_score_ for n in networks], dtype=float)
+        # a network never scored finite (an undefined metric on its fold) has
+        # no score: NaN, as in scikit-learn's searches, not its starting -inf
+        scores[~np.isfinite(scores)] = np.nan
         scores = scores.reshape(len(alphas), n_splits, k).mean(axis=2)
         epochs = np.array([n.n_iter_ for n in networks], dtype=float)
         self.cv_results_ = _cv_results(alphas, scores, epochs.reshape(len(alphas), -1))

@@ -288,7 +288,9 @@ out_activation_ : str
 CV_PARAMETERS = {
     "alphas": """\
 alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
-    The grid ``alpha`` (L2 penalty on the weights) is chosen from.""",
+    The grid ``alpha`` (L2 penalty on the weights) is chosen from: finite,
+    non-negative numbers (a list, tuple, array or set; a set is searched in
+    ascending order).""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64, 64)
     The ith element is the number of neurons in the ith hidden layer.""",

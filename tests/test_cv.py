@@ -335,10 +335,13 @@ def test_float32_stays_float32(classification):
 
 
 # -- errors ------------------------------------------------------------------------------
-@pytest.mark.parametrize("alphas", [[], [-1.0, 1.0], [[1.0]], [1.0, np.inf]])
+@pytest.mark.parametrize(
+    "alphas",
+    [[], [-1.0, 1.0], [[1.0]], [1.0, np.inf], ["a", 1.0], {"a": 1.0}, "0.1", iter([1.0])],
+)
 def test_bad_alphas_are_named(alphas, classification):
     X, y = classification
-    with pytest.raises(ValueError, match="alphas must be a non-empty 1-D array"):
+    with pytest.raises(ValueError, match="'?alphas'? (must be|parameter)"):
         MLPClassifierCV(**{**FAST, "alphas": alphas}).fit(X, y)
 
 
@@ -496,3 +499,37 @@ def test_a_constant_target_is_predicted_as_that_constant(loss, scaling, regressi
     np.testing.assert_array_equal(
         model.fit(X, varying, sample_weight=weights).predict(X), 4.0
     )
+
+
+def test_an_undefined_inner_score_is_nan_as_in_scikit_learns_searches():
+    """roc_auc is undefined on a held-out part of one class: that fold's
+    score is NaN (not -inf), and so is the mean, as scikit-learn reports it."""
+    import warnings
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    y[:10] = 1
+    folds = [(np.arange(10, 60), np.arange(10)), (np.arange(50), np.arange(50, 60))]
+    params = dict(alphas=[1e-3, 1.0], cv=folds, max_iter=30, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MLPClassifierCV(**params, scoring="roc_auc").fit(X, y)
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    results = model.cv_results_
+    assert np.isnan(results["split0_test_score"]).all()
+    assert np.isfinite(results["split1_test_score"]).all()
+    assert np.isnan(results["mean_test_score"]).all()
+    assert np.isnan(results["std_test_score"]).all()
+    # the networks of the undefined fold stop as on a plateau, not at max_iter
+    assert all(n < 30 for n in results["mean_n_iter"])
+
+
+
+@pytest.mark.parametrize(
+    "alphas", [{1.0, 0.01}, frozenset({0.01, 1.0}), (0.01, 1.0), np.array([0.01, 1.0])]
+)
+def test_alphas_may_be_any_iterable_of_numbers(alphas, classification):
+    X, y = classification
+    model = MLPClassifierCV(**{**FAST, "alphas": alphas}).fit(X, y)
+    assert model.alphas_.tolist() == [0.01, 1.0]

@@ -279,3 +279,16 @@ def test_groups_pass_through_a_pipeline_without_routing():
     pipe = make_pipeline(StandardScaler(), MLPClassifier(early_stopping=True, max_iter=5))
     pipe.fit(X, y, mlpclassifier__groups=groups)
     assert pipe[-1].validation_scores_ is not None
+
+
+def test_a_network_whose_validation_score_is_undefined_stops_on_its_patience():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = MLPClassifier(
+        hidden_layer_sizes=(4,), early_stopping=True, scoring="roc_auc", max_iter=50,
+        n_iter_no_change=5, random_state=0,
+    )
+    with pytest.warns(sklearn.exceptions.UndefinedMetricWarning):
+        model.fit(X, y, X_val=X[y == 1], y_val=y[y == 1])
+    assert model.n_iter_ == 6 and model.best_epoch_ is None

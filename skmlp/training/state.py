@@ -58,7 +58,8 @@ class TrainingState:
         self.validation_loss_curve.append(loss)
         self.validation_scores.append(score)
         if self.monitor_validation:
-            self._count(score < self.best_validation_score + tol)
+            # an undefined (NaN) score is no improvement
+            self._count(not score >= self.best_validation_score + tol)
         if score > self.best_validation_score:
             self.best_validation_score = score
             self.best_epoch = len(self.loss_curve)
