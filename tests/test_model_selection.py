@@ -331,3 +331,24 @@ def test_unpenalised_folds_train_in_one_pass(no_fallback):
     np.testing.assert_allclose(
         ms.cross_val_score(estimator, X, y, cv=3), cross_val_score(estimator, X, y, cv=3)
     )
+
+
+def test_a_scorer_that_raises_raises_after_one_training(no_fallback, monkeypatch):
+    """error_score='raise': the scorer's error is raised as scikit-learn raises
+    it, without training every fold again through scikit-learn's loop."""
+    trainings = []
+    original = one_pass_module.train_together
+    monkeypatch.setattr(
+        one_pass_module,
+        "train_together",
+        lambda *args: trainings.append(1) or original(*args),
+    )
+    X, y, _ = _data("classifier", n=60)
+
+    def broken(estimator, X, y):
+        raise RuntimeError("no score")
+
+    estimator = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    with pytest.raises(RuntimeError, match="no score"):
+        ms.cross_validate(estimator, X, y, cv=3, scoring=broken, error_score="raise")
+    assert trainings == [1]

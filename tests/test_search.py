@@ -462,3 +462,16 @@ def test_unpenalised_candidates_train_in_one_pass(alone):
     ours, theirs = _both(GridSearchCV, MLPClassifier(**SMALL), grid, X, y, cv=3)
     assert alone == []
     assert_same_results(ours, theirs)
+
+
+def test_a_candidate_that_cannot_fit_runs_alone_and_its_group_in_one_pass(alone):
+    """A class_weight naming a class y does not have fails that candidate's
+    fits only: they run alone (and report the error as scikit-learn does),
+    the other candidates of the group still train in one pass."""
+    X, y = _classification()
+    grid = {"class_weight": [None, {0: 1, 1: 2}, {0: 1, 5: 3}]}
+    with pytest.warns(FitFailedWarning):
+        ours, theirs = _both(GridSearchCV, MLPClassifier(**SMALL), grid, X, y, cv=3)
+    assert sorted(alone) == [6, 7, 8]
+    assert_same_results(ours, theirs)
+    assert np.isnan(ours.cv_results_["mean_test_score"][2])

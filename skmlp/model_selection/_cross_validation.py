@@ -21,7 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import indexable
 
-from .._members import Unbatchable, replay
+from .._members import replay
 from ._one_pass import (
     FallBack,
     _aggregate_score_dicts,
@@ -49,12 +49,15 @@ def _fold_fit(estimator, X, y, train, params):
 
 def _fit_folds(estimator, X, y, splits, params):
     """Every fold's clone, fitted in one pass, and each fold's fit time (its
-    own preprocessing plus an equal share of the joint training)."""
-    folds = [_fold_fit(estimator, X, y, train, params) for train, _ in splits]
+    own preprocessing plus an equal share of the joint training). Any error
+    while fitting is :class:`FallBack`: scikit-learn's loop then reports
+    fit errors fold by fold, as it does."""
     start = time.perf_counter()
     try:
+        folds = [_fold_fit(estimator, X, y, train, params) for train, _ in splits]
+        start = time.perf_counter()
         train_together([f[1] for f in folds], [f[2] for f in folds])
-    except Unbatchable as reason:
+    except Exception as reason:  # noqa: BLE001 - Unbatchable, or a fit's error
         raise FallBack(str(reason)) from None
     shared = (time.perf_counter() - start) / len(folds)
     return [f[0] for f in folds], [f[3] + shared for f in folds]
@@ -136,7 +139,7 @@ def _run(one_pass, fallback, estimator, X, y, arguments):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = one_pass(estimator, X, y, **arguments)
-    except Exception:  # noqa: BLE001 - FallBack, or an error scikit-learn reports
+    except FallBack:
         return fallback(estimator, X, y, **arguments)
     replay(caught)
     return result

@@ -141,6 +141,15 @@ def _preprocessing_key(pipeline):
     )
 
 
+def _check_data(final, args):
+    """Raise the error ``final``'s fit would raise on its data and parameters
+    (a ``class_weight`` naming no class, say) before it joins a group: a fit
+    that cannot train then runs alone instead of failing its whole group."""
+    args = dict(args)
+    X, y, sample_weight = args.pop("X"), args.pop("y"), args.pop("sample_weight", None)
+    clone(final)._prepare(X, y, sample_weight, True, False, None, **args)
+
+
 def _too_large(final, width):
     """Whether ``final``'s networks on ``width`` features are too large to
     gain from one pass (:func:`skmlp._members.axis_chunks`): they run alone."""
@@ -205,6 +214,7 @@ class SearchFits:
             fit_params = _check_method_params(X, params=kwargs["fit_params"], indices=train)
             X_train, y_train = _safe_split(estimator, X, y, train)
             args, seconds = self._preprocess(estimator, split, X_train, y_train, fit_params)
+            _check_data(final, args)
         except Exception:  # noqa: BLE001 - FallBack, or an error the fit reports
             return None
         if _too_large(final, np.shape(args["X"])[1]):
