@@ -5,6 +5,7 @@ import json
 import sys
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -138,10 +139,14 @@ def _columns(frame, spec, what):
 
 
 def split_table(frame, target, groups, drop=None):
-    """``(X, y, groups, feature names, target names)`` from a table."""
+    """``(X, y, groups, feature names, target names)`` from a table; rows
+    whose target is missing are left out, with a note naming them."""
     if not target:
         raise ValueError("--target is required with a data file")
+    if frame.shape[0] == 0:
+        raise ValueError(f"the table has no rows, only a header of {frame.shape[1]} columns")
     targets = _columns(frame, target, "target")
+    frame = _without_missing_targets(frame, targets)
     group_cols = _columns(frame, groups, "groups") if groups else []
     dropped = _columns(frame, drop, "--drop") if drop else []
     features = frame.drop(columns=list(dict.fromkeys(targets + group_cols + dropped)))
@@ -152,6 +157,24 @@ def split_table(frame, target, groups, drop=None):
     y = frame[targets[0]].to_numpy() if len(targets) == 1 else frame[targets].to_numpy()
     g = frame[group_cols[0]].to_numpy() if group_cols else None
     return features.to_numpy(dtype=float), y, g, list(features.columns), targets
+
+
+def _without_missing_targets(frame, targets):
+    """``frame`` without the rows whose target (any target column) is
+    missing; a note on stderr says which (1-based rows below the header)."""
+    missing = frame[targets].isna().any(axis=1).to_numpy()
+    if not missing.any():
+        return frame
+    if missing.all():
+        raise ValueError(f"every row's target ({', '.join(targets)}) is missing")
+    rows = (np.flatnonzero(missing) + 1).tolist()
+    shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+    print(
+        f"skmlp: note: left out {len(rows)} row(s) with a missing target: row(s) "
+        f"{shown} (counting from 1 below the header)",
+        file=sys.stderr,
+    )
+    return frame.loc[~missing]
 
 
 def detect_task(y, task):
@@ -247,25 +270,25 @@ def cross_validate_table(model, X, y, groups, task, scoring, n_splits, random_st
     scorers = {name: check_scoring(model, name) for name in scoring}
     folds = list(_splitter(task, n_splits, groups, random_state).split(X, y, groups))
     results = {"estimator": [], **{name: [] for name in scoring}, "fit_time": []}
-    for i, (train, test) in enumerate(folds, 1):
-        print(
-            f"\r  fold {i}/{len(folds)} {'#' * i}{'.' * (len(folds) - i)}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
-        start = time.perf_counter()
-        fold_model = clone(model).fit(
-            X[train],
-            y[train],
-            **_fit_params(model, None if groups is None else groups[train]),
-        )
-        results["fit_time"].append(time.perf_counter() - start)
-        results["estimator"].append(fold_model)
-        for name, scorer in scorers.items():
-            results[name].append(float(scorer(fold_model, X[test], y[test])))
-    print(file=sys.stderr)
+    try:
+        for i, (train, test) in enumerate(folds, 1):
+            _progress(i, len(folds))
+            start = time.perf_counter()
+            fold_groups = None if groups is None else groups[train]
+            fold_model = clone(model).fit(
+                X[train], y[train], **_fit_params(model, fold_groups)
+            )
+            results["fit_time"].append(time.perf_counter() - start)
+            results["estimator"].append(fold_model)
+            for name, scorer in scorers.items():
+                results[name].append(float(scorer(fold_model, X[test], y[test])))
+    finally:  # an error is reported on a line of its own
+        print(file=sys.stderr)
     return results
+
+
+def _progress(i, n):
+    print(f"\r  fold {i}/{n} {'#' * i}{'.' * (n - i)}", end="", file=sys.stderr, flush=True)
 
 
 def print_report(results, scoring, out=sys.stdout):
@@ -414,12 +437,31 @@ def run_fit(args):
     return 0
 
 
-def run_predict(args):
+#: What ``skmlp fit`` saves.
+SAVED_KEYS = ("model", "features", "targets", "task")
+
+
+def _load_saved(path):
+    """What ``skmlp fit`` saved in ``path``, or a ``ValueError`` saying that
+    the file is not such a model."""
     from . import persistence
 
-    if not args.model.is_file():
-        raise FileNotFoundError(f"no such model file: {args.model}")
-    saved = persistence.load(args.model)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such model file: {path}")
+    not_ours = f"{path} is not a model saved by 'skmlp fit'"
+    try:
+        saved = persistence.load(path)
+    except zipfile.BadZipFile:
+        raise ValueError(f"{not_ours} (not a skops file)") from None
+    except (ValueError, KeyError) as error:  # a refused type, another zip archive
+        raise ValueError(f"{not_ours}: {error}") from None
+    if not (isinstance(saved, dict) and all(key in saved for key in SAVED_KEYS)):
+        raise ValueError(f"{not_ours} (it holds a {type(saved).__name__})")
+    return saved
+
+
+def run_predict(args):
+    saved = _load_saved(args.model)
     frame = read_table(args.data)
     missing = [c for c in saved["features"] if c not in frame.columns]
     if missing:
@@ -434,7 +476,9 @@ def run_predict(args):
     table = pd.DataFrame(prediction.reshape(len(X), -1), columns=names)
     if args.proba and hasattr(model, "predict_proba"):
         proba = model.predict_proba(X)
-        labels = fitted_mlp(model).classes_
+        # a multilabel model gives one probability per label column
+        multilabel = saved["task"] == "multilabel"
+        labels = saved["targets"] if multilabel else fitted_mlp(model).classes_
         for j in range(proba.shape[1]):
             table[f"proba_{labels[j]}"] = proba[:, j]
     table.to_csv(args.output if args.output else sys.stdout, index=False)

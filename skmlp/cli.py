@@ -4,8 +4,9 @@
 without a data file (and ``python -m skmlp`` with no arguments) it
 cross-validates each estimator on scikit-learn's bundled breast-cancer data.
 ``skmlp fit`` saves a model (skops format), ``skmlp predict`` applies it.
-Bad input ends with a one-line error and exit status 2, never a traceback
-(set SKMLP_DEBUG=1 to see one).
+No command ends with a traceback: bad input ends with a one-line error and
+exit status 2, any other error with a one-line error and exit status 1
+(``--debug``, or SKMLP_DEBUG=1, shows the traceback instead).
 """
 
 import argparse
@@ -15,13 +16,26 @@ import sys
 from . import __version__
 from ._cli_commands import add_table_commands
 
+#: Errors of the user's input: a file, a column, an option, a parameter.
+INPUT_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
+
+EPILOG = (
+    "Errors end with one line on stderr: exit status 2 for bad input (a file, a "
+    "column, an option, a parameter), 1 for anything else. --debug (or the "
+    "environment variable SKMLP_DEBUG=1) shows the traceback instead."
+)
+
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="skmlp",
         description="Cross-validated multilayer perceptrons on tabular data.",
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"skmlp {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error"
+    )
     commands = parser.add_subparsers(dest="command", metavar="{cv,fit,predict}")
     add_table_commands(commands)
     return parser
@@ -35,9 +49,22 @@ def main(argv=None):
         parser.error("choose a command: cv, fit or predict")
     try:
         return args.run(args)
-    except (ValueError, TypeError, KeyError, OSError, ImportError) as error:
-        if os.environ.get("SKMLP_DEBUG"):
+    except Exception as error:  # noqa: BLE001 - the command line's one-line promise
+        if args.debug or os.environ.get("SKMLP_DEBUG"):
             raise
-        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        return _report(error)
+
+
+def _report(error):
+    """One line on stderr; the exit status: 2 for bad input, 1 otherwise."""
+    text = str(error).strip()
+    message = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, INPUT_ERRORS):
         print(f"skmlp: error: {message}", file=sys.stderr)
         return 2
+    print(
+        f"skmlp: error: {type(error).__name__}: {message} "
+        "(run with --debug for the traceback)",
+        file=sys.stderr,
+    )
+    return 1

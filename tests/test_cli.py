@@ -35,6 +35,8 @@ def tables(tmp_path_factory):
     frame.assign(site=np.where(frame.patient % 2, "A", "B")).to_csv(
         folder / "with_text.csv", index=False
     )
+    frame.iloc[:0].to_csv(folder / "header_only.csv", index=False)
+    frame.to_csv(folder / "not_a_model.skops", index=False)
     return folder
 
 
@@ -142,6 +144,11 @@ def test_fit_then_predict_round_trip(tables, tmp_path):
             "alpha",
         ),
         (["predict", "missing.skops", "{cohort}"], "no such model file"),
+        (["cv", "{header_only}", "--target", "subtype"], "the table has no rows"),
+        (
+            ["predict", "{not_a_model}", "{cohort}"],
+            "not_a_model.skops is not a model saved by 'skmlp fit' (not a skops file)",
+        ),
         # without a data file there is no table for these to act on
         (["cv", "--out", "results"], "--out needs a data file"),
         (["cv", "--target", "subtype", "--scoring", "r2"], "--target, --scoring need"),
@@ -152,6 +159,8 @@ def test_bad_input_ends_with_one_line_and_status_2(tables, args, message):
         "cohort": tables / "cohort.csv",
         "constant": tables / "with_constant.tsv",
         "text": tables / "with_text.csv",
+        "header_only": tables / "header_only.csv",
+        "not_a_model": tables / "not_a_model.skops",
     }
     result = skmlp(*[a.format(**files) for a in args])
     assert result.returncode == 2
@@ -209,3 +218,72 @@ def test_tuned_fit_then_predict_round_trip(tables, tmp_path):
     assert predicted.returncode == 0, predicted.stderr
     assert predicted.stdout.splitlines()[0] == "predicted_gene_4"
     assert len(predicted.stdout.splitlines()) == 241
+
+
+@pytest.mark.parametrize("saved", ["estimator", "dict"])
+def test_predict_names_a_file_that_skmlp_fit_did_not_save(saved, tables, tmp_path):
+    skops_io = pytest.importorskip("skops.io")
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "other.skops"
+    skops_io.dump(
+        LogisticRegression().fit([[0.0], [1.0]], [0, 1]) if saved == "estimator" else {},
+        path,
+    )
+    result = skmlp("predict", path, tables / "cohort.csv")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "is not a model saved by 'skmlp fit'" in result.stderr
+
+
+def test_rows_with_a_missing_target_are_left_out_and_named(tables, tmp_path):
+    """A 0/1 target with a missing value is still a classification target;
+    the rows without a target are named and left out."""
+    frame = pd.read_csv(tables / "cohort.csv")
+    frame.loc[[3, 50], "risk"] = np.nan
+    frame.to_csv(tmp_path / "gaps.csv", index=False)
+    result = skmlp(
+        "cv", tmp_path / "gaps.csv", "--target", "risk", "--drop", "subtype", "--cv", "2",
+        "--estimator-param", "max_iter=20",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "left out 2 row(s) with a missing target: row(s) 4, 51" in result.stderr
+    assert "238 rows x 7 features, classification of risk" in result.stdout
+
+
+def test_multilabel_probabilities_are_named_after_the_label_columns(tables, tmp_path):
+    model = tmp_path / "multilabel.skops"
+    fitted = skmlp(
+        "fit", tables / "cohort.csv", "--target", "risk,relapse", "--drop", "subtype",
+        "--estimator-param", "max_iter=20", "--model", model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    predicted = skmlp("predict", model, tables / "cohort.csv", "--proba")
+    assert predicted.returncode == 0, predicted.stderr
+    header = predicted.stdout.splitlines()[0].split(",")
+    assert header == ["risk", "relapse", "proba_risk", "proba_relapse"]
+
+
+def test_any_other_error_is_one_line_and_status_1(monkeypatch, capsys):
+    """An error that is not the input's (here a bug, simulated) is still one
+    line, exit status 1; --debug shows the traceback."""
+    import skmlp._cli_commands as commands
+    from skmlp.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke\nsecond line")
+
+    monkeypatch.setattr(commands, "run_default", broken, raising=False)
+    monkeypatch.setattr("skmlp._cli_default.run_default", broken)
+    assert main(["cv"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "skmlp: error: RuntimeError: something inside broke (run with --debug for the "
+        "traceback)"
+    ]
+    with pytest.raises(RuntimeError, match="something inside broke"):
+        main(["--debug", "cv"])
+
+
+def test_help_states_the_error_promise():
+    result = skmlp("--help")
+    assert "exit status 2 for bad input" in " ".join(result.stdout.split())
