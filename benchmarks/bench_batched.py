@@ -56,8 +56,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skmlp
-import skmlp._ensemble
 from skmlp import MLPClassifier
+
+try:
+    from skmlp.model_axis.ensemble import member_seeds
+except ImportError:  # a checkout from before the model_axis package
+    from skmlp._ensemble import member_seeds
 from skmlp import model_selection as skmlp_ms
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -131,7 +135,7 @@ def _fixed_epochs(epochs, **params):
 
 def _separate(params, X, y):
     """The 8 members of ``ensemble_size=8``, fitted one by one."""
-    for seed in skmlp._ensemble.member_seeds(params["random_state"], 8):
+    for seed in member_seeds(params["random_state"], 8):
         MLPClassifier(**{**params, "random_state": int(seed)}).fit(X, y)
 
 

@@ -28,18 +28,59 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
-from ._ensemble import check_member_count, fit_ensemble, stacked
 from ._input import check_predict_input
-from ._monitor import ValidationSet
-from ._validation import SplitRefused, validation_split
+from ._monitor import validation_score
+from ._validation import SplitCache, SplitRefused, validation_split
+from .model_axis import FitPlan, train
+from .model_axis.ensemble import check_member_count, ensemble_members, publish, stacked
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import SCHEMES
 from .nn.network import Network
-from .nn.objective import Objective
-from .nn.optimizers import make_optimizer
+from .training.batches import MemberRows
 from .training.config import STOCHASTIC_SOLVERS, TrainingConfig
 from .training.state import TrainingState
-from .training.trainer import Status, Trainer, TrainingData
+from .training.trainer import Status
+from .training.validation import ValidationSet
+
+#: What validating and encoding the data teaches an estimator, which the
+#: members of an ensemble take from it.
+DATA_ATTRIBUTES = ("n_features_in_", "feature_names_in_", "classes_", "_label_binarizer")
+
+
+def _copy_attribute(source, target, name):
+    if name in source.__dict__:
+        setattr(target, name, source.__dict__[name])
+    else:
+        target.__dict__.pop(name, None)
+
+
+@dataclass(frozen=True)
+class PendingFit:
+    """A fit before training: its estimators (the estimator itself, or the
+    members of an ensemble), one plan each, and ``publish(results)``, which
+    makes them fitted from the scheduler's results."""
+
+    members: list
+    plans: list
+    publish: object
+
+
+def fit_estimators(estimators, fit_args, on_epoch=None):
+    """Fit each skmlp estimator on its own ``fit_args`` (dicts of ``X``, ``y``
+    and fit's keywords), the networks of all of them trained by one call of
+    the scheduler (:func:`skmlp.model_axis.train`), so that those that can
+    share a model axis do; returns the estimators, each fitted as its own
+    ``fit`` would fit it. ``on_epoch`` follows the training (see
+    :func:`~skmlp.model_axis.train`)."""
+    cache = SplitCache()
+    pending = [
+        estimator._plan_fit(**args, split_cache=cache)
+        for estimator, args in zip(estimators, fit_args)
+    ]
+    results = iter(train([plan for p in pending for plan in p.plans], on_epoch))
+    for p in pending:
+        p.publish([next(results) for _ in p.plans])
+    return estimators
 
 
 class _ParamList(list):
@@ -167,7 +208,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _input_dtype(self, reset):
         """float32 or float64 on a fresh start (dtype follows the data); a model
         that continues training casts to its own dtype, as prediction does."""
-        return (np.float64, np.float32) if reset else self._network.dtype
+        return (np.float64, np.float32) if reset else self._networks()[0].dtype
 
     @abstractmethod
     def _make_loss(self, Y, sample_weight):
@@ -298,33 +339,53 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(
         self, X, y, sample_weight=None, *, incremental=False, classes=None, **validation
     ):
-        """Fit (``incremental``: one epoch of ``partial_fit``): prepare the data,
-        build or reuse the network, train, publish."""
-        check_member_count(self, incremental)
-        if self.ensemble_size > 1:
-            return fit_ensemble(self, X, y, sample_weight, incremental, classes, validation)
-        self.__dict__.pop("estimators_", None)
+        """Fit (``incremental``: one epoch of ``partial_fit``): the plans of this
+        fit, trained by the scheduler, then published."""
         user_data = callback_data(X, y, sample_weight)
-        fresh = "_network" not in self.__dict__ or not (self.warm_start or incremental)
-        data = self._prepare(X, y, sample_weight, fresh, incremental, classes, **validation)
-        rng = check_random_state(self.random_state)
-        self._build_network(data, fresh, rng)
-        config = self._training_config(incremental)
-        objective = Objective(self._network, data.loss, self.alpha, self.l1_ratio)
-        # Overflow on the way to a divergence is detected and reported (a
-        # ConvergenceWarning naming the cause), not left as NumPy noise.
-        with np.errstate(all="ignore"):
-            trainer, training_data = self._trainer(
-                config, objective, data, rng, incremental
-            )
-            tasks = self._fit_tasks(user_data, incremental, training_data)
-            trainer.on_begin, trainer.on_end = tasks.hooks()
-            outcome = trainer.run(training_data, self._state, incremental)
-        # a fitted model holds no training rows and no batch-sized buffers
-        self._network.release()
-        self._publish(outcome)
-        tasks.finish()
+        pending = self._plan_fit(
+            X, y, sample_weight, incremental=incremental, classes=classes, **validation
+        )
+        tasks = [
+            self._fit_tasks(member, user_data, incremental, plan)
+            for member, plan in zip(pending.members, pending.plans)
+        ]
+        pending.publish(train(pending.plans))
+        for member, task in zip(pending.members, tasks):
+            task.finish(teardown=member is not self)
         return self
+
+    def _plan_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        incremental=False,
+        classes=None,
+        split_cache=None,
+        **validation,
+    ):
+        """This fit before training: a :class:`PendingFit` holding one
+        :class:`~skmlp.model_axis.FitPlan` per network it trains (one, or one
+        per member of an ensemble) and how to publish their results. Data are
+        validated and encoded once; each network then draws, in
+        scikit-learn's order, its initial weights, dropout seed and early
+        stopping's split from its own ``random_state``. An error here is this
+        fit's error, raised before anything trains."""
+        check_member_count(self, incremental)
+        members = ensemble_members(self, incremental)
+        continues = (self.warm_start or incremental) and (
+            "_network" in self.__dict__ or "estimators_" in self.__dict__
+        )
+        data = self._prepare(
+            X, y, sample_weight, not continues, incremental, classes, **validation
+        )
+        for member in members:
+            if member is not self:
+                for name in DATA_ATTRIBUTES:
+                    _copy_attribute(self, member, name)
+        plans = [member._plan(data, incremental, split_cache) for member in members]
+        return PendingFit(members, plans, partial(self._publish_results, members))
 
     def _prepare(
         self, X, y, sample_weight, fresh, incremental, classes, groups=None, **validation
@@ -369,7 +430,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             schedule=self.learning_rate,
-            learning_rate_init=self.learning_rate_init,
             power_t=self.power_t,
             optimizer_params=MappingProxyType(self._optimizer_params()),
             clip_norm=self.clip_norm,
@@ -392,51 +452,81 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             weight_decay=self.weight_decay,
         )
 
-    def _trainer(self, config, objective, data, rng, incremental):
-        """The :class:`Trainer` of this call and the :class:`TrainingData` it runs on.
-
-        The random draws keep scikit-learn's order: the initial weights (drawn
-        before), the dropout seed, the validation split, then the shuffles.
-        """
+    def _plan(self, data, incremental, split_cache=None):
+        """The :class:`~skmlp.model_axis.FitPlan` of this estimator's network
+        on prepared ``data``. The random draws keep scikit-learn's order: the
+        initial weights, the dropout seed, the validation split (the shuffles
+        follow in training)."""
+        fresh = "_network" not in self.__dict__ or not (self.warm_start or incremental)
+        rng = check_random_state(self.random_state)
+        self._build_network(data, fresh, rng)
+        config = self._training_config(incremental)
+        rows = MemberRows(data.X, data.Y, data.sample_weight)
+        plan = FitPlan(
+            self._network,
+            data.loss,
+            config,
+            rows,
+            self._state,
+            rng,
+            alpha=self.alpha,
+            l1_ratio=self.l1_ratio,
+            incremental=incremental,
+        )
         if not config.stochastic:
-            trainer = Trainer(config, objective, None)
-            return trainer, TrainingData(data.X, data.Y, data.sample_weight)
-        if not incremental or "_optimizer" not in self.__dict__:
-            network = self._network
-            self._optimizer = make_optimizer(
-                config.solver,
-                network.theta.size,
-                network.dtype,
-                network.n_coefs,
-                config.optimizer_params,
-            )
-        dropout_rng = None
+            return plan
+        if incremental:
+            plan.optimizer = self.__dict__.get("_optimizer")
         if self._network.uses_dropout:
-            dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-        rows = (data.X, data.Y, data.sample_weight)
+            plan.dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
         validation_set = data.validation_set
         if validation_set is None and config.early_stopping:
-            *rows, validation_set = self._split_validation(data, rng)
-        monitor = None
+            plan.rows, validation_set = self._split_rows(data, rng, split_cache)
         if validation_set is not None:
-            monitor = ValidationSet(self, objective, *validation_set)
-        trainer = Trainer(config, objective, self._optimizer, rng, dropout_rng)
-        return trainer, TrainingData(*rows, monitor)
+            score = validation_score(self, *validation_set)
+            plan.validation = ValidationSet(*validation_set, score)
+        return plan
+
+    def _publish_results(self, members, results):
+        """Each member's trained network, optimizer and state, and the fitted
+        attributes (an ensemble's from its members')."""
+        for member, result in zip(members, results):
+            member._network, member._state = result.network, result.state
+            member.__dict__.pop("_optimizer", None)
+            if result.optimizer is not None:
+                member._optimizer = result.optimizer
+            # a fitted model holds no training rows and no batch-sized buffers
+            member._network.release()
+            member._publish(result.outcome)
+        if members != [self]:
+            publish(self, members)
+        else:
+            self.__dict__.pop("estimators_", None)
 
     # -- callbacks (scikit-learn >= 1.9) --------------------------------------
-    def _fit_tasks(self, data, incremental, training_data):
-        """This call's tasks for the callbacks; begins the root task. A snapshot
+    def _fit_tasks(self, member, data, incremental, plan):
+        """``member``'s tasks for scikit-learn's callbacks (>= 1.9) in this
+        call (this estimator's, or a member's of its own), their hooks set on
+        its ``plan``; begins the root task. A snapshot
         of a fit's model has its batch-norm statistics recomputed on the
         training rows, as at the end of fit."""
-        if not hasattr(self, "_init_callback_context"):
+        if not hasattr(member, "_init_callback_context"):
             return NO_TASKS
-        snapshot = self._snapshot
+        if member is not self and not getattr(member, "_skl_callbacks", None):
+            return NO_TASKS  # an ensemble's member without callbacks of its own
+        snapshot = member._snapshot
         if not incremental:
-            snapshot = partial(snapshot, (training_data.X, training_data.sample_weight))
-        if self.solver in STOCHASTIC_SOLVERS:
-            name, max_epochs = ("partial_fit", 1) if incremental else ("fit", self.max_iter)
-            return FitTasks(self, name, "epoch", max_epochs, data, snapshot)
-        return FitTasks(self, "fit", "iteration", self.max_iter, data, snapshot)
+            X, _, sample_weight = plan.rows.materialized()
+            snapshot = partial(snapshot, (X, sample_weight))
+        if plan.config.stochastic:
+            name, max_epochs = (
+                ("partial_fit", 1) if incremental else ("fit", member.max_iter)
+            )
+            tasks = FitTasks(member, name, "epoch", max_epochs, data, snapshot)
+        else:
+            tasks = FitTasks(member, "fit", "iteration", member.max_iter, data, snapshot)
+        plan.hooks = tasks.hooks()
+        return tasks
 
     def _snapshot(self, batch_norm_data=None):
         """Reconstruction attributes of the model as it is now: a copy of the network
@@ -537,25 +627,31 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"The network was fitted on {network.dtype} data; got {np.dtype(dtype)}."
             )
 
-    def _split_validation(self, data, rng):
-        """Hold out the validation set of early stopping (see :mod:`._validation`):
-        ``(X, Y, sample_weight, validation_set)``, the last ``None`` when no
+    def _split_rows(self, data, rng, split_cache=None):
+        """Early stopping's split (see :mod:`._validation`): the training rows
+        (a :class:`~skmlp.training.batches.MemberRows`, indices into the data)
+        and the validation set ``(X, Y, sample_weight)``, ``None`` when no
         honest split exists (with a warning)."""
         X, Y, sample_weight = data.X, data.Y, data.sample_weight
-        split = self._validation_rows(data, rng)
+        split = self._validation_rows(data, rng, split_cache)
         if split is None:
-            return X, Y, sample_weight, None
+            return MemberRows(X, Y, sample_weight), None
         train, val = split
-        sw = (
-            (None, None)
-            if sample_weight is None
-            else (sample_weight[train], sample_weight[val])
-        )
-        return X[train], Y[train], sw[0], (X[val], Y[val], sw[1])
+        sw_val = None if sample_weight is None else sample_weight[val]
+        return MemberRows(X, Y, sample_weight, rows=train), (X[val], Y[val], sw_val)
 
-    def _validation_rows(self, data, rng):
+    def _validation_rows(self, data, rng, split_cache=None):
         """``(train, validation)`` row indices of early stopping's split, or
-        ``None`` (with a warning) when no honest split exists."""
+        ``None`` (with a warning) when no honest split exists; an equal split
+        drawn before is taken from ``split_cache``."""
+        if split_cache is None:
+            return self._draw_split(data, rng)
+        settings = (type(self), self.validation_fraction)
+        return split_cache.split(
+            partial(self._draw_split, data), data.Y, data.groups, settings, rng
+        )
+
+    def _draw_split(self, data, rng):
         try:
             return validation_split(
                 data.Y,
@@ -636,10 +732,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return np.mean([np.linalg.norm(W, axis=1) for W in first_layers], axis=0)
 
     # -- prediction ---------------------------------------------------------
-    def _forward(self, X):
-        """Linked network output for validated ``X`` (thread-safe)."""
-        return self._loss.link(self._network.predict_raw(X))
-
     def _validated_raws(self, X):
         """Logits for ``X`` after the usual checks (fitted, feature count), in
         the model's dtype (a float32 model predicts float32 whatever it is
@@ -664,10 +756,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _validated_output(self, X):
         return self._averaged(X, lambda raw: self._loss.link(raw))
-
-    def _score_validated(self, X, y, sample_weight=None):
-        """``score`` on already-validated data; NaN when predictions are not finite."""
-        return self._score_output(self._forward(X), y, sample_weight)
 
     def _score_output(self, output, y, sample_weight=None):
         """``score`` of the linked network ``output`` for targets ``y``."""

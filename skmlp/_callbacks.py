@@ -51,12 +51,19 @@ class FitTasks:
         subtask, self._subtask = self._subtask, None
         return subtask.call_on_fit_task_end(**self._arguments)
 
-    def finish(self):
+    def finish(self, teardown=False):
         """End the root task (and, empty, a subtask cut short by divergence or an
-        interruption)."""
+        interruption). ``teardown``: also tear the callbacks down, as
+        scikit-learn does at the end of a ``fit`` it wraps, for an estimator
+        trained as a member of another's fit (an ensemble's)."""
+        estimator = self._arguments["estimator"]
         if self._subtask is not None:
-            self._subtask.call_on_fit_task_end(estimator=self._arguments["estimator"])
+            self._subtask.call_on_fit_task_end(estimator=estimator)
         self._root.call_on_fit_task_end(**self._arguments)
+        if teardown:
+            context = estimator.__dict__.pop("_callback_fit_ctx", None)
+            for callback in estimator.__dict__.pop("_skl_callbacks_to_teardown", []):
+                callback.teardown(estimator=estimator, context=context)
 
 
 class _NoFitTasks:
@@ -65,7 +72,7 @@ class _NoFitTasks:
     def hooks(self):
         return None, None
 
-    def finish(self):
+    def finish(self, teardown=False):
         pass
 
 

@@ -144,7 +144,9 @@ def split_table(frame, target, groups, drop=None):
     if not target:
         raise ValueError("--target is required with a data file")
     if frame.shape[0] == 0:
-        raise ValueError(f"the table has no rows, only a header of {frame.shape[1]} columns")
+        raise ValueError(
+            f"the table has no rows, only a header of {frame.shape[1]} columns"
+        )
     targets = _columns(frame, target, "target")
     frame = _without_missing_targets(frame, targets)
     group_cols = _columns(frame, groups, "groups") if groups else []

@@ -3,7 +3,7 @@
 A CV estimator trains one network per (alpha, inner fold, seed) on the rows
 of the fold's training part, with early stopping (and restore-best) on the
 fold's held-out rows. All of them train together on model axes
-(:func:`skmlp._members.fit_together`), or one after the other when they
+(:func:`skmlp.model_axis.train`), or one after the other when they
 cannot. The held-out score of each network at its best epoch is its fold's
 score; the alpha of the best mean score is chosen, and the chosen alpha's
 networks, one per fold and seed, are kept and averaged (or, with
@@ -36,8 +36,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._ensemble import member_seeds, publish
-from ._members import fit_on_axes
+from ._base import fit_estimators
+from .model_axis.ensemble import member_seeds, publish
 from .nn.activations import ACTIVATIONS
 from .preprocessing import SmoothClipScaler
 
@@ -111,7 +111,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
-        fit_on_axes(networks, args)
+        fit_estimators(networks, args)
         chosen = self._select(networks, alphas, len(splits))
         self.estimator_ = self._final(chosen, Xs, targets, sample_weight)
         self.n_iter_ = np.array([n.n_iter_ for n in self.estimator_.estimators_])

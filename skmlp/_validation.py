@@ -136,3 +136,52 @@ def _neediest(wanted, tie_break, rng):
     if len(best) > 1:
         best = best[tie_break[best] == tie_break[best].max()]
     return best[0] if len(best) == 1 else rng.choice(best)
+
+
+class SplitCache:
+    """Early stopping's splits of one scheduler call, by what they depend on:
+    the encoded targets, the groups, the estimator's split settings and the
+    state of its generator. Fits with equal inputs (the candidates of a
+    search on one fold, with one ``random_state``) draw one split; each
+    fit's generator then moves on as its own draw would have moved it. A
+    split that warned is not shared: each fit warns as its own does."""
+
+    def __init__(self):
+        self._splits, self._digests = {}, {}
+
+    def _digest(self, array):
+        if array is None:
+            return None
+        key = id(array)
+        if key not in self._digests:
+            array = np.asarray(array)
+            content = array.tobytes() if array.dtype.kind != "O" else repr(array.tolist())
+            self._digests[key] = (array, (array.shape, str(array.dtype), content))
+        return self._digests[key][1]
+
+    def split(self, draw, Y, groups, settings, rng):
+        """``draw(rng)`` -- the ``(train, validation)`` rows, or ``None`` -- or
+        the split an equal draw gave before (``settings``: what else the
+        split depends on, hashable)."""
+        state = rng.get_state()
+        key = (
+            settings,
+            self._digest(Y),
+            self._digest(groups),
+            state[1].tobytes(),
+            state[2:],
+        )
+        if key in self._splits:
+            split, after = self._splits[key]
+            rng.set_state(after)
+            return split
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            split = draw(rng)
+        for warning in caught:  # warned again, as the fit's own draw warns
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        if not caught:
+            self._splits[key] = (split, rng.get_state())
+        return split

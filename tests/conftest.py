@@ -49,3 +49,19 @@ def interrupt_fourth_epoch(monkeypatch):
         return real_run_epoch(*args, **kwargs)
 
     monkeypatch.setattr(stochastic, "run_epoch", interrupted)
+
+
+@pytest.fixture
+def axis_sizes(monkeypatch):
+    """The number of networks of each model axis the scheduler trains, in order."""
+    import skmlp.model_axis.scheduler as scheduler
+
+    sizes = []
+    original = scheduler._train_axis
+
+    def spy(plans, *args):
+        sizes.append(len(plans))
+        return original(plans, *args)
+
+    monkeypatch.setattr(scheduler, "_train_axis", spy)
+    return sizes

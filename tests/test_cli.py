@@ -242,8 +242,16 @@ def test_rows_with_a_missing_target_are_left_out_and_named(tables, tmp_path):
     frame.loc[[3, 50], "risk"] = np.nan
     frame.to_csv(tmp_path / "gaps.csv", index=False)
     result = skmlp(
-        "cv", tmp_path / "gaps.csv", "--target", "risk", "--drop", "subtype", "--cv", "2",
-        "--estimator-param", "max_iter=20",
+        "cv",
+        tmp_path / "gaps.csv",
+        "--target",
+        "risk",
+        "--drop",
+        "subtype",
+        "--cv",
+        "2",
+        "--estimator-param",
+        "max_iter=20",
     )
     assert result.returncode == 0, result.stderr
     assert "left out 2 row(s) with a missing target: row(s) 4, 51" in result.stderr
@@ -253,8 +261,16 @@ def test_rows_with_a_missing_target_are_left_out_and_named(tables, tmp_path):
 def test_multilabel_probabilities_are_named_after_the_label_columns(tables, tmp_path):
     model = tmp_path / "multilabel.skops"
     fitted = skmlp(
-        "fit", tables / "cohort.csv", "--target", "risk,relapse", "--drop", "subtype",
-        "--estimator-param", "max_iter=20", "--model", model,
+        "fit",
+        tables / "cohort.csv",
+        "--target",
+        "risk,relapse",
+        "--drop",
+        "subtype",
+        "--estimator-param",
+        "max_iter=20",
+        "--model",
+        model,
     )
     assert fitted.returncode == 0, fitted.stderr
     predicted = skmlp("predict", model, tables / "cohort.csv", "--proba")

@@ -16,7 +16,7 @@ from skmlp import (
     MLPRegressorCV,
     MultiLabelMLPCV,
 )
-from skmlp._ensemble import member_seeds
+from skmlp.model_axis.ensemble import member_seeds
 from skmlp.preprocessing import SmoothClipScaler
 
 FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0)
@@ -410,21 +410,11 @@ def test_a_binary_target_of_the_multilabel_estimator_is_stratified():
         assert 0 < y[train].mean() < 0.2
 
 
-def test_unequal_folds_still_train_in_one_pass(monkeypatch):
-    import skmlp._members as members_module
-
-    sizes = []
-    original = members_module.fit_together
-
-    def spy(networks, args, *rest, **kwargs):
-        sizes.append(len(networks))
-        return original(networks, args, *rest, **kwargs)
-
-    monkeypatch.setattr(members_module, "fit_together", spy)
+def test_unequal_folds_still_train_in_one_pass(axis_sizes):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(1001, 3))  # inner training parts of 800 and 801 rows
     MLPRegressorCV(**{**FAST, "cv": 5}).fit(X, X[:, 0])
-    assert sum(sizes) == 2 * 5 and all(size > 1 for size in sizes)
+    assert sum(axis_sizes) == 2 * 5 and all(size > 1 for size in axis_sizes)
 
 
 def test_a_classifiers_group_folds_spread_a_rare_class():
@@ -452,22 +442,12 @@ def test_no_finite_inner_score_is_said_not_hidden():
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV])
-def test_alpha_0_trains_in_one_pass(Estimator, monkeypatch):
-    import skmlp._members as members_module
-
-    sizes = []
-    original = members_module.fit_together
-
-    def spy(networks, args, *rest, **kwargs):
-        sizes.append(len(networks))
-        return original(networks, args, *rest, **kwargs)
-
-    monkeypatch.setattr(members_module, "fit_together", spy)
+def test_alpha_0_trains_in_one_pass(Estimator, axis_sizes):
     X, y = make_classification(n_samples=90, n_features=5, random_state=0)
     if Estimator is MultiLabelMLPCV:
         y = np.column_stack([y, X[:, 0] > 0]).astype(int)
     model = Estimator(**{**FAST, "alphas": [0.0]}).fit(X, y)
-    assert sizes == [3] and model.alpha_ == 0.0
+    assert axis_sizes == [3] and model.alpha_ == 0.0
 
 
 @pytest.mark.parametrize("part, fold", [("held-out part", 0), ("training part", 1)])
@@ -523,7 +503,6 @@ def test_an_undefined_inner_score_is_nan_as_in_scikit_learns_searches():
     assert np.isnan(results["std_test_score"]).all()
     # the networks of the undefined fold stop as on a plateau, not at max_iter
     assert all(n < 30 for n in results["mean_n_iter"])
-
 
 
 @pytest.mark.parametrize(

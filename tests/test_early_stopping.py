@@ -286,8 +286,12 @@ def test_a_network_whose_validation_score_is_undefined_stops_on_its_patience():
     X = rng.normal(size=(60, 3))
     y = (X[:, 0] > 0).astype(int)
     model = MLPClassifier(
-        hidden_layer_sizes=(4,), early_stopping=True, scoring="roc_auc", max_iter=50,
-        n_iter_no_change=5, random_state=0,
+        hidden_layer_sizes=(4,),
+        early_stopping=True,
+        scoring="roc_auc",
+        max_iter=50,
+        n_iter_no_change=5,
+        random_state=0,
     )
     with pytest.warns(sklearn.exceptions.UndefinedMetricWarning):
         model.fit(X, y, X_val=X[y == 1], y_val=y[y == 1])

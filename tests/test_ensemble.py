@@ -15,10 +15,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 
-import skmlp._ensemble as ensemble_module
+import skmlp.model_axis.scheduler as scheduler_module
 from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
-from skmlp._ensemble import member_seeds
 from skmlp.inspection import TrainingCurveDisplay, diagnose_training
+from skmlp.model_axis.ensemble import member_seeds
 
 K = 3
 
@@ -76,28 +76,33 @@ def test_member_j_equals_a_separate_fit_with_seed_j(kind, early_stopping):
         assert len({s.n_iter_ for s in singles}) > 1  # members stop on their own
 
 
+def _axis_sizes(monkeypatch):
+    """The number of plans of each axis the scheduler trains, as it trains them."""
+    sizes = []
+    original = scheduler_module._train_axis
+
+    def spy(plans, *args):
+        sizes.append(len(plans))
+        return original(plans, *args)
+
+    monkeypatch.setattr(scheduler_module, "_train_axis", spy)
+    return sizes
+
+
 def test_one_axis_several_axes_and_one_by_one_fit_the_same_members(monkeypatch):
     """Too many parameters for one axis: members train on several (here one
-    member each); what cannot share an axis trains one member after the
-    other. The members are the same."""
-    import skmlp._members as members_module
-
+    member each); networks too large to gain from an axis train one member
+    after the other. The members are the same."""
     X, y = _data("classifier")
     params = dict(PARAMS, early_stopping=True, n_iter_no_change=3)
+    sizes = _axis_sizes(monkeypatch)
     together = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    calls = []
-    original = ensemble_module.fit_together
-    monkeypatch.setattr(
-        ensemble_module,
-        "fit_together",
-        lambda members, *a: calls.append(len(members)) or original(members, *a),
-    )
-    monkeypatch.setattr(members_module, "MAX_AXIS_PARAMETERS", 1)
+    assert sizes == [K]
+    monkeypatch.setattr(scheduler_module, "MAX_AXIS_PARAMETERS", 1)
     chunked = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    assert calls == [1] * K
-    monkeypatch.setattr(ensemble_module, "batching_refusal", lambda *a: "forced")
+    monkeypatch.setattr(scheduler_module, "MAX_MEMBER_PARAMETERS", 0)
     apart = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    assert calls == [1] * K  # no axis this time
+    assert sizes == [K] + [1] * K + [1] * K
     for a, b, c in zip(together.estimators_, chunked.estimators_, apart.estimators_):
         _assert_member_equals(a, b)
         _assert_member_equals(a, c)
@@ -273,7 +278,7 @@ def test_members_that_stopped_leave_the_axis(monkeypatch):
         ensemble.estimators_, _separate_fits(MLPClassifier, params, X, y)
     ):
         _assert_member_equals(member, single)
-        assert member._optimizer.t == single._optimizer.t  # its state, set aside
+        np.testing.assert_array_equal(member._optimizer.t, single._optimizer.t)
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])  # one axis / one by one
@@ -302,17 +307,10 @@ def test_verbose_lines_name_the_member(capsys):
     ]
 
 
-def test_members_refused_after_preparing_are_fitted_as_if_never_tried(monkeypatch):
-    """fit_together can refuse members after they prepared their data (their
-    own splits give epochs of different numbers of batches): it leaves them as
-    they were, so that fitted one by one, with warm_start on, they still
-    equal separate fits (no stale initial network to continue from)."""
-    import skmlp._members as members_module
-
-    def refuse(rows, config):
-        raise members_module.Unbatchable("forced")
-
-    monkeypatch.setattr(members_module, "_check_batches", refuse)
+def test_members_trained_alone_continue_as_separate_fits(monkeypatch):
+    """Members that each train on an axis of their own, with warm_start on,
+    equal separate fits (each starts from its own initial network)."""
+    monkeypatch.setattr(scheduler_module, "MAX_MEMBER_PARAMETERS", 0)
     X, y = _data("classifier")
     params = dict(PARAMS, early_stopping=True, n_iter_no_change=3, warm_start=True)
     ensemble = MLPClassifier(ensemble_size=K, **params).fit(X, y)

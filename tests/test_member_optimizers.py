@@ -12,17 +12,10 @@ import numpy as np
 import pytest
 
 from skmlp.nn.losses import get_loss
-from skmlp.nn.member_objective import MemberObjective
 from skmlp.nn.network import Network
 from skmlp.nn.objective import Objective
-from skmlp.nn.optimizers import (
-    OPTIMIZERS,
-    SGD,
-    Adam,
-    make_member_optimizer,
-    make_optimizer,
-)
-from skmlp.nn.penalties import MemberProximalL1, ProximalL1
+from skmlp.nn.optimizers import OPTIMIZERS, SGD, Adam, make_optimizer
+from skmlp.nn.penalties import ProximalL1
 
 K, P, N_WEIGHTS, N_STEPS = 3, 11, 7, 5
 #: Three different values of each float hyper-parameter (large enough to matter).
@@ -77,7 +70,9 @@ def _steps(stacked, singles, dtype, pause=False, seed=0):
     for i in range(N_STEPS):
         g = rng.normal(size=(K, P)).astype(dtype)
         if pause:
-            stacked.active[1] = i not in (1, 2)
+            stacked.activate()
+            if i in (1, 2):
+                stacked.deactivate(1)
         stacked.step(flat, g.ravel().copy())
         for j, single in enumerate(singles):
             if not pause or stacked.active[j]:
@@ -117,7 +112,7 @@ def test_float32_members_stay_float32(case):
     np.testing.assert_array_equal(got, expected)
 
 
-def test_make_member_optimizer_is_each_members_make_optimizer():
+def test_make_optimizer_with_settings_per_member_is_each_members_optimizer():
     defaults = dict(
         learning_rate=0.01, momentum=0.9, nesterov=True, beta_1=0.9, beta_2=0.999
     )
@@ -127,17 +122,17 @@ def test_make_member_optimizer_is_each_members_make_optimizer():
     ]
     members.append(dict(defaults, learning_rate=0.005, beta_1=0.95))
     for name in OPTIMIZERS:
-        stacked = make_member_optimizer(name, P, np.float64, N_WEIGHTS, members)
+        stacked = make_optimizer(name, P, np.float64, N_WEIGHTS, members, n_members=K)
         assert stacked.members == K and stacked.n_weights == N_WEIGHTS
         singles = [make_optimizer(name, P, np.float64, N_WEIGHTS, h) for h in members]
         got, expected = _steps(stacked, singles, np.float64)
         np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
     with pytest.raises(ValueError, match="nesterov"):
-        make_member_optimizer(
-            "sgd", P, np.float64, N_WEIGHTS, [defaults, {**defaults, "nesterov": False}]
+        make_optimizer(
+            "sgd", P, np.float64, N_WEIGHTS, [defaults, {**defaults, "nesterov": False}], 2
         )
-    with pytest.raises(ValueError, match="one mapping per member"):
-        make_member_optimizer("adam", P, np.float64, N_WEIGHTS, [])
+    with pytest.raises(ValueError, match="3 member.s. need as many settings; got 0"):
+        make_optimizer("adam", P, np.float64, N_WEIGHTS, [], n_members=K)
 
 
 def test_equal_values_stay_python_floats_and_take_the_flat_path():
@@ -176,11 +171,11 @@ def test_member_subset_stack_round_trip_and_pickling(name):
     _steps(stacked, singles, np.float64, pause=True)
     for j, single in enumerate(singles):
         split = stacked.member(j)
-        assert split.members is None
+        assert split.members == 1
         for hp in stacked.FLOAT_HYPERPARAMETERS:
             value = getattr(split, hp)
             assert type(value) is float and value == getattr(single, hp)
-        assert getattr(split, "t", 0) == getattr(single, "t", 0)
+        np.testing.assert_array_equal(getattr(split, "t", 0), getattr(single, "t", 0))
     subset = stacked.subset([2, 0])
     np.testing.assert_array_equal(
         subset.learning_rate, [VALUES["learning_rate"][i] for i in (2, 0)]
@@ -224,23 +219,22 @@ def test_optimizers_pickled_before_per_member_values_load():
 
 
 def test_a_schedule_sets_each_members_learning_rate():
-    """The trainer sets ``learning_rate = schedule.after_epoch(...)``: with one
-    initial rate per member, invscaling's rate is one per member, and used."""
+    """With one initial rate per member, invscaling's rate is one per member,
+    decayed from each member's own, and used; a constant schedule keeps it."""
     from skmlp.training.schedules import LearningRateSchedule
 
-    schedule = LearningRateSchedule("invscaling", 1.0, power_t=0.5)
-    schedule.learning_rate_init = np.array(VALUES["learning_rate"])  # the axis's rates
+    schedule = LearningRateSchedule("invscaling", power_t=0.5)
     singles = _singles("sgd", np.float64, "learning_rate")
     stacked = SGD.stack(_singles("sgd", np.float64, "learning_rate"))
-    rate = schedule.after_epoch(stacked.learning_rate, 24)
-    stacked.learning_rate = rate
+    np.testing.assert_array_equal(stacked.learning_rate_init, VALUES["learning_rate"])
+    schedule.after_epoch(stacked, 24)
+    rate = stacked.learning_rate
     for j, single in enumerate(singles):
         single.learning_rate = VALUES["learning_rate"][j] / 25**0.5
         assert stacked.member(j).learning_rate == single.learning_rate
     got, expected = _steps(stacked, singles, np.float64)
     np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
-    constant = LearningRateSchedule("constant", 0.1)
-    stacked.learning_rate = constant.after_epoch(stacked.learning_rate, 50)
+    LearningRateSchedule("constant").after_epoch(stacked, 50)
     np.testing.assert_array_equal(stacked.learning_rate, rate)
 
 
@@ -292,14 +286,16 @@ def test_l1_on_the_axis_moves_each_member_as_its_own_objective(name, pause):
     network, loss, X, Y, sw = _elastic_problem()
     singles = [network.member(j) for j in range(K)]
     settings = _member_optimizer_settings(name)
-    objective = MemberObjective(network, loss, alpha=ALPHA, l1_ratio=L1_RATIO)
+    objective = Objective(network, loss, alpha=ALPHA, l1_ratio=L1_RATIO)
     objective.set_training_weights(sw, M)
-    optimizer = make_member_optimizer(
-        name, network.theta.size // K, network.dtype, network.n_coefs, settings
+    optimizer = make_optimizer(
+        name, network.theta.size // K, network.dtype, network.n_coefs, settings, K
     )
     values = []
     for i in range(6):
-        optimizer.active[0] = not (pause and i in (2, 3))
+        optimizer.activate()
+        if pause and i in (2, 3):
+            optimizer.deactivate(0)
         rows = slice(0, M // 2) if i % 2 == 0 else slice(M // 2, M)
         values.append(objective(X[:, rows], Y[:, rows], sw[:, rows]))
         optimizer.step(network.theta, network.grad, objective.prox)
@@ -320,10 +316,11 @@ def test_l1_on_the_axis_moves_each_member_as_its_own_objective(name, pause):
 
 
 def _members_step(step, j):
-    """Member j's part of a step size given to a MemberProximalL1."""
+    """Member j's part of a step size given to the proximal step of a stack:
+    as a stack of one is given it (per-coordinate steps as a row)."""
     if np.ndim(step) == 0:
         return step
-    return np.copy(step[j]) if np.ndim(step) == 2 else float(step[j])
+    return np.copy(step[j : j + 1]) if np.ndim(step) == 2 else float(step[j])
 
 
 def test_member_proximal_step_is_each_members_proximal_step_bit_for_bit():
@@ -339,12 +336,12 @@ def test_member_proximal_step_is_each_members_proximal_step_bit_for_bit():
         for step in (0.3, np.array([0.1, 0.2, 0.4]), per_coordinate):
             for strengths in (strength, strength + 0.5):  # with and without a zero
                 W = W0.copy()
-                prox = MemberProximalL1(W[:, :n], np.empty((K, n), dtype))
+                prox = ProximalL1(W[:, :n], np.empty((K, n), dtype))
                 prox.strength = strengths
                 prox(np.copy(step))
                 for j in range(K):
                     single = W0[j].copy()
-                    own = ProximalL1(single[:n], np.empty(n, dtype))
+                    own = ProximalL1(single[None, :n], np.empty((1, n), dtype))
                     own.strength = float(strengths[j])
                     own(_members_step(step, j))
                     np.testing.assert_array_equal(W[j], single)
@@ -354,12 +351,12 @@ def test_member_proximal_step_is_each_members_proximal_step_bit_for_bit():
 
 def test_l1_objective_subset_and_pickling_keep_each_members_l1_ratio():
     network, loss, X, Y, sw = _elastic_problem()
-    objective = MemberObjective(network, loss, alpha=ALPHA, l1_ratio=L1_RATIO)
+    objective = Objective(network, loss, alpha=ALPHA, l1_ratio=L1_RATIO)
     part = objective.subset(network.subset([2, 1]), [2, 1])
     np.testing.assert_array_equal(part.l1_ratio, L1_RATIO[[2, 1]])
     assert part.prox is not None
-    assert MemberObjective(network.subset([1]), loss, 0.3, 0.0).prox is None
-    assert MemberObjective(network, loss, [0.0, 0.2, 0.0], [1.0, 0.0, 1.0]).prox is None
+    assert Objective(network.subset([1]), loss, 0.3, 0.0).prox is None
+    assert Objective(network, loss, [0.0, 0.2, 0.0], [1.0, 0.0, 1.0]).prox is None
     restored = pickle.loads(pickle.dumps(objective))
     np.testing.assert_array_equal(restored.l1_ratio, L1_RATIO)
     assert np.shares_memory(restored.prox.weights, restored.network.theta)
@@ -372,9 +369,7 @@ def test_member_objective_gradient_with_elastic_net_matches_finite_differences()
     values, which include the L1 term (minibatch normalisation: T_j = rows x
     member j's mean training weight)."""
     network, loss, X, Y, sw = _elastic_problem(seed=4)
-    objective = MemberObjective(
-        network, loss, alpha=[0.5, 0.3, 0.9], l1_ratio=[0.4, 0.0, 0.8]
-    )
+    objective = Objective(network, loss, alpha=[0.5, 0.3, 0.9], l1_ratio=[0.4, 0.0, 0.8])
     objective.set_training_weights(sw, M)
     batch = (X[:, :8], Y[:, :8], sw[:, :8])
     objective(*batch)

@@ -1,18 +1,19 @@
 """The model axis of the core: k networks stacked in one flat vector.
 
+A network is always a stack of k >= 1 members; these tests take k = 3.
 Finite-difference gradient checks through the axis for every loss, with
 different rows, sample weights and penalties per member; and the central
 property: member j of the stacked network computes exactly what a network
-of its own computes on member j's data.
+of its own (a stack of one) computes on member j's data.
 """
 
 import numpy as np
 import pytest
 
 from skmlp.nn.losses import LOSSES, get_loss
-from skmlp.nn.member_objective import MemberObjective
 from skmlp.nn.network import Network
 from skmlp.nn.objective import Objective
+from skmlp.training.batches import MemberRows, Minibatches
 
 K, M, D = 3, 9, 4
 LOSS_PARAMS = {"huber": {"delta": 0.5}}
@@ -51,7 +52,7 @@ def _problem(loss_name, seed=0, architecture="plain", activation="tanh"):
 @pytest.mark.parametrize("loss_name", sorted(LOSSES))
 def test_gradient_through_the_model_axis_matches_finite_differences(loss_name):
     network, loss, X, Y, sw = _problem(loss_name)
-    objective = MemberObjective(network, loss, alpha=[0.0, 0.3, 1.0])
+    objective = Objective(network, loss, alpha=[0.0, 0.3, 1.0])
     objective(X, Y, sw)
     analytic = network.grad.copy()
     theta, eps = network.theta, 1e-6
@@ -75,12 +76,12 @@ def test_member_j_computes_what_a_network_of_its_own_computes(loss_name, archite
     network, loss, X, Y, sw = _problem(loss_name, architecture=architecture)
     alpha = np.array([0.0, 0.3, 1.0])
     singles = [network.member(j) for j in range(K)]  # before any running statistic moves
-    objective = MemberObjective(network, loss, alpha=alpha)
-    objective(X, Y, sw)
+    objective = Objective(network, loss, alpha=alpha)
+    values = objective(X, Y, sw)
     raw = network.predict_raw(X)
     for j, single in enumerate(singles):
         value = Objective(single, loss, alpha[j])(X[j], Y[j], sw[j])
-        assert objective.member_values[j] == pytest.approx(value, rel=1e-10)
+        assert values[j] == pytest.approx(value, rel=1e-10)
         for mine, theirs in zip(network.linears, single.linears):
             np.testing.assert_allclose(mine.dW[j], theirs.dW, rtol=1e-10, atol=1e-14)
             np.testing.assert_allclose(mine.db[j, 0], theirs.db, rtol=1e-10, atol=1e-14)
@@ -119,13 +120,13 @@ def test_shared_rows_with_zero_one_weights_equal_each_members_own_subset():
     for j in range(K):
         member_rows[j, j::K] = 0  # each member leaves out a different fold
     loss = get_loss("softmax_cross_entropy")
-    objective = MemberObjective(network, loss, alpha=0.5)
-    objective(X, Y, member_rows)
+    objective = Objective(network, loss, alpha=0.5)
+    values = objective(X, Y, member_rows)
     for j in range(K):
         keep = member_rows[j] > 0
         single = network.member(j)
         value = Objective(single, loss, 0.5)(X[keep], Y[keep])
-        assert objective.member_values[j] == pytest.approx(value, rel=1e-12)
+        assert values[j] == pytest.approx(value, rel=1e-12)
         np.testing.assert_allclose(
             network.linears[0].dW[j], single.linears[0].dW, rtol=1e-10
         )
@@ -136,21 +137,26 @@ def test_minibatches_are_normalised_per_member_like_a_single_network(m):
     """With set_training_weights, each member's minibatch is divided by its
     rows x its own mean training weight, as Objective does for one network."""
     network, loss, X, Y, sw = _problem("squared_error")
-    objective = MemberObjective(network, loss, alpha=0.2)
+    objective = Objective(network, loss, alpha=0.2)
     objective.set_training_weights(sw, M)
-    objective(X[:, :m], Y[:, :m], sw[:, :m])
+    values = objective(X[:, :m], Y[:, :m], sw[:, :m])
     for j in range(K):
         single = network.member(j)
         reference = Objective(single, loss, 0.2)
         reference.set_training_weights(sw[j], M)
-        assert objective.member_values[j] == pytest.approx(
+        assert values[j] == pytest.approx(
             reference(X[j, :m], Y[j, :m], sw[j, :m]), rel=1e-12
         )
 
 
-def test_member_objective_refuses_a_network_without_a_model_axis():
-    with pytest.raises(ValueError, match="model axis"):
-        MemberObjective(Network([2, 3, 1], "relu"), get_loss("squared_error"))
+def test_a_network_is_a_stack_of_one_by_default():
+    """A single network is a stack of one: its arrays are a network's own
+    (2-D weights, 1-D biases), its member is itself, and stacking it alone
+    gives it back."""
+    network = Network([2, 3, 1], "relu")
+    assert network.n_members == 1
+    assert network.coefs[0].shape == (2, 3) and network.intercepts[0].shape == (3,)
+    assert network.member(0) is network and Network.stack([network]) is network
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])
@@ -185,8 +191,6 @@ def test_member_minibatches_are_each_members_own_minibatches():
     their own), sizes and shuffles: each member's real rows are exactly a
     Minibatches of its rows alone; a shorter batch is padded with weight-0
     rows, and the batch says how many rows are each member's."""
-    from skmlp.training.batches import MemberMinibatches, MemberRows, Minibatches
-
     rng = np.random.RandomState(0)
     X, Y, sw = rng.normal(size=(23, D)), rng.normal(size=(23, 2)), rng.uniform(size=23)
     picks = [np.arange(23), rng.permutation(23)[:22], np.sort(rng.permutation(23)[:21])]
@@ -194,12 +198,12 @@ def test_member_minibatches_are_each_members_own_minibatches():
     own_X = X[picks[2]] * 2.0  # a member with preprocessed rows of its own
     members.append(MemberRows(own_X, Y[picks[2]], sw[picks[2]]))
     seeds = [3, 4, 5]
-    stacked = MemberMinibatches(
+    stacked = Minibatches(
         members, [5, 5, 5], True, [np.random.RandomState(s) for s in seeds]
     )
     sources = [(X[picks[0]], picks[0]), (X[picks[1]], picks[1]), (own_X, picks[2])]
     singles = [
-        Minibatches(Xj, Y[p], sw[p], 5, True, np.random.RandomState(s))
+        Minibatches([MemberRows(Xj, Y[p], sw[p])], [5], True, [np.random.RandomState(s)])
         for (Xj, p), s in zip(sources, seeds)
     ]
     for _ in range(3):  # every member reshuffles with its own generator each epoch
@@ -219,13 +223,11 @@ def test_member_minibatches_are_each_members_own_minibatches():
 
 
 def test_member_minibatches_refuse_members_with_different_batch_counts():
-    from skmlp.training.batches import MemberMinibatches, MemberRows
-
     X, Y = np.zeros((11, D)), np.zeros((11, 1))
     members = [MemberRows(X, Y), MemberRows(X[:10], Y[:10])]
     rngs = [np.random.RandomState(0)] * 2
     with pytest.raises(ValueError, match="different numbers of minibatches"):
-        MemberMinibatches(members, [5, 5], True, rngs)
+        Minibatches(members, [5, 5], True, rngs)
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop"])
@@ -241,8 +243,9 @@ def test_optimizer_steps_each_active_member_as_its_own_and_freezes_the_rest(name
     theta = rng.normal(size=(K, per_member))
     grads = [rng.normal(size=(K, per_member)) for _ in range(5)]
     extra = {"nesterov": nesterov} if name == "sgd" else {}
-    stacked = OPTIMIZERS[name](K * per_member, np.float64, n_weights=n_weights, **extra)
-    stacked.set_members(K)
+    stacked = OPTIMIZERS[name](
+        per_member, np.float64, n_weights=n_weights, n_members=K, **extra
+    )
     singles = [
         OPTIMIZERS[name](per_member, np.float64, n_weights=n_weights, **extra)
         for _ in range(K)
@@ -250,7 +253,9 @@ def test_optimizer_steps_each_active_member_as_its_own_and_freezes_the_rest(name
     expected = theta.copy()
     flat = theta.ravel().copy()
     for i, g in enumerate(grads):
-        stacked.active[1] = i not in (1, 2)  # member 1 pauses for two steps
+        stacked.activate()
+        if i in (1, 2):  # member 1 pauses for two steps
+            stacked.deactivate(1)
         stacked.step(flat, g.ravel().copy())
         for j in range(K):
             if stacked.active[j]:
@@ -267,7 +272,6 @@ def test_three_members_train_as_three_separate_networks():
     weights, shuffles and sample weights, trained together for 4 epochs of
     Adam minibatches, end where 3 separate networks end (rtol 1e-9)."""
     from skmlp.nn.optimizers import Adam
-    from skmlp.training.batches import MemberMinibatches, MemberRows, Minibatches
 
     rng = np.random.RandomState(0)
     n = 37
@@ -276,14 +280,11 @@ def test_three_members_train_as_three_separate_networks():
     units, loss, seeds = [D, 6, 3], get_loss("softmax_cross_entropy"), [11, 12, 13]
     network = Network(units, "relu", n_members=K)
     network.initialize([np.random.RandomState(s) for s in seeds])
-    objective = MemberObjective(network, loss, alpha=1e-3)
+    objective = Objective(network, loss, alpha=1e-3)
     objective.set_training_weights(sw, n)
-    optimizer = Adam(network.theta.size, np.float64, learning_rate=0.01)
-    optimizer.set_members(K)
+    optimizer = Adam(network.theta.size // K, np.float64, learning_rate=0.01, n_members=K)
     members = [MemberRows(X, Y, sw)] * K
-    batches = MemberMinibatches(
-        members, [8] * K, True, [np.random.RandomState(s) for s in seeds]
-    )
+    batches = Minibatches(members, [8] * K, True, [np.random.RandomState(s) for s in seeds])
     for _ in range(4):
         batches.new_epoch()
         for Xb, Yb, swb, _ in batches:
@@ -295,10 +296,12 @@ def test_three_members_train_as_three_separate_networks():
         single_objective = Objective(single, loss, 1e-3)
         single_objective.set_training_weights(sw, n)
         single_optimizer = Adam(single.theta.size, np.float64, learning_rate=0.01)
-        single_batches = Minibatches(X, Y, sw, 8, True, np.random.RandomState(seed))
+        single_batches = Minibatches(
+            [MemberRows(X, Y, sw)], [8], True, [np.random.RandomState(seed)]
+        )
         for _ in range(4):
             single_batches.new_epoch()
-            for Xb, Yb, swb in single_batches:
+            for Xb, Yb, swb, _ in single_batches:
                 single_objective(Xb, Yb, swb)
                 single_optimizer.step(single.theta, single.grad)
         np.testing.assert_allclose(
@@ -309,46 +312,36 @@ def test_three_members_train_as_three_separate_networks():
 # -- the trainer along the axis ----------------------------------------------------
 
 
-def _trainer_run(members, seeds, data, config, alpha=1e-3, rows=None):
-    """Train with the one Trainer: a model axis of len(seeds) members (member
-    j on ``rows[j]`` of X, all rows without ``rows``), or a single network
-    (members=False) for one seed."""
+def _trainer_run(seeds, data, config, alpha=1e-3, rows=None):
+    """Train with the one Trainer a stack of len(seeds) members (member j on
+    ``rows[j]`` of X, all rows without ``rows``), with early stopping on the
+    validation loss."""
     from skmlp.nn.optimizers import make_optimizer
-    from skmlp.training.batches import MemberRows
     from skmlp.training.state import TrainingState
-    from skmlp.training.trainer import MemberData, Trainer, TrainingData
+    from skmlp.training.trainer import Trainer, TrainingData
+    from skmlp.training.validation import Validation, ValidationSet
 
     X, Y, sw, X_val, Y_val = data
-    units, loss = [D, 8, 3], get_loss("softmax_cross_entropy")
-    k = len(seeds) if members else None
+    units, loss, k = [D, 8, 3], get_loss("softmax_cross_entropy"), len(seeds)
     network = Network(units, "relu", n_members=k)
     rngs = [np.random.RandomState(s) for s in seeds]
-    network.initialize(rngs if members else rngs[0])
-    objective = (MemberObjective if members else Objective)(network, loss, alpha)
+    network.initialize(rngs)
+    objective = Objective(network, loss, alpha)
     optimizer = make_optimizer(
         config.solver,
-        network.theta.size,
+        network.theta.size // k,
         np.float64,
         network.n_coefs,
         config.optimizer_params,
+        n_members=k,
     )
-    if members:
-        optimizer.set_members(k)
-
-    def validation():
-        value = objective.value(X_val, Y_val, penalty=False)
-        return value, -value
-
-    trainer = Trainer(config, objective, optimizer, rngs if members else rngs[0])
-    states = [TrainingState() for _ in seeds] if members else TrainingState()
-    if members:
-        rows = rows or [None] * k
-        member_rows = [MemberRows(X, Y, sw, rows=r) for r in rows]
-        data = MemberData(member_rows, validation)
-    else:
-        data = TrainingData(X, Y, sw, validation)
-    outcome = trainer.run(data, states)
-    return network, states, outcome
+    validation = Validation([ValidationSet(X_val, Y_val, None, None)] * k, objective)
+    trainer = Trainer([config] * k, objective, optimizer, rngs)
+    states = [TrainingState() for _ in seeds]
+    rows = rows or [None] * k
+    member_rows = [MemberRows(X, Y, sw, rows=r) for r in rows]
+    outcomes = trainer.run(TrainingData(member_rows, validation), states)
+    return network, states, outcomes
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
@@ -381,10 +374,10 @@ def test_member_j_of_a_batched_training_run_equals_a_separate_run(solver):
     )
     data = (X, Y, sw, X_val, Y_val)
     seeds = [21, 22, 23]
-    network, states, outcomes = _trainer_run(True, seeds, data, config)
+    network, states, outcomes = _trainer_run(seeds, data, config)
     stopped_at = set()
     for j, seed in enumerate(seeds):
-        single, state, outcome = _trainer_run(False, [seed], data, config)
+        single, (state,), (outcome,) = _trainer_run([seed], data, config)
         stopped_at.add(outcome.n_iter)
         assert outcomes[j].n_iter == outcome.n_iter < config.max_iter
         assert outcomes[j].status is outcome.status
@@ -423,10 +416,10 @@ def test_members_on_their_own_rows_equal_separate_runs_on_those_rows():
     rows = [np.arange(n), np.sort(rng.permutation(n)[:57]), rng.permutation(n)[:55]]
     data = (X, Y, sw, X[:5], Y[:5])
     seeds = [1, 2, 3]
-    network, states, _ = _trainer_run(True, seeds, data, config, rows=rows)
+    network, states, _ = _trainer_run(seeds, data, config, rows=rows)
     for j, (seed, r) in enumerate(zip(seeds, rows)):
         own = (X[r], Y[r], sw[r], X[:5], Y[:5])
-        single, state, _ = _trainer_run(False, [seed], own, config)
+        single, (state,), _ = _trainer_run([seed], own, config)
         assert states[j].t == state.t == 12 * len(r)
         np.testing.assert_allclose(states[j].loss_curve, state.loss_curve, rtol=1e-9)
         np.testing.assert_allclose(
@@ -469,7 +462,7 @@ def test_stacked_optimizers_and_networks_continue_as_their_members(name):
         split = optimizer.member(j)
         for a, b in zip(split._state_vectors(), singles[j]._state_vectors()):
             np.testing.assert_allclose(a, b, rtol=1e-13)
-        assert getattr(split, "t", 0) == getattr(singles[j], "t", 0)
+        np.testing.assert_array_equal(getattr(split, "t", 0), getattr(singles[j], "t", 0))
 
 
 def test_dropout_members_draw_their_own_masks_as_separate_fits():
@@ -479,7 +472,7 @@ def test_dropout_members_draw_their_own_masks_as_separate_fits():
     from sklearn.base import clone
 
     from skmlp import MLPClassifier
-    from skmlp._members import fit_together
+    from skmlp._base import fit_estimators
 
     rng = np.random.RandomState(3)
     X = rng.normal(size=(100, 6))
@@ -496,7 +489,7 @@ def test_dropout_members_draw_their_own_masks_as_separate_fits():
     settings = [(0.3, 0, 100), (0.0, 1, 95), ([0.0, 0.5], 2, 90), (0.5, 3, 100)]
     members = [clone(base).set_params(dropout=d, random_state=s) for d, s, _ in settings]
     args = [dict(X=X[:n], y=y[:n]) for _, _, n in settings]
-    fit_together(members, args)
+    fit_estimators(members, args)
     n_iter = set()
     for member, (dropout, seed, n) in zip(members, settings):
         alone = clone(base).set_params(dropout=dropout, random_state=seed).fit(X[:n], y[:n])

@@ -170,7 +170,7 @@ def test_float32_steps_stay_float32(make_optimizer):
     run_steps(optimizer, theta, [g.astype(np.float32) for g in grads])
     run_steps(make_optimizer(np.float64), theta64, grads)
     assert theta.dtype == np.float32
-    state = [a for a in vars(optimizer).values() if isinstance(a, np.ndarray)]
+    state = [getattr(optimizer, name) for name in optimizer.STATE] + [optimizer._scratch]
     assert state and all(a.dtype == np.float32 for a in state)
     np.testing.assert_allclose(theta, theta64, rtol=1e-6, atol=1e-6)
 
@@ -367,7 +367,8 @@ def test_rmsprop_two_steps_against_formula():
     steps = []
     opt.step(theta, grads[-1].copy(), prox=RecordingProx(3, steps))
     v = rho * v + (1 - rho) * grads[-1] ** 2
-    np.testing.assert_allclose(steps[0], lr / (np.sqrt(v) + eps), rtol=1e-14)
+    # a stack of one's per-coordinate step sizes: one row
+    np.testing.assert_allclose(steps[0], [lr / (np.sqrt(v) + eps)], rtol=1e-14)
 
 
 class RecordingProx:
@@ -409,16 +410,17 @@ def test_clip_global_norm():
 
 @pytest.mark.parametrize("scratch_size", [23, 7, 1])
 def test_penalties_work_block_by_block_in_a_short_scratch(scratch_size):
-    from skmlp.nn.penalties import add_l2_grad, l1_value, soft_threshold
+    """On a stack of one's weights (one row), block by block of a scratch."""
+    from skmlp.nn.penalties import add_l2_grad, l1_values, soft_threshold
 
     rng = np.random.RandomState(0)
-    w, g = rng.normal(size=23), rng.normal(size=23)
-    scratch = np.full(scratch_size, np.nan)
+    w, g = rng.normal(size=(1, 23)), rng.normal(size=(1, 23))
+    scratch = np.full((1, scratch_size), np.nan)
     expected = g + 0.3 * w
     add_l2_grad(g, w, 0.3, scratch)
     np.testing.assert_array_equal(g, expected)
-    np.testing.assert_allclose(l1_value(w, 0.5, scratch), 0.5 * np.abs(w).sum())
-    for threshold in (0.4, rng.uniform(0, 1, size=23)):
+    np.testing.assert_allclose(l1_values(w, 0.5, scratch), 0.5 * np.abs(w).sum())
+    for threshold in (0.4, rng.uniform(0, 1, size=(1, 23))):
         v = w.copy()
         soft_threshold(v, threshold, scratch)
         np.testing.assert_array_equal(v, np.sign(w) * np.maximum(np.abs(w) - threshold, 0))
@@ -435,13 +437,13 @@ def test_objective_scratch_is_at_most_one_block():
     assert network.n_coefs > SCRATCH_BLOCK == objective._scratch.size
 
 
-@pytest.mark.parametrize("threshold", [0.3, np.array([0.1, 0.5, 2.0, 0.0, 1.0])])
+@pytest.mark.parametrize("threshold", [0.3, np.array([[0.1, 0.5, 2.0, 0.0, 1.0]])])
 def test_soft_threshold_is_the_l1_proximal_operator(threshold):
     from skmlp.nn.penalties import soft_threshold
 
-    w = np.array([0.2, -0.7, 1.5, -0.05, 3.0])
+    w = np.array([[0.2, -0.7, 1.5, -0.05, 3.0]])
     expected = np.sign(w) * np.maximum(np.abs(w) - threshold, 0)
-    soft_threshold(w, threshold, np.empty(5))
+    soft_threshold(w, threshold, np.empty((1, 5)))
     np.testing.assert_array_equal(w, expected)
     # the proximal point minimises t * |x| + (x - w)^2 / 2 coordinate-wise
     assert np.all((w == 0) | (np.abs(w) > 0))

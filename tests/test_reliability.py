@@ -267,13 +267,13 @@ def test_divergence_checkpoint_is_each_epochs_start_taken_after_its_first_batch(
     def spying(objective, optimizer, batches, clip_norm, rng, on_first_batch):
         starts.append(objective.network.theta.copy())
 
-        def hook():
+        def hook(finite=None):
             copied.append(objective.network.theta.copy())
-            on_first_batch()
+            on_first_batch(finite)
 
         if len(starts) == 4:  # the 4th epoch "diverges" on its first batch
             objective.network.theta[:] = np.nan
-            return np.nan, np.nan, np.nan
+            return np.nan, np.nan, np.nan, np.array([True])
         return real_run_epoch(objective, optimizer, batches, clip_norm, rng, hook)
 
     monkeypatch.setattr(skmlp.training.stochastic, "run_epoch", spying)

@@ -187,13 +187,18 @@ def test_float32_candidates_train_in_one_pass(alone):
 
 
 # -- what runs as scikit-learn's search runs it -------------------------------------
-def test_candidates_that_cannot_share_an_axis_run_alone(alone):
+def test_candidates_that_cannot_share_an_axis_train_alone_in_the_same_pass(
+    alone, axis_sizes
+):
     X, y = _classification()
     grid = {"solver": ["adam", "lbfgs"], "alpha": [1e-4, 1e-1]}
-    ours, theirs = _both(GridSearchCV, MLPClassifier(**SMALL), grid, X, y, cv=3)
-    lbfgs = [i for i, p in enumerate(ours.cv_results_["params"]) if p["solver"] == "lbfgs"]
-    assert sorted(alone) == sorted(c * 3 + s for c in lbfgs for s in range(3))
-    assert_same_results(ours, theirs)
+    ours = GridSearchCV(MLPClassifier(**SMALL), grid, cv=3).fit(X, y)
+    assert alone == []
+    # adam's 2 candidates x 3 folds on one axis, L-BFGS's 6 fits on axes of one,
+    # then the refit of the best
+    assert sorted(axis_sizes[:-1]) == [1] * 6 + [6] and axis_sizes[-1] == 1
+    theirs = sklearn_model_selection.GridSearchCV(MLPClassifier(**SMALL), grid, cv=3)
+    assert_same_results(ours, theirs.fit(X, y))
 
 
 def test_architectures_are_separate_groups(alone):
@@ -358,13 +363,13 @@ def test_candidates_of_a_fold_draw_one_early_stopping_split(monkeypatch, alone):
     X, y = _classification(150)
     groups = np.arange(len(X)) % 15
     calls = []
-    real = MLPClassifier._validation_rows
+    real = MLPClassifier._draw_split
 
     def counting(self, data, rng):
         calls.append(1)
         return real(self, data, rng)
 
-    monkeypatch.setattr(MLPClassifier, "_validation_rows", counting)
+    monkeypatch.setattr(MLPClassifier, "_draw_split", counting)
     grid = {"alpha": [1e-4, 1e-2, 1.0], "random_state": [0, 1]}
     mlp = MLPClassifier(**{**SMALL, "early_stopping": True, "n_iter_no_change": 3})
     with sklearn.config_context(enable_metadata_routing=True):
@@ -379,15 +384,16 @@ def test_candidates_of_a_fold_draw_one_early_stopping_split(monkeypatch, alone):
     assert_same_results(ours, theirs)
 
 
-def test_networks_too_large_for_one_pass_run_alone(alone):
+def test_networks_too_large_for_an_axis_train_alone_in_the_same_pass(alone, axis_sizes):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 400))  # 400 x 100 weights: more than 32768 a network
     y = (X[:, 0] > 0).astype(int)
     estimator = MLPClassifier(hidden_layer_sizes=(100,), max_iter=5, random_state=0)
     grid = {"alpha": [1e-4, 1.0]}
-    ours, theirs = _both(GridSearchCV, estimator, grid, X, y, cv=3)
-    assert sorted(alone) == list(range(6))
-    assert_same_results(ours, theirs)
+    ours = GridSearchCV(estimator, grid, cv=3, refit=False).fit(X, y)
+    assert alone == [] and axis_sizes == [1] * 6
+    theirs = sklearn_model_selection.GridSearchCV(estimator, grid, cv=3, refit=False)
+    assert_same_results(ours, theirs.fit(X, y))
 
 
 # -- candidates share a fold's preprocessing only when it is the same ----------------
@@ -442,7 +448,8 @@ def test_gene_panels_as_long_pandas_indexes_are_told_apart(alone):
 def test_content_key_compares_by_value():
     from sklearn.preprocessing import MinMaxScaler
 
-    key = search_fits.content_key
+    from skmlp.model_selection._keys import content_key as key
+
     a, b = np.zeros(2000), np.zeros(2000)
     b[1234] = 1
     assert key(a) != key(b) and key(a) == key(a.copy())
@@ -451,7 +458,9 @@ def test_content_key_compares_by_value():
     )
     assert key(MinMaxScaler((0, 2))) != key(MinMaxScaler((0, 3)))
     assert key({"a": slice(0, 3)}) != key({"a": slice(0, 4)})
-    assert key(np.array(["x", None], dtype=object)) != key(np.array(["y", None], dtype=object))
+    assert key(np.array(["x", None], dtype=object)) != key(
+        np.array(["y", None], dtype=object)
+    )
     opaque = object()
     assert key(opaque) == key(opaque) and key(opaque) != key(object())
 
@@ -464,14 +473,18 @@ def test_unpenalised_candidates_train_in_one_pass(alone):
     assert_same_results(ours, theirs)
 
 
-def test_a_candidate_that_cannot_fit_runs_alone_and_its_group_in_one_pass(alone):
+def test_a_candidate_that_cannot_fit_fails_alone_and_its_group_trains_in_one_pass(
+    alone, axis_sizes
+):
     """A class_weight naming a class y does not have fails that candidate's
-    fits only: they run alone (and report the error as scikit-learn does),
-    the other candidates of the group still train in one pass."""
+    fits only (reported as scikit-learn reports them); the other candidates
+    still train in one pass."""
     X, y = _classification()
     grid = {"class_weight": [None, {0: 1, 1: 2}, {0: 1, 5: 3}]}
     with pytest.warns(FitFailedWarning):
-        ours, theirs = _both(GridSearchCV, MLPClassifier(**SMALL), grid, X, y, cv=3)
-    assert sorted(alone) == [6, 7, 8]
-    assert_same_results(ours, theirs)
+        ours = GridSearchCV(MLPClassifier(**SMALL), grid, cv=3, refit=False).fit(X, y)
+    assert alone == [] and axis_sizes == [6]
+    theirs = sklearn_model_selection.GridSearchCV(MLPClassifier(**SMALL), grid, cv=3)
+    with pytest.warns(FitFailedWarning):
+        assert_same_results(ours, theirs.set_params(refit=False).fit(X, y))
     assert np.isnan(ours.cv_results_["mean_test_score"][2])

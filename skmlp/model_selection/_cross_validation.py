@@ -2,15 +2,16 @@
 
 ``cross_validate``, ``cross_val_score`` and ``cross_val_predict`` take
 scikit-learn's arguments and return what scikit-learn's return. When the
-estimator is a skmlp estimator with a stochastic solver, or a
-:class:`~sklearn.pipeline.Pipeline` ending in one, each fold is cloned and
-its preprocessing steps fitted as scikit-learn would, and the folds' networks
-are trained together (:func:`skmlp._members.fit_together`). Anything else
-falls back to scikit-learn's function, with the same results.
+estimator is a skmlp estimator, or a :class:`~sklearn.pipeline.Pipeline`
+ending in one (decided by type, before anything runs), each fold is cloned
+and its preprocessing steps fitted as scikit-learn would, and the folds'
+networks are planned and trained in one call of the scheduler
+(:func:`skmlp.model_axis.train`), which puts on one model axis those that
+can share one. A fold whose fit fails is recorded as scikit-learn records
+it. Any other estimator, and every call with metadata routing enabled, goes
+to scikit-learn's function.
 """
 
-import time
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -21,71 +22,56 @@ from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import indexable
 
-from .._members import replay
-from ._one_pass import (
-    FallBack,
+from .._sklearn_compat import (
     _aggregate_score_dicts,
     _check_method_params,
+    _enforce_prediction_order,
     _insert_error_scores,
     _normalize_score_results,
     _safe_split,
-    _score,
+    _warn_or_raise_about_fit_failures,
+)
+from ._one_pass import (
+    OnePassFit,
+    failed_result,
     final_step,
     fit_preprocessing,
-    train_together,
+    plan_and_train,
+    preprocess,
+    routing_enabled,
+    scored_result,
 )
 
 
-def _fold_fit(estimator, X, y, train, params):
-    """A clone of ``estimator`` for one fold, its preprocessing fitted, and the
-    keyword arguments of its skmlp step's fit: ``(clone, final, fit_args, seconds)``."""
-    start = time.perf_counter()
-    fold = clone(estimator)
+def _fold_args(fold, X, y, train, params):
+    """The skmlp step's fit arguments of ``fold`` (a clone), its
+    preprocessing fitted on the training rows."""
     X_train, y_train = _safe_split(fold, X, y, train)
     fit_params = _check_method_params(X, params=params, indices=train)
-    args = fit_preprocessing(fold, X_train, y_train, fit_params)
-    return fold, final_step(fold), args, time.perf_counter() - start
+    return fit_preprocessing(fold, X_train, y_train, fit_params)
 
 
-def _fit_folds(estimator, X, y, splits, params):
-    """Every fold's clone, fitted in one pass, and each fold's fit time (its
-    own preprocessing plus an equal share of the joint training). Any error
-    while fitting is :class:`FallBack`: scikit-learn's loop then reports
-    fit errors fold by fold, as it does."""
-    start = time.perf_counter()
-    try:
-        folds = [_fold_fit(estimator, X, y, train, params) for train, _ in splits]
-        start = time.perf_counter()
-        train_together([f[1] for f in folds], [f[2] for f in folds])
-    except Exception as reason:  # noqa: BLE001 - Unbatchable, or a fit's error
-        raise FallBack(str(reason)) from None
-    shared = (time.perf_counter() - start) / len(folds)
-    return [f[0] for f in folds], [f[3] + shared for f in folds]
+def _fit_folds(estimator, X, y, splits, params, error_score):
+    """Every fold's :class:`~skmlp.model_selection._one_pass.OnePassFit`:
+    a clone, its preprocessing fitted, its plans made and trained with every
+    other fold's in one pass; a fold that fails records its error (or raises
+    it, with ``error_score='raise'``)."""
+    fits = []
+    for train, test in splits:
+        fold = clone(estimator)
+        fit = OnePassFit(fold, final_step(fold), train, test)
+        fit.args = preprocess(fit, _fold_args, fold, X, y, train, params)
+        if fit.error is not None and error_score == "raise":
+            raise fit.error
+        fits.append(fit)
+    plan_and_train(fits, error_score)
+    return fits
 
 
 def _splits(estimator, X, y, groups, cv):
     X, y, groups = indexable(X, y, groups)
     cv = check_cv(cv, y, classifier=is_classifier(estimator))
     return X, y, list(cv.split(X, y, groups))
-
-
-def _score_folds(fitted, X, y, splits, scorer, kwargs):
-    """scikit-learn's per-fold result dicts for the fitted folds."""
-    results = []
-    for estimator, fit_time, (train, test) in zip(*fitted, splits):
-        start = time.perf_counter()
-        X_test, y_test = _safe_split(estimator, X, y, test, train)
-        result = {"fit_error": None, "fit_time": fit_time}
-        error = kwargs["error_score"]
-        result["test_scores"] = _score(estimator, X_test, y_test, scorer, {}, error)
-        result["score_time"] = time.perf_counter() - start
-        if kwargs["return_train_score"]:
-            X_train, y_train = _safe_split(estimator, X, y, train)
-            train_scores = _score(estimator, X_train, y_train, scorer, {}, error)
-            result["train_scores"] = train_scores
-        result["estimator"] = estimator
-        results.append(result)
-    return results
 
 
 def _assemble(results, splits, scoring, kwargs):
@@ -115,34 +101,33 @@ def _assemble(results, splits, scoring, kwargs):
 def _one_pass_cross_validate(estimator, X, y, *, groups, scoring, cv, params, **kwargs):
     """``cross_validate`` in one pass (``n_jobs``, ``verbose`` and
     ``pre_dispatch`` are for scikit-learn's loop)."""
-    final_step(estimator)
-    if y is None:
-        raise FallBack("no targets")
     X, y, splits = _splits(estimator, X, y, groups, cv)
-    raise_exc = kwargs["error_score"] == "raise"
-    scorer = check_scoring(estimator, scoring=scoring, raise_exc=raise_exc)
-    fitted = _fit_folds(estimator, X, y, splits, params or {})
-    results = _score_folds(fitted, X, y, splits, scorer, kwargs)
+    error_score = kwargs["error_score"]
+    scorer = check_scoring(estimator, scoring=scoring, raise_exc=error_score == "raise")
+    fits = _fit_folds(estimator, X, y, splits, params or {}, error_score)
+    results = []
+    for fit in fits:
+        if fit.error is not None:
+            result = failed_result(fit, scorer, error_score, kwargs["return_train_score"])
+        else:
+            result = scored_result(fit, X, y, scorer, {}, kwargs)
+        result["estimator"] = fit.estimator
+        results.append(result)
+    _warn_or_raise_about_fit_failures(results, error_score)
     return _assemble(results, splits, scoring, kwargs)
 
 
 def _run(one_pass, fallback, estimator, X, y, arguments):
-    """``one_pass``, or scikit-learn's ``fallback``, when the call cannot run
-    in one pass (or its one pass fails: scikit-learn then reports fit errors
-    fold by fold, as it does). The warnings of a one pass that fell back are
-    dropped: scikit-learn's run gives its own. Splits given as an iterator
-    are read once, so that a fallback sees them too."""
+    """``one_pass``, or scikit-learn's ``fallback`` for what skmlp does not
+    train in one pass, decided before anything runs: an estimator that is
+    not skmlp's (nor a pipeline ending in one), no targets, or metadata
+    routing enabled. Splits given as an iterator are read once."""
+    if final_step(estimator) is None or y is None or routing_enabled():
+        return fallback(estimator, X, y, **arguments)
     cv = arguments["cv"]
     if cv is not None and not isinstance(cv, Integral) and not hasattr(cv, "split"):
         arguments = dict(arguments, cv=list(cv))
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = one_pass(estimator, X, y, **arguments)
-    except FallBack:
-        return fallback(estimator, X, y, **arguments)
-    replay(caught)
-    return result
+    return one_pass(estimator, X, y, **arguments)
 
 
 def cross_validate(
@@ -166,18 +151,19 @@ def cross_validate(
 
     Takes the arguments of :func:`sklearn.model_selection.cross_validate` and
     returns what it returns, fold by fold the same scores (float64: to
-    rounding). When ``estimator`` is a skmlp estimator with a stochastic
-    solver, or a :class:`~sklearn.pipeline.Pipeline` whose last step is one,
+    rounding). When ``estimator`` is a skmlp estimator, or a
+    :class:`~sklearn.pipeline.Pipeline` whose last step is one,
     each fold is a clone whose preprocessing steps are fitted on the fold's
     training rows, and the folds' networks (every member of an ensemble's)
-    train together as one model axis.
-    Otherwise (L-BFGS, batch norm, the adaptive learning rate,
-    sparse input, another estimator, metadata routing enabled, folds whose
-    widths, classes or numbers of minibatches differ) it calls scikit-learn's
-    function. ``n_jobs``, ``pre_dispatch`` and ``verbose`` are passed to
-    scikit-learn's function when it runs; one pass runs in this process and
-    prints nothing. A fold's ``fit_time`` is its own preprocessing plus an
-    equal share of the joint training.
+    train in one call of the scheduler, on model axes where they can share
+    one (networks that cannot -- L-BFGS, sparse input, large networks --
+    train one after the other in the same call). A fold whose fit fails is
+    recorded as scikit-learn records it (``error_score``). Another
+    estimator, and any call with metadata routing enabled, runs
+    scikit-learn's function. ``n_jobs``, ``pre_dispatch`` and ``verbose`` are
+    passed to scikit-learn's function when it runs; one pass runs in this
+    process and prints nothing. A fold's ``fit_time`` is its own
+    preprocessing and planning plus an equal share of the joint training.
 
     Parameters
     ----------
@@ -292,27 +278,30 @@ def _encoded(y):
     return encoded
 
 
+def _fold_predictions(fit, X, y, method, encode):
+    """``method``'s output for the fold's test rows, columns in the order of
+    all the classes (a fold may lack one), as scikit-learn orders them."""
+    X_test, _ = _safe_split(fit.estimator, X, y, fit.test, fit.train)
+    predictions = getattr(fit.estimator, method)(X_test)
+    if encode:
+        n_classes = len(set(y)) if y.ndim == 1 else y.shape[1]
+        predictions = _enforce_prediction_order(
+            fit.estimator.classes_, predictions, n_classes, method
+        )
+    return predictions
+
+
 def _one_pass_predict(estimator, X, y, *, groups, cv, params, method, **unused):
     """``cross_val_predict`` in one pass."""
-    final_step(estimator)
-    if y is None:
-        raise FallBack("no targets")
     X, y, splits = _splits(estimator, X, y, groups, cv)
     test_indices = np.concatenate([test for _, test in splits])
     if not np.array_equal(np.sort(test_indices), np.arange(len(y))):
-        raise FallBack("the folds are not a partition")  # scikit-learn raises
-    columns = method in ("decision_function", "predict_proba", "predict_log_proba")
-    if columns:
+        raise ValueError("cross_val_predict only works for partitions")
+    encode = method in ("decision_function", "predict_proba", "predict_log_proba")
+    if encode:
         y = _encoded(y)
-    fitted, _ = _fit_folds(estimator, X, y, splits, params or {})
-    if columns and is_classifier(estimator) and np.ndim(y) == 1:
-        for fold in fitted:
-            if len(fold.classes_) != len(np.unique(y)):
-                raise FallBack("a fold misses a class")  # scikit-learn reorders
-    predictions = [
-        getattr(fold, method)(_safe_split(fold, X, y, test, train)[0])
-        for fold, (train, test) in zip(fitted, splits)
-    ]
+    fits = _fit_folds(estimator, X, y, splits, params or {}, "raise")
+    predictions = [_fold_predictions(fit, X, y, method, encode) for fit in fits]
     inverse = np.empty(len(test_indices), dtype=int)
     inverse[test_indices] = np.arange(len(test_indices))
     return np.concatenate(predictions)[inverse]

@@ -1,80 +1,51 @@
-"""What cross-validation and the searches share: which estimators can train
-in one pass, their preprocessing, and the one pass itself.
+"""What cross-validation and the searches share: which fits train in one
+pass, their preprocessing, their plans, their training and their results.
 
-A fit "in one pass" is a clone of the user's estimator (a skmlp estimator,
-or a :class:`~sklearn.pipeline.Pipeline` ending in one) whose preprocessing
-steps are fitted as the pipeline's ``fit`` would fit them, and whose skmlp
-step's network then trains on one model axis with the networks of the other
-fits (:func:`skmlp._members.fit_together`).
+A fit "in one pass" is a clone of the user's estimator -- a skmlp estimator,
+or a :class:`~sklearn.pipeline.Pipeline` ending in one, decided by type
+before anything runs -- whose preprocessing steps are fitted as the
+pipeline's ``fit`` would fit them, and whose skmlp step's plans then train
+with the plans of every other fit in one call of the scheduler
+(:func:`skmlp.model_axis.train`). A fit whose preparation fails (a
+preprocessing step, or the skmlp step's own checks of its data and
+parameters) fails alone, recorded as scikit-learn's ``_fit_and_score``
+records it.
 """
 
 import time
+import traceback
+from dataclasses import dataclass
 
-import numpy as np
 from sklearn import get_config
 from sklearn.pipeline import Pipeline
 
 from .._base import BaseMLP
-from .._ensemble import ensemble_members, publish
-from .._members import (
-    Unbatchable,
-    axis_chunks,
-    batching_refusal,
-    fit_together,
-    n_parameters,
+from .._sklearn_compat import (
+    _check_method_params,
+    _safe_split,
+    _score,
+    pipeline_fit_params,
+    scorer_names,
 )
-
-try:  # scikit-learn's own bookkeeping, so that results match it exactly
-    from sklearn.model_selection._validation import (
-        _aggregate_score_dicts,
-        _insert_error_scores,
-        _normalize_score_results,
-        _score,
-    )
-    from sklearn.utils.metaestimators import _safe_split
-    from sklearn.utils.validation import _check_method_params
-except ImportError:  # pragma: no cover - another scikit-learn: always fall back
-    _score = _aggregate_score_dicts = _insert_error_scores = None
-    _normalize_score_results = _safe_split = _check_method_params = None
-
-__all__ = [
-    "FallBack",
-    "_aggregate_score_dicts",
-    "_check_method_params",
-    "_insert_error_scores",
-    "_normalize_score_results",
-    "_safe_split",
-    "_score",
-    "final_step",
-    "fit_preprocessing",
-    "train_together",
-]
+from .._validation import SplitCache
+from ..model_axis import train
 
 
-class FallBack(Exception):
-    """This call runs scikit-learn's function instead; the message says why."""
-
-
-def final_step(estimator, routing=False):
+def final_step(estimator):
     """The skmlp estimator whose network ``estimator``'s fit trains, or
-    :class:`FallBack` saying why it cannot train in one pass. ``routing``:
-    the caller routes metadata itself when routing is enabled."""
-    if _score is None:
-        raise FallBack("this scikit-learn lacks the helpers one pass uses")
-    if not routing and get_config().get("enable_metadata_routing"):
-        raise FallBack("metadata routing is enabled")
+    ``None`` when its fit is not one skmlp replicates (another estimator, a
+    pipeline that transforms its fit parameters): then scikit-learn's loop
+    fits it."""
     final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
     if not isinstance(final, BaseMLP):
-        raise FallBack("the (last step of the) estimator is not a skmlp estimator")
-    if isinstance(estimator, Pipeline):
-        if estimator.memory is not None:
-            raise FallBack("a pipeline with memory clones its steps")
-        if getattr(estimator, "transform_input", None) is not None:
-            raise FallBack("a pipeline with transform_input transforms fit parameters")
-    reason = batching_refusal(final)
-    if reason is not None:
-        raise FallBack(reason)
+        return None
+    if getattr(estimator, "transform_input", None) is not None:
+        return None
     return final
+
+
+def routing_enabled():
+    return bool(get_config().get("enable_metadata_routing"))
 
 
 def _fit_transform(step, X, y, params):
@@ -92,7 +63,7 @@ def fit_preprocessing(estimator, X_train, y_train, fit_params):
     the skmlp step's ``fit`` arguments (a dict of ``X``, ``y`` and keywords)."""
     if not isinstance(estimator, Pipeline):
         return dict(X=X_train, y=y_train, **fit_params)
-    routed = estimator._check_method_params(method="fit", props=fit_params)
+    routed = pipeline_fit_params(estimator, fit_params)
     Xt = X_train
     for name, step in estimator.steps[:-1]:
         if step is not None and step != "passthrough":
@@ -100,30 +71,96 @@ def fit_preprocessing(estimator, X_train, y_train, fit_params):
     return dict(X=Xt, y=y_train, **routed[estimator.steps[-1][0]]["fit"])
 
 
-def train_together(finals, fit_args, on_epoch=None):
-    """Fit the skmlp estimators ``finals`` on their ``fit_args`` in one pass:
-    every member of an ensemble is a member of the axis, cut into axes of at
-    most :data:`skmlp._members.MAX_AXIS_PARAMETERS` parameters. Raises
-    :class:`Unbatchable` when they cannot train together (then the
-    estimators are as they were, but the axes that ran are fitted).
-    ``on_epoch`` follows each axis (see :func:`~skmlp._members.fit_together`)."""
-    members = [ensemble_members(final, incremental=False) for final in finals]
-    networks = [m for final_members in members for m in final_members]
-    args = [a for a, final_members in zip(fit_args, members) for _ in final_members]
-    width = np.shape(args[0]["X"])[1]
-    chunks = axis_chunks(len(networks), n_parameters(networks[0], width, 1))
-    if chunks is None:
-        raise Unbatchable("the networks are too large to gain from one pass")
-    for chunk in chunks:
-        fit_together(networks[chunk], args[chunk], on_epoch=on_epoch)
-    for final, final_members in zip(finals, members):
-        if final.ensemble_size > 1:
-            publish(final, final_members)
-    return finals
+@dataclass
+class OnePassFit:
+    """One fit of a cross-validation or a search: the clone being fitted, its
+    skmlp step, its training and test rows, and, once prepared, its pending
+    fit (or the error that failed it) and the seconds spent on it (its own
+    preprocessing and an equal share of the one pass)."""
+
+    estimator: object
+    final: object
+    train: object
+    test: object
+    args: dict = None
+    pending: object = None
+    error: BaseException = None
+    seconds: float = 0.0
 
 
-def timed(function, *args):
-    """``(function(*args), seconds)``."""
+def attempt(fit, function, *args):
+    """Run ``function(*args)`` as part of preparing ``fit``; returns its value,
+    or ``None`` after recording its error on ``fit`` -- the error of that
+    fit alone, as scikit-learn's ``_fit_and_score`` records it. Nothing runs
+    when ``fit`` failed already."""
+    if fit.error is not None:
+        return None
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - one fit's failure, recorded as scikit-learn does
+        fit.error = error
+        return None
+
+
+def preprocess(fit, function, *args):
+    """:func:`attempt` of ``function(*args)``, its seconds counted as ``fit``'s own."""
     start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
+    value = attempt(fit, function, *args)
+    fit.seconds += time.perf_counter() - start
+    return value
+
+
+def plan_and_train(fits, error_score, on_epoch=None):
+    """Plan every prepared fit (its skmlp step's ``_plan_fit``; a fit that
+    fails records its error, or raises it with ``error_score='raise'``), train
+    the plans of all in one call of the scheduler and publish them. Each
+    fit's seconds grow by an equal share of the planning and training."""
+    start, cache = time.perf_counter(), SplitCache()
+    for fit in fits:
+        fit.pending = attempt(fit, _plan_fit, fit, cache)
+        if fit.error is not None and error_score == "raise":
+            raise fit.error
+    pending = [fit.pending for fit in fits if fit.error is None]
+    results = iter(train([p for fit in pending for p in fit.plans], on_epoch))
+    for fit in pending:
+        fit.publish([next(results) for _ in fit.plans])
+    share = (time.perf_counter() - start) / max(1, len(pending))
+    for fit in fits:
+        if fit.error is None:
+            fit.seconds += share
+
+
+def _plan_fit(fit, split_cache):
+    return fit.final._plan_fit(**fit.args, split_cache=split_cache)
+
+
+def failed_result(fit, scorer, error_score, return_train_score):
+    """What scikit-learn's ``_fit_and_score`` returns for a fit that failed."""
+    names = scorer_names(scorer)
+    scores = error_score if names is None else dict.fromkeys(names, error_score)
+    result = {"fit_error": "".join(traceback.format_exception(fit.error))}
+    result.update(test_scores=scores, score_time=0.0, fit_time=fit.seconds)
+    if return_train_score:
+        result["train_scores"] = dict(scores) if names is not None else scores
+    return result
+
+
+def scored_result(fit, X, y, scorer, score_params, options):
+    """What scikit-learn's ``_fit_and_score`` returns for a fit that succeeded
+    (``options``: ``error_score`` and ``return_train_score``)."""
+    error_score = options["error_score"]
+    start = time.perf_counter()
+    X_test, y_test = _safe_split(fit.estimator, X, y, fit.test, fit.train)
+    test_params = _check_method_params(X, params=score_params, indices=fit.test)
+    result = {"fit_error": None, "fit_time": fit.seconds}
+    result["test_scores"] = _score(
+        fit.estimator, X_test, y_test, scorer, test_params, error_score
+    )
+    result["score_time"] = time.perf_counter() - start
+    if options["return_train_score"]:
+        X_train, y_train = _safe_split(fit.estimator, X, y, fit.train)
+        train_params = _check_method_params(X, params=score_params, indices=fit.train)
+        result["train_scores"] = _score(
+            fit.estimator, X_train, y_train, scorer, train_params, error_score
+        )
+    return result

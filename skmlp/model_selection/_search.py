@@ -1,18 +1,19 @@
-"""Hyper-parameter search in one pass: candidates x folds on one model axis.
+"""Hyper-parameter search in one pass: candidates x folds on model axes.
 
 :class:`GridSearchCV` and :class:`RandomizedSearchCV` are scikit-learn's
 classes with another ``fit``. Each candidate x fold is first prepared as
 scikit-learn's ``_fit_and_score`` would prepare it: a clone of the
 estimator with the candidate's parameters, and, for a pipeline, its
 preprocessing fitted on the fold's training rows (once per fold for the
-candidates whose preprocessing parameters are the same). The fits whose
-skmlp networks differ only in numbers that each member of a model axis has
-its own of (:data:`PER_MEMBER`) form a group, and a group trains as one
-pass (:func:`~skmlp.model_selection._one_pass.train_together`). Every
-other fit, and a group that cannot train together after all, runs through
-scikit-learn's ``_fit_and_score``. The results are scored and assembled by
-scikit-learn's own code, so ``cv_results_``, ``best_*_`` and the refit are
-scikit-learn's (float64: each score to rounding).
+candidates whose preprocessing parameters are the same), then the skmlp
+step's plans. All the plans train in one call of the scheduler
+(:func:`skmlp.model_axis.train`), which puts on one model axis the networks
+that differ only in numbers each member has its own of. A fit that fails is
+recorded as scikit-learn records it; only a candidate whose estimator is not
+skmlp's runs through scikit-learn's ``_fit_and_score``. ``cv_results_`` is
+built as scikit-learn builds it (:mod:`skmlp.model_selection._results`),
+and ``best_*_`` and the refit are scikit-learn's (float64: each score to
+rounding).
 """
 
 import time
@@ -21,33 +22,36 @@ from inspect import signature
 from itertools import product
 
 from sklearn import model_selection as sklearn_model_selection
-from sklearn.base import _fit_context, clone, is_classifier
-from sklearn.metrics._scorer import _MultimetricScorer
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import indexable
 
-from ._one_pass import FallBack, _check_method_params, _insert_error_scores, final_step
+from .._sklearn_compat import (
+    _check_method_params,
+    _fit_context,
+    _insert_error_scores,
+    _warn_or_raise_about_fit_failures,
+    check_refit_for_multimetric,
+    check_search_input,
+    scorer_dict,
+    search_routed_params,
+    search_scorers,
+    select_best_index,
+)
+from ._one_pass import final_step
+from ._results import search_results
 from ._search_fits import SearchFits
-
-try:
-    from sklearn.model_selection._validation import _warn_or_raise_about_fit_failures
-except ImportError:  # pragma: no cover - another scikit-learn: always fall back
-    _warn_or_raise_about_fit_failures = None
 
 
 def _search_refusal(search):
-    """Why ``search`` runs scikit-learn's ``fit`` as it is, or ``None``."""
-    if _warn_or_raise_about_fit_failures is None:
-        return "this scikit-learn lacks the helpers one pass uses"
+    """Why ``search`` runs scikit-learn's ``fit`` as it is, or ``None``:
+    decided by the estimator's type, before anything runs (a grid over a
+    pipeline step may still make some candidates another estimator: those
+    fits run scikit-learn's ``_fit_and_score``)."""
     if getattr(search, "_skl_callbacks", None):
         return "callbacks follow one fit at a time"
-    try:
-        final_step(search.estimator, routing=True)
-    except FallBack as reason:
-        # a refusal of the estimator's own settings may not hold for every
-        # candidate (a grid over solver or batch_norm): decided fit by fit
-        if "skmlp estimator" in str(reason) or "pipeline" in str(reason):
-            return str(reason)
+    if final_step(search.estimator) is None:
+        return "the (last step of the) estimator is not a skmlp estimator"
     return None
 
 
@@ -106,8 +110,12 @@ class _Evaluation:
         self.out.extend(out)
         for key, value in (more_results or {}).items():
             self.more[key].extend(value)
-        self.results = search._format_results(
-            self.candidates, search.n_splits_, self.out, self.more
+        self.results = search_results(
+            self.candidates,
+            search.n_splits_,
+            self.out,
+            self.more,
+            search.return_train_score,
         )
         return self.results
 
@@ -142,23 +150,21 @@ class _OnePassSearch:
 
     @_fit_context(prefer_skip_nested_validation=False)
     def _fit_one_pass(self, X, y, params):
-        scorers, refit_metric = self._get_scorers()
+        scorers, refit_metric = search_scorers(self)
         X, y = indexable(X, y)
         params = _check_method_params(X, params=params)
-        routed = self._get_routed_params_for_fit(params)
+        routed = search_routed_params(self, params)
         self._checked_cv_orig = check_cv(
             self.cv, y, classifier=is_classifier(self.estimator)
         )
-        self._check_input_parameters(X=X, y=y, split_params=routed.splitter.split)
+        check_search_input(self, X, y, routed.splitter.split)
         self.n_splits_ = self._checked_cv_orig.get_n_splits(X, y, **routed.splitter.split)
         evaluation = _Evaluation(self, X, y, routed, scorers)
         self._search(evaluation, X, y)
         self._choose(evaluation, refit_metric)
         if self.refit:
             self._refit_best(evaluation, X, y)
-        self.scorer_ = (
-            scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
-        )
+        self.scorer_ = scorer_dict(scorers)
         self.cv_results_ = evaluation.results
         return self
 
@@ -178,12 +184,12 @@ class _OnePassSearch:
         first_test_score = evaluation.out[0]["test_scores"]
         self.multimetric_ = isinstance(first_test_score, dict)
         if callable(self.scoring) and self.multimetric_:
-            self._check_refit_for_multimetric(first_test_score)
+            check_refit_for_multimetric(self, first_test_score)
             refit_metric = self.refit
         if not (self.refit or not self.multimetric_):
             return
         results = evaluation.results
-        self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
+        self.best_index_ = select_best_index(self, self.refit, refit_metric, results)
         if not callable(self.refit):
             self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
         self.best_params_ = results["params"][self.best_index_]
@@ -208,15 +214,16 @@ class GridSearchCV(_OnePassSearch, sklearn_model_selection.GridSearchCV):
     in one pass.
 
     :class:`sklearn.model_selection.GridSearchCV` with the same parameters,
-    attributes and results; only ``fit`` differs, in how the fits run. The
-    candidates x folds whose skmlp networks differ only in
-    numbers each member of a model axis has its own of (``alpha``,
-    ``l1_ratio``, ``learning_rate_init``, ``beta_1``, ``beta_2``,
-    ``epsilon``, ``momentum``, ``weight_decay``, ``dropout``, ``class_weight``,
-    ``focal_gamma``, ``focal_alpha``, ``label_smoothing``, ``huber_delta``,
-    ``max_iter``, ``tol``, ``n_iter_no_change``, ``validation_fraction``,
-    ``random_state``, ``ensemble_size``) train together; the others run as
-    scikit-learn's search runs them. See :ref:`search-in-one-pass`.
+    attributes and results; only ``fit`` differs, in how the fits run: every
+    candidate x fold of a skmlp estimator (or a pipeline ending in one) is
+    planned and all are trained in one call of the scheduler, which puts on
+    one model axis the networks that differ only in numbers each member has
+    its own of (``alpha``, ``l1_ratio``, ``learning_rate_init``, ``beta_1``,
+    ``beta_2``, ``epsilon``, ``momentum``, ``weight_decay``, ``dropout``,
+    ``class_weight``, ``focal_gamma``, ``focal_alpha``, ``label_smoothing``,
+    ``huber_delta``, ``max_iter``, ``tol``, ``n_iter_no_change``,
+    ``validation_fraction``, ``random_state``, ``ensemble_size``) and trains
+    the others one after the other. See :ref:`search-in-one-pass`.
 
     Parameters
     ----------

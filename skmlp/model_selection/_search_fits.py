@@ -1,11 +1,17 @@
-"""The candidates x folds of a search, grouped into one-pass trainings.
+"""The candidates x folds of a search, trained in one pass.
 
 :class:`SearchFits` gives what scikit-learn's search gets from calling
 ``_fit_and_score`` on every candidate x fold: one result dict each, in the
-same order. Fits whose networks can share a model axis train together
-(:func:`_fit_group`); the rest, and a group that fails, go through
-scikit-learn's ``_fit_and_score`` (:func:`_fit_alone`), which also reports
-their errors as scikit-learn's search reports them.
+same order. Every fit whose estimator is a skmlp estimator (or a pipeline
+ending in one, decided by type) is prepared as ``_fit_and_score`` would
+prepare it -- a clone with the candidate's parameters, its preprocessing
+fitted on the fold's training rows (once per fold for the candidates whose
+preprocessing parameters are equal), then its plans -- and all of them are
+trained in one call of the scheduler, which puts on one model axis the
+networks that can share one. A fit that fails is recorded as scikit-learn
+records it. Only fits whose estimator is not skmlp's go through
+scikit-learn's ``_fit_and_score``. With ``n_jobs`` the one-pass fits are
+spread over the workers in groups that can share an axis.
 """
 
 import time
@@ -17,23 +23,24 @@ from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples
 
-from .._members import axis_chunks, n_parameters
-from ._one_pass import (
+from .._sklearn_compat import (
     _check_method_params,
+    _fit_and_score,
+    _num_samples,
     _safe_split,
-    _score,
+)
+from ._keys import final_key, preprocessing_key
+from ._one_pass import (
+    OnePassFit,
+    attempt,
+    failed_result,
     final_step,
     fit_preprocessing,
-    timed,
-    train_together,
+    plan_and_train,
+    preprocess,
+    scored_result,
 )
-
-try:
-    from sklearn.model_selection._validation import _fit_and_score
-except ImportError:  # pragma: no cover - the search then runs scikit-learn's fit
-    _fit_and_score = None
 
 #: Parameters of a skmlp estimator that each member of a model axis has its
 #: own value of: candidates that differ only in these train together.
@@ -64,96 +71,12 @@ PER_MEMBER = frozenset(
 
 
 @dataclass
-class _Fit:
-    """One candidate x fold, prepared for a one-pass training."""
+class _Fit(OnePassFit):
+    """One candidate x fold of a search."""
 
-    index: int  # its position among the search's fits
-    parameters: dict
-    progress: tuple  # (split, n_splits, candidate, n_candidates)
-    estimator: object  # the candidate's clone, preprocessing fitted
-    final: object  # its skmlp estimator
-    args: dict  # the skmlp estimator's fit arguments
-    train: np.ndarray
-    test: np.ndarray
-    seconds: float  # the preprocessing it ran
-
-
-def content_key(value):
-    """A hashable key equal for two values exactly when their contents are
-    equal: arrays and pandas objects by their values (``repr`` abbreviates
-    NumPy arrays over 1000 elements and pandas indexes over 100 items, so two
-    gene panels could look alike), estimators by their type and parameters,
-    containers item by item. Any other object is its own key: two objects that
-    cannot be compared reliably are never taken for equal."""
-    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
-        return (type(value).__name__, value)
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(content_key(item) for item in value))
-    if isinstance(value, dict):
-        items = sorted((repr(k), content_key(v)) for k, v in value.items())
-        return ("dict", tuple(items))
-    if isinstance(value, slice):
-        return ("slice", content_key((value.start, value.stop, value.step)))
-    if hasattr(value, "get_params") and not isinstance(value, type):
-        return (_qualified(type(value)), content_key(value.get_params(deep=False)))
-    array = _as_array(value)
-    if array is not None:
-        labels = [getattr(value, name, None) for name in ("index", "columns")]
-        return (_qualified(type(value)), *_array_key(array), content_key(labels))
-    return ("object", id(value))
-
-
-def _qualified(cls):
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _as_array(value):
-    """``value``'s values as a NumPy array (NumPy arrays and scalars, pandas
-    objects), or ``None`` for anything else."""
-    if isinstance(value, (np.ndarray, np.generic)):
-        return np.asarray(value)
-    if type(value).__module__.startswith("pandas") and hasattr(value, "to_numpy"):
-        return value.to_numpy()
-    return None
-
-
-def _array_key(array):
-    if array.dtype.kind == "O":
-        return array.shape, "O", content_key(array.ravel().tolist())
-    return array.shape, array.dtype.str, array.tobytes()
-
-
-def _final_key(final):
-    """What a skmlp estimator shares with those it can train with."""
-    params = final.get_params(deep=False)
-    fixed = [(name, content_key(value)) for name, value in sorted(params.items())]
-    return (type(final), tuple(item for item in fixed if item[0] not in PER_MEMBER))
-
-
-def _preprocessing_key(pipeline):
-    """The parameters of a pipeline's preprocessing steps, by content."""
-    names = [name for name, _ in pipeline.steps[:-1]]
-    params = pipeline.get_params(deep=True)
-    return tuple(
-        (key, content_key(value))
-        for key, value in sorted(params.items())
-        if key.partition("__")[0] in names
-    )
-
-
-def _check_data(final, args):
-    """Raise the error ``final``'s fit would raise on its data and parameters
-    (a ``class_weight`` naming no class, say) before it joins a group: a fit
-    that cannot train then runs alone instead of failing its whole group."""
-    args = dict(args)
-    X, y, sample_weight = args.pop("X"), args.pop("y"), args.pop("sample_weight", None)
-    clone(final)._prepare(X, y, sample_weight, True, False, None, **args)
-
-
-def _too_large(final, width):
-    """Whether ``final``'s networks on ``width`` features are too large to
-    gain from one pass (:func:`skmlp._members.axis_chunks`): they run alone."""
-    return axis_chunks(1, n_parameters(final, width, 1)) is None
+    index: int = 0  # its position among the search's fits
+    parameters: dict = None
+    progress: tuple = ()  # (split, n_splits, candidate, n_candidates)
 
 
 class SearchFits:
@@ -168,24 +91,27 @@ class SearchFits:
 
     def run(self):
         """One result dict per pair, as ``_fit_and_score`` returns them."""
-        groups, alone = defaultdict(list), []
+        fits, alone = [], []
         for index in range(len(self.pairs)):
             fit = self._prepare(index)
             if fit is None:
                 alone.append(index)
             else:
-                groups[self._group_key(fit)].append(fit)
+                fits.append(fit)
         out = [None] * len(self.pairs)
         self.progress = _Progress(self, out) if self.search.verbose > 0 else None
         follow = None
         if self.progress is not None and effective_n_jobs(self.search.n_jobs) == 1:
             follow = self.progress.epoch  # in this process: epoch by epoch
-        slices = self._slices(groups)
-        jobs = [(_fit_group, (fits, *self._data(), follow)) for fits in slices]
+        jobs = [
+            (_train_and_score, (part, *self._data(), follow)) for part in self._slices(fits)
+        ]
         jobs += [(_fit_alone, self._alone(i)) for i in alone]
-        failed = self._collect(jobs, out)
-        if failed:
-            self._collect([(_fit_alone, self._alone(i)) for i in failed], out)
+        for results in self._completed(jobs):
+            for index, result in results:
+                out[index] = result
+            if self.progress is not None:
+                self.progress.show(group=len(results) > 1)
         return out
 
     def _data(self):
@@ -199,73 +125,75 @@ class SearchFits:
         return (index, self.evaluation.base, parameters, where, *self._data())
 
     def _prepare(self, index):
-        """Pair ``index`` as a :class:`_Fit`, or ``None`` when it runs alone."""
-        if _fit_and_score is None:
-            return None
+        """Pair ``index`` as a :class:`_Fit` with its preprocessing fitted (or
+        its error recorded), or ``None`` when its estimator is not skmlp's."""
         X, y, kwargs = self._data()
         (candidate, parameters), (split, (train, test)) = self.pairs[index]
         estimator = clone(self.evaluation.base).set_params(**clone(parameters, safe=False))
-        try:
-            final = final_step(estimator, routing=True)
-            if final is estimator and _too_large(final, np.shape(X)[1]):
-                return None  # known before any preprocessing
-            estimator._validate_params()
-            final._validate_params()
-            fit_params = _check_method_params(X, params=kwargs["fit_params"], indices=train)
-            X_train, y_train = _safe_split(estimator, X, y, train)
-            args, seconds = self._preprocess(estimator, split, X_train, y_train, fit_params)
-            _check_data(final, args)
-        except Exception:  # noqa: BLE001 - FallBack, or an error the fit reports
-            return None
-        if _too_large(final, np.shape(args["X"])[1]):
+        final = final_step(estimator)
+        if final is None:
             return None
         progress = (split, self.search.n_splits_, candidate, self.n_candidates)
-        return _Fit(
-            index, parameters, progress, estimator, final, args, train, test, seconds
-        )
+        fit = _Fit(estimator, final, train, test, index=index, parameters=parameters)
+        fit.progress = progress
+        fit.args = attempt(fit, self._fit_args, fit, split, X, y, kwargs["fit_params"])
+        if fit.error is not None and kwargs["error_score"] == "raise":
+            raise fit.error
+        return fit
 
-    def _preprocess(self, estimator, split, X_train, y_train, fit_params):
-        """The skmlp step's fit arguments and the seconds spent preprocessing:
-        a pipeline's preprocessing is fitted once per fold for the candidates
-        whose preprocessing parameters are the same, and shared by them."""
+    def _fit_args(self, fit, split, X, y, fit_params):
+        """The skmlp step's fit arguments, as ``_fit_and_score`` prepares a fit."""
+        fit.estimator._validate_params()
+        fit.final._validate_params()
+        fit_params = _check_method_params(X, params=fit_params, indices=fit.train)
+        X_train, y_train = _safe_split(fit.estimator, X, y, fit.train)
+        return self._preprocess(fit, split, X_train, y_train, fit_params)
+
+    def _preprocess(self, fit, split, X_train, y_train, fit_params):
+        """The skmlp step's fit arguments: a pipeline's preprocessing is fitted
+        once per fold for the candidates whose preprocessing parameters are
+        equal, and shared by them (its seconds are the fit's that fitted it,
+        its error each sharing fit's)."""
+        estimator = fit.estimator
         if not isinstance(estimator, Pipeline):
-            return fit_preprocessing(estimator, X_train, y_train, fit_params), 0.0
-        key = (split, _preprocessing_key(estimator))
-        seconds = 0.0
+            return fit_preprocessing(estimator, X_train, y_train, fit_params)
+        key = (split, preprocessing_key(estimator))
         if key not in self._preprocessed:
-            args, seconds = timed(
-                fit_preprocessing, estimator, X_train, y_train, fit_params
+            shared = OnePassFit(estimator, None, None, None)
+            args = preprocess(
+                shared, fit_preprocessing, estimator, X_train, y_train, fit_params
             )
-            self._preprocessed[key] = (estimator.steps[:-1], args)
-        steps, args = self._preprocessed[key]
+            fit.seconds += shared.seconds
+            self._preprocessed[key] = (estimator.steps[:-1], args, shared.error)
+        steps, args, error = self._preprocessed[key]
+        if error is not None:
+            raise error
         estimator.steps = [*steps, estimator.steps[-1]]
-        return args, seconds
+        return args
 
     @staticmethod
     def _group_key(fit):
-        width = np.shape(fit.args["X"])[1]
-        return (_final_key(fit.final), width, tuple(sorted(fit.args)))
+        width = np.shape(fit.args["X"])[1] if fit.args is not None else None
+        args = () if fit.args is None else tuple(sorted(fit.args))
+        return (final_key(fit.final, PER_MEMBER), width, args)
 
-    def _slices(self, groups):
-        """Each group's fits, cut into as many slices as there are workers."""
+    def _slices(self, fits):
+        """The fits cut into as many slices as there are workers, each slice
+        of fits that can share an axis (one slice with one worker)."""
         workers = max(1, effective_n_jobs(self.search.n_jobs))
-        for fits in groups.values():
-            n = min(workers, len(fits))
-            for part in np.array_split(np.arange(len(fits)), n):
-                yield [fits[i] for i in part]
-
-    def _collect(self, jobs, out):
-        """Run ``jobs``, filling ``out``; returns the pairs whose group failed."""
-        failed = []
-        for results in self._completed(jobs):
-            for index, result in results:
-                if result is None:
-                    failed.append(index)
-                else:
-                    out[index] = result
-            if self.progress is not None:
-                self.progress.show(group=len(results) > 1)
-        return failed
+        if workers == 1:
+            return [fits] if fits else []
+        groups = defaultdict(list)
+        for fit in fits:
+            groups[self._group_key(fit)].append(fit)
+        slices = []
+        for group in groups.values():
+            n = min(workers, len(group))
+            slices += [
+                [group[i] for i in part]
+                for part in np.array_split(np.arange(len(group)), n)
+            ]
+        return slices
 
     def _completed(self, jobs):
         """The results of ``jobs`` (``(function, args)`` pairs) as they
@@ -286,8 +214,8 @@ class SearchFits:
 
 
 def _fit_alone(index, base, parameters, where, X, y, kwargs):
-    """Pair ``index`` (``where``: its split, candidate and rows) through
-    scikit-learn's ``_fit_and_score``."""
+    """Pair ``index`` (``where``: its split, candidate and rows), whose
+    estimator is not skmlp's, through scikit-learn's ``_fit_and_score``."""
     split, n_splits, candidate, n_candidates, train, test = where
     result = _fit_and_score(
         clone(base),
@@ -303,41 +231,24 @@ def _fit_alone(index, base, parameters, where, X, y, kwargs):
     return [(index, result)]
 
 
-def _fit_group(fits, X, y, kwargs, on_epoch=None):
-    """Train ``fits`` in one pass and score each; ``None`` results when they
-    cannot train together (they then run alone). ``on_epoch`` follows the
-    training (see :func:`~skmlp._members.fit_together`)."""
-    start = time.perf_counter()
-    try:
-        finals, args = [fit.final for fit in fits], [fit.args for fit in fits]
-        train_together(finals, args, on_epoch)
-    except Exception:  # noqa: BLE001 - Unbatchable, or an error a fit alone reports
-        return [(fit.index, None) for fit in fits]
-    share = (time.perf_counter() - start) / len(fits)
-    return [(fit.index, _scored(fit, share + fit.seconds, X, y, kwargs)) for fit in fits]
+def _train_and_score(fits, X, y, kwargs, on_epoch=None):
+    """Plan and train ``fits`` in one call of the scheduler, then score each:
+    ``(index, result)`` pairs, as ``_fit_and_score`` returns them.
+    ``on_epoch`` follows the training (see :func:`~skmlp.model_axis.train`)."""
+    plan_and_train(fits, kwargs["error_score"], on_epoch)
+    return [(fit.index, _result(fit, X, y, kwargs)) for fit in fits]
 
 
-def _scored(fit, fit_time, X, y, kwargs):
-    """What ``_fit_and_score`` returns for a fit that succeeded."""
-    estimator, error_score = fit.estimator, kwargs["error_score"]
-    start = time.perf_counter()
-    X_test, y_test = _safe_split(estimator, X, y, fit.test, fit.train)
-    score_params = kwargs["score_params"] or {}
-    test_params = _check_method_params(X, params=score_params, indices=fit.test)
-    result = {"fit_error": None}
-    scorer = kwargs["scorer"]
-    result["test_scores"] = _score(
-        estimator, X_test, y_test, scorer, test_params, error_score
-    )
-    result["score_time"] = time.perf_counter() - start
-    if kwargs["return_train_score"]:
-        X_train, y_train = _safe_split(estimator, X, y, fit.train)
-        train_params = _check_method_params(X, params=score_params, indices=fit.train)
-        result["train_scores"] = _score(
-            estimator, X_train, y_train, scorer, train_params, error_score
-        )
+def _result(fit, X, y, kwargs):
+    """What ``_fit_and_score`` returns for ``fit``."""
+    scorer, error_score = kwargs["scorer"], kwargs["error_score"]
+    if fit.error is not None:
+        result = failed_result(fit, scorer, error_score, kwargs["return_train_score"])
+    else:
+        score_params = kwargs["score_params"] or {}
+        result = scored_result(fit, X, y, scorer, score_params, kwargs)
+    X_test, _ = _safe_split(fit.estimator, X, y, fit.test, fit.train)
     result["n_test_samples"] = _num_samples(X_test)
-    result["fit_time"] = fit_time
     if kwargs["verbose"] > 1:
         print(_end_line(fit, result, kwargs))
     return result

@@ -1,19 +1,27 @@
 """Layers whose parameters are views into the network's flat buffers.
 
-Each layer's backward pass sits right below its forward pass. Training-mode
-methods write into caller-provided buffers (allocated once per batch size);
-``predict`` methods allocate, so that concurrent predictions never share
-memory.
+Each layer's backward pass sits right below its forward pass. Every layer is
+written once, for a stack of ``k`` networks along a leading model axis: its
+weights are ``(k, fan_in, fan_out)`` and its rows ``(k, m, width)``, or, for
+a stack of one, ``(fan_in, fan_out)`` and ``(m, width)`` (see
+:func:`skmlp.nn.fast.member_view`); inputs may also be ``(m, width)`` rows
+shared by every member. The helpers of :mod:`skmlp.nn.fast` take either.
+Training-mode methods write into caller-provided buffers (allocated once per
+batch size); ``predict`` methods allocate, so that concurrent predictions
+never share memory.
 """
 
 import numpy as np
 
 from .activations import get_activation
 from .fast import (
+    as_stack,
+    column_dots_into,
+    column_sums_into,
     matmul_into,
-    ones,
+    matmul_transposed_into,
     stacked_matmul,
-    stacked_matmul_into,
+    transposed_matmul_into,
     weighted_column_sum,
 )
 
@@ -21,7 +29,7 @@ from .fast import (
 class Linear:
     """``Z = X @ W + b``; ``W``, ``b``, ``dW``, ``db`` are views.
 
-    The bias gradient is ``ones @ dZ`` (see :func:`skmlp.nn.fast.ones`).
+    The bias gradient is ``ones @ dZ`` (see :func:`skmlp.nn.fast.column_sums_into`).
     """
 
     def __init__(self, W, b, dW, db):
@@ -32,22 +40,12 @@ class Linear:
         Z += self.b
 
     def backward(self, X, dZ, dX=None):
-        if self.W.ndim == 3:
-            self._backward_members(X, dZ, dX)
-            return
-        matmul_into(X.T, dZ, self.dW)
-        np.dot(ones(dZ.shape[0], dZ.dtype), dZ, out=self.db)
+        """``dW = X^T dZ``, ``db`` the column sums of ``dZ`` and, when asked
+        for, ``dX = dZ W^T`` (each member's own)."""
+        transposed_matmul_into(X, dZ, self.dW)
+        column_sums_into(dZ, self.db)
         if dX is not None:
-            np.dot(dZ, self.W.T, out=dX)
-
-    def _backward_members(self, X, dZ, dX):
-        """With a model axis: ``dW[j] = X[j]^T dZ[j]`` (``X^T dZ[j]`` for rows
-        shared by the members), ``db[j]`` the column sums of ``dZ[j]``."""
-        stacked_matmul_into(np.swapaxes(X, -1, -2) if X.ndim == 3 else X.T, dZ, self.dW)
-        # a product with a row of ones: 2x faster than np.sum over the rows
-        np.matmul(ones(dZ.shape[1], dZ.dtype)[None], dZ, out=self.db)
-        if dX is not None:
-            stacked_matmul_into(dZ, np.swapaxes(self.W, 1, 2), dX)
+            matmul_transposed_into(dZ, self.W, dX)
 
     def predict(self, X):
         Z = stacked_matmul(X, self.W)
@@ -61,10 +59,11 @@ class BatchNorm:
     Training: ``Y = gamma * (Z - mean) / sqrt(var + eps) + beta`` with the
     batch's mean and (biased) variance, which also update the running
     statistics ``running = (1 - momentum) * running + momentum * batch``.
-    Prediction uses the running
-    statistics. The batch statistics are weighted by the sample weights
-    (``weight``: a scalar ``1 / m`` or a column summing to one), so that a
-    sample of weight 2 counts as that sample twice, as everywhere else.
+    Prediction uses the running statistics. The batch statistics are weighted
+    by the sample weights (``weight``: a scalar ``1 / m`` or a column summing
+    to one over each member's rows), so that a sample of weight 2 counts as
+    that sample twice, as everywhere else. On a model axis each member has its
+    own statistics, scales and shifts.
     """
 
     eps = 1e-5
@@ -97,12 +96,8 @@ class BatchNorm:
 
     def backward(self, dY, xhat, weight):
         """Turn ``dY`` (gradient of the output) into ``dZ`` in place."""
-        if dY.ndim == 3:  # a model axis: sums over each member's rows
-            np.einsum("kij,kij->kj", dY, xhat, out=self.dgamma[:, 0])
-            np.sum(dY, axis=1, keepdims=True, out=self.dbeta)
-        else:
-            np.einsum("ij,ij->j", dY, xhat, out=self.dgamma)
-            np.sum(dY, axis=0, out=self.dbeta)
+        column_dots_into(dY, xhat, self.dgamma)
+        column_sums_into(dY, self.dbeta)
         # dZ_i = gamma * inv_std * (dY_i - w_i sum_j dY_j - w_i xhat_i sum_j dY_j xhat_j)
         dY -= weight * self.dbeta
         dY -= weight * xhat * self.dgamma
@@ -116,10 +111,10 @@ class BatchNorm:
 
 
 class MemberRandom:
-    """The dropout generators of a model axis for one batch: member ``j``
-    draws its masks from ``generators[j]`` for its ``rows[j]`` real rows, as
-    a network of its own draws them for its batch (``None``: every member
-    has all the batch's rows; a member without dropout has no generator)."""
+    """The dropout generators of a batch: member ``j`` draws its masks from
+    ``generators[j]`` for its ``rows[j]`` real rows, as a network of its own
+    draws them for its batch (``rows`` ``None``: every member has all the
+    batch's rows; a member without dropout has no generator)."""
 
     def __init__(self, generators, rows=None):
         self.generators, self.rows = generators, rows
@@ -136,32 +131,27 @@ class Dropout:
     """Inverted dropout: keep each unit with probability ``1 - rate`` and scale
     the kept ones by ``1 / (1 - rate)``, so prediction needs no rescaling.
 
-    On a model axis ``rate`` is one number or one per member (``0``: the
-    member has no dropout in this layer), and ``rng`` a :class:`MemberRandom`:
-    each member's mask is drawn from its own generator for its own rows,
-    exactly as its own network draws it; padding rows get a mask of 0.
+    ``rate`` is one number or one per member (``0``: the member has no dropout
+    in this layer), and ``rng`` a :class:`MemberRandom`: each member's mask is
+    drawn from its own generator for its own rows, exactly as its own network
+    draws it; padding rows get a mask of 0.
     """
 
     def __init__(self, rate):
         self.rate = float(rate) if np.ndim(rate) == 0 else np.asarray(rate, dtype=float)
 
     def forward(self, A, mask, rng):
-        if isinstance(rng, MemberRandom):
-            self._member_masks(mask, rng)
-        else:
-            _draw_mask(mask, self.rate, rng)
-        A *= mask
-
-    def _member_masks(self, mask, rng):
-        rates = np.broadcast_to(self.rate, mask.shape[:1])
-        m = mask.shape[1]
+        masks = as_stack(mask)
+        rates = np.broadcast_to(self.rate, masks.shape[:1])
+        m = masks.shape[1]
         for j, rate in enumerate(rates):
             n = m if rng.rows is None else int(rng.rows[j])
             if rate > 0:
-                _draw_mask(mask[j, :n], rate, rng.generators[j])
+                _draw_mask(masks[j, :n], rate, rng.generators[j])
             else:
-                mask[j, :n] = 1.0
-            mask[j, n:] = 0.0
+                masks[j, :n] = 1.0
+            masks[j, n:] = 0.0
+        A *= mask
 
     @staticmethod
     def backward(dA, mask):
@@ -187,25 +177,12 @@ class Buffers:
         for name in self.__slots__:
             setattr(self, name, arrays[name])
 
-    def rows(self, m):
-        """Views of the first ``m`` rows; names that share an array share
-        its view."""
-        views = {}
-
-        def view(array):
-            if array is None:
-                return None
-            return views.setdefault(id(array), array[..., :m, :])
-
-        return Buffers(**{name: view(getattr(self, name)) for name in self.__slots__})
-
 
 class HiddenLayer:
     """Linear -> [BatchNorm] -> activation -> [Dropout] -> [+ input].
 
     The residual connection ``A = phi(X W + b) + X`` needs equal input and
-    output widths. Buffers (see :meth:`allocate`) are sized for the largest
-    batch and used through row views for smaller ones.
+    output widths.
     """
 
     def __init__(self, linear, activation, batch_norm=None, dropout=0.0, residual=False):
@@ -222,14 +199,9 @@ class HiddenLayer:
     def n_out(self):
         return self.linear.W.shape[-1]
 
-    def allocate(self, batch_size, dtype, members=None):
-        """Full-size buffers for ``batch_size`` rows (see :class:`Buffers`),
-        ``(members, batch_size, width)`` with a model axis."""
-        shape = (
-            (batch_size, self.n_out)
-            if members is None
-            else (members, batch_size, self.n_out)
-        )
+    def allocate(self, shape, dtype):
+        """Buffers (see :class:`Buffers`) of ``shape``: ``(m, width)``, or
+        ``(k, m, width)`` on a model axis."""
         Z = np.empty(shape, dtype)
         H = np.empty(shape, dtype) if self.activation.needs_input else Z
         return Buffers(
@@ -244,7 +216,7 @@ class HiddenLayer:
         )
 
     def forward(self, X, v, rng, weight):
-        """Training-mode forward pass into the views ``v`` (a :class:`Buffers`)."""
+        """Training-mode forward pass into the buffers ``v`` (a :class:`Buffers`)."""
         self.linear.forward(X, v.Z)
         if self.batch_norm:
             self.batch_norm.forward(v.Z, v.xhat, weight)

@@ -542,6 +542,17 @@ def _check_stackable(losses):
         _stack_parameter(key, values)
 
 
+def loss_key(loss):
+    """What members must share to be stacked (:func:`stack_losses`), hashable:
+    the loss's class and its parameters that are not numbers (members may
+    differ in the numeric ones)."""
+    items = []
+    for key, value in sorted(vars(loss).items()):
+        numeric = np.asarray(value).dtype.kind in "biuf"
+        items.append((key, "numeric" if numeric else repr(value)))
+    return (type(loss).__name__, tuple(items))
+
+
 def stack_losses(losses):
     """One loss for a model axis whose member ``j`` computes ``losses[j]``.
 

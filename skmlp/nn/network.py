@@ -1,12 +1,23 @@
-"""A stack of hidden layers and a linear output layer over one flat vector.
+"""A stack of ``k`` networks of one shape over one flat parameter vector.
 
-All trainable parameters are views into ``theta`` and their gradients views
-into ``grad``. The layout is every weight matrix first (layer by layer,
-row-major), then every bias vector -- the order scikit-learn uses when it
-packs parameters for L-BFGS -- then the batch-norm scales and shifts. The
-weights alone are therefore the prefix ``theta[:n_coefs]``, which is where
-penalties act. Batch-norm running statistics are not trained; they live in a
-second flat vector, ``state``, checkpointed together with ``theta``.
+A network is always a stack of ``k >= 1`` members along a leading model axis
+(the members of an ensemble, the folds of a cross-validation, the candidates
+of a search); a single model is a stack of one. All trainable parameters are
+views into ``theta`` and their gradients views into ``grad``, laid out member
+by member: ``members_view(theta)[j]`` is member ``j``'s vector, in which every
+weight matrix comes first (layer by layer, row-major) -- the order
+scikit-learn uses when it packs parameters for L-BFGS -- then every bias
+vector, then the batch-norm scales and shifts. Each member's weights are
+therefore the prefix ``[:, :n_coefs]`` of its row, which is where penalties
+act, and per-member numbers (learning rates, penalties) are ``(k, 1)``
+columns against those rows. Batch-norm running statistics are not trained;
+they live in a second flat vector, ``state``, laid out alike.
+
+Layers see weights ``(k, fan_in, fan_out)``, biases ``(k, 1, width)`` and
+rows ``(k, m, width)``; a stack of one sees ``(fan_in, fan_out)``,
+``(width,)`` and ``(m, width)`` (:func:`skmlp.nn.fast.member_view`), the
+arrays of a network of its own. Inputs are ``(k, m, n_features)`` (each
+member its own rows) or ``(m, n_features)`` (rows shared by every member).
 """
 
 from itertools import pairwise
@@ -14,17 +25,16 @@ from itertools import pairwise
 import numpy as np
 
 from . import initializers
-from .fast import weighted_column_sum
-from .layers import BatchNorm, HiddenLayer, Linear
-from .objective import normalised_weights
+from .fast import member_view, stack_shape, weighted_column_sum
+from .layers import BatchNorm, HiddenLayer, Linear, MemberRandom
+from .objective import batch_weights
 
 
-def _dropout_rates(dropout, n_hidden, n_members=None):
-    """One rate per hidden layer; with a model axis, a layer whose members'
-    rates differ has a tuple of one rate per member (``dropout`` may then be
-    ``(k, n_hidden)``)."""
+def _dropout_rates(dropout, n_hidden, n_members):
+    """One rate per hidden layer; a layer whose members' rates differ has a
+    tuple of one rate per member (``dropout`` may be ``(k, n_hidden)``)."""
     rates = np.asarray(dropout, dtype=float)
-    if n_members is None or rates.ndim < 2:
+    if rates.ndim < 2:
         return [float(r) for r in np.broadcast_to(rates, (n_hidden,))]
     rates = np.broadcast_to(rates, (n_members, n_hidden))
     return [
@@ -34,7 +44,7 @@ def _dropout_rates(dropout, n_hidden, n_members=None):
 
 
 class Network:
-    """Fully connected network; the output layer is linear (the loss links).
+    """Fully connected networks; the output layer is linear (the loss links).
 
     Parameters
     ----------
@@ -46,25 +56,17 @@ class Network:
         ``float32`` or ``float64``; parameters, gradients and buffers use it.
     batch_norm : bool
         Normalise each hidden layer's pre-activations.
-    dropout : float or sequence of float
-        Dropout rate after each hidden layer (one rate, or one per layer).
+    dropout : float or array-like
+        Dropout rate after each hidden layer: one rate, one per layer, or
+        ``(n_members, n_hidden)``, one per member and layer.
     residual : bool
         Add each hidden layer's input to its output where the widths agree
         (hidden to hidden; the first hidden layer has no skip).
-    n_members : int or None
-        ``None``: one network (2-D weights). ``k``: ``k`` networks of this
-        shape stacked along a leading model axis, trained as one program:
-        weights ``(k, fan_in, fan_out)``, biases and batch-norm vectors
-        ``(k, 1, width)``, all views into the one flat ``theta``. The layout
-        is member-major: ``theta.reshape(k, -1)[j]`` is member ``j``'s
-        parameter vector, in a single network's layout (its weights first,
-        ``[:, :n_coefs]``: ``n_coefs`` counts one member's weights), so that
-        per-member numbers (learning rates, penalties, masks of members that
-        stopped) are ``(k, 1)`` columns that broadcast over the rows. Inputs
-        are ``(k, m, n_features)`` (each member its own rows) or
-        ``(m, n_features)`` (rows shared by every member), outputs
-        ``(k, m, n_outputs)``. :meth:`member` gives member
-        ``j`` as a network of its own.
+    n_members : int, default=1
+        ``k``: the number of networks of this shape stacked along the model
+        axis and trained as one program (see the module docstring).
+        :meth:`member` gives member ``j`` as a network of its own,
+        :meth:`stack` and :meth:`subset` make stacks.
     """
 
     def __init__(
@@ -76,21 +78,21 @@ class Network:
         batch_norm=False,
         dropout=0.0,
         residual=False,
-        n_members=None,
+        n_members=1,
     ):
         self.layer_units = [int(u) for u in layer_units]
         self.activation = activation
         self.dtype = np.dtype(dtype)
         self.batch_norm = bool(batch_norm)
-        self.n_members = None if n_members is None else int(n_members)
+        self.n_members = int(n_members)
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2, self.n_members)
         self.residual = bool(residual)
-        k = self.n_members or 1
         shapes = list(pairwise(self.layer_units))
-        # with a model axis: each member's weights, the first n_coefs of its row
+        #: One member's number of weights: the first n_coefs of its row.
         self.n_coefs = sum(a * b for a, b in shapes)
         n_biases = sum(self.layer_units[1:])
         n_norm = 2 * sum(self.layer_units[1:-1]) if self.batch_norm else 0
+        k = self.n_members
         self.theta = np.zeros(k * (self.n_coefs + n_biases + n_norm), dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
         self.state = np.zeros(k * n_norm, dtype=self.dtype)
@@ -98,26 +100,18 @@ class Network:
 
     # -- views ---------------------------------------------------------------
     def _bind(self):
-        if self.n_members is None:
-            take = _Slicer(self.theta, self.grad)
-        else:
-            take = _Slicer(self.members_view(self.theta), self.members_view(self.grad))
+        k, widths = self.n_members, self.layer_units[1:-1]
+        take = _Slicer(self.members_view(self.theta), self.members_view(self.grad))
         shapes = list(pairwise(self.layer_units))
-        # the model axis leads; vectors get a row axis to broadcast over batches
-        lead, row = (
-            ((), ()) if self.n_members is None else ((self.n_members,), (self.n_members, 1))
-        )
-        weights = [take((*lead, *shape)) for shape in shapes]
-        biases = [take((*row, shape[1])) for shape in shapes]
-        widths = self.layer_units[1:-1]
+        weights = [take((k, *shape), 2) for shape in shapes]
+        biases = [take((k, 1, shape[1]), 1) for shape in shapes]
         norms = [None] * len(widths)
         if self.batch_norm:
-            scales = [take((*row, w)) for w in widths]
-            shifts = [take((*row, w)) for w in widths]
-            state = self.state if self.n_members is None else self.members_view(self.state)
-            stats = _Slicer(state, None)
-            means = [stats((*row, w))[0] for w in widths]
-            variances = [stats((*row, w))[0] for w in widths]
+            scales = [take((k, 1, w), 1) for w in widths]
+            shifts = [take((k, 1, w), 1) for w in widths]
+            stats = _Slicer(self.members_view(self.state), None)
+            means = [stats((k, 1, w), 1)[0] for w in widths]
+            variances = [stats((k, 1, w), 1)[0] for w in widths]
             norms = [
                 BatchNorm(g[0], b[0], g[1], b[1], m, v)
                 for g, b, m, v in zip(scales, shifts, means, variances)
@@ -147,7 +141,8 @@ class Network:
         return state
 
     def __setstate__(self, state):
-        state.setdefault("n_members", None)  # saved before the model axis existed
+        if state.get("n_members") is None:  # saved before stacks of one
+            state["n_members"] = 1
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
         self._bind()
@@ -167,6 +162,17 @@ class Network:
     @property
     def uses_dropout(self):
         return any(np.any(np.asarray(rate) > 0) for rate in self.dropout)
+
+    @property
+    def spec(self):
+        """What networks must share to be stacked."""
+        return (
+            tuple(self.layer_units),
+            self.activation,
+            self.dtype,
+            self.batch_norm,
+            self.residual,
+        )
 
     def set_coefs(self, arrays):
         self._assign(arrays, self.coefs, "coefs_")
@@ -195,22 +201,20 @@ class Network:
         layer, weights then bias, in float64 and then cast. Batch-norm scales
         start at 1, shifts and running means at 0, running variances at 1.
 
-        With a model axis, ``rng`` is a sequence of one generator per member,
-        and member ``j`` draws from ``rng[j]`` exactly what a network of its
-        own would draw from it."""
-        members = [None] if self.n_members is None else range(self.n_members)
-        rngs = [rng] if self.n_members is None else list(rng)
-        if len(rngs) != len(members):
-            raise ValueError(f"{self.n_members} members need as many generators.")
-        for member, member_rng in zip(members, rngs):
-            for linear in self.linears:
-                fan_in, fan_out = linear.W.shape[-2:]
-                W, b = initializers.draw(
+        ``rng`` is a generator, or a sequence of one per member: member ``j``
+        draws from ``rng[j]`` exactly what a network of its own would draw
+        from it."""
+        rngs = list(rng) if isinstance(rng, (list, tuple)) else [rng]
+        if len(rngs) != self.n_members:
+            raise ValueError(
+                f"{self.n_members} member(s) need as many generators; got {len(rngs)}."
+            )
+        for j, member_rng in enumerate(rngs):
+            for W, b in zip(self._stacked("W"), self._stacked("b")):
+                fan_in, fan_out = W.shape[-2:]
+                W[j], b[j] = initializers.draw(
                     scheme, self.activation, member_rng, fan_in, fan_out
                 )
-                index = ... if member is None else member
-                linear.W[index] = W
-                linear.b[index] = b
         for layer in self.hidden:
             if layer.batch_norm:
                 layer.batch_norm.gamma[...] = 1
@@ -218,18 +222,41 @@ class Network:
                 layer.batch_norm.running_mean[...] = 0
                 layer.batch_norm.running_var[...] = 1
 
+    def _stacked(self, name):
+        """Each layer's weights (``"W"``) or biases (``"b"``) with the model
+        axis, ``(k, fan_in, fan_out)`` or ``(k, width)``."""
+        k = self.n_members
+        for linear in self.linears:
+            array = getattr(linear, name)
+            yield (
+                array.reshape(k, *array.shape[-2:]) if name == "W" else array.reshape(k, -1)
+            )
+
     def checkpoint(self, out=None):
-        """A copy of everything needed to restore the current model (written
-        into ``out`` when given, so that repeated checkpoints allocate nothing)."""
+        """A copy of everything needed to restore the current model, one row
+        per member: ``(k, parameters + running statistics)`` (written into
+        ``out`` when given, so that repeated checkpoints allocate nothing)."""
+        theta, state = self.members_view(self.theta), self.members_view(self.state)
         if out is None:
-            return np.concatenate([self.theta, self.state])
-        out[: self.theta.size] = self.theta
-        out[self.theta.size :] = self.state
+            return np.concatenate([theta, state], axis=1)
+        out[:, : theta.shape[1]] = theta
+        out[:, theta.shape[1] :] = state
         return out
 
-    def restore(self, checkpoint):
-        np.copyto(self.theta, checkpoint[: self.theta.size])
-        np.copyto(self.state, checkpoint[self.theta.size :])
+    def member_checkpoint(self, j):
+        """A copy of member ``j``'s row of :meth:`checkpoint`."""
+        return np.concatenate(
+            [self.members_view(self.theta)[j], self.members_view(self.state)[j]]
+        )
+
+    def restore(self, checkpoint, members=None):
+        """Set the members at positions ``members`` (all by default) to their
+        rows of ``checkpoint``; a member's own row (1-D) restores that member."""
+        theta, state = self.members_view(self.theta), self.members_view(self.state)
+        checkpoint = np.reshape(checkpoint, (-1, theta.shape[1] + state.shape[1]))
+        rows = slice(None) if members is None else members
+        theta[rows] = checkpoint[:, : theta.shape[1]]
+        state[rows] = checkpoint[:, theta.shape[1] :]
 
     def members_view(self, vector):
         """``vector`` (``theta``, ``grad``, ``state`` or a vector like them) as
@@ -244,7 +271,7 @@ class Network:
             rates[:, layer] = rate
         return rates
 
-    def _like(self, n_members=None, dropout=None):
+    def _like(self, n_members=1, dropout=None):
         """A zero network of this architecture (with ``n_members`` members and
         ``dropout``, by default this network's rates)."""
         return Network(
@@ -257,46 +284,45 @@ class Network:
             n_members=n_members,
         )
 
-    def member(self, j):
-        """Member ``j`` of a network with a model axis, as a network of its own
-        (a copy of its parameters and running statistics)."""
+    def member(self, j, copy=True):
+        """Member ``j`` as a network of its own: a copy of its parameters and
+        running statistics, or (``copy=False``) views of them, which see the
+        member's training as it goes on. The member of a stack of one is the
+        network itself."""
+        if self.n_members == 1:
+            return self
         single = self._like(dropout=self._member_dropout()[j])
-        # member-major: row j is laid out as a single network's vectors
-        single.theta[...] = self.members_view(self.theta)[j]
-        if self.state.size:
-            single.state[...] = self.members_view(self.state)[j]
+        theta, state = self.members_view(self.theta)[j], self.members_view(self.state)[j]
+        if copy:
+            single.theta[...] = theta
+            single.state[...] = state
+            return single
+        single.theta, single.state = theta, state
+        single.grad = self.members_view(self.grad)[j]
+        single._bind()
         return single
 
     def subset(self, members):
-        """A network with a model axis of the members at positions
-        ``members`` (copies of their rows)."""
+        """A stack of the members at positions ``members`` (copies of their rows)."""
         subset = self._like(len(members), self._member_dropout()[members])
         subset.members_view(subset.theta)[...] = self.members_view(self.theta)[members]
-        if self.state.size:
-            subset.members_view(subset.state)[...] = self.members_view(self.state)[members]
+        subset.members_view(subset.state)[...] = self.members_view(self.state)[members]
         return subset
 
     @staticmethod
     def stack(networks):
-        """One network with a model axis whose member ``j`` is (a copy of)
-        ``networks[j]``; they must share architecture and dtype."""
+        """One stack whose members are (copies of) the members of ``networks``,
+        in order; they must share architecture and dtype. A stack of one
+        network is that network itself."""
         first = networks[0]
-        keys = {
-            (
-                tuple(n.layer_units),
-                n.activation,
-                n.dtype,
-                n.batch_norm,
-                n.residual,
-            )
-            for n in networks
-        }
-        if len(keys) != 1 or any(n.n_members is not None for n in networks):
-            raise ValueError("Only single networks of one architecture can be stacked.")
-        stacked = first._like(len(networks), [n.dropout for n in networks])
-        stacked.members_view(stacked.theta)[...] = [n.theta for n in networks]
-        if stacked.state.size:
-            stacked.members_view(stacked.state)[...] = [n.state for n in networks]
+        if len({n.spec for n in networks}) != 1:
+            raise ValueError("Only networks of one architecture and dtype can be stacked.")
+        if len(networks) == 1:
+            return first
+        dropout = np.concatenate([n._member_dropout() for n in networks])
+        stacked = first._like(len(dropout), dropout)
+        stacked.theta[...] = np.concatenate([n.theta for n in networks])
+        stacked.state[...] = np.concatenate([n.state for n in networks])
         return stacked
 
     def set_dropout(self, dropout):
@@ -309,14 +335,15 @@ class Network:
 
     def refresh_batch_norm(self, X, sample_weight=None):
         """Set the running statistics to the (weighted) statistics of the
-        pre-activations on all of ``X`` under the current weights.
+        pre-activations on all of ``X`` under the current weights (of a stack
+        of one, or of members that all see the rows ``X``).
 
         Layer by layer, the layers below already refreshed, so each layer sees
         the inputs a full-batch training pass would give it (dropout off, as
         in prediction). Rows go through in chunks of :data:`REFRESH_CHUNK`, so
         the memory does not grow with ``len(X)``.
         """
-        weight = normalised_weights(sample_weight, X.shape[0])[0]
+        weight = batch_weights(sample_weight, X.shape[0])[0]
         for depth, layer in enumerate(self.hidden):
             if not layer.batch_norm:
                 continue
@@ -337,45 +364,46 @@ class Network:
             yield self.hidden[depth].linear.predict(A), chunk_weight
 
     # -- training-mode passes (preallocated buffers) -------------------------
-    def allocate(self, batch_size):
-        """Size the training buffers for batches of up to ``batch_size`` rows."""
-        if self._workspace is None or batch_size > self._workspace.capacity:
-            self._workspace = Workspace(self, batch_size)
-        if self.n_members is not None:
-            self._workspace.rows(batch_size)  # contiguous buffers of exactly m rows
-
     def forward(self, X, rng=None, weight=None):
-        """Forward pass in training mode; returns the logits (a buffer view).
+        """Forward pass in training mode; returns the logits (a buffer).
 
-        ``rng`` (a :class:`numpy.random.Generator`) draws the dropout masks;
-        ``weight`` (normalised sample weights, a scalar ``1 / m`` by default)
-        weights the batch-norm statistics.
+        ``rng`` (a :class:`~skmlp.nn.layers.MemberRandom`, or a stack of one's
+        ``numpy.random.Generator``) draws the dropout masks; ``weight``
+        (normalised sample weights, a scalar ``1 / m`` by default) weights
+        the batch-norm statistics.
         """
         m = X.shape[-2]
-        self.allocate(m)
-        rows = self._workspace.rows(m)
+        if self._workspace is None:
+            self._workspace = Workspace(self)
+        buffers = self._workspace.rows(m)
         weight = 1.0 / m if weight is None else weight
+        if rng is not None and not isinstance(rng, MemberRandom):  # a stack of one's
+            rng = MemberRandom([rng])
         inputs = X
-        for layer, buffers in zip(self.hidden, rows.hidden):
-            inputs = layer.forward(inputs, buffers, rng, weight)
-        self.output.forward(inputs, rows.logits)
-        self._workspace.remember(X, weight)
-        return rows.logits
+        for layer, layer_buffers in zip(self.hidden, buffers.hidden):
+            inputs = layer.forward(inputs, layer_buffers, rng, weight)
+        self.output.forward(inputs, buffers.logits)
+        self._workspace.remember(X, weight, buffers)
+        return buffers.logits
 
-    def output_grad(self, m):
-        """The buffer that must receive dLoss/dlogits before :meth:`backward`."""
-        return self._workspace.rows(m).d_logits
+    def output_grad(self):
+        """The buffer that must receive dLoss/dlogits of the last
+        :meth:`forward` before :meth:`backward`."""
+        return self._workspace.last.d_logits
 
     def backward(self):
         """Backpropagate the output gradient of the last :meth:`forward`;
         fills ``self.grad``."""
-        X, weight = self._workspace.inputs, self._workspace.weight
-        rows = self._workspace.rows(X.shape[-2])
-        hidden = rows.hidden
+        X, weight, buffers = (
+            self._workspace.inputs,
+            self._workspace.weight,
+            self._workspace.last,
+        )
+        hidden = buffers.hidden
         if not hidden:
-            self.output.backward(X, rows.d_logits)
+            self.output.backward(X, buffers.d_logits)
             return
-        self.output.backward(hidden[-1].A, rows.d_logits, hidden[-1].dA)
+        self.output.backward(hidden[-1].A, buffers.d_logits, hidden[-1].dA)
         for i in range(len(hidden) - 1, 0, -1):
             self.hidden[i].backward(hidden[i - 1].A, hidden[i], hidden[i - 1].dA, weight)
         self.hidden[0].backward(X, hidden[0], None, weight)
@@ -393,76 +421,62 @@ class Network:
         return self.output.predict(A)
 
 
-class Workspace:
-    """A network's training buffers for batches of up to ``capacity`` rows.
+class RowBuffers:
+    """A network's training buffers for batches of ``m`` rows: each hidden
+    layer's :class:`~skmlp.nn.layers.Buffers`, and the output layer's
+    ``logits`` and ``d_logits``; ``(m, width)``, or ``(k, m, width)`` on a
+    model axis."""
 
-    ``hidden`` holds each hidden layer's :class:`~skmlp.nn.layers.Buffers`;
-    ``logits`` and ``d_logits`` are the output layer's. :meth:`rows` gives the
-    same names as views of the first ``m`` rows, cached per ``m`` (minibatch
-    training sees two sizes: the batch and the last one). The workspace also
-    remembers the last forward pass's input and weight for
-    :meth:`Network.backward`.
-    """
-
-    def __init__(self, network, capacity):
-        self.capacity = capacity
-        self.members = network.n_members
+    def __init__(self, network, m):
+        k, dtype = network.n_members, network.dtype
         self.hidden = [
-            layer.allocate(capacity, network.dtype, self.members)
+            layer.allocate(stack_shape(k, m, layer.n_out), dtype)
             for layer in network.hidden
         ]
-        lead = () if self.members is None else (self.members,)
-        shape = (*lead, capacity, network.output.W.shape[-1])
-        self.logits = np.empty(shape, network.dtype)
-        self.d_logits = np.empty(shape, network.dtype)
-        self.inputs = self.weight = None
+        shape = stack_shape(k, m, network.layer_units[-1])
+        self.logits = np.empty(shape, dtype)
+        self.d_logits = np.empty(shape, dtype)
+
+
+class Workspace:
+    """A network's training buffers, one :class:`RowBuffers` per batch size
+    (minibatch training sees two: the batch and the last one), and the last
+    forward pass's input, weight and buffers for :meth:`Network.backward`."""
+
+    def __init__(self, network):
         self._network = network
-        self._views = {}
+        self._rows = {}
+        self.inputs = self.weight = self.last = None
 
     def rows(self, m):
-        """The buffers' first ``m`` rows (a :class:`RowViews`). With a model
-        axis, buffers of exactly ``m`` rows instead, allocated once per ``m``:
-        ``(k, m, width)`` slices of larger buffers would not be contiguous, and
-        the losses see each member's rows as one block."""
-        views = self._views.get(m)
-        if views is None:
-            source = self if self.members is None or m == self.capacity else None
-            if source is None:
-                source = Workspace(self._network, m)
-            views = self._views[m] = RowViews(source, m)
-        return views
+        buffers = self._rows.get(m)
+        if buffers is None:
+            buffers = self._rows[m] = RowBuffers(self._network, m)
+        return buffers
 
-    def remember(self, X, weight):
-        self.inputs, self.weight = X, weight
-
-
-class RowViews:
-    """The first ``m`` rows of a :class:`Workspace`'s buffers, by name."""
-
-    def __init__(self, workspace, m):
-        self.hidden = [buffers.rows(m) for buffers in workspace.hidden]
-        self.logits = workspace.logits[..., :m, :]
-        self.d_logits = workspace.d_logits[..., :m, :]
+    def remember(self, X, weight, buffers):
+        self.inputs, self.weight, self.last = X, weight, buffers
 
 
 class _Slicer:
-    """Hands out consecutive views of a parameter vector and its gradient.
-
-    Given ``(k, per_member)`` arrays (a model axis, member-major), it slices
-    the same columns of every row, and ``shape`` includes the leading ``k``.
-    """
+    """Hands out consecutive views of the members' rows of a parameter vector
+    and its gradient, ``(k, per_member)``: ``shape`` includes the leading
+    ``k``; a stack of one gets the view without its unit axes, of ``rank``
+    dimensions (:func:`~skmlp.nn.fast.member_view`)."""
 
     def __init__(self, values, grads):
         self.values, self.grads, self.start = values, grads, 0
 
-    def __call__(self, shape):
-        members = self.values.ndim == 2
-        size = int(np.prod(shape[1:] if members else shape))
-        part = slice(self.start, self.start + size)
+    def __call__(self, shape, rank):
+        size = int(np.prod(shape[1:]))
+        part = (slice(None), slice(self.start, self.start + size))
         self.start += size
-        index = (slice(None), part) if members else part
-        grad = None if self.grads is None else _view(self.grads[index], shape)
-        return _view(self.values[index], shape), grad
+        grad = (
+            None
+            if self.grads is None
+            else member_view(_view(self.grads[part], shape), rank)
+        )
+        return member_view(_view(self.values[part], shape), rank), grad
 
 
 def _view(array, shape):

@@ -2,12 +2,12 @@
 
 Every optimizer has one interface: it is built by :func:`make_optimizer` from
 the registry :data:`OPTIMIZERS` as ``cls(n_params, dtype, n_weights=...,
-**hyperparameters)`` (the names in its ``HYPERPARAMETERS``), and
-``step(theta, grad, prox=None)`` updates ``theta`` and then, when given,
+n_members=..., **hyperparameters)`` (the names in its ``HYPERPARAMETERS``),
+and ``step(theta, grad, prox=None)`` updates ``theta`` and then, when given,
 applies the proximal step ``prox`` (:class:`skmlp.nn.penalties.ProximalL1`)
-with the step size it took: a scalar, or per-coordinate sizes in its own
-workspace. ``n_weights`` is the length of the weights prefix of ``theta``
-(what weight decay acts on).
+with the step size it took: a number, one per member, or per-coordinate
+sizes in its own workspace. ``n_weights`` is the length of the weights
+prefix of each member's parameters (what weight decay acts on).
 
 Each optimizer keeps its state (velocity, moments) as flat vectors shaped
 like the parameters and one scratch vector, so a step allocates nothing
@@ -17,25 +17,26 @@ vector serves as the second workspace, which spares one vector the size of
 the model (afterwards it holds the applied update, except for SGD with plain
 momentum, which applies its velocity).
 
-On a model axis (:meth:`Optimizer.set_members`, :meth:`Optimizer.stack`,
-:func:`make_member_optimizer`) the members may differ in their float
-hyper-parameters (``FLOAT_HYPERPARAMETERS``: a search's learning rates,
-betas, momenta...): such a hyper-parameter is then a ``(k,)`` array, one value
-per member, applied as a ``(k, 1)`` column of the parameters' dtype to the
-member-major rows of the vectors, and member ``j`` takes the step a single
-optimizer with member ``j``'s values takes. A hyper-parameter that every
-member shares stays a Python float, and the update is then the single
-model's arithmetic on the whole vectors. The proximal step of an axis
-(:class:`skmlp.nn.penalties.MemberProximalL1`) gets every member's step size
-(a scalar, one per member or ``(k, n)`` per coordinate), or, while some
-members are inactive, ``prox(step, j)`` after each active member's update.
+An optimizer updates a stack of ``n_members`` networks (member-major
+parameters; a single network is a stack of one, and :meth:`Optimizer.stack`,
+:meth:`Optimizer.member` and :meth:`Optimizer.subset` move members on and off
+a stack). The members may differ in their float hyper-parameters
+(``FLOAT_HYPERPARAMETERS``: a search's learning rates, betas, momenta...):
+such a hyper-parameter is then a ``(k,)`` array, one value per member,
+applied as a ``(k, 1)`` column of the parameters' dtype to the member-major
+rows of the vectors, and member ``j`` takes the step an optimizer of its own
+with member ``j``'s values takes. A hyper-parameter that every member shares
+stays a Python float, and the update is then the arithmetic of one network
+on the whole vectors. While some members are inactive, the proximal step is
+called as ``prox(step, j)`` after each active member's update.
 
 The arithmetic follows scikit-learn's ``SGDOptimizer`` and
 ``AdamOptimizer`` operation for operation, so in float64 the same gradients
 give the same updates (in float32 scikit-learn's Adam computes the step in
 float64; here it stays in float32). ``learning_rate`` is a public attribute:
 learning-rate schedules live in :mod:`skmlp.training.schedules` and set it
-between epochs (on a model axis, one number or one per member).
+between epochs (one number, or one per member), from ``learning_rate_init``,
+the rate each member started with.
 """
 
 import copy
@@ -45,7 +46,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .fast import squared_norm
+from .fast import row_squared_norms
 
 
 def _float_hyperparameter(name):
@@ -64,12 +65,19 @@ def _float_hyperparameter(name):
 
 
 class Optimizer(ABC):
-    """What every optimizer shares: the interface and the scratch workspace.
+    """What every optimizer shares: the interface, the members and the scratch.
 
-    Scratch vectors are workspace, not state: not pickled, rebuilt on load.
-    The numbers an update uses (derived from the hyper-parameters in float64,
-    then columns of the parameters' dtype when they differ between members)
-    are cached until a hyper-parameter is set.
+    An optimizer updates the parameters of ``n_members`` networks stacked
+    along a model axis (member-major, see :class:`~skmlp.nn.network.Network`;
+    a single network is a stack of one): its state vectors hold ``n_members``
+    rows of ``n_params`` values, and ``n_weights`` counts one member's
+    weights. :attr:`active`, a ``(k,)`` boolean array, says which members
+    move: an inactive member (one that stopped training) keeps its parameters
+    and its optimizer state, as a network of its own would once its training
+    ended. Scratch vectors are workspace, not state: not pickled, rebuilt on
+    load. The numbers an update uses (derived from the hyper-parameters in
+    float64, then columns of the parameters' dtype when they differ between
+    members) are cached until a hyper-parameter is set.
     """
 
     #: Constructor arguments besides the sizes, by name.
@@ -80,31 +88,33 @@ class Optimizer(ABC):
     STATE = ()
 
     learning_rate = _float_hyperparameter("learning_rate")
+    #: The learning rate the optimizer started with (schedules decay from it).
+    learning_rate_init = _float_hyperparameter("learning_rate_init")
 
-    def __init__(self, n_params, dtype, *, learning_rate, n_weights=None):
-        self.members = self.active = None
+    def __init__(self, n_params, dtype, *, learning_rate, n_weights=None, n_members=1):
+        self.members = int(n_members)
+        self.active = np.ones(self.members, dtype=bool)
+        self._all_active = True
         self._per_member = False
         self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate
         self.n_weights = n_params if n_weights is None else int(n_weights)
-        self._scratch = np.empty(n_params, dtype)
+        self._scratch = np.empty(self.members * n_params, dtype)
 
     def _set_float(self, name, value):
         """Store hyper-parameter ``name``: one number (a Python float), or one
-        per member of the model axis (a Python float when they are all equal)."""
-        if np.ndim(value) == 0:
-            stored = float(value)
+        per member (a Python float when they are all equal)."""
+        values = np.array(value, dtype=float).ravel()
+        if values.size not in (1, self.members):
+            raise ValueError(
+                f"{name} has {values.size} values; expected one number or one per "
+                f"member of the model axis ({self.members} members)."
+            )
+        if (values == values[0]).all():
+            stored = float(values[0])
         else:
-            values = np.array(value, dtype=float).ravel()
-            if values.size == 1:
-                return self._set_float(name, values[0])
-            if self.members is None or values.size != self.members:
-                raise ValueError(
-                    f"{name} has {values.size} values; expected one number or one "
-                    f"per member of the model axis ({self.members} members)."
-                )
-            stored = float(values[0]) if (values == values[0]).all() else values
-            if type(stored) is not float:
-                values.flags.writeable = False  # changed only through the setter
+            stored = values
+            values.flags.writeable = False  # changed only through the setter
         # setattr, not __dict__[...]: the instance's attributes stay in Python's
         # compact layout, which keeps every attribute read of a step fast
         setattr(self, "_" + name, stored)
@@ -117,6 +127,12 @@ class Optimizer(ABC):
         if member is None or type(value) is float:
             return value
         return float(value[member])
+
+    def set_member_value(self, name, j, value):
+        """Set member ``j``'s value of hyper-parameter ``name``."""
+        values = np.broadcast_to(self._hyper(name), (self.members,)).copy()
+        values[j] = value
+        self._set_float(name, values)
 
     def _column(self, value):
         """``value`` for the update: a Python float as it is (NumPy's weak
@@ -147,23 +163,25 @@ class Optimizer(ABC):
         Python floats, or ``(k, 1)`` columns where members differ) or member
         ``member``'s (Python floats)."""
 
-    def set_members(self, k):
-        """Update ``k`` members of a model axis (member-major parameters, see
-        :class:`~skmlp.nn.network.Network`): ``n_weights`` then counts one
-        member's weights, and :attr:`active`, a ``(k,)`` boolean array, says
-        which members move. An inactive member (one that stopped training)
-        keeps its parameters and its optimizer state, as a network of its own
-        would once its training ended."""
-        self.members = int(k)
+    def deactivate(self, j):
+        """Member ``j`` stops moving (see :attr:`active`)."""
+        self.active[j] = False
+        self._all_active = False
+
+    def activate(self):
+        """Every member moves again (a new training run)."""
         self.active = np.ones(self.members, dtype=bool)
+        self._all_active = True
 
     def member(self, j):
-        """Member ``j`` of a model axis's optimizer, as the optimizer of a
-        network of its own (copies of its rows of the state, its values of
-        the hyper-parameters)."""
+        """Member ``j``'s optimizer, as the optimizer of a network of its own
+        (copies of its rows of the state, its values of the hyper-parameters).
+        The member of a stack of one is the optimizer itself."""
+        if self.members == 1:
+            return self
         single = copy.copy(self)
-        single.members = single.active = None
-        for name in self.FLOAT_HYPERPARAMETERS:
+        single.members, single.active, single._all_active = 1, np.ones(1, bool), True
+        for name in self.FLOAT_HYPERPARAMETERS + ("learning_rate_init",):
             setattr(single, name, self._hyper(name, j))
         single._scratch = np.empty(self._rows(self._scratch).shape[1], self._scratch.dtype)
         for name in self.STATE:
@@ -171,50 +189,54 @@ class Optimizer(ABC):
         return single
 
     def subset(self, members):
-        """The optimizer of the members at positions ``members`` of the axis,
-        as a model axis of their own (copies of their state)."""
+        """The optimizer of the members at positions ``members``, as a stack
+        of their own (copies of their state)."""
         return type(self).stack([self.member(j) for j in members])
 
     @staticmethod
     def stack(optimizers):
-        """One optimizer of a model axis whose member ``j`` continues from
-        ``optimizers[j]``: single optimizers of one class, size and dtype,
+        """One optimizer whose member ``j`` continues from ``optimizers[j]``:
+        optimizers of one stack member each, of one class, size and dtype,
         which may differ in their ``FLOAT_HYPERPARAMETERS`` (each member keeps
         its own) but not in the others (``nesterov``)."""
         _check_stackable(optimizers)
         first = optimizers[0]
+        if len(optimizers) == 1:
+            return first
         stacked = copy.copy(first)
+        stacked.members = len(optimizers)
+        stacked.active = np.ones(stacked.members, dtype=bool)
+        stacked._all_active = True
         size = first._scratch.size
         stacked._scratch = np.empty(len(optimizers) * size, first._scratch.dtype)
         for name in first.STATE:
             setattr(stacked, name, np.concatenate([getattr(o, name) for o in optimizers]))
-        stacked.set_members(len(optimizers))
-        for name in first.FLOAT_HYPERPARAMETERS:
+        for name in first.FLOAT_HYPERPARAMETERS + ("learning_rate_init",):
             setattr(stacked, name, [o._hyper(name) for o in optimizers])
         return stacked
 
     def _rows(self, vector):
-        """``vector`` as one row per member on a model axis; itself otherwise."""
-        return vector if self.members is None else vector.reshape(self.members, -1)
+        """``vector`` as one row per member."""
+        return vector.reshape(self.members, -1)
 
     def step(self, theta, grad, prox=None):
         """Update ``theta`` in place from ``grad`` (consumed), then apply
-        ``prox`` with the step size of this update. On a model axis every
-        active member takes its own step: all of them at once while all are
-        active, one member's rows at a time otherwise (``prox`` is then called
-        as ``prox(step_size, j)`` after member ``j``'s update)."""
+        ``prox`` with the step size of this update. Every active member takes
+        its own step: all of them at once while all are active, one member's
+        rows at a time otherwise (``prox`` is then called as
+        ``prox(step_size, j)`` after member ``j``'s update)."""
         coef = self._coef
         if coef is None:
             coef = self._cache_coefficients()
-        if self.members is None or (self.active.all() and not self._per_member):
-            self._apply(theta, grad, self._scratch, self._state_vectors(), None, coef)
-        elif self.active.all():  # columns against the member-major rows
+        if not self._all_active:
+            self._step_active(theta, grad, prox)
+            return
+        if self._per_member:  # columns against the member-major rows
             vectors = [self._rows(v) for v in (theta, grad, self._scratch)]
             states = [self._rows(v) for v in self._state_vectors()]
             self._apply(*vectors, states, None, coef)
         else:
-            self._step_active(theta, grad, prox)
-            return
+            self._apply(theta, grad, self._scratch, self._state_vectors(), None, coef)
         if prox is not None:
             prox(self._step_size(prox.size))
 
@@ -229,9 +251,9 @@ class Optimizer(ABC):
                 prox(self._step_size(prox.size, j), j)
 
     def _weights_of(self, theta, member):
-        """The weights part of ``theta``: each member's (``member`` None on a
-        model axis) or one member's row (``theta`` is then that row)."""
-        if self.members is None or member is not None:
+        """The weights part of ``theta``: each member's (``member`` None) or
+        one member's row (``theta`` is then that row)."""
+        if member is not None:
             return theta[: self.n_weights]
         return self._rows(theta)[:, : self.n_weights]
 
@@ -247,30 +269,33 @@ class Optimizer(ABC):
         (the attributes named in ``STATE``)."""
         return [getattr(self, name) for name in self.STATE]
 
-    def reset(self):
-        """Forget the state built up so far (velocity, moments), as a new
-        optimizer with the current learning rate: after a divergence the state
-        holds the diverging steps' huge or non-finite values."""
+    def reset(self, members=None):
+        """Forget the state built up so far (velocity, moments) of the members
+        at positions ``members`` (all by default), as a new optimizer with the
+        current learning rate: after a divergence the state holds the diverging
+        steps' huge or non-finite values."""
+        rows = slice(None) if members is None else members
         for vector in self._state_vectors():
-            vector.fill(0)
+            self._rows(vector)[rows] = 0
 
     def state_finite(self):
-        """Whether every state vector is finite. Adam's second moment can
-        overflow while the weights stay finite; every later step of those
-        coordinates is then 0."""
-        return all(np.isfinite(v).all() for v in self._state_vectors())
+        """Whether each member's state is finite, ``(k,)``. Adam's second
+        moment can overflow while the weights stay finite; every later step of
+        those coordinates is then 0."""
+        finite = np.ones(self.members, dtype=bool)
+        for vector in self._state_vectors():
+            finite &= np.isfinite(self._rows(vector)).all(axis=1)
+        return finite
 
     def _step_size(self, n, member=None):
-        """The step size of the last update: the learning rate (on a model
-        axis, ``member`` None: a float, or a ``(k,)`` float64 array of the
-        members' rates; member ``member``'s otherwise)."""
+        """The step size of the last update: the learning rate (``member``
+        None: a float, or a ``(k,)`` float64 array of the members' rates;
+        member ``member``'s otherwise)."""
         return self._hyper("learning_rate", member)
 
     def _head(self, n, member):
-        """The scratch's first ``n`` entries: of each member's row (a
-        ``(k, n)`` view on a model axis, ``member`` None) or of ``member``'s."""
-        if self.members is None:
-            return self._scratch[:n]
+        """The scratch's first ``n`` entries of each member's row (``(k, n)``,
+        ``member`` None) or of ``member``'s (``(n,)``)."""
         rows = self._rows(self._scratch)
         return rows[:, :n] if member is None else rows[member, :n]
 
@@ -284,28 +309,31 @@ class Optimizer(ABC):
     def __setstate__(self, state):
         # saved before the one optimizer interface: AdamW's n_decay, no n_weights
         state.setdefault("n_weights", state.pop("n_decay", None))
-        state.setdefault("members", None)
-        state.setdefault("active", None)
+        if state.get("members") is None:  # saved before stacks of one
+            state["members"], state["active"] = 1, np.ones(1, dtype=bool)
         for name in self.FLOAT_HYPERPARAMETERS:  # saved as plain attributes
             if name in state:
                 state["_" + name] = state.pop(name)
+        # saved before the optimizer kept its initial rate: the rate it had
+        state.setdefault("_learning_rate_init", state["_learning_rate"])
         self.__dict__.update(state)
-        for name in self.FLOAT_HYPERPARAMETERS:  # validated, read-only again
-            setattr(self, name, getattr(self, "_" + name))
+        self._all_active = bool(np.all(self.active))
+        for name in self.FLOAT_HYPERPARAMETERS + ("learning_rate_init",):
+            setattr(self, name, getattr(self, "_" + name))  # validated, read-only
         like = self._state_vectors()[0]
         if self.n_weights is None:
-            self.n_weights = like.size
+            self.n_weights = like.size // self.members
         self._scratch = np.empty(like.size, like.dtype)
 
 
 def _check_stackable(optimizers):
-    """``ValueError`` unless ``optimizers`` are single optimizers of one class,
+    """``ValueError`` unless ``optimizers`` are one member's each, of one class,
     size and dtype that agree in every hyper-parameter members cannot differ in."""
     if not optimizers:
         raise ValueError("Stacking needs at least one optimizer.")
     first = optimizers[0]
-    if any(type(o) is not type(first) or o.members is not None for o in optimizers):
-        raise ValueError("Only single optimizers of one class can be stacked.")
+    if any(type(o) is not type(first) or o.members != 1 for o in optimizers):
+        raise ValueError("Only optimizers of one member and one class can be stacked.")
     shapes = {(o._scratch.size, o._scratch.dtype, o.n_weights) for o in optimizers}
     if len(shapes) != 1:
         raise ValueError("Only optimizers of one size, dtype and n_weights can be stacked.")
@@ -341,11 +369,18 @@ class SGD(Optimizer):
         momentum=0.9,
         nesterov=True,
         n_weights=None,
+        n_members=1,
     ):
-        super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
+        super().__init__(
+            n_params,
+            dtype,
+            learning_rate=learning_rate,
+            n_weights=n_weights,
+            n_members=n_members,
+        )
         self.momentum = momentum
         self.nesterov = bool(nesterov)
-        self.velocity = np.zeros(n_params, dtype)
+        self.velocity = np.zeros(self.members * n_params, dtype)
 
     def _coefficients(self, member):
         lr, momentum = (self._hyper(n, member) for n in self.FLOAT_HYPERPARAMETERS)
@@ -370,14 +405,14 @@ class Adam(Optimizer):
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
     ``theta <- theta - lr_t m / (sqrt(v) + eps)`` with
-    ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)``.
+    ``lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)``. Each member counts its own
+    steps (``t``, ``(k,)``): members that stopped at different epochs
+    continue, in a later call, each with its own bias correction.
     """
 
     HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
     FLOAT_HYPERPARAMETERS = HYPERPARAMETERS
     STATE = ("m", "v")
-    #: On a model axis: whether every member has taken the same number of steps.
-    _uniform_t = False
 
     beta_1 = _float_hyperparameter("beta_1")
     beta_2 = _float_hyperparameter("beta_2")
@@ -393,38 +428,43 @@ class Adam(Optimizer):
         beta_2=0.999,
         epsilon=1e-8,
         n_weights=None,
+        n_members=1,
     ):
-        super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
+        super().__init__(
+            n_params,
+            dtype,
+            learning_rate=learning_rate,
+            n_weights=n_weights,
+            n_members=n_members,
+        )
         self.beta_1, self.beta_2 = beta_1, beta_2
         self.epsilon = epsilon
-        self.t = 0
-        self.m = np.zeros(n_params, dtype)
-        self.v = np.zeros(n_params, dtype)
+        self._set_steps(np.zeros(self.members, dtype=np.int64))
+        self.m = np.zeros(self.members * n_params, dtype)
+        self.v = np.zeros(self.members * n_params, dtype)
+
+    def _set_steps(self, t):
+        #: Whether every member has taken the same number of steps.
+        self.t, self._uniform_t = t, bool(np.all(t == t[0]))
 
     def member(self, j):
         single = super().member(j)
-        single.t = int(self.t[j])
+        if single is not self:
+            single._set_steps(self.t[j : j + 1].copy())
         return single
 
     @staticmethod
     def stack(optimizers):
         stacked = Optimizer.stack(optimizers)
-        stacked.t = np.array([o.t for o in optimizers], dtype=np.int64)
-        stacked._uniform_t = bool(np.all(stacked.t == stacked.t[0]))
+        if len(optimizers) > 1:
+            stacked._set_steps(np.concatenate([o.t for o in optimizers]))
         return stacked
 
-    def set_members(self, k):
-        """As :meth:`Optimizer.set_members`; each member counts its own steps
-        (``t`` becomes a ``(k,)`` array): members that stopped at different
-        epochs continue, in a later call, each with its own bias correction."""
-        super().set_members(k)
-        self.t = np.full(self.members, self.t, dtype=np.int64)
-        self._uniform_t = True
-
-    def reset(self):
-        super().reset()
-        self.t = 0 if self.members is None else np.zeros(self.members, dtype=np.int64)
-        self._uniform_t = True
+    def reset(self, members=None):
+        super().reset(members)
+        t = self.t.copy()
+        t[slice(None) if members is None else members] = 0
+        self._set_steps(t)
 
     def _coefficients(self, member):
         b1, b2 = self._hyper("beta_1", member), self._hyper("beta_2", member)
@@ -432,37 +472,20 @@ class Adam(Optimizer):
         return tuple(self._column(c) for c in (b1, 1 - b1, b2, 1 - b2, eps))
 
     def _learning_rate_t(self, member):
-        """``lr sqrt(1 - b2^t) / (1 - b1^t)`` after counting this step: a
-        Python float for one model or member (so that float32 vectors are
-        updated in float32: a NumPy float64 scalar would push every element
-        through a float64 cast, 4x slower for that pass), a ``(k, 1)``
-        column of the model axis's members' otherwise."""
-        if member is not None:
-            return self._member_learning_rate_t(member)
-        self.t += 1
-        if self.members is None:
-            t = self.t
-        elif self._uniform_t and not self._per_member:
-            t = int(self.t[0])  # every member has taken every step: one rate
+        """``lr sqrt(1 - b2^t) / (1 - b1^t)`` after counting this step, of
+        every member (``member`` None) or of member ``member``: a Python float
+        where the members share it (so that float32 vectors are updated in
+        float32: a NumPy float64 scalar would push every element through a
+        float64 cast, 4x slower for that pass), else a ``(k, 1)`` column of
+        the parameters' dtype, computed in float64 as a member's own rate."""
+        if member is None:
+            self.t += 1
+            t = int(self.t[0]) if self._uniform_t else self.t
         else:
-            return self._column_learning_rate_t()
-        b1, b2 = self._beta_1, self._beta_2
-        return self._learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
-
-    def _member_learning_rate_t(self, j):
-        """Member ``j``'s rate after counting its step (a Python float)."""
-        self.t[j] += 1
-        self._uniform_t = False
-        t = int(self.t[j])
-        lr, b1, b2 = (self._hyper(n, j) for n in ("learning_rate", "beta_1", "beta_2"))
-        return lr * math.sqrt(1 - b2**t) / (1 - b1**t)
-
-    def _column_learning_rate_t(self):
-        """Every member's rate (counted already), a ``(k, 1)`` column of the
-        parameters' dtype, computed in float64 as a member's own rate is (a
-        Python float when the members share it: only their epsilon differs)."""
-        lr, b1, b2 = self._learning_rate, self._beta_1, self._beta_2
-        t = int(self.t[0]) if self._uniform_t else self.t
+            self.t[member] += 1
+            self._uniform_t = False
+            t = int(self.t[member])
+        lr, b1, b2 = (self._hyper(n, member) for n in ("learning_rate", "beta_1", "beta_2"))
         # Python floats where the members agree: fewer NumPy calls, same roundings
         scalar = type(b2) is float and type(t) is int
         rate = lr * (math.sqrt(1 - b2**t) if scalar else np.sqrt(1 - b2**t)) / (1 - b1**t)
@@ -489,7 +512,7 @@ class Adam(Optimizer):
     def _step_size(self, n, member=None):
         """Per-coordinate ``lr_t / (sqrt(v) + eps)`` of the last update for the
         first ``n`` parameters of each member (the scratch still holds
-        ``sqrt(v) + eps``): ``(n,)``, or ``(k, n)`` on a model axis."""
+        ``sqrt(v) + eps``): ``(k, n)``, or member ``member``'s ``(n,)``."""
         head = self._head(n, member)
         return np.divide(self._lr_t, head, out=head)
 
@@ -497,8 +520,8 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
-    Before each Adam update the weights (the first ``n_weights`` parameters,
-    not the biases) shrink by ``learning_rate * weight_decay``.
+    Before each Adam update the weights (the first ``n_weights`` parameters
+    of each member, not the biases) shrink by ``learning_rate * weight_decay``.
     """
 
     HYPERPARAMETERS = (*Adam.HYPERPARAMETERS, "weight_decay")
@@ -540,10 +563,17 @@ class RMSProp(Optimizer):
         rho=0.9,
         epsilon=1e-8,
         n_weights=None,
+        n_members=1,
     ):
-        super().__init__(n_params, dtype, learning_rate=learning_rate, n_weights=n_weights)
+        super().__init__(
+            n_params,
+            dtype,
+            learning_rate=learning_rate,
+            n_weights=n_weights,
+            n_members=n_members,
+        )
         self.rho, self.epsilon = rho, epsilon
-        self.v = np.zeros(n_params, dtype)
+        self.v = np.zeros(self.members * n_params, dtype)
 
     def _coefficients(self, member):
         lr, rho, eps = (self._hyper(n, member) for n in self.FLOAT_HYPERPARAMETERS)
@@ -565,55 +595,53 @@ class RMSProp(Optimizer):
 
     def _step_size(self, n, member=None):
         """Per-coordinate ``lr / (sqrt(v) + eps)`` for the first ``n``
-        parameters of each member: ``(n,)``, or ``(k, n)`` on a model axis."""
+        parameters of each member: ``(k, n)``, or member ``member``'s ``(n,)``."""
         head = self._head(n, member)
         return np.divide(self._column(self._hyper("learning_rate", member)), head, out=head)
 
 
-def clip_global_norm(grad, max_norm, members=None):
-    """Scale ``grad`` in place so that its L2 norm is at most ``max_norm``;
-    returns the norm before clipping. With ``members`` (a model axis,
-    member-major), each member's gradient is clipped by its own norm, and the
-    ``(k,)`` norms are returned."""
-    if members is not None:
-        rows = grad.reshape(members, -1)
-        norms = np.sqrt(np.einsum("ki,ki->k", rows, rows))
-        if max_norm is not None:
-            rows *= np.minimum(1.0, max_norm / np.maximum(norms, np.finfo(float).tiny))[
-                :, None
-            ]
-        return norms
-    norm = squared_norm(grad) ** 0.5
-    if max_norm is not None and norm > max_norm:
-        grad *= max_norm / norm
-    return norm
+def clip_global_norm(grad, max_norm, members=1):
+    """Scale each member's gradient (``grad``, member-major) in place so that
+    its L2 norm is at most ``max_norm``; returns each member's norm before
+    clipping (a float for a stack of one)."""
+    rows = grad.reshape(members, -1)
+    norms = row_squared_norms(rows) ** 0.5
+    if max_norm is not None:
+        rows *= np.reshape(np.minimum(1.0, max_norm / np.maximum(norms, _TINY)), (-1, 1))
+    return norms
 
+
+_TINY = np.finfo(float).tiny
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSProp}
 
 
-def make_optimizer(name, n_params, dtype, n_weights, hyperparameters):
-    """The optimizer registered under ``name``, for ``n_params`` parameters of
-    which the first ``n_weights`` are weights; it takes the entries of the
-    mapping ``hyperparameters`` that it names in ``HYPERPARAMETERS``."""
+def make_optimizer(name, n_params, dtype, n_weights, hyperparameters, n_members=1):
+    """The optimizer registered under ``name`` for ``n_members`` networks of
+    ``n_params`` parameters each, the first ``n_weights`` of which are
+    weights. It takes the entries it names in ``HYPERPARAMETERS`` from
+    ``hyperparameters``: one mapping for every member, or a sequence of one
+    mapping per member, whose float hyper-parameters may differ (each member
+    then steps as the optimizer of a network of its own would)."""
     try:
         cls = OPTIMIZERS[name]
     except KeyError:
         raise ValueError(
             f"Unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}."
         ) from None
-    chosen = {key: hyperparameters[key] for key in cls.HYPERPARAMETERS}
-    return cls(n_params, dtype, n_weights=n_weights, **chosen)
-
-
-def make_member_optimizer(name, n_params, dtype, n_weights, hyperparameters):
-    """The optimizer registered under ``name`` for a model axis of
-    ``len(hyperparameters)`` members of ``n_params`` parameters each (the
-    first ``n_weights`` of each member's are weights): member ``j`` takes the
-    hyper-parameters of the mapping ``hyperparameters[j]``, as
-    :func:`make_optimizer` would for a network of its own. The members may
-    differ in the optimizer's ``FLOAT_HYPERPARAMETERS`` only."""
-    if not hyperparameters:
-        raise ValueError("make_member_optimizer needs one mapping per member; got none.")
-    singles = [make_optimizer(name, n_params, dtype, n_weights, h) for h in hyperparameters]
-    return type(singles[0]).stack(singles)
+    settings = hyperparameters
+    if not isinstance(settings, (list, tuple)):
+        settings = [settings] * n_members
+    if len(settings) != n_members:
+        raise ValueError(
+            f"{n_members} member(s) need as many settings; got {len(settings)}."
+        )
+    chosen = {}
+    for key in cls.HYPERPARAMETERS:
+        values = [setting[key] for setting in settings]
+        if key not in cls.FLOAT_HYPERPARAMETERS and any(v != values[0] for v in values):
+            raise ValueError(
+                f"Members that differ in {key} ({values}) cannot share an optimizer."
+            )
+        chosen[key] = values if key in cls.FLOAT_HYPERPARAMETERS else values[0]
+    return cls(n_params, dtype, n_weights=n_weights, n_members=n_members, **chosen)

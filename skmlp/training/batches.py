@@ -1,4 +1,4 @@
-"""Minibatches gathered into reusable buffers."""
+"""Each member's training rows, and its minibatches gathered into reusable buffers."""
 
 from dataclasses import dataclass
 
@@ -6,71 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 
 
-class Minibatches:
-    """Iterate over ``(X, Y, sample_weight)`` minibatches, optionally shuffled.
-
-    The shuffle reproduces scikit-learn's MLP exactly: each epoch permutes
-    the running index array with ``rng.shuffle`` of a fresh ``arange``.
-    Shuffled dense rows are gathered with ``np.take`` into buffers allocated
-    once (``mode="clip"`` because the default mode buffers through a
-    temporary; the indices are valid by construction); unshuffled batches are
-    views.
-    """
-
-    def __init__(self, X, Y, sample_weight, batch_size, shuffle, rng):
-        self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.n_samples = X.shape[0]
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.rng = rng
-        self.order = np.arange(self.n_samples)
-        self._dense = not sp.issparse(X)
-        #: When set, a last batch of one row joins the batch before it.
-        self.merge_single_row = False
-        if shuffle and self._dense:
-            rows = self.batch_size + 1  # room for a merged last row
-            self._X_buffer = np.empty((rows, X.shape[1]), X.dtype)
-            self._Y_buffer = np.empty((rows, Y.shape[1]), Y.dtype)
-
-    def new_epoch(self):
-        if self.shuffle:
-            perm = np.arange(self.n_samples)
-            self.rng.shuffle(perm)
-            self.order = self.order[perm]
-
-    def __iter__(self):
-        for start, stop in self.bounds():
-            yield self._gather(start, stop)
-
-    def bounds(self):
-        """``(start, stop)`` of each batch in the epoch's order."""
-        n, size = self.n_samples, self.batch_size
-        starts = list(range(0, n, size))
-        if self.merge_single_row and len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()
-        return zip(starts, [*starts[1:], n])
-
-    def _gather(self, start, stop):
-        sw = self.sample_weight
-        if not self.shuffle:
-            return (
-                self.X[start:stop],
-                self.Y[start:stop],
-                None if sw is None else sw[start:stop],
-            )
-        idx = self.order[start:stop]
-        m = stop - start
-        if self._dense:
-            Xb = self.X.take(idx, axis=0, out=self._X_buffer[:m], mode="clip")
-            Yb = self.Y.take(idx, axis=0, out=self._Y_buffer[:m], mode="clip")
-        else:
-            Xb, Yb = self.X[idx], self.Y[idx]
-        return Xb, Yb, None if sw is None else sw[idx]
-
-
 @dataclass(frozen=True)
 class MemberRows:
-    """One member's training rows on a model axis.
+    """One member's training rows.
 
     ``X``, ``Y`` and ``sample_weight`` may be shared with other members;
     ``rows`` picks this member's rows of all three (``None``: all of them),
@@ -78,7 +16,7 @@ class MemberRows:
     index one set of arrays instead of copying it.
     """
 
-    X: np.ndarray
+    X: object
     Y: np.ndarray
     sample_weight: np.ndarray = None
     rows: np.ndarray = None
@@ -96,60 +34,103 @@ class MemberRows:
         sw = self.sample_weight
         return sw if sw is None or self.rows is None else sw[self.rows]
 
+    def materialized(self):
+        """``(X, Y, sample_weight)`` of this member's rows, as arrays of their own."""
+        if self.rows is None:
+            return self.X, self.Y, self.sample_weight
+        return self.X[self.rows], self.Y[self.rows], self.weights()
 
-class MemberMinibatches:
-    """Minibatches for the ``k`` members of a model axis, each member with its
-    own rows (:class:`MemberRows`), batch size and shuffle.
 
-    Member ``j``'s batches are exactly those :class:`Minibatches` gives for
-    its rows with ``batch_sizes[j]`` and ``rngs[j]`` (same permutations, same
-    batch bounds); they are yielded stacked, ``(k, m, d)`` and ``(k, m, o)``,
-    in buffers of ``m`` rows, the largest of the members' batches. A member
-    whose batch is smaller is padded with rows of weight 0: then the sample
-    weights are ``(k, m)`` (with zeros) and the fourth item of a batch is each
-    member's number of real rows, ``(k,)``; otherwise it is ``None``. Every
-    member must have the same number of batches per epoch
-    (:func:`batch_counts`).
+class _Order:
+    """One member's order of its rows and its batch bounds over an epoch.
+
+    The shuffle reproduces scikit-learn's MLP exactly: each epoch permutes
+    the running index array with ``rng.shuffle`` of a fresh ``arange``.
+    """
+
+    def __init__(self, n_rows, batch_size, shuffle, rng):
+        self.n_rows, self.batch_size = int(n_rows), int(batch_size)
+        self.shuffle, self.rng = shuffle, rng
+        self.order = np.arange(self.n_rows)
+
+    def new_epoch(self):
+        if self.shuffle:
+            perm = np.arange(self.n_rows)
+            self.rng.shuffle(perm)
+            self.order = self.order[perm]
+
+    def bounds(self, merge_single_row):
+        """``(start, stop)`` of each batch in the epoch's order; with
+        ``merge_single_row`` a last batch of one row joins the batch before it."""
+        n, size = self.n_rows, self.batch_size
+        starts = list(range(0, n, size))
+        if merge_single_row and len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        return list(zip(starts, [*starts[1:], n]))
+
+
+class Minibatches:
+    """Minibatches of the ``k`` members of a stack, each member with its own
+    rows (:class:`MemberRows`), batch size and shuffle (``rngs[j]``).
+
+    Member ``j``'s batches are exactly those a network of its own gets for its
+    rows (same permutations, same batch bounds). A batch is ``(X, Y,
+    sample_weight, rows)``. Members that draw the same rows in the same order
+    (a stack of one; members of one table without shuffling) share them:
+    ``(m, d)``, ``(m, o)`` and ``(m,)`` -- views of the data when
+    unshuffled. Otherwise each member's rows are gathered into buffers of
+    ``m`` rows, the largest of the members' batches, ``(k, m, d)``, with ``np.take``
+    (``mode="clip"``: the default mode buffers through a temporary; the
+    indices are valid by construction); a member whose batch is smaller is
+    padded with rows of weight 0, and ``rows`` is each member's number of real
+    rows, ``(k,)`` (``None`` when no member is padded). Every member must have
+    the same number of batches per epoch (:func:`batch_counts`).
     """
 
     def __init__(self, members, batch_sizes, shuffle, rngs):
         self.members = list(members)
         self.orders = [
-            Minibatches(*[np.empty((m.n_rows, 0))] * 2, None, size, False, None)
-            for m, size in zip(self.members, batch_sizes)
+            _Order(m.n_rows, size, shuffle, rng)
+            for m, size, rng in zip(self.members, batch_sizes, rngs)
         ]
-        for order, rng in zip(self.orders, rngs):
-            order.shuffle, order.rng = shuffle, rng
+        #: When set, a last batch of one row joins the batch before it.
+        self.merge_single_row = False
+        self._setup()
+
+    def _setup(self):
         self.n_samples = np.array([m.n_rows for m in self.members])
-        self._shared = _share_arrays(self.members)
+        first, orders = self.members[0], self.orders
+        same = all(
+            m.X is first.X
+            and m.Y is first.Y
+            and m.sample_weight is first.sample_weight
+            and (m.rows is first.rows or np.array_equal(m.rows, first.rows))
+            for m in self.members
+        )
+        shuffled = any(order.shuffle for order in orders)
+        self._shared = same and (len(orders) == 1 or not shuffled)
+        #: Whether the members draw from one set of arrays (one gather for all).
+        self._one_source = all(
+            m.X is first.X and m.Y is first.Y and m.sample_weight is first.sample_weight
+            for m in self.members
+        )
         self._weighted = any(m.sample_weight is not None for m in self.members)
         self._buffers = {}
-        self._check_counts()
+        if not self._shared:
+            self.check_counts()
 
     def subset(self, members):
         """The batches of the members at positions ``members``: their own
         orders and generators continue where they are."""
-        subset = MemberMinibatches.__new__(MemberMinibatches)
+        subset = Minibatches.__new__(Minibatches)
         subset.members = [self.members[j] for j in members]
         subset.orders = [self.orders[j] for j in members]
-        subset.n_samples = self.n_samples[members]
-        subset._shared = _share_arrays(subset.members)
-        subset._weighted = any(m.sample_weight is not None for m in subset.members)
-        subset._buffers = {}
+        subset.merge_single_row = self.merge_single_row
+        subset._setup()
         return subset
 
-    @property
-    def merge_single_row(self):
-        return self.orders[0].merge_single_row
-
-    @merge_single_row.setter
-    def merge_single_row(self, value):
-        for order in self.orders:
-            order.merge_single_row = value
-        self._check_counts()
-
-    def _check_counts(self):
-        counts = {len(list(order.bounds())) for order in self.orders}
+    def check_counts(self):
+        counts = {len(order.bounds(self.merge_single_row)) for order in self.orders}
         if len(counts) > 1:
             raise ValueError(
                 "The members' epochs have different numbers of minibatches "
@@ -161,56 +142,82 @@ class MemberMinibatches:
             order.new_epoch()
 
     def __iter__(self):
-        for bounds in zip(*(order.bounds() for order in self.orders)):
-            counts = np.array([stop - start for start, stop in bounds])
-            positions = [
-                order.order[start:stop] for order, (start, stop) in zip(self.orders, bounds)
-            ]
-            yield self._gather(positions, counts)
+        bounds = [order.bounds(self.merge_single_row) for order in self.orders]
+        for batch in zip(*bounds):
+            if self._shared:
+                yield self._shared_batch(*batch[0])
+            else:
+                yield self._member_batch(batch)
 
-    def _gather(self, positions, counts):
+    def _shared_batch(self, start, stop):
+        """The batch of members that share their rows (a stack of one's)."""
+        member = self.members[0]
+        positions = self.orders[0].order[start:stop]
+        if not self.orders[0].shuffle and member.rows is None:
+            Xb, Yb, swb = (
+                None if a is None else a[start:stop]
+                for a in (member.X, member.Y, member.sample_weight)
+            )
+        else:
+            Xb, Yb, swb = self._take_shared(member, member.source_rows(positions))
+        return Xb, Yb, swb, None
+
+    def _take_shared(self, member, index):
+        Xb, Yb, _ = self._buffer(index.size, shared=True)
+        if Xb is None:  # sparse rows
+            Xb = member.X[index]
+        else:
+            member.X.take(index, axis=0, out=Xb, mode="clip")
+        member.Y.take(index, axis=0, out=Yb, mode="clip")
+        sw = member.sample_weight
+        return Xb, Yb, None if sw is None else sw[index]
+
+    def _member_batch(self, bounds):
+        """Each member's own rows, stacked and padded."""
+        counts = np.array([stop - start for start, stop in bounds])
         m = int(counts.max())
         padded = bool((counts < m).any())
         Xb, Yb, swb = self._buffer(m)
-        members, weighted = self.members, self._weighted or padded
-        if self._shared and not padded:
-            first = members[0]
-            index = np.stack([mb.source_rows(p) for mb, p in zip(members, positions)])
+        weighted = self._weighted or padded
+        if self._one_source and not padded:  # one gather for every member
+            first = self.members[0]
+            index = np.stack(
+                [
+                    mb.source_rows(o.order[a:b])
+                    for mb, o, (a, b) in zip(self.members, self.orders, bounds)
+                ]
+            )
             first.X.take(index, axis=0, out=Xb, mode="clip")
             first.Y.take(index, axis=0, out=Yb, mode="clip")
             if first.sample_weight is not None:
                 first.sample_weight.take(index, out=swb, mode="clip")
             return Xb, Yb, swb if self._weighted else None, None
-        for j, (member, p) in enumerate(zip(members, positions)):
-            rows = member.source_rows(p)
-            member.X.take(rows, axis=0, out=Xb[j, : p.size], mode="clip")
-            member.Y.take(rows, axis=0, out=Yb[j, : p.size], mode="clip")
+        for j, (member, order, (start, stop)) in enumerate(
+            zip(self.members, self.orders, bounds)
+        ):
+            rows, n = member.source_rows(order.order[start:stop]), stop - start
+            member.X.take(rows, axis=0, out=Xb[j, :n], mode="clip")
+            member.Y.take(rows, axis=0, out=Yb[j, :n], mode="clip")
             if weighted:
                 weight = member.sample_weight
-                swb[j, : p.size] = 1.0 if weight is None else weight[rows]
-                swb[j, p.size :] = 0.0
+                swb[j, :n] = 1.0 if weight is None else weight[rows]
+                swb[j, n:] = 0.0
         return Xb, Yb, swb if weighted else None, counts if padded else None
 
-    def _buffer(self, m):
+    def _buffer(self, m, shared=False):
         """Buffers of ``m`` rows, zero-filled when made: a padding row is a
         finite row of weight 0 (a NaN there would still reach the gradient)."""
-        if m not in self._buffers:
+        key = (m, shared)
+        if key not in self._buffers:
             k, first = len(self.members), self.members[0]
-            self._buffers[m] = (
-                np.zeros((k, m, first.X.shape[1]), first.X.dtype),
-                np.zeros((k, m, first.Y.shape[1]), first.Y.dtype),
-                np.zeros((k, m), first.X.dtype),
+            lead = () if shared else (k,)
+            dense = not sp.issparse(first.X)
+            self._buffers[key] = (
+                np.zeros((*lead, m, first.X.shape[1]), first.X.dtype) if dense else None,
+                np.zeros((*lead, m, first.Y.shape[1]), first.Y.dtype),
+                np.zeros((*lead, m), first.X.dtype),
             )
-        return self._buffers[m]
-
-
-def _share_arrays(members):
-    """Whether every member draws from the same X, Y and sample weights."""
-    first = members[0]
-    return all(
-        m.X is first.X and m.Y is first.Y and m.sample_weight is first.sample_weight
-        for m in members
-    )
+        return self._buffers[key]
 
 
 def batch_counts(n_rows, batch_sizes):

@@ -14,9 +14,10 @@ class TrainingConfig:
 
     ``solver`` is ``'lbfgs'`` or a name in
     :data:`skmlp.nn.optimizers.OPTIMIZERS`, whose constructor takes its
-    entries of ``optimizer_params``. ``schedule`` is the learning-rate
-    schedule (``'constant'``, ``'invscaling'``, ``'adaptive'``; see
-    :class:`~skmlp.training.schedules.LearningRateSchedule`).
+    entries of ``optimizer_params`` (``learning_rate`` among them: the
+    initial rate, which the optimizer keeps). ``schedule`` is the
+    learning-rate schedule (``'constant'``, ``'invscaling'``, ``'adaptive'``;
+    see :class:`~skmlp.training.schedules.LearningRateSchedule`).
     ``early_stopping`` monitors the validation score, when there is a
     validation set, instead of the training loss; ``restore_best_weights``
     then ends training at the best epoch's weights.
@@ -29,7 +30,6 @@ class TrainingConfig:
     batch_size: object = "auto"
     shuffle: bool = True
     schedule: str = "constant"
-    learning_rate_init: float = 0.001
     power_t: float = 0.5
     optimizer_params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     clip_norm: float = None

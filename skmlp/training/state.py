@@ -14,7 +14,7 @@ class TrainingState:
     (``best_validation_score``). Whenever a validation set exists its loss
     and score are recorded, and the network at the best score is kept in
     ``best_theta`` (a :meth:`Network.checkpoint`: parameters and running
-    statistics) together with its 1-based epoch, ``best_epoch``.
+    statistics, one member's row) together with its 1-based epoch, ``best_epoch``.
     """
 
     monitor_validation: bool = False
@@ -53,8 +53,9 @@ class TrainingState:
         self._count(loss > self.best_loss - tol)
         self.best_loss = min(self.best_loss, loss)
 
-    def record_validation(self, loss, score, tol, network):
-        """Record an epoch's validation loss and score; checkpoint the best."""
+    def record_validation(self, loss, score, tol, checkpoint):
+        """Record an epoch's validation loss and score; keep the network's
+        ``checkpoint()`` at the best."""
         self.validation_loss_curve.append(loss)
         self.validation_scores.append(score)
         if self.monitor_validation:
@@ -63,7 +64,7 @@ class TrainingState:
         if score > self.best_validation_score:
             self.best_validation_score = score
             self.best_epoch = len(self.loss_curve)
-            self.best_theta = network.checkpoint()
+            self.best_theta = checkpoint()
 
     def _count(self, stalled):
         self.no_improvement_count = self.no_improvement_count + 1 if stalled else 0

@@ -1,13 +1,16 @@
-"""One trainer for every solver: from prepared data to a trained network.
+"""One trainer for every solver: from prepared data to trained networks.
 
 The :class:`Trainer` runs the epoch loop of the stochastic solvers and the
-iteration loop of L-BFGS. It owns everything between validated data and the
-fitted network -- the stopping rule, the learning-rate schedule, the
-divergence checkpoint, validation monitoring, the restore of the best
-weights, the L1 proximal step (through the objective's ``prox``), the
-history and the callbacks' hooks -- and returns one :class:`FitOutcome`.
-The estimator turns its parameters into a
-:class:`~skmlp.training.config.TrainingConfig` and publishes the outcome.
+iteration loop of L-BFGS, for the ``k`` members of a stack of networks (a
+single network is a stack of one). It owns everything between validated data
+and the fitted networks -- each member's stopping rule, the learning-rate
+schedule, the divergence checkpoint, validation monitoring, the restore of
+the best weights, the L1 proximal step (through the objective's ``prox``),
+the history and the callbacks' hooks -- and returns one :class:`FitOutcome`
+per member. Members share nothing but the program: each stops by its own
+rule, and a member that diverges goes back to its own last safe point and
+stops, while the others go on, so that every member ends as it would have
+ended trained alone.
 """
 
 import enum
@@ -18,13 +21,13 @@ from typing import NamedTuple
 import numpy as np
 
 from . import stochastic
-from .batches import MemberMinibatches, MemberRows, Minibatches
+from .batches import Minibatches
 from .lbfgs import fit_lbfgs
 from .schedules import LearningRateSchedule
 
 
 class Status(enum.Enum):
-    """How a training run ended."""
+    """How a member's training ended."""
 
     CONVERGED = "converged"  #: the monitored value stopped improving
     MAX_ITER = "max_iter"  #: max_iter epochs (iterations) ran without convergence
@@ -37,8 +40,8 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True)
 class FitOutcome:
-    """The result of :meth:`Trainer.run`: how it ended, after how many epochs
-    (L-BFGS iterations), the best validation epoch (1-based; ``None`` without
+    """How a member's training ended (:class:`Status`), after how many epochs
+    (L-BFGS iterations), its best validation epoch (1-based; ``None`` without
     a validation set), the epoch of a divergence and the solver's message."""
 
     status: Status
@@ -50,27 +53,32 @@ class FitOutcome:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """Encoded training rows and, optionally, a validation monitor: a callable
-    returning ``(loss, score)`` of the current network on held-out data
-    (higher scores are better)."""
+    """The training data of a stack: one
+    :class:`~skmlp.training.batches.MemberRows` per member and, optionally,
+    a :class:`~skmlp.training.validation.Validation`."""
 
-    X: object
-    Y: np.ndarray
-    sample_weight: np.ndarray = None
+    members: list
     validation: object = None
 
     def training_weights(self):
-        """What the objective's minibatches are normalised by."""
-        return self.sample_weight, self.X.shape[0]
+        """What each member's minibatches are normalised by."""
+        return [m.weights() for m in self.members], [m.n_rows for m in self.members]
 
     def probe(self, n):
-        """Up to ``n`` training rows, to probe the network's outputs."""
-        return self.X[:n]
+        """Up to ``n`` of each member's training rows, to probe its outputs:
+        ``(p, d)`` for a stack of one, else ``(k, p, d)`` padded with zeros."""
+        parts = [m.X[m.source_rows(np.arange(min(n, m.n_rows)))] for m in self.members]
+        if len(parts) == 1:
+            return parts[0]
+        probe = np.zeros((len(parts), max(p.shape[0] for p in parts), parts[0].shape[1]))
+        for j, part in enumerate(parts):
+            probe[j, : part.shape[0]] = part
+        return probe.astype(parts[0].dtype, copy=False)
 
 
 class _Loop(NamedTuple):
     """What the epoch loop runs on; ``index[j]`` is the member at position
-    ``j`` of the axis (the running members, once some have stopped)."""
+    ``j`` of the stack (the running members, once some have stopped)."""
 
     batches: object
     validation: object
@@ -79,108 +87,83 @@ class _Loop(NamedTuple):
     index: np.ndarray
 
 
-@dataclass(frozen=True)
-class MemberData:
-    """The training data of a model axis: one :class:`MemberRows` per member
-    and, optionally, a validation monitor returning ``(loss, score)`` with
-    one value per member (``(k,)`` arrays)."""
-
-    members: list
-    validation: object = None
-
-    def training_weights(self):
-        return [m.weights() for m in self.members], [m.n_rows for m in self.members]
-
-    def probe(self, n):
-        first = self.members[0]
-        return first.X[first.source_rows(np.arange(min(n, first.n_rows)))]
-
-
 class Trainer:
-    """Trains ``objective.network`` as ``config`` says.
+    """Trains the members of ``objective.network`` as their configs say.
 
     Parameters
     ----------
-    config : TrainingConfig
+    configs : list of TrainingConfig
+        Each member's. They agree in everything but the member's own
+        ``max_iter``, ``tol``, ``n_iter_no_change`` and optimizer numbers (in
+        the optimizer already); the first gives the shared settings.
     objective : skmlp.nn.objective.Objective
     optimizer : optimizer of :mod:`skmlp.nn.optimizers`, or None for L-BFGS
-        Its state (moments, learning rate) carries over between calls, as
+        Its state (moments, learning rates) carries over between calls, as
         ``partial_fit`` needs.
-    rng : numpy.random.RandomState, default=None
-        Shuffles the minibatches.
-    dropout_rng : numpy.random.Generator or list, default=None
-        Draws the dropout masks; on a model axis, one generator per member
-        (``None`` for a member without dropout).
-    member_configs : list of TrainingConfig, default=None
-        On a model axis, member ``j``'s own ``max_iter``, ``tol`` and
-        ``n_iter_no_change`` (its other settings are ``config``'s): each
-        member stops by its own rule, as it would alone. ``None``: every
-        member follows ``config``.
+    rngs : list of numpy.random.RandomState, default=None
+        Each member's shuffles.
+    dropout_rngs : list, default=None
+        Each member's dropout masks (a ``numpy.random.Generator``, or
+        ``None`` for a member without dropout); ``None``: no member has any.
 
     Attributes
     ----------
     on_begin, on_end : callable or None
         Called before and after each epoch (iteration); an ``on_end``
         returning true stops training. None (the default) calls nothing.
+    member_optimizers : list
+        After a run, each member's optimizer, as its own.
     """
 
-    def __init__(
-        self, config, objective, optimizer, rng=None, dropout_rng=None, member_configs=None
-    ):
-        self.config, self.objective, self.optimizer = config, objective, optimizer
-        self.member_configs = member_configs
+    def __init__(self, configs, objective, optimizer, rngs=None, dropout_rngs=None):
+        self.configs = list(configs)
+        self.config = self.configs[0]
+        self.objective, self.optimizer = objective, optimizer
         self.on_begin = self.on_end = None
-        self.rng, self.dropout_rng = rng, dropout_rng
+        self.rngs, self.dropout_rng = rngs, dropout_rngs
         self.network = objective.network
+        self.member_optimizers = [optimizer] * len(self.configs)
+        stochastic_schedule = self.config.schedule if self.config.solver == "sgd" else None
         self.schedule = LearningRateSchedule(
-            config.schedule if config.solver == "sgd" else "constant",
-            config.learning_rate_init,
-            config.power_t,
+            stochastic_schedule or "constant", self.config.power_t
         )
 
-    def run(self, data, state, incremental=False):
-        """Train on ``data``, recording progress in ``state`` (a
-        :class:`~skmlp.training.state.TrainingState`); returns a :class:`FitOutcome`.
+    def run(self, data, states, incremental=False):
+        """Train on ``data`` (a :class:`TrainingData`), recording each member's
+        progress in ``states`` (one :class:`~skmlp.training.state.TrainingState`
+        per member); returns one :class:`FitOutcome` per member.
         ``incremental`` runs one epoch (``partial_fit``)."""
         if self.config.stochastic:
-            return self._run_stochastic(data, state, incremental)
-        return self._run_lbfgs(data, state)
+            return self._run_stochastic(data, list(states), incremental)
+        return [self._run_lbfgs(data, states[0])]
 
     # -- stochastic solvers ---------------------------------------------------------
-    def _run_stochastic(self, data, state, incremental):
-        """The epoch loop. ``state`` is one :class:`TrainingState`, or a list of
-        one per member when the network has a model axis (then one
-        :class:`FitOutcome` per member is returned)."""
-        config, members = self.config, self.network.n_members
-        states = [state] if members is None else list(state)
-        self._check_members(data, len(states))
-        for member_state in states:
-            member_state.monitor_validation = (
-                config.early_stopping and data.validation is not None
+    def _run_stochastic(self, data, states, incremental):
+        """The epoch loop."""
+        for state in states:
+            state.monitor_validation = (
+                self.config.early_stopping and data.validation is not None
             )
-            member_state.n_iter = 0
+            state.n_iter = 0
         self._start(data, states)
         try:
             status = self._epochs(incremental)
         except KeyboardInterrupt:
             status = Status.INTERRUPTED
-        status = self._probe_outputs(status)
-        if members is not None:
-            self._set_aside(np.arange(len(self._loop.states)))
-            self.network, self.objective = self._full
+        self._finish(np.arange(len(self._loop.states)))
+        self.network, self.objective = self._full
         self._restore_best(states)
         if self.network.batch_norm and not incremental:
-            # the running averages mix statistics of weights long gone
-            self.network.refresh_batch_norm(data.X, data.sample_weight)
-        outcomes = [
-            self._outcome(self._stopped_as[j] or status, st, data.validation is not None)
-            for j, st in enumerate(states)
+            self._refresh_batch_norm(data)
+        return [
+            self._outcome(self._stopped_as[j] or status, state, data.validation is not None)
+            for j, state in enumerate(states)
         ]
-        return outcomes[0] if members is None else outcomes
 
     def _start(self, data, states):
         """The epoch loop's pieces (:class:`_Loop`) and bookkeeping."""
         self.objective.set_training_weights(*data.training_weights())
+        self.optimizer.activate()
         probe = data.probe(stochastic.SafePoints.PROBE_ROWS)
         self._loop = _Loop(
             self._batches(data),
@@ -190,166 +173,128 @@ class Trainer:
             np.arange(len(states)),
         )
         self._full = (self.network, self.objective)
-        #: After a run on a model axis: each member's optimizer, as its own.
         self.member_optimizers = [None] * len(states)
         self._running = np.ones(len(states), dtype=bool)
         self._stopped_as = [None] * len(states)
 
-    def _probe_outputs(self, status):
-        """Finite weights can still be so large that the outputs overflow:
-        then training diverged, and falls back."""
-        safe = self._loop.safe
-        if status is Status.DIVERGED or safe.outputs_finite():
-            return status
-        self._fall_back(safe)
-        for member_state in self._loop.states:
-            member_state.diverged_at = len(member_state.loss_curve)
-        return Status.DIVERGED
-
-    def _check_members(self, data, n_states):
-        members = self.network.n_members
-        if members is None:
-            return
-        rows = getattr(data, "members", [data])
-        if not (
-            n_states == len(rows) == members
-            and all(isinstance(r, MemberRows) for r in rows)
-        ):
-            raise ValueError(
-                f"A model axis of {members} members trains on one MemberRows and one "
-                f"TrainingState per member; got {n_states} states and "
-                f"{type(data).__name__}."
-            )
-        if not all(isinstance(m.X, np.ndarray) for m in data.members):
-            raise ValueError("A model axis trains on dense rows only.")
-        if self.network.batch_norm or self.schedule.kind == "adaptive":
-            raise ValueError(
-                "batch_norm and the adaptive learning rate are not supported on a "
-                "model axis yet."
-            )
-
     def _batches(self, data):
-        """This run's minibatches (per-member shuffles on a model axis)."""
-        config = self.config
-        if self.network.n_members is not None:
-            members = data.members
-            sizes = [config.batch_size_for(m.n_rows) for m in members]
-            return MemberMinibatches(members, sizes, config.shuffle, self.rng)
-        n = data.X.shape[0]
-        batch_size = config.batch_size_for(n)
-        if self.network.batch_norm and batch_size < 2:
+        """This run's minibatches (each member's own shuffle)."""
+        members, network = data.members, self.network
+        sizes = [c.batch_size_for(m.n_rows) for c, m in zip(self.configs, members)]
+        if network.batch_norm and min(sizes) < 2:
             raise ValueError(
                 "batch_norm needs minibatches of at least 2 rows: a batch of 1 sample "
-                f"has no variance to normalise by; got batch_size=1 for {n} training "
-                "row(s)."
+                "has no variance to normalise by; got batch_size=1 for "
+                f"{members[0].n_rows} training row(s)."
             )
-        batches = Minibatches(
-            data.X, data.Y, data.sample_weight, batch_size, config.shuffle, self.rng
-        )
+        batches = Minibatches(members, sizes, self.config.shuffle, self.rngs)
         # a batch of one row has no variance to normalise by
-        batches.merge_single_row = self.network.batch_norm
+        batches.merge_single_row = network.batch_norm
+        batches.check_counts()
         return batches
+
+    def _refresh_batch_norm(self, data):
+        """The running averages mix statistics of weights long gone: each
+        member's are recomputed on its own training rows."""
+        for j, rows in enumerate(data.members):
+            X, _, sample_weight = rows.materialized()
+            self.network.member(j, copy=False).refresh_batch_norm(X, sample_weight)
 
     def _restore_best(self, states):
         if not self.config.restore_best_weights:
             return
-        for j, member_state in enumerate(states):
-            if member_state.monitor_validation and member_state.best_theta is not None:
-                self._member(j).restore(member_state.best_theta)
-
-    def _member(self, j):
-        """What checkpoints member ``j`` (a position on the current axis): the
-        network itself without a model axis."""
-        if self.network.n_members is None:
-            return self.network
-        return _MemberCheckpoint(self.network, j)
+        for j, state in enumerate(states):
+            if state.monitor_validation and state.best_theta is not None:
+                self.network.restore(state.best_theta, [j])
 
     @property
     def n_running(self):
-        """How many members (of a model axis) are still training."""
+        """How many members are still training."""
         return int(self._running.sum())
 
     def _config(self, j):
-        """The stopping settings of member ``j`` (a position on the axis)."""
-        if self.member_configs is None:
-            return self.config
-        return self.member_configs[self._loop.index[j]]
+        """The settings of the member at position ``j`` of the stack."""
+        return self.configs[self._loop.index[j]]
 
     def _stop(self, j, status):
-        """Member ``j`` (a position on the axis) stops training; its
-        parameters keep their values."""
+        """The member at position ``j`` stops training; its parameters keep
+        their values."""
         self._running[j] = False
         self._stopped_as[self._loop.index[j]] = status
-        if self.network.n_members is not None:
-            self.optimizer.active[j] = False
+        self.optimizer.deactivate(j)
 
     # -- members that stopped cost nothing more -----------------------------------
     def _compact(self):
-        """Go on with the running members alone: a model axis of their rows
+        """Go on with the running members alone: a stack of their rows
         (network, optimizer, objective, batches, validation), the stopped
         members' rows and optimizer states set aside in the full network."""
         loop, keep = self._loop, np.flatnonzero(self._running)
-        validation = loop.validation
-        if keep.size in (0, len(self._running)):
-            return
-        if validation is not None and not hasattr(validation, "subset"):
-            return  # a monitor of the whole axis (a closure) cannot be split
-        self._set_aside(np.flatnonzero(~self._running))
+        self._finish(np.flatnonzero(~self._running))
         network = self.network.subset(keep)
         self.objective = self.objective.subset(network, keep)
         self.network, self.optimizer = network, self.optimizer.subset(keep)
-        if isinstance(self.dropout_rng, list):  # each member's own generator
+        if self.dropout_rng is not None:
             self.dropout_rng = [self.dropout_rng[j] for j in keep]
         self._loop = _Loop(
             loop.batches.subset(keep),
-            None if validation is None else validation.subset(self.objective, keep),
+            None
+            if loop.validation is None
+            else loop.validation.subset(self.objective, keep),
             [loop.states[j] for j in keep],
-            stochastic.SafePoints(network, loop.safe.probe),
+            stochastic.SafePoints(network, loop.safe.probe[keep]),
             loop.index[keep],
         )
         self._running = np.ones(keep.size, dtype=bool)
 
-    def _set_aside(self, positions):
-        """Copy the members at ``positions`` of the axis, and their optimizer
-        states, into the full network and :attr:`member_optimizers`."""
-        full, net = self._full[0], self.network
+    def _finish(self, positions):
+        """The members at ``positions`` leave the stack: their outputs are
+        probed (finite weights can still be so large that the outputs
+        overflow: then training diverged, and they fall back), and their rows
+        and optimizer states are copied into the full network and
+        :attr:`member_optimizers`."""
+        safe, states = self._loop.safe, self._loop.states
+        finite = safe.outputs_finite()
         for j in positions:
             member = self._loop.index[j]
+            if not finite[j] and self._stopped_as[member] is not Status.DIVERGED:
+                self._fall_back([j])
+                states[j].diverged_at = len(states[j].loss_curve)
+                self._stopped_as[member] = Status.DIVERGED
             self.member_optimizers[member] = self.optimizer.member(j)
-            if net is full:
-                continue
-            full.members_view(full.theta)[member] = net.members_view(net.theta)[j]
-            if full.state.size:
-                full.members_view(full.state)[member] = net.members_view(net.state)[j]
+        full, net = self._full[0], self.network
+        if net is not full:
+            rows = self._loop.index[positions]
+            full.members_view(full.theta)[rows] = net.members_view(net.theta)[positions]
+            full.members_view(full.state)[rows] = net.members_view(net.state)[positions]
 
-    def _fall_back(self, safe):
-        """After a divergence: the last safe weights, and an optimizer that
-        forgets the diverging steps (a later partial_fit starts afresh)."""
-        safe.fall_back()
-        self.optimizer.reset()
+    def _fall_back(self, positions):
+        """After a divergence: the members' last safe weights, and optimizer
+        states that forget the diverging steps (a later partial_fit starts
+        afresh)."""
+        self._loop.safe.fall_back(positions)
+        self.optimizer.reset(positions)
 
     def _epochs(self, incremental):
-        configs = self.member_configs or [self.config]
-        for _ in range(max(c.max_iter for c in configs)):
-            status = self._epoch()
+        for _ in range(max(c.max_iter for c in self.configs)):
+            status = self._epoch(incremental)
             if status is not None:
                 return status
             if not self._running.any():
                 return Status.CONVERGED
             if incremental:
                 return Status.INCREMENTAL
-            if self.network.n_members is not None and not self._running.all():
+            if not self._running.all():
                 self._compact()
         return Status.MAX_ITER
 
-    def _epoch(self):
+    def _epoch(self, incremental):
         """One epoch and its bookkeeping; a :class:`Status` if training ends."""
         batches, validation, states, safe = self._loop[:4]
         if self.on_begin is not None:
             self.on_begin()
         start = time.perf_counter()
-        learning_rate = self.optimizer.learning_rate
-        epoch = stochastic.run_epoch(
+        rates = np.broadcast_to(self.optimizer.learning_rate, len(states)).tolist()
+        *values, failed = stochastic.run_epoch(
             self.objective,
             self.optimizer,
             batches,
@@ -357,25 +302,35 @@ class Trainer:
             self.dropout_rng,
             safe.first_batch_finite,
         )
-        loss, grad_norm, penalty = (np.atleast_1d(value) for value in epoch)
-        finite = np.isfinite(loss).all() and safe.weights_finite()
-        if not (finite and self.optimizer.state_finite()):
-            self._fall_back(safe)
-            for member_state in states:
-                member_state.diverged_at = len(member_state.loss_curve) + 1
-            return Status.DIVERGED
+        loss, grad_norm, penalty = (np.atleast_1d(value) for value in values)
+        if self._diverge(loss, failed):
+            return None
         scores = None if validation is None else [np.atleast_1d(v) for v in validation()]
         seconds = time.perf_counter() - start
-        samples = np.broadcast_to(batches.n_samples, len(states)).tolist()
-        rates = np.broadcast_to(learning_rate, len(states)).tolist()
         for j in np.flatnonzero(self._running).tolist():
-            self._record(states[j], j, loss[j], scores, int(samples[j]))
+            self._record(states[j], j, loss[j], scores, int(batches.n_samples[j]))
             values = dict(learning_rate=rates[j], grad_norm=float(grad_norm[j]))
             values.update(penalty=float(penalty[j]))
             self._log(states[j], float(loss[j]), values, seconds, scores is not None, j)
         if self.on_end is not None and self.on_end():
             return Status.STOPPED
-        return self._after_epoch(states)
+        return self._after_epoch(states, incremental)
+
+    def _diverge(self, loss, failed):
+        """Members whose loss, weights or optimizer state are not finite fall
+        back to their last safe point and stop; whether none is left."""
+        finite = np.isfinite(loss) & self._loop.safe.weights_finite()
+        finite &= self.optimizer.state_finite()
+        if failed is not None:
+            finite &= ~failed
+        diverged = np.flatnonzero(~finite & self._running)
+        if diverged.size:
+            self._fall_back(diverged)
+            for j in diverged:
+                state = self._loop.states[j]
+                state.diverged_at = len(state.loss_curve) + 1
+                self._stop(j, Status.DIVERGED)
+        return not self._running.any()
 
     def _record(self, state, j, loss, scores, n_samples):
         """Member ``j``'s training loss and validation loss and score."""
@@ -383,9 +338,10 @@ class Trainer:
         state.record_loss(float(loss), n_samples, tol)
         if scores is not None:
             valid_loss, valid_score = (float(s[j]) for s in scores)
-            state.record_validation(valid_loss, valid_score, tol, self._member(j))
+            checkpoint = self.network.member_checkpoint
+            state.record_validation(valid_loss, valid_score, tol, lambda: checkpoint(j))
 
-    def _log(self, state, loss, epoch_values, seconds, validated, j=0):
+    def _log(self, state, loss, epoch_values, seconds, validated, j):
         values = dict(epoch=len(state.loss_curve), train_loss=loss, **epoch_values)
         values["time"] = seconds
         if validated:
@@ -396,41 +352,34 @@ class Trainer:
         state.log(**values)
         if self.config.verbose:
             line = stochastic.epoch_line(state)
-            if self.network.n_members is not None:  # whose line it is
+            if len(self._stopped_as) > 1:  # whose line it is
                 line = f"member {self._loop.index[j]:2d}  {line}"
             print(line)
 
-    def _after_epoch(self, states):
-        """Schedule the next learning rate; on a member's plateau, stop it (or
-        lower the rate); a member at its own ``max_iter`` stops there."""
-        optimizer = self.optimizer
-        optimizer.learning_rate = self.schedule.after_epoch(
-            optimizer.learning_rate, states[0].t
-        )
+    def _after_epoch(self, states, incremental):
+        """Schedule the next learning rates; on a member's plateau, stop it (or
+        lower its rate); a member at its own ``max_iter`` stops there (a
+        ``partial_fit`` runs its one epoch whatever ``max_iter`` says)."""
+        self.schedule.after_epoch(self.optimizer, [state.t for state in states])
         for j in np.flatnonzero(self._running):
             state, config = states[j], self._config(j)
             if state.no_improvement_count <= config.n_iter_no_change:
-                if state.n_iter >= config.max_iter and self.member_configs:
+                if state.n_iter >= config.max_iter and not incremental:
                     self._stop(j, Status.MAX_ITER)
                 continue
-            stop, optimizer.learning_rate = self.schedule.on_plateau(
-                optimizer.learning_rate
-            )
+            stop = self.schedule.on_plateau(self.optimizer, j)
             if self.config.verbose:
-                self._print_plateau(state, stop, config)
+                self._print_plateau(state, stop, config, j)
             if stop:
                 self._stop(j, Status.CONVERGED)
             else:
                 state.no_improvement_count = 0
         return None
 
-    def _print_plateau(self, state, stop, config):
+    def _print_plateau(self, state, stop, config, j):
         what = "Validation score" if state.monitor_validation else "Training loss"
-        then = (
-            " Stopping."
-            if stop
-            else f" Setting learning rate to {self.optimizer.learning_rate:f}"
-        )
+        rate = self.optimizer._hyper("learning_rate", j)
+        then = " Stopping." if stop else f" Setting learning rate to {rate:f}"
         print(
             f"{what} did not improve more than tol={config.tol:f} for "
             f"{config.n_iter_no_change} consecutive epochs.{then}"
@@ -443,21 +392,17 @@ class Trainer:
 
     # -- L-BFGS -------------------------------------------------------------------------
     def _run_lbfgs(self, data, state):
-        config, network = self.config, self.network
+        """L-BFGS, of a stack of one (one line search per problem)."""
+        config = self.config
         state.monitor_validation = False
-        network.allocate(data.X.shape[0])
+        X, Y, sample_weight = data.members[0].materialized()
         observer = LbfgsObserver(state, config.verbose, self.on_begin, self.on_end)
         options = {"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol}
         result = fit_lbfgs(
-            self.objective,
-            data.X,
-            data.Y,
-            data.sample_weight,
-            options=options,
-            observer=observer,
+            self.objective, X, Y, sample_weight, options=options, observer=observer
         )
-        if network.batch_norm:
-            network.refresh_batch_norm(data.X, data.sample_weight)
+        if self.network.batch_norm:
+            self.network.refresh_batch_norm(X, sample_weight)
         state.n_iter = min(int(result.nit), config.max_iter)
         state.loss = float(result.fun)
         state.loss_curve.extend(observer.curve)
@@ -474,27 +419,6 @@ class Trainer:
             )
             return self._outcome(Status.FAILED, state, False, message)
         return self._outcome(Status.CONVERGED, state, False)
-
-
-class _MemberCheckpoint:
-    """Checkpoint and restore of one member of a model axis: its rows of
-    ``theta`` and of the running statistics (see ``Network.members_view``)."""
-
-    def __init__(self, network, j):
-        self.network, self.j = network, j
-
-    def _rows(self):
-        net = self.network
-        state = net.members_view(net.state)[self.j] if net.state.size else net.state
-        return net.members_view(net.theta)[self.j], state
-
-    def checkpoint(self):
-        return np.concatenate(self._rows())
-
-    def restore(self, checkpoint):
-        theta, state = self._rows()
-        np.copyto(theta, checkpoint[: theta.size])
-        np.copyto(state, checkpoint[theta.size :])
 
 
 class LbfgsObserver:

@@ -2,25 +2,17 @@
 
 Member ``j`` of an ensemble is the estimator itself with ``ensemble_size=1``
 and ``random_state=seeds[j]`` (:func:`member_seeds`): its own initial
-weights, shuffles and early-stopping split, and its own stopping epoch. The
-members train together on one model axis when they can
-(:func:`skmlp._members.fit_together`) and one after the other otherwise; the
-fitted members are the same either way, and they are kept as
-``estimators_``. Predictions average the members' probabilities (outputs
+weights, shuffles and early-stopping split, and its own stopping epoch. Each
+member's fit is one plan; the scheduler trains the plans together on model
+axes where they can share one (:func:`skmlp.model_axis.train`), and every
+member ends as it would have ended fitted alone. The fitted members are kept
+as ``estimators_``; predictions average the members' probabilities (outputs
 for a regressor).
 """
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-
-from ._members import (
-    Unbatchable,
-    axis_chunks,
-    batching_refusal,
-    fit_together,
-    n_parameters,
-)
 
 #: Attributes the members share, copied onto the ensemble.
 SHARED = (
@@ -98,50 +90,15 @@ def check_member_count(estimator, incremental):
     k, fitted = estimator.ensemble_size, estimator.__dict__
     was = "an ensemble" if "estimators_" in fitted else "one network"
     if ("estimators_" in fitted and k == 1) or ("_network" in fitted and k > 1):
-        how = "partial_fit continues" if incremental else "with warm_start=True, fit continues"
+        how = (
+            "partial_fit continues"
+            if incremental
+            else "with warm_start=True, fit continues"
+        )
         raise ValueError(
             f"This {type(estimator).__name__} was fitted as {was} and {how} it, but "
             f"ensemble_size is now {k}; call fit with warm_start=False to start anew."
         )
-
-
-def _fit_batched(members, args, incremental, X):
-    """Fit the members on model axes (as many as their size needs); returns
-    how many were fitted (the rest cannot, or need not, share an axis)."""
-    if batching_refusal(members[0], X) is not None:
-        return 0
-    shape = getattr(X, "shape", ())  # lists, data frames and arrays
-    n_features = shape[1] if len(shape) == 2 else 0
-    chunks = axis_chunks(len(members), n_parameters(members[0], n_features, 1))
-    for chunk in chunks or []:
-        try:
-            fit_together(members[chunk], [args] * len(members[chunk]), incremental)
-        except Unbatchable:  # e.g. members whose own splits differ in batches
-            return chunk.start
-    return len(members) if chunks is not None else 0
-
-
-def _fit_one_by_one(members, args, incremental):
-    args = dict(args)
-    X, y = args.pop("X"), args.pop("y")
-    for member in members:
-        if incremental:
-            member.partial_fit(X, y, **args)
-        else:
-            member.fit(X, y, **args)
-
-
-def fit_ensemble(ensemble, X, y, sample_weight, incremental, classes, validation):
-    """Fit (``incremental``: one ``partial_fit`` epoch of) every member of
-    ``ensemble``; then publish them (:func:`publish`)."""
-    members = ensemble_members(ensemble, incremental)
-    args = dict(X=X, y=y, sample_weight=sample_weight, **validation)
-    if incremental and classes is not None:  # a classifier's first partial_fit
-        args["classes"] = classes
-    fitted = _fit_batched(members, args, incremental, X)
-    _fit_one_by_one(members[fitted:], args, incremental)
-    publish(ensemble, members)
-    return ensemble
 
 
 def publish(ensemble, members):
