@@ -1,9 +1,9 @@
 """skmlp: scikit-learn-compatible multilayer perceptrons on a NumPy core."""
 
 from ._classifier import MLPClassifier
-from ._cv_estimators import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 from ._multilabel import MultiLabelMLP
 from ._regressor import MLPRegressor
+from ._tuned import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 
 __version__ = "0.1.0"
 

@@ -13,14 +13,12 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
@@ -30,6 +28,13 @@ from sklearn.utils.validation import (
 from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from ._input import check_predict_input
 from ._monitor import validation_score
+from ._sklearn_compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
 from ._validation import SplitCache, SplitRefused, validation_split
 from .model_axis import FitPlan, train
 from .model_axis.ensemble import check_member_count, ensemble_members, publish, stacked

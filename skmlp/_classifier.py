@@ -4,13 +4,11 @@ from numbers import Real
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
     type_of_target,
     unique_labels,
 )
@@ -18,6 +16,12 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseMLP, stochastic_only, store_parameters
 from ._docstrings import document
+from ._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _fit_context,
+)
 from .nn.losses import Hinge, SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 CLASSIFIER_ATTRIBUTES = [

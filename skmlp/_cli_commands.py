@@ -25,7 +25,7 @@ from . import (
     MultiLabelMLP,
     MultiLabelMLPCV,
 )
-from ._cv import BaseMLPCV
+from ._tuned_base import BaseMLPCV
 from .inspection import diagnose_training
 
 ESTIMATORS = {

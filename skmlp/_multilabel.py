@@ -3,11 +3,11 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import store_parameters
 from ._classifier import CLASSIFIER_ATTRIBUTES, BaseClassifierMLP
 from ._docstrings import document
+from ._sklearn_compat import Interval, StrOptions
 
 
 @document

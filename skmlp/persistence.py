@@ -12,9 +12,9 @@ type is refused. skops is an optional dependency
 import copy
 
 from ._classifier import MLPClassifier
-from ._cv_estimators import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 from ._multilabel import MultiLabelMLP
 from ._regressor import MLPRegressor
+from ._tuned import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 from .nn.losses import LOSSES
 from .nn.network import Network
 from .nn.optimizers import OPTIMIZERS

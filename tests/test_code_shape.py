@@ -6,6 +6,7 @@ the most parameters.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ ESTIMATOR_MODULES = (
     "skmlp._classifier",
     "skmlp._regressor",
     "skmlp._multilabel",
-    "skmlp._cv_estimators",
+    "skmlp._tuned",
 )
 
 
@@ -144,12 +145,116 @@ def test_the_core_imports_no_scikit_learn(subpackage):
     assert not offenders
 
 
+#: The core below the estimators: one representation, a network is a stack of k.
+CORE = ("skmlp.nn", "skmlp.training", "skmlp.model_axis")
+#: Where the core may branch on the rank of its arrays (the k = 1 dispatch).
+FAST = "skmlp.nn.fast"
+#: A branch on an array's rank, or on a "no model axis" sentinel.
+RANK_BRANCH = re.compile(r"\.ndim\s*(==|!=)\s*[23]\b|\bmembers is None\b|ndim\(\w+\) == 3")
+#: Rank checks that are not dispatches: input validation with an error.
+RANK_CHECKS = {"skmlp.nn.losses": 1}
+#: One per helper of nn/fast.py that takes either rank (see its docstrings).
+MAX_FAST_DISPATCHES = 14
+
+
+def _source_lines(name):
+    for module, path, _ in _modules():
+        if module == name:
+            return path.read_text(encoding="utf-8").splitlines()
+    return []
+
+
+def test_no_twin_classes():
+    """One class per concept: no ``MemberX`` beside an ``X`` (the model axis
+    is the only representation, a single network a stack of one)."""
+    classes = {
+        node.name
+        for _, _, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    twins = [
+        name
+        for name in classes
+        if name.lstrip("_").startswith("Member")
+        and name.lstrip("_")[len("Member") :] in {c.lstrip("_") for c in classes}
+    ]
+    assert not twins
+    assert {"Objective", "ProximalL1", "Minibatches", "Validation"} <= classes
+
+
+def test_k1_dispatches_live_in_fast_only():
+    """The core's maths is written once for a stack of k networks; a branch on
+    the rank of an array (a stack of one computes on 2-D views) lives in
+    nn/fast.py, and only there."""
+    found, in_fast = {}, 0
+    for name, _, _ in _modules():
+        if not name.startswith(CORE):
+            continue
+        hits = sum(bool(RANK_BRANCH.search(line)) for line in _source_lines(name))
+        if name == FAST:
+            in_fast = hits
+        elif hits:
+            found[name] = hits
+    assert found == RANK_CHECKS
+    assert 0 < in_fast <= MAX_FAST_DISPATCHES
+
+
+def test_no_broad_except_outside_the_command_line():
+    """An error in a fit is that fit's error: nothing is caught broadly to fall
+    back, except the command line's one-line report and the one place that
+    records a fit's failure as scikit-learn's _fit_and_score records it."""
+    allowed = {"skmlp.cli": 1, "skmlp.model_selection._one_pass": 1}
+    found = {}
+    for name, _, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ExceptHandler) and (
+                node.type is None
+                or (isinstance(node.type, ast.Name) and node.type.id in BROAD)
+            ):
+                found[name] = found.get(name, 0) + 1
+    assert found == allowed
+
+
+BROAD = {"Exception", "BaseException"}
+
+
+def _sklearn_imports(tree):
+    """``(module, names)`` of each ``from sklearn... import ...`` of ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sklearn"):
+            yield node.module, [alias.name for alias in node.names]
+
+
+def test_private_scikit_learn_names_are_imported_in_one_module():
+    offenders = []
+    for name, _, tree in _modules():
+        if name == "skmlp._sklearn_compat":
+            continue
+        for module, names in _sklearn_imports(tree):
+            private = [n for n in names if n.startswith("_")]
+            if private or any(part.startswith("_") for part in module.split(".")):
+                offenders.append((name, module, private))
+    assert not offenders
+
+
+def test_the_estimators_do_not_relay_through_the_axis():
+    """Estimators build plans and call the scheduler; nothing in the core
+    imports an estimator module."""
+    graph = import_graph()
+    for name, imports in graph.items():
+        if name.startswith(CORE):
+            assert not [m for m in imports if not m.startswith((*CORE, "skmlp.nn"))], name
+
+
 def test_the_checks_see_what_they_check():
     """The table and the graph are not empty by construction."""
     table = function_table()
     assert len(table) > 200 and max(row[0] for row in table) > 10
     assert "skmlp._base" in import_graph()["skmlp._classifier"]
     assert "skmlp.nn.network" in import_graph()["skmlp._base"]
+    compat = next(tree for name, _, tree in _modules() if name == "skmlp._sklearn_compat")
+    assert any(n.startswith("_") for _, names in _sklearn_imports(compat) for n in names)
 
 
 if __name__ == "__main__":

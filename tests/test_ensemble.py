@@ -9,6 +9,7 @@ predicts the members' average.
 """
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -421,3 +422,44 @@ def test_one_network_and_an_ensemble_do_not_continue_as_each_other(first, then):
         model.partial_fit(X, y)
     model.set_params(warm_start=False).fit(X, y)  # a fresh start is always allowed
     assert model.ensemble_size == then
+
+
+def test_invscaling_with_one_learning_rate_per_member_equals_separate_fits():
+    """invscaling decays each member's own initial rate by its own samples
+    seen: members of one axis with different learning rates (and rows) end
+    as their separate fits."""
+    from skmlp._base import fit_estimators
+
+    X, y = _data("regressor")
+    params = dict(PARAMS, solver="sgd", learning_rate="invscaling", power_t=0.3)
+    rates, rows = [0.05, 0.1, 0.2], [160, 150, 160]
+    members = [MLPRegressor(**{**params, "learning_rate_init": r}) for r in rates]
+    fit_estimators(members, [dict(X=X[:n], y=y[:n]) for n in rows])
+    for member, rate, n in zip(members, rates, rows):
+        single = MLPRegressor(**{**params, "learning_rate_init": rate}).fit(X[:n], y[:n])
+        _assert_member_equals(member, single)
+        assert member._optimizer.learning_rate == single._optimizer.learning_rate
+        assert member._optimizer.learning_rate < rate
+
+
+def test_a_diverging_member_stops_alone_and_its_neighbours_equal_separate_fits():
+    """Member 1 diverges (its learning rate is absurd): it goes back to its last
+    safe point and stops, as its separate fit does; members 0 and 2 go on and
+    end exactly as their separate fits."""
+    from skmlp._base import fit_estimators
+
+    X, y = _data("regressor")
+    params = dict(PARAMS, solver="sgd", max_iter=25)
+    rates = [0.01, 1e6, 0.02]
+    members = [MLPRegressor(**{**params, "learning_rate_init": r}) for r in rates]
+    with pytest.warns(Warning, match="diverged"):
+        fit_estimators(members, [dict(X=X, y=y)] * 3)
+    singles = []
+    for rate in rates:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            singles.append(MLPRegressor(**{**params, "learning_rate_init": rate}).fit(X, y))
+    for member, single in zip(members, singles):
+        _assert_member_equals(member, single)
+    assert members[1].n_iter_ < 25 <= members[0].n_iter_
+    assert np.isfinite(members[1].coefs_[0]).all()

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pytest
 import sklearn
+import sklearn.exceptions
 from scipy.stats import loguniform
 from sklearn import model_selection as sklearn_model_selection
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -488,3 +489,23 @@ def test_a_candidate_that_cannot_fit_fails_alone_and_its_group_trains_in_one_pas
     with pytest.warns(FitFailedWarning):
         assert_same_results(ours, theirs.set_params(refit=False).fit(X, y))
     assert np.isnan(ours.cv_results_["mean_test_score"][2])
+
+
+def test_a_diverging_candidate_trains_in_the_one_pass_and_leaves_its_neighbours_alone(
+    alone, axis_sizes
+):
+    """A learning rate that diverges stops its own networks (each restored to
+    its last safe point, as its fit alone is) while the other candidates of
+    the axis go on: the whole search runs in one pass and equals scikit-learn's
+    search over the same estimator, fit by fit."""
+    X, y = _regression()
+    estimator = MLPRegressor(hidden_layer_sizes=(8,), max_iter=15, random_state=0)
+    grid = {"learning_rate_init": [1e-3, 1e-2, 1e6], "solver": ["sgd"], "momentum": [0.9]}
+    with pytest.warns(sklearn.exceptions.ConvergenceWarning, match="diverged"):
+        ours = GridSearchCV(estimator, grid, cv=3, refit=False).fit(X, y)
+    assert alone == [] and axis_sizes == [9]
+    theirs = sklearn_model_selection.GridSearchCV(estimator, grid, cv=3, refit=False)
+    with pytest.warns(sklearn.exceptions.ConvergenceWarning, match="diverged"):
+        assert_same_results(ours, theirs.fit(X, y))
+    scores = ours.cv_results_["mean_test_score"]
+    assert np.isfinite(scores[:2]).all() and scores[1] > 0.3  # the neighbours learned

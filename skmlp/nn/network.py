@@ -249,12 +249,12 @@ class Network:
             [self.members_view(self.theta)[j], self.members_view(self.state)[j]]
         )
 
-    def restore(self, checkpoint, members=None):
-        """Set the members at positions ``members`` (all by default) to their
-        rows of ``checkpoint``; a member's own row (1-D) restores that member."""
+    def restore(self, checkpoint, positions=None):
+        """Set the members at ``positions`` (all by default) to their rows of
+        ``checkpoint``; a member's own row (1-D) restores that member."""
         theta, state = self.members_view(self.theta), self.members_view(self.state)
         checkpoint = np.reshape(checkpoint, (-1, theta.shape[1] + state.shape[1]))
-        rows = slice(None) if members is None else members
+        rows = slice(None) if positions is None else positions
         theta[rows] = checkpoint[:, : theta.shape[1]]
         state[rows] = checkpoint[:, theta.shape[1] :]
 

@@ -1,6 +1,8 @@
 """The training objective: weighted data loss plus elastic-net penalty, for
 each member of a stack of networks."""
 
+import math
+
 import numpy as np
 
 from .fast import member_zeros, per_member
@@ -17,6 +19,14 @@ def member_numbers(value, k, dtype=float):
     values = values.copy()
     values.flags.writeable = False
     return values
+
+
+def _positive(totals):
+    """``totals`` (a float, or one per member), with inf where it is not > 0:
+    the penalty of a member whose rows weigh nothing is 0."""
+    if type(totals) is float:
+        return totals if totals > 0 else math.inf
+    return np.where(totals > 0, totals, np.inf)
 
 
 def batch_weights(sample_weight, m):
@@ -88,13 +98,15 @@ class Objective:
         self._no_penalty = member_zeros(k)
         self._scratch = scratch_for(k, n, self.network.dtype)
         has_l1 = bool(np.any(np.multiply(self.alpha, self.l1_ratio)))
-        weights = self._weights(self.network.theta)
-        self.prox = ProximalL1(weights, self._scratch) if has_l1 else None
+        # each member's weights and their gradient, (k, n_coefs) views
+        self._W = self._weights(self.network.theta)
+        self._G = self._weights(self.network.grad)
+        self.prox = ProximalL1(self._W, self._scratch) if has_l1 else None
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_scratch")
-        state.pop("prox")
+        for key in ("_scratch", "prox", "_W", "_G"):
+            state.pop(key, None)
         return state
 
     def __setstate__(self, state):
@@ -187,14 +199,12 @@ class Objective:
     def _add_penalty(self, totals):
         """Each member's L2 term into the gradient and its L1 strength into
         :attr:`prox`; returns each member's penalty value."""
-        safe = np.where(np.greater(totals, 0), totals, np.inf)
-        safe = safe if np.ndim(safe) else float(safe)
-        W = self._weights(self.network.theta)
+        safe = _positive(totals)
         l2 = self.alpha * (1 - self.l1_ratio) / safe
-        add_l2_grad(self._weights(self.network.grad), W, l2, self._scratch)
+        add_l2_grad(self._G, self._W, l2, self._scratch)
         if self.prox is not None:
             self.prox.strength = self.alpha * self.l1_ratio / safe
-        return self._penalty(W, safe)
+        return self._penalty(self._W, safe)
 
     def _penalty(self, W, totals):
         """Each member's ``alpha_j / T_j * P_j(W_j)`` (``totals`` > 0, or inf
@@ -216,7 +226,5 @@ class Objective:
         weight, totals = batch_weights(sample_weight, m)
         values = self.loss.value_and_grad(raw, Y, weight)
         if penalty and self._penalised:
-            safe = np.where(np.greater(totals, 0), totals, np.inf)
-            safe = safe if np.ndim(safe) else float(safe)
-            values = values + self._penalty(self._weights(net.theta), safe)
+            values = values + self._penalty(self._W, _positive(totals))
         return values

@@ -269,12 +269,12 @@ class Optimizer(ABC):
         (the attributes named in ``STATE``)."""
         return [getattr(self, name) for name in self.STATE]
 
-    def reset(self, members=None):
+    def reset(self, positions=None):
         """Forget the state built up so far (velocity, moments) of the members
-        at positions ``members`` (all by default), as a new optimizer with the
-        current learning rate: after a divergence the state holds the diverging
-        steps' huge or non-finite values."""
-        rows = slice(None) if members is None else members
+        at ``positions`` (all by default), as a new optimizer with the current
+        learning rate: after a divergence the state holds the diverging steps'
+        huge or non-finite values."""
+        rows = slice(None) if positions is None else positions
         for vector in self._state_vectors():
             self._rows(vector)[rows] = 0
 
@@ -439,32 +439,34 @@ class Adam(Optimizer):
         )
         self.beta_1, self.beta_2 = beta_1, beta_2
         self.epsilon = epsilon
-        self._set_steps(np.zeros(self.members, dtype=np.int64))
+        self.t = 0
         self.m = np.zeros(self.members * n_params, dtype)
         self.v = np.zeros(self.members * n_params, dtype)
 
-    def _set_steps(self, t):
-        #: Whether every member has taken the same number of steps.
-        self.t, self._uniform_t = t, bool(np.all(t == t[0]))
+    def _set_steps(self, steps):
+        """Each member's step count: a Python int while the members share it
+        (every member takes every step), else a ``(k,)`` array."""
+        steps = np.asarray(steps, dtype=np.int64).ravel()
+        self.t = int(steps[0]) if np.all(steps == steps[0]) else steps.copy()
 
     def member(self, j):
         single = super().member(j)
         if single is not self:
-            single._set_steps(self.t[j : j + 1].copy())
+            single.t = self.t if type(self.t) is int else int(self.t[j])
         return single
 
     @staticmethod
     def stack(optimizers):
         stacked = Optimizer.stack(optimizers)
         if len(optimizers) > 1:
-            stacked._set_steps(np.concatenate([o.t for o in optimizers]))
+            stacked._set_steps([o.t for o in optimizers])
         return stacked
 
-    def reset(self, members=None):
-        super().reset(members)
-        t = self.t.copy()
-        t[slice(None) if members is None else members] = 0
-        self._set_steps(t)
+    def reset(self, positions=None):
+        super().reset(positions)
+        steps = np.broadcast_to(self.t, (self.members,)).copy()
+        steps[slice(None) if positions is None else positions] = 0
+        self._set_steps(steps)
 
     def _coefficients(self, member):
         b1, b2 = self._hyper("beta_1", member), self._hyper("beta_2", member)
@@ -480,12 +482,16 @@ class Adam(Optimizer):
         the parameters' dtype, computed in float64 as a member's own rate."""
         if member is None:
             self.t += 1
-            t = int(self.t[0]) if self._uniform_t else self.t
+            t = self.t
+            lr, b1, b2 = self._learning_rate, self._beta_1, self._beta_2
         else:
+            if type(self.t) is int:  # the members' counts part
+                self.t = np.full(self.members, self.t, dtype=np.int64)
             self.t[member] += 1
-            self._uniform_t = False
             t = int(self.t[member])
-        lr, b1, b2 = (self._hyper(n, member) for n in ("learning_rate", "beta_1", "beta_2"))
+            lr, b1, b2 = (
+                self._hyper(n, member) for n in ("learning_rate", "beta_1", "beta_2")
+            )
         # Python floats where the members agree: fewer NumPy calls, same roundings
         scalar = type(b2) is float and type(t) is int
         rate = lr * (math.sqrt(1 - b2**t) if scalar else np.sqrt(1 - b2**t)) / (1 - b1**t)
@@ -504,8 +510,10 @@ class Adam(Optimizer):
         v += tmp
         np.sqrt(v, out=tmp)
         tmp += epsilon
-        rows = self._rows if member is None else (lambda vector: vector)
-        np.multiply(rows(m), -lr_t, out=rows(step))
+        if type(lr_t) is float:
+            np.multiply(m, -lr_t, out=step)
+        else:  # one rate per member: a column against the member-major rows
+            np.multiply(self._rows(m), -lr_t, out=self._rows(step))
         step /= tmp
         theta += step
 

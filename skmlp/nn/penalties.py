@@ -36,7 +36,9 @@ def blocks(n, scratch):
 
 def _column(strength, dtype):
     """A strength for the rows: a number as it is, one per member as a column."""
-    return strength if np.ndim(strength) == 0 else np.asarray(strength, dtype)[:, None]
+    if isinstance(strength, (float, np.floating)) or np.ndim(strength) == 0:
+        return strength
+    return np.asarray(strength, dtype)[:, None]
 
 
 def l2_values(W, strength):
@@ -47,6 +49,9 @@ def l2_values(W, strength):
 def add_l2_grad(G, W, strength, scratch):
     """``G += strength * W`` (each member's strength on its row), in blocks."""
     strength = _column(strength, W.dtype)
+    if W.shape[1] == scratch.shape[1]:  # one block (a small network's step)
+        G += np.multiply(W, strength, out=scratch)
+        return
     for part, tmp in blocks(W.shape[1], scratch):
         np.multiply(W[:, part], strength, out=tmp)
         G[:, part] += tmp

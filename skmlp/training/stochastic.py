@@ -103,9 +103,9 @@ class SafePoints:
         k = self.network.n_members
         return np.isfinite(raw.reshape(k, -1)).all(axis=1)
 
-    def fall_back(self, members):
-        """Restore the members at positions ``members`` to their checkpoints."""
-        self.network.restore(self.checkpoint[members], members)
+    def fall_back(self, positions):
+        """Restore the members at ``positions`` to their checkpoints."""
+        self.network.restore(self.checkpoint[positions], positions)
 
 
 def epoch_line(state):

@@ -1,4 +1,5 @@
-"""The fit shared by the CV estimators: scaling, inner folds, one pass, selection.
+"""The fit shared by the CV estimators (MLPClassifierCV, MLPRegressorCV,
+MultiLabelMLPCV): scaling, inner folds, one pass, selection.
 
 A CV estimator trains one network per (alpha, inner fold, seed) on the rows
 of the fold's training part, with early stopping (and restore-best) on the
@@ -16,7 +17,6 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
@@ -28,16 +28,16 @@ from sklearn.model_selection import (
     check_cv,
 )
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     column_or_1d,
     validate_data,
 )
 
 from ._base import fit_estimators
+from ._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
 from .model_axis.ensemble import member_seeds, publish
+from .model_selection._results import search_results
 from .nn.activations import ACTIVATIONS
 from .preprocessing import SmoothClipScaler
 
@@ -111,8 +111,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
+        search_start = time.perf_counter()
         fit_estimators(networks, args)
-        chosen = self._select(networks, alphas, len(splits))
+        seconds = (time.perf_counter() - search_start) / (len(alphas) * len(splits))
+        chosen = self._select(networks, alphas, len(splits), seconds)
         self.estimator_ = self._final(chosen, Xs, targets, sample_weight)
         self.n_iter_ = np.array([n.n_iter_ for n in self.estimator_.estimators_])
         self.fit_time_ = time.perf_counter() - start
@@ -225,9 +227,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return networks, args
 
     # -- selection -------------------------------------------------------------
-    def _select(self, networks, alphas, n_splits):
+    def _select(self, networks, alphas, n_splits, fit_time=0.0):
         """``cv_results_``, ``best_index_``, ``alpha_``, ``best_score_``;
-        returns the chosen alpha's networks."""
+        returns the chosen alpha's networks. Each (alpha, fold) is a fit of
+        ``fit_time`` seconds (an equal share of the one pass)."""
         k = self.ensemble_size
         scores = np.array([n.best_validation_score_ for n in networks], dtype=float)
         # a network never scored finite (an undefined metric on its fold) has
@@ -235,7 +238,16 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         scores[~np.isfinite(scores)] = np.nan
         scores = scores.reshape(len(alphas), n_splits, k).mean(axis=2)
         epochs = np.array([n.n_iter_ for n in networks], dtype=float)
-        self.cv_results_ = _cv_results(alphas, scores, epochs.reshape(len(alphas), -1))
+        out = [
+            {"test_scores": score, "fit_time": fit_time, "score_time": 0.0}
+            for score in scores.ravel()
+        ]
+        self.cv_results_ = search_results(
+            [{"alpha": float(a)} for a in alphas],
+            n_splits,
+            out,
+            {"mean_n_iter": epochs.reshape(len(alphas), -1).mean(axis=1)},
+        )
         mean = self.cv_results_["mean_test_score"]
         if not np.isfinite(mean).any():
             warnings.warn(
@@ -317,20 +329,3 @@ def _fold_args(X, y, sample_weight, split):
             sample_weight=sample_weight[train], sample_weight_val=sample_weight[test]
         )
     return args
-
-
-def _cv_results(alphas, scores, epochs):
-    """scikit-learn's ``cv_results_`` layout for the alphas' fold scores."""
-    results = {
-        "param_alpha": np.ma.MaskedArray(alphas, mask=False),
-        "params": [{"alpha": float(a)} for a in alphas],
-    }
-    for fold in range(scores.shape[1]):
-        results[f"split{fold}_test_score"] = scores[:, fold]
-    results["mean_test_score"] = scores.mean(axis=1)
-    results["std_test_score"] = scores.std(axis=1)
-    # scikit-learn's ranks: ties share the smallest rank, NaN ranks last
-    mean = np.nan_to_num(results["mean_test_score"], nan=-np.inf)
-    results["rank_test_score"] = rankdata(-mean, method="min").astype(np.int32)
-    results["mean_n_iter"] = epochs.mean(axis=1)
-    return results

@@ -4,17 +4,17 @@ regularisation by inner cross-validation, trained in one pass."""
 from numbers import Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from ._base import store_parameters
 from ._classifier import MLPClassifier
-from ._cv import ALPHAS, BaseMLPCV
 from ._docstrings import document
 from ._multilabel import MultiLabelMLP
 from ._regressor import MLPRegressor
+from ._sklearn_compat import Interval, StrOptions, _fit_context
+from ._tuned_base import ALPHAS, BaseMLPCV
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
 
