@@ -73,11 +73,6 @@ def search_routed_params(search, params):
     return search._get_routed_params_for_fit(params)
 
 
-def check_search_input(search, X, y, split_params):
-    """``BaseSearchCV._check_input_parameters`` (1.5+; keywords since 1.6)."""
-    search._check_input_parameters(X=X, y=y, split_params=split_params)
-
-
 def select_best_index(search, refit, refit_metric, results):
     """``BaseSearchCV._select_best_index``."""
     return search._select_best_index(refit, refit_metric, results)

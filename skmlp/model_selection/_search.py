@@ -32,7 +32,6 @@ from .._sklearn_compat import (
     _insert_error_scores,
     _warn_or_raise_about_fit_failures,
     check_refit_for_multimetric,
-    check_search_input,
     scorer_dict,
     search_routed_params,
     search_scorers,
@@ -157,7 +156,6 @@ class _OnePassSearch:
         self._checked_cv_orig = check_cv(
             self.cv, y, classifier=is_classifier(self.estimator)
         )
-        check_search_input(self, X, y, routed.splitter.split)
         self.n_splits_ = self._checked_cv_orig.get_n_splits(X, y, **routed.splitter.split)
         evaluation = _Evaluation(self, X, y, routed, scorers)
         self._search(evaluation, X, y)
