@@ -144,10 +144,10 @@ ensemble_size : int, default=1
     ``seeds[j]``, drawn from ``random_state``; it has its own initial weights,
     shuffles and early-stopping split, and stops on its own validation score
     (``estimators_[j]``). Members train together as one batched program when
-    they can and it pays (stochastic solvers without batch norm, L1, dropout
-    or the adaptive learning rate, dense input, networks of at most 32768
-    parameters), otherwise one after the other; the result is the same (see
-    the user guide's page on ensembles). With ``ensemble_size > 1`` the per-epoch
+    they can and it pays (a stochastic solver, dense input, networks of at
+    most 32768 parameters), otherwise one after the other; the result is the
+    same, and a member that diverges stops alone (see the user guide's page
+    on ensembles). With ``ensemble_size > 1`` the per-epoch
     attributes (``loss_curve_``, ``history_``, ``best_epoch_``, ...) are lists
     with one entry per member, and ``coefs_`` / ``intercepts_`` read-only
     stacked arrays ``(ensemble_size, ...)``. ``warm_start`` and ``partial_fit``
