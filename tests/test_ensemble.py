@@ -77,33 +77,19 @@ def test_member_j_equals_a_separate_fit_with_seed_j(kind, early_stopping):
         assert len({s.n_iter_ for s in singles}) > 1  # members stop on their own
 
 
-def _axis_sizes(monkeypatch):
-    """The number of plans of each axis the scheduler trains, as it trains them."""
-    sizes = []
-    original = scheduler_module._train_axis
-
-    def spy(plans, *args):
-        sizes.append(len(plans))
-        return original(plans, *args)
-
-    monkeypatch.setattr(scheduler_module, "_train_axis", spy)
-    return sizes
-
-
-def test_one_axis_several_axes_and_one_by_one_fit_the_same_members(monkeypatch):
+def test_one_axis_several_axes_and_one_by_one_fit_the_same_members(monkeypatch, axis_sizes):
     """Too many parameters for one axis: members train on several (here one
     member each); networks too large to gain from an axis train one member
     after the other. The members are the same."""
     X, y = _data("classifier")
     params = dict(PARAMS, early_stopping=True, n_iter_no_change=3)
-    sizes = _axis_sizes(monkeypatch)
     together = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    assert sizes == [K]
+    assert axis_sizes == [K]
     monkeypatch.setattr(scheduler_module, "MAX_AXIS_PARAMETERS", 1)
     chunked = MLPClassifier(ensemble_size=K, **params).fit(X, y)
     monkeypatch.setattr(scheduler_module, "MAX_MEMBER_PARAMETERS", 0)
     apart = MLPClassifier(ensemble_size=K, **params).fit(X, y)
-    assert sizes == [K] + [1] * K + [1] * K
+    assert axis_sizes == [K] + [1] * K + [1] * K
     for a, b, c in zip(together.estimators_, chunked.estimators_, apart.estimators_):
         _assert_member_equals(a, b)
         _assert_member_equals(a, c)

@@ -210,7 +210,7 @@ def member_view(view, rank):
     members keeps its shape."""
     if view.shape[0] != 1:
         return view
-    return _no_copy_reshape(view, view.shape[-rank:])
+    return reshaped_view(view, view.shape[-rank:])
 
 
 def stack_shape(k, *shape):
@@ -219,7 +219,8 @@ def stack_shape(k, *shape):
     return shape if k == 1 else (k, *shape)
 
 
-def _no_copy_reshape(array, shape):
+def reshaped_view(array, shape):
+    """``array.reshape(shape)`` that must not copy (strided member columns)."""
     view = array.view()
     view.shape = shape  # raises instead of copying if no view exists
     return view

@@ -25,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 
 from . import initializers
-from .fast import member_view, stack_shape, weighted_column_sum
+from .fast import member_view, reshaped_view, stack_shape, weighted_column_sum
 from .layers import BatchNorm, HiddenLayer, Linear, MemberRandom
 from .objective import batch_weights
 
@@ -474,13 +474,6 @@ class _Slicer:
         grad = (
             None
             if self.grads is None
-            else member_view(_view(self.grads[part], shape), rank)
+            else member_view(reshaped_view(self.grads[part], shape), rank)
         )
-        return member_view(_view(self.values[part], shape), rank), grad
-
-
-def _view(array, shape):
-    """``array.reshape(shape)`` that must not copy (strided member columns)."""
-    view = array.view()
-    view.shape = shape  # raises instead of copying if no view exists
-    return view
+        return member_view(reshaped_view(self.values[part], shape), rank), grad
