@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
+from ._content import content_key
 from ._input import check_predict_input
 from ._monitor import validation_score
 from ._sklearn_compat import (
@@ -35,7 +36,7 @@ from ._sklearn_compat import (
     _check_sample_weight,
     _fit_context,
 )
-from ._validation import SplitCache, SplitRefused, validation_split
+from ._validation import FitCache, SplitRefused, validation_split
 from .model_axis import FitPlan, train
 from .model_axis.ensemble import check_member_count, ensemble_members, publish, stacked
 from .nn.activations import ACTIVATIONS
@@ -70,19 +71,21 @@ class PendingFit:
     publish: object
 
 
-def fit_estimators(estimators, fit_args, on_epoch=None):
+def fit_estimators(estimators, fit_args, on_epoch=None, rungs=None):
     """Fit each skmlp estimator on its own ``fit_args`` (dicts of ``X``, ``y``
     and fit's keywords), the networks of all of them trained by one call of
     the scheduler (:func:`skmlp.model_axis.train`), so that those that can
     share a model axis do; returns the estimators, each fitted as its own
-    ``fit`` would fit it. ``on_epoch`` follows the training (see
-    :func:`~skmlp.model_axis.train`)."""
-    cache = SplitCache()
+    ``fit`` would fit it. ``on_epoch`` follows the training and ``rungs``
+    stops plans at its epochs (see :func:`~skmlp.model_axis.train`; with
+    estimators of one network each, plan ``i`` is estimator ``i``'s)."""
+    cache = FitCache()
     pending = [
-        estimator._plan_fit(**args, split_cache=cache)
+        estimator._plan_fit(**args, cache=cache)
         for estimator, args in zip(estimators, fit_args)
     ]
-    results = iter(train([plan for p in pending for plan in p.plans], on_epoch))
+    plans = [plan for p in pending for plan in p.plans]
+    results = iter(train(plans, on_epoch, rungs))
     for p in pending:
         p.publish([next(results) for _ in p.plans])
     return estimators
@@ -169,7 +172,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "solver": [StrOptions({"lbfgs", *STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -367,7 +370,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         *,
         incremental=False,
         classes=None,
-        split_cache=None,
+        cache=None,
         **validation,
     ):
         """This fit before training: a :class:`PendingFit` holding one
@@ -382,15 +385,41 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         continues = (self.warm_start or incremental) and (
             "_network" in self.__dict__ or "estimators_" in self.__dict__
         )
-        data = self._prepare(
-            X, y, sample_weight, not continues, incremental, classes, **validation
-        )
+        args = (X, y, sample_weight, not continues, incremental, classes)
+        data = self._prepared(cache, args, validation)
         for member in members:
             if member is not self:
                 for name in DATA_ATTRIBUTES:
                     _copy_attribute(self, member, name)
-        plans = [member._plan(data, incremental, split_cache) for member in members]
+        plans = [member._plan(data, incremental, cache) for member in members]
         return PendingFit(members, plans, partial(self._publish_results, members))
+
+    #: Parameters that differ between fits sharing their validated data (see
+    #: :meth:`_prepared`): nothing :meth:`_prepare` learns depends on them.
+    UNPREPARED = ("alpha", "random_state")
+
+    def _prepared(self, cache, args, validation):
+        """:meth:`_prepare`, or, from ``cache``, what it gave a fresh fit of
+        the same arrays with the same parameters but :attr:`UNPREPARED` (and
+        the same sign of ``alpha``): the data, and what validating them taught
+        that fit (:data:`DATA_ATTRIBUTES`)."""
+        fresh, incremental = args[3], args[4]
+        if cache is None or not fresh or incremental:
+            return self._prepare(*args, **validation)
+        params = self.get_params(deep=False)
+        shared = {k: v for k, v in params.items() if k not in self.UNPREPARED}
+        key = (type(self), content_key(shared), self.alpha > 0, tuple(sorted(validation)))
+        data, source = cache.prepared(
+            key,
+            (*args[:3], args[5], *validation.values()),
+            partial(self._learn, args, validation),
+        )
+        for name in DATA_ATTRIBUTES:
+            _copy_attribute(source, self, name)
+        return data
+
+    def _learn(self, args, validation):
+        return self._prepare(*args, **validation), self
 
     def _prepare(
         self, X, y, sample_weight, fresh, incremental, classes, groups=None, **validation
@@ -457,7 +486,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             weight_decay=self.weight_decay,
         )
 
-    def _plan(self, data, incremental, split_cache=None):
+    def _plan(self, data, incremental, cache=None):
         """The :class:`~skmlp.model_axis.FitPlan` of this estimator's network
         on prepared ``data``. The random draws keep scikit-learn's order: the
         initial weights, the dropout seed, the validation split (the shuffles
@@ -486,7 +515,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             plan.dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
         validation_set = data.validation_set
         if validation_set is None and config.early_stopping:
-            plan.rows, validation_set = self._split_rows(data, rng, split_cache)
+            plan.rows, validation_set = self._split_rows(data, rng, cache)
         if validation_set is not None:
             score = validation_score(self, *validation_set)
             plan.validation = ValidationSet(*validation_set, score)
@@ -632,27 +661,27 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"The network was fitted on {network.dtype} data; got {np.dtype(dtype)}."
             )
 
-    def _split_rows(self, data, rng, split_cache=None):
+    def _split_rows(self, data, rng, cache=None):
         """Early stopping's split (see :mod:`._validation`): the training rows
         (a :class:`~skmlp.training.batches.MemberRows`, indices into the data)
         and the validation set ``(X, Y, sample_weight)``, ``None`` when no
         honest split exists (with a warning)."""
         X, Y, sample_weight = data.X, data.Y, data.sample_weight
-        split = self._validation_rows(data, rng, split_cache)
+        split = self._validation_rows(data, rng, cache)
         if split is None:
             return MemberRows(X, Y, sample_weight), None
         train, val = split
         sw_val = None if sample_weight is None else sample_weight[val]
         return MemberRows(X, Y, sample_weight, rows=train), (X[val], Y[val], sw_val)
 
-    def _validation_rows(self, data, rng, split_cache=None):
+    def _validation_rows(self, data, rng, cache=None):
         """``(train, validation)`` row indices of early stopping's split, or
         ``None`` (with a warning) when no honest split exists; an equal split
-        drawn before is taken from ``split_cache``."""
-        if split_cache is None:
+        drawn before is taken from ``cache``."""
+        if cache is None:
             return self._draw_split(data, rng)
         settings = (type(self), self.validation_fraction)
-        return split_cache.split(
+        return cache.split(
             partial(self._draw_split, data), data.Y, data.groups, settings, rng
         )
 
@@ -678,7 +707,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _warn_status(self, outcome):
         status = outcome.status
-        if status is Status.MAX_ITER:
+        # a cosine schedule's budget of epochs is the plan, not a shortfall
+        if status is Status.MAX_ITER and self.learning_rate != "cosine":
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",

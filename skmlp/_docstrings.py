@@ -40,10 +40,17 @@ l1_ratio : float in [0, 1], default=0.0
 batch_size : int or 'auto', default='auto'
     Minibatch size of the stochastic solvers; 'auto' is ``min(200, n_samples)``.""",
     "learning_rate": """\
-learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-    Learning-rate schedule of ``solver='sgd'``: 'invscaling' uses
-    ``learning_rate_init / (t + 1) ** power_t`` (``t`` samples seen);
-    'adaptive' divides the rate by 5 whenever training stalls.""",
+learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, default='constant'
+    Learning-rate schedule. scikit-learn's three are ``solver='sgd'``'s:
+    'invscaling' uses ``learning_rate_init / (t + 1) ** power_t`` (``t``
+    samples seen); 'adaptive' divides the rate by 5 whenever training
+    stalls. 'cosine' (skmlp's, for every stochastic solver) gives training a
+    fixed budget of ``max_iter`` epochs: after epoch ``e`` the rate is
+    ``learning_rate_init * (1 + cos(pi * e / max_iter)) / 2``, from
+    ``learning_rate_init`` down to 0 at the end of the budget; each ``fit``
+    is one budget, ``partial_fit`` counts every epoch since the last fresh
+    start. With early stopping on, training may still stop before the
+    budget ends; reaching the budget gives no ConvergenceWarning.""",
     "learning_rate_init": """\
 learning_rate_init : float, default=0.001
     Initial learning rate of the stochastic solvers.""",
@@ -292,7 +299,7 @@ alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     non-negative numbers (a list, tuple, array or set; a set is searched in
     ascending order).""",
     "hidden_layer_sizes": """\
-hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64, 64)
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(48, 48)
     The ith element is the number of neurons in the ith hidden layer.""",
     "cv": """\
 cv : int, cross-validation generator, iterable or None, default=5
@@ -316,6 +323,28 @@ refit : bool, default=False
     True: ``n_splits_ * ensemble_size`` new networks are trained on every
     row for the median of those fold networks' best epochs (``best_epoch_``,
     at most ``max_iter``).""",
+    "halving": """\
+halving : bool, default=True
+    Successive halving of the alphas within the one pass. At the first rung
+    (the epoch by which every network has taken 16 optimizer steps, and at
+    least the second), then at twice that epoch, four times, ..., all but
+    the best third of the alphas left (by mean inner held-out score so far;
+    ties stay together) stop: their networks keep their best weights, their
+    scores there are their ``cv_results_`` scores, and
+    ``cv_results_['pruned_at_epoch']`` says where (0: not pruned). The
+    others go on. False trains every alpha's networks to their own end.""",
+    "learning_rate": """\
+learning_rate : {'constant', 'cosine'}, default='cosine'
+    The networks' learning-rate schedule: 'cosine', a fixed budget of
+    ``max_iter`` epochs decaying from ``learning_rate_init`` to 0 (see the
+    plain estimators), or 'constant' (networks stopped by their patience
+    alone).""",
+    "learning_rate_init": """\
+learning_rate_init : float, default=0.005
+    The networks' initial learning rate (Adam's).""",
+    "max_iter": """\
+max_iter : int, default=80
+    The most epochs a network trains: the cosine schedule's budget.""",
     "random_state": """\
 random_state : int, RandomState instance or None, default=None
     Seeds the inner folds of an integer ``cv`` and each network's initial

@@ -161,13 +161,14 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
         self,
         alphas=ALPHAS,
         *,
-        hidden_layer_sizes=(64, 64),
+        hidden_layer_sizes=(48, 48),
         activation="relu",
         cv=5,
         scoring=None,
         refit=False,
         scaling="robust",
         ensemble_size=1,
+        halving=True,
         loss="log_loss",
         class_weight=None,
         focal_gamma=2.0,
@@ -175,8 +176,9 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
         label_smoothing=0.0,
         dropout=0.0,
         batch_size="auto",
-        learning_rate_init=0.001,
-        max_iter=200,
+        learning_rate="cosine",
+        learning_rate_init=0.005,
+        max_iter=80,
         n_iter_no_change=10,
         random_state=None,
         verbose=False,
@@ -250,7 +252,7 @@ class MultiLabelMLPCV(_ClassifierCV):
         self,
         alphas=ALPHAS,
         *,
-        hidden_layer_sizes=(64, 64),
+        hidden_layer_sizes=(48, 48),
         activation="relu",
         threshold=0.5,
         cv=5,
@@ -258,6 +260,7 @@ class MultiLabelMLPCV(_ClassifierCV):
         refit=False,
         scaling="robust",
         ensemble_size=1,
+        halving=True,
         loss="log_loss",
         class_weight=None,
         focal_gamma=2.0,
@@ -265,8 +268,9 @@ class MultiLabelMLPCV(_ClassifierCV):
         label_smoothing=0.0,
         dropout=0.0,
         batch_size="auto",
-        learning_rate_init=0.001,
-        max_iter=200,
+        learning_rate="cosine",
+        learning_rate_init=0.005,
+        max_iter=80,
         n_iter_no_change=10,
         random_state=None,
         verbose=False,
@@ -378,18 +382,20 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         alphas=ALPHAS,
         *,
         loss="squared_error",
-        hidden_layer_sizes=(64, 64),
+        hidden_layer_sizes=(48, 48),
         activation="relu",
         cv=5,
         scoring=None,
         refit=False,
         scaling="robust",
         ensemble_size=1,
+        halving=True,
         huber_delta=1.0,
         dropout=0.0,
         batch_size="auto",
-        learning_rate_init=0.001,
-        max_iter=200,
+        learning_rate="cosine",
+        learning_rate_init=0.005,
+        max_iter=80,
         n_iter_no_change=10,
         random_state=None,
         verbose=False,
@@ -415,7 +421,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         and deviations weighted as training weighs the rows. An output that is
         constant over the rows that count is remembered: it is predicted as
         that constant."""
-        y = y.astype(self._input_dtype, copy=False)
+        y = y.astype(self._train_dtype, copy=False)
         counted = y if sample_weight is None else y[sample_weight > 0]
         # an output that never varies is predicted as itself, exactly
         constant = np.all(counted == counted[:1], axis=0)
@@ -452,7 +458,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         output = self._network_output("predict", X)
         y = output * self._y_scale + self._y_center
         y = np.where(np.isnan(self._y_constant), y, self._y_constant)
-        return y.astype(output.dtype, copy=False)
+        return y.astype(self._input_dtype, copy=False)
 
 
 def _check_classes_in_folds(y, splits):

@@ -138,16 +138,38 @@ def _neediest(wanted, tie_break, rng):
     return best[0] if len(best) == 1 else rng.choice(best)
 
 
-class SplitCache:
-    """Early stopping's splits of one scheduler call, by what they depend on:
-    the encoded targets, the groups, the estimator's split settings and the
-    state of its generator. Fits with equal inputs (the candidates of a
-    search on one fold, with one ``random_state``) draw one split; each
-    fit's generator then moves on as its own draw would have moved it. A
-    split that warned is not shared: each fit warns as its own does."""
+class FitCache:
+    """What the fits of one scheduler call share when their inputs are equal.
+
+    * Early stopping's splits, by what they depend on: the encoded targets,
+      the groups, the estimator's split settings and the state of its
+      generator. Fits with equal inputs (the candidates of a search on one
+      fold, with one ``random_state``) draw one split; each fit's generator
+      then moves on as its own draw would have moved it.
+    * Validated, encoded data (:meth:`prepared`), by the very arrays given
+      and every parameter that could change them: a CV estimator's networks
+      of one fold, which differ in alpha and seed only, validate and encode
+      their rows once.
+
+    What warned is not shared: each fit warns as its own does."""
 
     def __init__(self):
-        self._splits, self._digests = {}, {}
+        self._splits, self._digests, self._prepared = {}, {}, {}
+
+    def prepared(self, key, arrays, prepare):
+        """``prepare()`` -- ``(data, source)``: the validated data and the
+        estimator that learnt from them -- or what an earlier call with the
+        same ``key`` and the same ``arrays`` (by identity) gave."""
+        key = (key, tuple(id(array) for array in arrays))
+        if key in self._prepared:
+            return self._prepared[key][0]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = prepare()
+        _warn_again(caught)
+        if not caught:  # the arrays are kept: their ids stay theirs
+            self._prepared[key] = (value, arrays)
+        return value
 
     def _digest(self, array):
         if array is None:
@@ -178,10 +200,15 @@ class SplitCache:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             split = draw(rng)
-        for warning in caught:  # warned again, as the fit's own draw warns
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
+        _warn_again(caught)
         if not caught:
             self._splits[key] = (split, rng.get_state())
         return split
+
+
+def _warn_again(caught):
+    """Warn the recorded warnings again, as the fit's own work warns."""
+    for warning in caught:
+        warnings.warn_explicit(
+            warning.message, warning.category, warning.filename, warning.lineno
+        )

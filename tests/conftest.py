@@ -57,11 +57,11 @@ def axis_sizes(monkeypatch):
     import skmlp.model_axis.scheduler as scheduler
 
     sizes = []
-    original = scheduler._train_axis
+    original = scheduler._AxisRun.__init__
 
-    def spy(plans, *args):
+    def spy(self, plans, *args):
         sizes.append(len(plans))
-        return original(plans, *args)
+        original(self, plans, *args)
 
-    monkeypatch.setattr(scheduler, "_train_axis", spy)
+    monkeypatch.setattr(scheduler._AxisRun, "__init__", spy)
     return sizes

@@ -313,3 +313,38 @@ def test_lbfgs_history_records_the_gradient_norm_at_each_iterate():
         objective(X, y.reshape(-1, 1))
         norm = np.linalg.norm(partial._network.grad)
         assert est.history_["grad_norm"][k - 1] == pytest.approx(norm, rel=1e-10)
+
+
+def test_fits_of_the_same_arrays_validate_them_once_per_way_of_preparing(monkeypatch):
+    """Fits trained together on the very same arrays, with parameters that
+    differ only in alpha and seed, validate and encode them once and learn
+    the same from them; a parameter that changes the preparation
+    (class_weight) prepares again. Each fit still equals its separate fit."""
+    from skmlp._base import BaseMLP, fit_estimators
+
+    calls = []
+    original = BaseMLP._prepare
+
+    def spy(self, *args, **kwargs):
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseMLP, "_prepare", spy)
+    X, y = _data("classifier")
+    params = [
+        dict(alpha=1e-3, random_state=0),
+        dict(alpha=1.0, random_state=1),
+        dict(alpha=0.1, random_state=2, class_weight="balanced"),
+    ]
+    fits = [MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, **p) for p in params]
+    with pytest.warns(ConvergenceWarning):
+        fit_estimators(fits, [dict(X=X, y=y)] * 3)
+    assert [id(fit) for fit in calls] == [id(fits[0]), id(fits[2])]
+    monkeypatch.setattr(BaseMLP, "_prepare", original)
+    for fit, p in zip(fits, params):
+        with pytest.warns(ConvergenceWarning):
+            alone = MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, **p).fit(X, y)
+        assert fit.n_features_in_ == alone.n_features_in_
+        np.testing.assert_array_equal(fit.classes_, alone.classes_)
+        for a, b in zip(fit.coefs_, alone.coefs_):
+            np.testing.assert_array_equal(a, b)

@@ -129,7 +129,9 @@ def test_one_pass_searches_are_sklearn_compatible(estimator, check):
 # scikit-learn's check that a weight equals a repeated row gives estimators with
 # a ``cv`` parameter folds that keep the weighted rows and their copies together;
 # the scaling and the target standardisation weigh rows as training does.
-# With dropout, the one expected failure is the plain estimators' (see above).
+# The one expected failure is that check, where it cannot hold exactly: with
+# dropout (as for the plain estimators, above) and, with float32 training, to
+# more than float32's precision. scaling=None trains in float64 and passes it.
 def _cv_estimators():
     from skmlp import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 
@@ -146,14 +148,22 @@ def _cv_estimators():
     ]
 
 
-@parametrize_with_checks(
-    _cv_estimators(),
-    expected_failed_checks=lambda est: (
-        {"check_sample_weight_equivalence_on_dense_data": DROPOUT_REASON}
-        if est.dropout
-        else {}
-    ),
+FLOAT32_REASON = (
+    "float32 training (inputs scaled inside): a weighted row and its copies agree to "
+    "float32 rounding, up to about 4e-7 relative, which may or may not pass the 1e-7 "
+    "the check asks (tests/test_tuned.py checks the equivalence at float32's tolerance)"
 )
+
+
+def _cv_expected_failures(estimator):
+    if estimator.dropout:
+        return {"check_sample_weight_equivalence_on_dense_data": DROPOUT_REASON}
+    if estimator.scaling is not None:
+        return {"check_sample_weight_equivalence_on_dense_data": FLOAT32_REASON}
+    return {}
+
+
+@parametrize_with_checks(_cv_estimators(), expected_failed_checks=_cv_expected_failures)
 def test_cv_estimators_are_sklearn_compatible(estimator, check):
     check(estimator)
 

@@ -238,6 +238,42 @@ def test_a_schedule_sets_each_members_learning_rate():
     np.testing.assert_array_equal(stacked.learning_rate, rate)
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop", "adamw"])
+def test_the_cosine_schedule_follows_its_formula_in_fit_and_partial_fit(solver):
+    """Every stochastic solver: after epoch e of a budget of T = max_iter the
+    rate is lr_init (1 + cos(pi e / T)) / 2, in fit and call by call in
+    partial_fit (0 once the budget is spent); reaching the budget is no
+    ConvergenceWarning."""
+    import warnings
+
+    from sklearn.datasets import make_regression
+
+    from skmlp import MLPRegressor
+
+    X, y = make_regression(n_samples=60, n_features=4, noise=1.0, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(6,),
+        solver=solver,
+        learning_rate="cosine",
+        learning_rate_init=0.01,
+        max_iter=9,
+        tol=0.0,
+        n_iter_no_change=50,
+        random_state=0,
+    )
+    expected = 0.01 * (1 + np.cos(np.pi * np.minimum(np.arange(12), 9) / 9)) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted = MLPRegressor(**params).fit(X, y)
+    np.testing.assert_allclose(fitted.history_["learning_rate"], expected[:9], rtol=1e-12)
+    assert fitted.n_iter_ == 9
+    model = MLPRegressor(**params)
+    for _ in range(12):
+        model.partial_fit(X, y)
+    np.testing.assert_allclose(model.history_["learning_rate"], expected, rtol=1e-12)
+    assert model.history_["learning_rate"][-1] == 0.0
+
+
 # -- the elastic net's L1 part on the axis -----------------------------------------
 
 D, M, UNITS = 4, 12, [4, 6, 3]

@@ -135,7 +135,7 @@ def test_alpha_grows_with_the_need_for_regularisation():
 def test_each_fold_network_equals_its_separate_fit(classification):
     X, y = classification
     model = MLPClassifierCV(**FAST, ensemble_size=2).fit(X, y)
-    Xs = model.scaler_.transform(X)
+    Xs = model.scaler_.transform(X).astype(np.float32)  # the networks train in float32
     seeds = member_seeds(0, 3 * 2).reshape(3, 2)
     splits = model._inner_splits(X, y, None)
     params = model._network_params()
@@ -154,6 +154,24 @@ def test_each_fold_network_equals_its_separate_fit(classification):
             assert score == pytest.approx(
                 np.mean([networks[2 * fold + i].best_validation_score_ for i in (0, 1)])
             )
+
+
+def test_a_folds_networks_validate_its_rows_once(classification, monkeypatch):
+    """The networks of one inner fold (one per alpha) share the validated,
+    encoded rows: 3 folds are prepared 3 times, not once per network."""
+    from skmlp._base import BaseMLP
+
+    prepared = []
+    original = BaseMLP._prepare
+
+    def spy(self, *args, **kwargs):
+        prepared.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseMLP, "_prepare", spy)
+    X, y = classification
+    MLPClassifierCV(**{**FAST, "alphas": [1e-3, 0.1, 1.0]}).fit(X, y)
+    assert len(prepared) == 3
 
 
 def test_cv_results_layout(classification):
@@ -176,13 +194,14 @@ def test_cv_results_layout(classification):
 def test_the_final_model_averages_the_chosen_fold_networks(classification):
     X, y = classification
     model = MLPClassifierCV(**FAST).fit(X, y)
-    Xs = model.scaler_.transform(X)
+    Xs = model.scaler_.transform(X)  # the final networks predict in X's dtype
     networks = model.estimator_.estimators_
     assert all(n.alpha == model.alpha_ for n in networks)
     mean = np.mean([n.predict_proba(Xs) for n in networks], axis=0)
     np.testing.assert_allclose(model.predict_proba(X), mean)
     np.testing.assert_array_equal(model.predict(X), model.classes_[mean.argmax(axis=1)])
-    np.testing.assert_allclose(model.predict_log_proba(X), np.log(mean))
+    # the log of the mean from the members' log-probabilities
+    np.testing.assert_allclose(model.predict_log_proba(X), np.log(mean), rtol=1e-10)
 
 
 def test_refit_trains_on_every_row_for_the_median_best_epoch(regression):
@@ -512,3 +531,169 @@ def test_alphas_may_be_any_iterable_of_numbers(alphas, classification):
     X, y = classification
     model = MLPClassifierCV(**{**FAST, "alphas": alphas}).fit(X, y)
     assert model.alphas_.tolist() == [0.01, 1.0]
+
+
+# -- fewer and cheaper operations: halving, float32, the cosine budget ------------------
+def _clear_winner(n_rows, noise, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_rows, 3))
+    return X, np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] + noise * rng.normal(size=n_rows)
+
+
+def _wide_and_noisy(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(80, 300))
+    return X, X[:, 0] + rng.normal(size=80)
+
+
+@pytest.mark.parametrize("table, wins", [("clean", 1e-3), ("wide", 300.0)])
+def test_halving_keeps_the_alpha_that_clearly_wins(table, wins):
+    """Where one alpha clearly wins (plenty of clean rows: the smallest; few
+    noisy rows over many columns: the largest), halving keeps it to the end
+    and chooses it, as the full search does."""
+    X, y = _clear_winner(600, 0.05) if table == "clean" else _wide_and_noisy()
+    params = dict(
+        alphas=[1e-3, 0.1, 10.0, 300.0],
+        cv=3,
+        max_iter=120,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    halved = MLPRegressorCV(**params).fit(X, y)
+    full = MLPRegressorCV(**params, halving=False).fit(X, y)
+    assert halved.alpha_ == full.alpha_ == wins
+    assert halved.cv_results_["pruned_at_epoch"][halved.best_index_] == 0
+    assert (halved.cv_results_["pruned_at_epoch"] > 0).sum() == 3
+
+
+def test_pruned_alphas_leave_the_axis_at_their_rung(monkeypatch):
+    """At the first rung two of four alphas stop (their 3 fold networks
+    each), at the second one more: the trainer is told so at those epochs,
+    the networks stop there with their best weights, and cv_results_ says
+    where. 200 training rows in batches of 50 are 4 steps an epoch."""
+    from skmlp._halving import FIRST_RUNG_STEPS, rung_epochs
+    from skmlp.training.trainer import Status, Trainer
+
+    stops = []
+    original = Trainer.stop
+
+    def spy(self, members, status):
+        stops.append((self._epochs_done, sorted(members), status))
+        original(self, members, status)
+
+    monkeypatch.setattr(Trainer, "stop", spy)
+    X, y = _clear_winner(300, 0.3)
+    model = MLPRegressorCV(
+        alphas=[1e-3, 0.1, 10.0, 300.0],
+        cv=3,
+        batch_size=50,
+        max_iter=60,
+        n_iter_no_change=60,
+        random_state=0,
+    ).fit(X, y)
+    first, second = rung_epochs(60, steps_per_epoch=4)[:2]
+    assert first == max(2, FIRST_RUNG_STEPS // 4) and second == 2 * first
+    stopped = [(epoch, len(members)) for epoch, members, _ in stops]
+    assert stopped == [(first, 6), (second, 3)]
+    assert all(status is Status.PRUNED for _, _, status in stops)
+    pruned = model.cv_results_["pruned_at_epoch"]
+    assert sorted(pruned.tolist()) == [0, first, first, second]
+    assert model.cv_results_["mean_n_iter"][pruned == first].tolist() == [first, first]
+    assert pruned[model.best_index_] == 0
+
+
+def test_the_first_rung_waits_for_enough_optimizer_steps():
+    """A table of a few dozen rows takes one step an epoch, and its first
+    rung comes after FIRST_RUNG_STEPS epochs; thousands of rows take many
+    steps an epoch, and the first rung comes at MIN_FIRST_RUNG epochs."""
+    from skmlp._halving import FIRST_RUNG_STEPS, MIN_FIRST_RUNG, rung_epochs
+
+    first, second = rung_epochs(1000, steps_per_epoch=1)[:2]
+    assert (first, second) == (FIRST_RUNG_STEPS, 2 * FIRST_RUNG_STEPS)
+    assert rung_epochs(1000, steps_per_epoch=100)[0] == MIN_FIRST_RUNG
+    assert rung_epochs(FIRST_RUNG_STEPS, steps_per_epoch=1) == []
+
+
+def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(
+    classification, monkeypatch
+):
+    """The search trains float32 networks; the final ones are kept in the
+    input's dtype, so that predictions are float64 computations (a row's
+    prediction does not depend on the rows beside it)."""
+    import skmlp._tuned_base as tuned_base
+
+    trained = []
+    original = tuned_base.fit_estimators
+
+    def spy(networks, *args, **kwargs):
+        fitted = original(networks, *args, **kwargs)
+        trained.extend(n.coefs_[0].dtype for n in networks)
+        return fitted
+
+    monkeypatch.setattr(tuned_base, "fit_estimators", spy)
+    X, y = classification
+    model = MLPClassifierCV(**FAST).fit(X, y)
+    assert set(trained) == {np.dtype(np.float32)}
+    assert all(n.coefs_[0].dtype == np.float64 for n in model.estimator_.estimators_)
+    assert model.predict_proba(X).dtype == np.float64
+    np.testing.assert_array_equal(
+        model.predict_proba(X[::-1]), model.predict_proba(X)[::-1]
+    )
+    regressor = MLPRegressorCV(**FAST).fit(X, y.astype(float))
+    assert regressor.predict(X).dtype == np.float64
+    trained.clear()
+    unscaled = MLPRegressorCV(**FAST, scaling=None).fit(X, y.astype(float))
+    assert set(trained) == {np.dtype(np.float64)}
+    assert unscaled.estimator_.estimators_[0].coefs_[0].dtype == np.float64
+
+
+def test_the_cosine_budget_sets_each_members_rate_by_its_formula():
+    """Members of one axis with their own initial rates and budgets: after
+    epoch e each member's rate is lr_init_j (1 + cos(pi e / T_j)) / 2."""
+    from skmlp._base import fit_estimators
+
+    X, y = _clear_winner(200, 0.1)
+    settings = [(0.01, 12), (0.003, 20), (0.02, 16)]
+    members = [
+        MLPRegressor(
+            hidden_layer_sizes=(8,),
+            learning_rate="cosine",
+            learning_rate_init=rate,
+            max_iter=budget,
+            tol=0.0,
+            n_iter_no_change=100,
+            random_state=j,
+        )
+        for j, (rate, budget) in enumerate(settings)
+    ]
+    fit_estimators(members, [dict(X=X, y=y)] * 3)
+    for member, (rate, budget) in zip(members, settings):
+        epochs = np.arange(budget)
+        expected = rate * (1 + np.cos(np.pi * epochs / budget)) / 2
+        np.testing.assert_allclose(member.history_["learning_rate"], expected, rtol=1e-12)
+        assert member.n_iter_ == budget
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
+def test_a_weighted_row_is_its_copies_to_float32_precision(Estimator):
+    """scikit-learn's weight check at float32's tolerance: integer weights
+    against repeated rows, folds keeping a row and its copies together."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(45, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) if Estimator is MLPClassifierCV else X[:, 0]
+    weight = rng.randint(0, 3, size=45)
+    fold = np.arange(45) % 3
+    repeats = np.repeat(np.arange(45), weight)
+
+    def splits(groups):
+        return [
+            (np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in range(3)
+        ]
+
+    params = dict(alphas=[1e-3, 1.0], max_iter=20, random_state=0)
+    weighted = Estimator(**params, cv=splits(fold)).fit(X, y, sample_weight=weight)
+    repeated = Estimator(**params, cv=splits(fold[repeats])).fit(X[repeats], y[repeats])
+    method = "predict_proba" if Estimator is MLPClassifierCV else "predict"
+    np.testing.assert_allclose(
+        getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-5, atol=1e-6
+    )

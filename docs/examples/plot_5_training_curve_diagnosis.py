@@ -136,7 +136,8 @@ for key in ("divergence_epoch", "valid_rise", "final_gap", "final_train_level"):
 # curve covers all 150 epochs. With early stopping, folds stop at different
 # epochs; the display then draws only the epochs every fold reached, since a
 # mean over fewer and fewer folds would jump where each drops out. The
-# weights of each fold's best validation epoch are still restored at the end (``restore_best_weights=True``).
+# weights of each fold's best validation epoch are still restored at the end
+# (``restore_best_weights=True``).
 import os
 from pathlib import Path
 

@@ -12,6 +12,13 @@ through the same trainer. Nothing here calls back into an estimator.
 """
 
 from .plan import FitPlan, FitResult
-from .scheduler import MAX_AXIS_PARAMETERS, MAX_MEMBER_PARAMETERS, train
+from .scheduler import MAX_AXIS_PARAMETERS, MAX_MEMBER_PARAMETERS, Rungs, train
 
-__all__ = ["MAX_AXIS_PARAMETERS", "MAX_MEMBER_PARAMETERS", "FitPlan", "FitResult", "train"]
+__all__ = [
+    "MAX_AXIS_PARAMETERS",
+    "MAX_MEMBER_PARAMETERS",
+    "FitPlan",
+    "FitResult",
+    "Rungs",
+    "train",
+]

@@ -22,7 +22,7 @@ from ..nn.network import Network
 from ..nn.objective import Objective
 from ..nn.optimizers import make_optimizer
 from ..training.batches import batch_counts
-from ..training.trainer import Trainer, TrainingData
+from ..training.trainer import Status, Trainer, TrainingData
 from ..training.validation import Validation
 from .plan import FitResult
 
@@ -42,17 +42,50 @@ MAX_MEMBER_PARAMETERS = 2**15
 PER_MEMBER_SETTINGS = ("max_iter", "tol", "n_iter_no_change")
 
 
-def train(plans, on_epoch=None):
+def train(plans, on_epoch=None, rungs=None):
     """Train every plan; returns one :class:`~skmlp.model_axis.FitResult` per
     plan, in order. ``on_epoch(epoch, n_running)``, when given, is called
     after each epoch of each axis with the number of its members still
-    training."""
+    training.
+
+    ``rungs``, when given, is a :class:`Rungs`: every axis trains up to each
+    of its epochs in turn, in lockstep, and after each the plans that
+    ``rungs.stop(epoch)`` names stop there (successive halving: the worse
+    half of a search leaves every axis). Without rungs each axis trains to
+    its end before the next starts (only one axis's buffers at a time)."""
     results = [None] * len(plans)
-    for positions in _axes(plans):
-        trained = _train_axis([plans[i] for i in positions], on_epoch)
-        for i, result in zip(positions, trained):
-            results[i] = result
+    axes = list(_axes(plans))
+    if rungs is None:
+        for positions in axes:
+            run = _AxisRun([plans[i] for i in positions], on_epoch)
+            _collect(results, positions, run.finish())
+        return results
+    runs = [_AxisRun([plans[i] for i in positions], on_epoch) for positions in axes]
+    done = 0
+    for epoch in rungs.epochs:
+        for run in runs:
+            run.advance(epoch - done)
+        done = epoch
+        stopping = set(rungs.stop(epoch))
+        for run, positions in zip(runs, axes):
+            run.stop([j for j, i in enumerate(positions) if i in stopping])
+    for run, positions in zip(runs, axes):
+        _collect(results, positions, run.finish())
     return results
+
+
+def _collect(results, positions, trained):
+    for i, result in zip(positions, trained):
+        results[i] = result
+
+
+class Rungs:
+    """When a scheduler call pauses to stop plans: at each of ``epochs``
+    (increasing), ``stop(epoch)`` returns the positions of the plans to stop
+    (each ends with :attr:`~skmlp.training.trainer.Status.PRUNED`)."""
+
+    def __init__(self, epochs, stop):
+        self.epochs, self.stop = list(epochs), stop
 
 
 def _axes(plans):
@@ -124,37 +157,53 @@ def _batches_per_epoch(plan):
     return count - merged
 
 
-def _train_axis(plans, on_epoch):
-    """Train ``plans`` (of one axis) as one stack of networks."""
-    _share_equal_arrays(plans)
-    first = plans[0]
-    network = Network.stack([p.network for p in plans])
-    loss = stack_losses([p.loss for p in plans])
-    objective = Objective(
-        network, loss, [p.alpha for p in plans], [p.l1_ratio for p in plans]
-    )
-    optimizer = _optimizer(plans, network) if first.config.stochastic else None
-    validation = None
-    if first.validation is not None:
-        validation = Validation([p.validation for p in plans], objective)
-    dropout = [p.dropout_rng for p in plans]
-    dropout = None if all(d is None for d in dropout) else dropout
-    trainer = Trainer(
-        [p.config for p in plans], objective, optimizer, [p.rng for p in plans], dropout
-    )
-    trainer.on_begin, trainer.on_end = first.hooks
-    if on_epoch is not None and trainer.on_end is None:
-        trainer.on_end = _progress(on_epoch, trainer)
-    data = TrainingData([p.rows for p in plans], validation)
-    # overflow on the way to a divergence is detected and reported, not left
-    # as NumPy noise
-    with np.errstate(all="ignore"):
-        outcomes = trainer.run(data, [p.state for p in plans], first.incremental)
-    network.release()
-    return [
-        FitResult(outcome, network.member(j), trainer.member_optimizers[j], plan.state)
-        for j, (outcome, plan) in enumerate(zip(outcomes, plans))
-    ]
+class _AxisRun:
+    """The plans of one axis trained as one stack of networks, in steps."""
+
+    def __init__(self, plans, on_epoch):
+        _share_equal_arrays(plans)
+        self.plans, first = plans, plans[0]
+        self.network = network = Network.stack([p.network for p in plans])
+        loss = stack_losses([p.loss for p in plans])
+        alphas, l1_ratios = [p.alpha for p in plans], [p.l1_ratio for p in plans]
+        objective = Objective(network, loss, alphas, l1_ratios)
+        optimizer = _optimizer(plans, network) if first.config.stochastic else None
+        validation = None
+        if first.validation is not None:
+            validation = Validation([p.validation for p in plans], objective)
+        dropout = [p.dropout_rng for p in plans]
+        dropout = None if all(d is None for d in dropout) else dropout
+        rngs = [p.rng for p in plans]
+        trainer = Trainer([p.config for p in plans], objective, optimizer, rngs, dropout)
+        trainer.on_begin, trainer.on_end = first.hooks
+        if on_epoch is not None and trainer.on_end is None:
+            trainer.on_end = _progress(on_epoch, trainer)
+        data = TrainingData([p.rows for p in plans], validation)
+        trainer.begin(data, [p.state for p in plans], first.incremental)
+        self.trainer = trainer
+
+    def advance(self, epochs=None):
+        # overflow on the way to a divergence is detected and reported, not
+        # left as NumPy noise
+        with np.errstate(all="ignore"):
+            self.trainer.advance(epochs)
+
+    def stop(self, members):
+        if members:
+            self.trainer.stop(members, Status.PRUNED)
+
+    def finish(self):
+        """Train to the end; each plan's :class:`~skmlp.model_axis.FitResult`."""
+        self.advance()
+        with np.errstate(all="ignore"):
+            outcomes = self.trainer.end()
+        self.network.release()
+        return [
+            FitResult(
+                outcome, self.network.member(j), self.trainer.member_optimizers[j], p.state
+            )
+            for j, (outcome, p) in enumerate(zip(outcomes, self.plans))
+        ]
 
 
 def _optimizer(plans, network):

@@ -27,7 +27,7 @@ from .._sklearn_compat import (
     pipeline_fit_params,
     scorer_names,
 )
-from .._validation import SplitCache
+from .._validation import FitCache
 from ..model_axis import train
 
 
@@ -115,7 +115,7 @@ def plan_and_train(fits, error_score, on_epoch=None):
     fails records its error, or raises it with ``error_score='raise'``), train
     the plans of all in one call of the scheduler and publish them. Each
     fit's seconds grow by an equal share of the planning and training."""
-    start, cache = time.perf_counter(), SplitCache()
+    start, cache = time.perf_counter(), FitCache()
     for fit in fits:
         fit.pending = attempt(fit, _plan_fit, fit, cache)
         if fit.error is not None and error_score == "raise":
@@ -130,8 +130,8 @@ def plan_and_train(fits, error_score, on_epoch=None):
             fit.seconds += share
 
 
-def _plan_fit(fit, split_cache):
-    return fit.final._plan_fit(**fit.args, split_cache=split_cache)
+def _plan_fit(fit, cache):
+    return fit.final._plan_fit(**fit.args, cache=cache)
 
 
 def failed_result(fit, scorer, error_score, return_train_score):

@@ -284,6 +284,24 @@ class Network:
             n_members=n_members,
         )
 
+    def astype(self, dtype):
+        """This network with its parameters and running statistics in
+        ``dtype``: a copy, or the network itself when it has that dtype."""
+        if np.dtype(dtype) == self.dtype:
+            return self
+        other = Network(
+            self.layer_units,
+            self.activation,
+            dtype,
+            batch_norm=self.batch_norm,
+            dropout=self.dropout,
+            residual=self.residual,
+            n_members=self.n_members,
+        )
+        other.theta[:] = self.theta
+        other.state[:] = self.state
+        return other
+
     def member(self, j, copy=True):
         """Member ``j`` as a network of its own: a copy of its parameters and
         running statistics, or (``copy=False``) views of them, which see the

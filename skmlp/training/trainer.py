@@ -35,6 +35,7 @@ class Status(enum.Enum):
     STOPPED = "stopped"  #: a callback asked to stop
     INTERRUPTED = "interrupted"  #: KeyboardInterrupt; the weights so far are kept
     DIVERGED = "diverged"  #: non-finite loss, weights or outputs; earlier weights restored
+    PRUNED = "pruned"  #: stopped by the caller (a search's halving), not by its own rule
     FAILED = "failed"  #: L-BFGS ended abnormally; ``message`` says why
 
 
@@ -123,7 +124,9 @@ class Trainer:
         self.rngs, self.dropout_rng = rngs, dropout_rngs
         self.network = objective.network
         self.member_optimizers = [optimizer] * len(self.configs)
-        stochastic_schedule = self.config.schedule if self.config.solver == "sgd" else None
+        # scikit-learn's schedules are SGD's; the cosine budget is every solver's
+        sgd_only = self.config.solver == "sgd" or self.config.schedule == "cosine"
+        stochastic_schedule = self.config.schedule if sgd_only else None
         self.schedule = LearningRateSchedule(
             stochastic_schedule or "constant", self.config.power_t
         )
@@ -133,33 +136,66 @@ class Trainer:
         progress in ``states`` (one :class:`~skmlp.training.state.TrainingState`
         per member); returns one :class:`FitOutcome` per member.
         ``incremental`` runs one epoch (``partial_fit``)."""
-        if self.config.stochastic:
-            return self._run_stochastic(data, list(states), incremental)
-        return [self._run_lbfgs(data, states[0])]
+        self.begin(data, states, incremental)
+        self.advance()
+        return self.end()
 
-    # -- stochastic solvers ---------------------------------------------------------
-    def _run_stochastic(self, data, states, incremental):
-        """The epoch loop."""
-        for state in states:
+    # -- a run in steps: begin, advance (as often as needed), stop members, end -----
+    def begin(self, data, states, incremental=False):
+        """Prepare a run (see :meth:`run`); :meth:`advance` trains."""
+        self._data, self._states = data, list(states)
+        self._incremental, self._status = incremental, None
+        if not self.config.stochastic:
+            return
+        for state in self._states:
             state.monitor_validation = (
                 self.config.early_stopping and data.validation is not None
             )
             state.n_iter = 0
-        self._start(data, states)
+        self._start(data, self._states)
+        self._epochs_done = 0
+
+    def advance(self, epochs=None):
+        """Train up to ``epochs`` more epochs (all the rest: ``None``); whether
+        some member still trains. L-BFGS runs to its end at once."""
+        if self._status is not None:
+            return False
+        if not self.config.stochastic:
+            self._outcomes = [self._run_lbfgs(self._data, self._states[0])]
+            self._status = self._outcomes[0].status
+            return False
         try:
-            status = self._epochs(incremental)
+            self._status = self._epochs(epochs)
         except KeyboardInterrupt:
-            status = Status.INTERRUPTED
+            self._status = Status.INTERRUPTED
+        return self._status is None
+
+    def stop(self, members, status):
+        """The members ``members`` (their positions in the run's states) stop
+        training now, ending as ``status``; the others go on."""
+        index = list(self._loop.index)
+        for member in members:
+            if member in index and self._running[index.index(member)]:
+                self._stop(index.index(member), status)
+
+    def end(self):
+        """Finish the run: each member's best weights, its outcome."""
+        if not self.config.stochastic:
+            return self._outcomes
+        status = self._status or Status.MAX_ITER
+        states, data = self._states, self._data
         self._finish(np.arange(len(self._loop.states)))
         self.network, self.objective = self._full
         self._restore_best(states)
-        if self.network.batch_norm and not incremental:
+        if self.network.batch_norm and not self._incremental:
             self._refresh_batch_norm(data)
+        has_validation = data.validation is not None
         return [
-            self._outcome(self._stopped_as[j] or status, state, data.validation is not None)
+            self._outcome(self._stopped_as[j] or status, state, has_validation)
             for j, state in enumerate(states)
         ]
 
+    # -- stochastic solvers ---------------------------------------------------------
     def _start(self, data, states):
         """The epoch loop's pieces (:class:`_Loop`) and bookkeeping."""
         self.objective.set_training_weights(*data.training_weights())
@@ -274,18 +310,27 @@ class Trainer:
         self._loop.safe.fall_back(positions)
         self.optimizer.reset(positions)
 
-    def _epochs(self, incremental):
-        for _ in range(max(c.max_iter for c in self.configs)):
+    def _epochs(self, epochs=None):
+        """Up to ``epochs`` more epochs of the loop; the :class:`Status` of its
+        end, or ``None`` while some member still trains."""
+        incremental = self._incremental
+        last = max(c.max_iter for c in self.configs)
+        for _ in range(last - self._epochs_done if epochs is None else epochs):
+            if self._epochs_done >= last:
+                return Status.MAX_ITER
+            if not self._running.any():  # every member stopped from outside
+                return Status.CONVERGED
+            if not self._running.all():
+                self._compact()
             status = self._epoch(incremental)
+            self._epochs_done += 1
             if status is not None:
                 return status
             if not self._running.any():
                 return Status.CONVERGED
             if incremental:
                 return Status.INCREMENTAL
-            if not self._running.all():
-                self._compact()
-        return Status.MAX_ITER
+        return Status.MAX_ITER if self._epochs_done >= last else None
 
     def _epoch(self, incremental):
         """One epoch and its bookkeeping; a :class:`Status` if training ends."""
@@ -360,7 +405,10 @@ class Trainer:
         """Schedule the next learning rates; on a member's plateau, stop it (or
         lower its rate); a member at its own ``max_iter`` stops there (a
         ``partial_fit`` runs its one epoch whatever ``max_iter`` says)."""
-        self.schedule.after_epoch(self.optimizer, [state.t for state in states])
+        # a fit's budget counts its own epochs; partial_fit's, all since the start
+        epochs = [len(s.loss_curve) if incremental else s.n_iter for s in states]
+        budgets = [self._config(j).max_iter for j in range(len(states))]
+        self.schedule.after_epoch(self.optimizer, [s.t for s in states], epochs, budgets)
         for j in np.flatnonzero(self._running):
             state, config = states[j], self._config(j)
             if state.no_improvement_count <= config.n_iter_no_change:

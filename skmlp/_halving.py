@@ -1,0 +1,88 @@
+"""Successive halving of a CV estimator's alphas, inside one pass.
+
+Every network of the search starts together; at each rung (an epoch, then
+twice it, four times, ...: see :func:`rung_epochs`) the alphas whose mean
+inner held-out score so far is not among the best leave the search -- their
+networks stop there, keeping their best weights -- and the others go on.
+scikit-learn's ``HalvingGridSearchCV`` halves over samples, in separate
+rounds; this halves over epochs, within one training program, so that a
+pruned alpha costs only the epochs it ran.
+"""
+
+import math
+
+import numpy as np
+
+from .model_axis import Rungs
+
+#: The first rung comes once every network has taken this many optimizer
+#: steps (at least :data:`MIN_FIRST_RUNG` epochs); the next ones double it.
+FIRST_RUNG_STEPS = 16
+MIN_FIRST_RUNG = 2
+#: Each rung keeps the best ``1 / KEEP_EVERY`` of the alphas left (rounded up).
+KEEP_EVERY = 3
+
+
+def rung_epochs(max_iter, steps_per_epoch=1):
+    """The rungs below ``max_iter``: the first epoch by which a network
+    taking ``steps_per_epoch`` steps an epoch has taken
+    :data:`FIRST_RUNG_STEPS` (and at least :data:`MIN_FIRST_RUNG`), then
+    twice that, four times, ...
+
+    On a table of a few dozen rows an epoch is one step, and an alpha's
+    score after two steps says nothing; on thousands of rows two epochs are
+    dozens of steps."""
+    epoch = max(MIN_FIRST_RUNG, math.ceil(FIRST_RUNG_STEPS / steps_per_epoch))
+    epochs = []
+    while epoch < max_iter:
+        epochs.append(epoch)
+        epoch *= 2
+    return epochs
+
+
+class AlphaHalving:
+    """The halving of ``n_alphas`` alphas whose networks are the
+    estimators ``networks``, alpha by alpha (``len(networks) // n_alphas``
+    each, the order of the one pass's plans).
+
+    Attributes
+    ----------
+    pruned_at : ndarray of shape (n_alphas,)
+        The rung epoch at which each alpha left the search; 0 for those
+        that did not.
+    """
+
+    def __init__(self, networks, n_alphas, report=None):
+        self.networks, self.n_alphas, self.report = networks, n_alphas, report
+        self.per_alpha = len(networks) // n_alphas
+        self.alive = list(range(n_alphas))
+        self.pruned_at = np.zeros(n_alphas, dtype=int)
+
+    def rungs(self, max_iter, steps_per_epoch=1):
+        """The :class:`~skmlp.model_axis.Rungs` of this halving (see
+        :func:`rung_epochs`)."""
+        return Rungs(rung_epochs(max_iter, steps_per_epoch), self.stop)
+
+    def scores(self):
+        """Each alpha's mean best held-out score so far (NaN before its
+        networks have a finite one)."""
+        best = np.array([n._state.best_validation_score for n in self.networks], float)
+        best[~np.isfinite(best)] = np.nan
+        return best.reshape(self.n_alphas, self.per_alpha).mean(axis=1)
+
+    def stop(self, epoch):
+        """At rung ``epoch``: the positions of the networks of the alphas that
+        leave now: all but the best ``1 / KEEP_EVERY`` of those left, where
+        an alpha that ties the last one kept stays too (so equal alphas share
+        their fate)."""
+        if len(self.alive) < 2:
+            return []
+        scores = np.nan_to_num(self.scores(), nan=-np.inf)
+        ranked = sorted(self.alive, key=lambda a: -scores[a])
+        cutoff = scores[ranked[math.ceil(len(self.alive) / KEEP_EVERY) - 1]]
+        leaving = [a for a in self.alive if scores[a] < cutoff]
+        self.alive = [a for a in self.alive if a not in leaving]
+        self.pruned_at[leaving] = epoch
+        if self.report is not None:
+            self.report(epoch, self.alive, scores)
+        return [a * self.per_alpha + i for a in leaving for i in range(self.per_alpha)]
