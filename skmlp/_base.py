@@ -13,6 +13,7 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
@@ -50,7 +51,23 @@ from .training.validation import ValidationSet
 
 #: What validating and encoding the data teaches an estimator, which the
 #: members of an ensemble take from it.
-DATA_ATTRIBUTES = ("n_features_in_", "feature_names_in_", "classes_", "_label_binarizer")
+DATA_ATTRIBUTES = (
+    "n_features_in_",
+    "feature_names_in_",
+    "classes_",
+    "_label_binarizer",
+    "_input_median",
+)
+
+
+def _training_median(X, sample_weight):
+    """Each column's median over the rows that count (weight above 0), the
+    default baseline of :func:`skmlp.inspection.feature_attributions`; None
+    for a sparse ``X``."""
+    if sp.issparse(X):
+        return None
+    rows = X if sample_weight is None else X[np.asarray(sample_weight) > 0]
+    return np.median(rows, axis=0)
 
 
 def _copy_attribute(source, target, name):
@@ -435,6 +452,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             check_consistent_length(X, groups)
         validation_set = self._validate_validation_set(X, Y, **validation)
         self._check_solver_options()
+        if fresh:
+            self._input_median = _training_median(X, sample_weight)
         loss = self._make_loss(Y, sample_weight)
         Y, sample_weight = self._prepare_targets(Y, sample_weight)
         if validation_set is not None:

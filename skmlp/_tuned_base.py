@@ -36,7 +36,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._base import fit_estimators
+from ._base import _training_median, fit_estimators
 from ._halving import AlphaHalving
 from ._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
 from .model_axis.ensemble import member_seeds, publish
@@ -53,6 +53,7 @@ TRAIN_DTYPE = "float32"
 #: What a fit learns besides its public attributes.
 PRIVATE = (
     "_input_dtype",
+    "_input_median",
     "_y_center",
     "_y_scale",
     "_y_constant",
@@ -130,6 +131,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         splits = self._inner_splits(X, y, groups)
         _check_fold_weights(sample_weight, splits)
         self._input_dtype = X.dtype.name  # a name: persistence trusts str, not dtype
+        self._input_median = _training_median(X, sample_weight)
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)

@@ -3,7 +3,8 @@
 ``skmlp cv [DATA] --target COL ...`` cross-validates an MLP on a table;
 without a data file (and ``python -m skmlp`` with no arguments) it
 cross-validates each estimator on scikit-learn's bundled breast-cancer data.
-``skmlp fit`` saves a model (skops format), ``skmlp predict`` applies it.
+``skmlp fit`` saves a model (skops format), ``skmlp predict`` applies it,
+``skmlp explain`` lists the features that drive its predictions.
 No command ends with a traceback: bad input ends with a one-line error and
 exit status 2, any other error with a one-line error and exit status 1
 (``--debug``, or SKMLP_DEBUG=1, shows the traceback instead).
@@ -36,7 +37,7 @@ def build_parser():
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an error"
     )
-    commands = parser.add_subparsers(dest="command", metavar="{cv,fit,predict}")
+    commands = parser.add_subparsers(dest="command", metavar="{cv,fit,predict,explain}")
     add_table_commands(commands)
     return parser
 
@@ -46,7 +47,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv or ["cv"])
     if args.command is None:
-        parser.error("choose a command: cv, fit or predict")
+        parser.error("choose a command: cv, fit, predict or explain")
     try:
         return args.run(args)
     except Exception as error:  # noqa: BLE001 - the command line's one-line promise

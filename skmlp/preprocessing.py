@@ -168,6 +168,16 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return z
         return self.clip * _squash(z / self.clip)
 
+    def _slope(self, X):
+        """The derivative of :meth:`transform` with respect to each value of
+        ``X`` (elementwise: each column is mapped on its own). With ``u =
+        (x - center) / (spread * clip)``: ``(1 + u**2) ** -1.5 / spread``."""
+        factor = self._factor.astype(np.float64)
+        if self.clip is None:
+            return np.broadcast_to(factor, X.shape)
+        u = (X - self.center_) * factor / self.clip
+        return factor / (1 + u * u) ** 1.5
+
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
 

@@ -303,3 +303,46 @@ def test_any_other_error_is_one_line_and_status_1(monkeypatch, capsys):
 def test_help_states_the_error_promise():
     result = skmlp("--help")
     assert "exit status 2 for bad input" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("tuned", [False, True], ids=["pipeline", "tuned"])
+def test_explain_lists_the_features_that_drive_a_saved_model(tables, tmp_path, tuned):
+    """subtype follows gene_0: it leads the list, the CSV has every row's
+    attributions by feature, the plot is written; a bad --target is named."""
+    model = tmp_path / "model.skops"
+    options = ["--tuned", "--estimator-param", "alphas=[0.1]"] if tuned else []
+    fitted = skmlp(
+        "fit",
+        tables / "cohort.csv",
+        "--target",
+        "subtype",
+        "--drop",
+        "patient,risk,relapse",
+        *options,
+        "--model",
+        model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    out, plot = tmp_path / "attributions.csv", tmp_path / "top.png"
+    result = skmlp(
+        "explain",
+        model,
+        tables / "cohort.csv",
+        "--top",
+        "3",
+        "--target",
+        "AML",
+        "--out",
+        out,
+        "--plot",
+        plot,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[0] == "feature" and lines[1].split()[0] == "gene_0"
+    assert len([line for line in lines if line.startswith("gene_")]) == 3
+    table = pd.read_csv(out)
+    assert list(table.columns) == [f"gene_{i}" for i in range(5)] and len(table) == 240
+    assert plot.stat().st_size > 0
+    bad = skmlp("explain", model, tables / "cohort.csv", "--target", "CML")
+    assert bad.returncode == 2 and "--target must be one of the classes" in bad.stderr

@@ -499,3 +499,33 @@ def test_dropout_members_draw_their_own_masks_as_separate_fits():
         for ours, theirs in zip(member.coefs_, alone.coefs_):
             np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
     assert len(n_iter) > 1  # stopped at different epochs: the axis was compacted
+
+
+@pytest.mark.parametrize("architecture", sorted(ARCHITECTURES))
+def test_input_gradients_on_the_axis_are_each_members_own(architecture):
+    """Network.input_gradient of a stack on rows all members share: member
+    j's gradient with respect to the inputs is network.member(j)'s, and both
+    match central differences of the logits."""
+    network, _, X, _, _ = _problem("squared_error", architecture=architecture)
+    singles = [network.member(j) for j in range(K)]
+    rows = X[0]
+    weights = np.random.RandomState(1).normal(size=3)
+
+    def output_grad(logits):
+        return np.broadcast_to(weights, logits.shape).copy()
+
+    logits, dX = network.input_gradient(rows, output_grad)
+    assert dX.shape == (K, M, D)
+    for j, single in enumerate(singles):
+        own_logits, own = single.input_gradient(rows, output_grad)
+        np.testing.assert_allclose(logits[j], own_logits, rtol=1e-12)
+        np.testing.assert_allclose(dX[j], own, rtol=1e-10, atol=1e-14)
+        eps = 1e-6
+        for i in range(D):
+            step = np.zeros(D)
+            step[i] = eps
+            up = single.predict_raw(rows + step) @ weights
+            down = single.predict_raw(rows - step) @ weights
+            np.testing.assert_allclose(
+                own[:, i], (up - down) / (2 * eps), rtol=1e-6, atol=1e-9
+            )

@@ -52,6 +52,13 @@ class Linear:
         Z += self.b
         return Z
 
+    def input_grad(self, dZ):
+        """``dZ W^T``: the gradient of an inference-mode ``predict`` with
+        respect to its input (``(k, m, fan_in)`` on an axis, allocated)."""
+        dX = np.empty((*dZ.shape[:-1], self.W.shape[-2]), dtype=np.result_type(dZ, self.W))
+        matmul_transposed_into(dZ, self.W, dX)
+        return dX
+
 
 class BatchNorm:
     """Batch normalisation of pre-activations (Ioffe & Szegedy, 2015).
@@ -105,9 +112,14 @@ class BatchNorm:
 
     def predict(self, Z):
         Z -= self.running_mean
-        Z *= self.gamma / np.sqrt(self.running_var + self.eps)
+        Z *= self.inference_scale()
         Z += self.beta
         return Z
+
+    def inference_scale(self):
+        """``gamma / sqrt(running_var + eps)``: in inference mode batch
+        normalisation is this affine map's slope."""
+        return self.gamma / np.sqrt(self.running_var + self.eps)
 
 
 class MemberRandom:
@@ -248,9 +260,26 @@ class HiddenLayer:
             dX += v.skip
 
     def predict(self, X):
+        return self.predict_keeping(X)[0]
+
+    def predict_keeping(self, X):
+        """Inference-mode output and what :meth:`input_grad` needs: ``(A,
+        (Z, H))``. Dropout is off at inference; batch normalisation uses its
+        running statistics."""
         Z = self.linear.predict(X)
         if self.batch_norm:
             self.batch_norm.predict(Z)
         H = np.empty_like(Z) if self.activation.needs_input else Z
         self.activation.forward(Z, H)
-        return H + X if self.residual else H
+        return (H + X if self.residual else H), (Z, H)
+
+    def input_grad(self, kept, dA):
+        """The gradient of :meth:`predict` with respect to its input, from
+        the gradient ``dA`` with respect to its output (consumed)."""
+        Z, H = kept
+        skip = dA.copy() if self.residual else None
+        self.activation.backward(Z, H, dA, None)
+        if self.batch_norm:
+            dA *= self.batch_norm.inference_scale()
+        dX = self.linear.input_grad(dA)
+        return dX + skip if self.residual else dX

@@ -438,6 +438,22 @@ class Network:
             A = layer.predict(A)
         return self.output.predict(A)
 
+    def input_gradient(self, X, output_grad):
+        """Inference-mode logits for ``X`` and the gradient of a function of
+        them with respect to ``X``: ``output_grad(logits)`` returns that
+        function's gradient with respect to the logits (same shape). Returns
+        ``(logits, dX)``; on a model axis ``dX`` is ``(k, m, n_features)``,
+        each member's own."""
+        A, kept = X, []
+        for layer in self.hidden:
+            A, layer_kept = layer.predict_keeping(A)
+            kept.append(layer_kept)
+        logits = self.output.predict(A)
+        dA = self.output.input_grad(output_grad(logits))
+        for layer, layer_kept in zip(reversed(self.hidden), reversed(kept)):
+            dA = layer.input_grad(layer_kept, dA)
+        return logits, dA
+
 
 class RowBuffers:
     """A network's training buffers for batches of ``m`` rows: each hidden
