@@ -158,9 +158,11 @@ def _columns(frame, spec, what):
     return names
 
 
-def split_table(frame, target, groups, drop=None):
+def split_table(frame, target, groups, drop=None, raw=False):
     """``(X, y, groups, feature names, target names)`` from a table; rows
-    whose target is missing are left out, with a note naming them."""
+    whose target is missing are left out, with a note naming them. ``X`` is
+    a float array, or (``raw``, for the CV estimators, which encode text
+    columns and missing values themselves) the feature columns as they are."""
     if not target:
         raise ValueError("--target is required with a data file")
     if frame.shape[0] == 0:
@@ -174,11 +176,20 @@ def split_table(frame, target, groups, drop=None):
     features = frame.drop(columns=list(dict.fromkeys(targets + group_cols + dropped)))
     numeric = _pandas().api.types.is_numeric_dtype
     text = [c for c in features.columns if not numeric(features[c])]
-    if text:
-        raise ValueError(f"non-numeric feature column(s) {text[:8]}: encode or drop them")
+    if text and not raw:
+        raise ValueError(
+            f"non-numeric feature column(s) {text[:8]}: encode or drop them, or use "
+            "--tuned (the CV estimators encode categories and missing values)"
+        )
     y = frame[targets[0]].to_numpy() if len(targets) == 1 else frame[targets].to_numpy()
     g = frame[group_cols[0]].to_numpy() if group_cols else None
-    return features.to_numpy(dtype=float), y, g, list(features.columns), targets
+    X = features.reset_index(drop=True) if raw else features.to_numpy(dtype=float)
+    return X, y, g, list(features.columns), targets
+
+
+def _rows(X, rows):
+    """Rows ``rows`` of an array or a DataFrame."""
+    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
 
 
 def _without_missing_targets(frame, targets):
@@ -298,12 +309,12 @@ def cross_validate_table(model, X, y, groups, task, scoring, n_splits, random_st
             start = time.perf_counter()
             fold_groups = None if groups is None else groups[train]
             fold_model = clone(model).fit(
-                X[train], y[train], **_fit_params(model, fold_groups)
+                _rows(X, train), y[train], **_fit_params(model, fold_groups)
             )
             results["fit_time"].append(time.perf_counter() - start)
             results["estimator"].append(fold_model)
             for name, scorer in scorers.items():
-                results[name].append(float(scorer(fold_model, X[test], y[test])))
+                results[name].append(float(scorer(fold_model, _rows(X, test), y[test])))
     finally:  # an error is reported on a line of its own
         print(file=sys.stderr)
     return results
@@ -360,7 +371,7 @@ def _table_task(args):
     """The table of ``skmlp cv`` / ``skmlp fit`` split into its parts, the task
     it poses and the (unfitted) model for it."""
     X, y, groups, features, targets = split_table(
-        read_table(args.data), args.target, args.groups, args.drop
+        read_table(args.data), args.target, args.groups, args.drop, raw=args.tuned
     )
     task = detect_task(y, args.task)
     check_target(y, task)
@@ -504,10 +515,15 @@ def run_predict(args):
 
 
 def _saved_features(saved, frame):
+    """The model's feature columns of ``frame``: as they are for a CV
+    estimator (which encodes them itself), else as floats."""
     missing = [c for c in saved["features"] if c not in frame.columns]
     if missing:
         raise KeyError(f"the table lacks the model's feature column(s) {missing[:8]}")
-    return frame[saved["features"]].to_numpy(dtype=float)
+    features = frame[saved["features"]]
+    if isinstance(saved["model"], BaseMLPCV):
+        return features
+    return features.to_numpy(dtype=float)
 
 
 def _explained_target(saved, target):

@@ -186,7 +186,7 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
         store_parameters(self, locals())
 
     def _validation_options(self):
-        return dict(dtype=[np.float64, np.float32], multi_output=True)
+        return dict(multi_output=True)
 
     def _check_targets(self, y):
         check_classification_targets(y)
@@ -278,7 +278,7 @@ class MultiLabelMLPCV(_ClassifierCV):
         store_parameters(self, locals())
 
     def _validation_options(self):
-        return dict(dtype=[np.float64, np.float32], multi_output=True)
+        return dict(multi_output=True)
 
     def _stratifiable(self):
         return self._binary_target
@@ -403,7 +403,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         store_parameters(self, locals())
 
     def _validation_options(self):
-        return dict(dtype=[np.float64, np.float32], multi_output=True, y_numeric=True)
+        return dict(multi_output=True, y_numeric=True)
 
     def _check_targets(self, y):
         if y.ndim == 2 and y.shape[1] == 1:  # warn once, not once per network

@@ -42,7 +42,7 @@ from ._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
 from .model_axis.ensemble import member_seeds, publish
 from .model_selection._results import search_results
 from .nn.activations import ACTIVATIONS
-from .preprocessing import SmoothClipScaler
+from .preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 
 #: The default grid of ``alphas`` (see the user guide's table).
 ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
@@ -121,17 +121,19 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight, groups):
         start = time.perf_counter()
         self._forget_fit()
-        X, y = validate_data(self, X, y, **self._validation_options())
+        raw = X
+        X, y = validate_data(
+            self, X, y, **self._validation_options(), **raw_table_checks(X)
+        )
         y = self._check_targets(y)
         alphas = self._checked_alphas()
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         splits = self._inner_splits(X, y, groups)
         _check_fold_weights(sample_weight, splits)
-        self._input_dtype = X.dtype.name  # a name: persistence trusts str, not dtype
-        self._input_median = _training_median(X, sample_weight)
+        X = self._fit_encoder(raw, X, sample_weight)
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
@@ -163,7 +165,19 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 delattr(self, name)
 
     def _validation_options(self):
-        return dict(dtype=[np.float64, np.float32])
+        return {}
+
+    def _fit_encoder(self, raw, X, sample_weight):
+        """The table as numbers (:class:`~skmlp.preprocessing.TableEncoder`:
+        NaN imputed and flagged, categories one-hot), in the input's float
+        dtype (float32 stays float32, anything else is float64)."""
+        self._input_dtype = "float32" if X.dtype == np.float32 else "float64"
+        self.encoder_ = TableEncoder().fit(raw, sample_weight=sample_weight)
+        X = self.encoder_.transform(raw).astype(self._input_dtype, copy=False)
+        plain = not (self.encoder_.categorical_.any() or self.encoder_.missing_.any())
+        # the default baseline of feature_attributions, in the table's own columns
+        self._input_median = _training_median(X, sample_weight) if plain else None
+        return X
 
     def _checked_alphas(self):
         """``alphas`` as a 1-D float array: any collection of numbers (a set
@@ -202,7 +216,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
 
     def _scaled(self, X):
         check_is_fitted(self, "estimator_")
-        X = validate_data(self, X, reset=False, dtype=self._input_dtype)
+        validate_data(self, X, reset=False, **raw_table_checks(X))
+        X = self.encoder_.transform(X).astype(self._input_dtype, copy=False)
         if self.scaler_ is None:
             return X
         return self.scaler_.transform(X)  # the final networks are in X's dtype
@@ -373,6 +388,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True  # text columns are categories
         return tags
 
 

@@ -18,7 +18,7 @@ from ._tuned import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 from .nn.losses import LOSSES
 from .nn.network import Network
 from .nn.optimizers import OPTIMIZERS
-from .preprocessing import SmoothClipScaler
+from .preprocessing import SmoothClipScaler, TableEncoder
 from .training.state import TrainingState
 
 
@@ -39,6 +39,7 @@ TRUSTED_TYPES = sorted(
         MLPRegressorCV,
         MultiLabelMLPCV,
         SmoothClipScaler,
+        TableEncoder,
         Network,
         TrainingState,
         *LOSSES.values(),

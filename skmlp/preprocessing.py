@@ -1,4 +1,5 @@
-"""Input scaling for networks: robust scaling followed by a smooth clip.
+"""Input scaling for networks: robust scaling followed by a smooth clip; and
+the encoding of raw tables (missing values, categories) in front of it.
 
 A network's first layer sees its inputs as they are. A heavy-tailed feature or a
 single outlier, standardised by a mean and a standard deviation, can still be
@@ -10,7 +11,7 @@ an inter-quantile range, then passed through the smooth clip
 maps every value into ``(-clip, clip)``.
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
@@ -18,7 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._sklearn_compat import Interval, _check_sample_weight, _fit_context
 
-__all__ = ["SmoothClipScaler"]
+__all__ = ["SmoothClipScaler", "TableEncoder"]
 
 FLOAT_DTYPES = [np.float64, np.float32]
 
@@ -284,3 +285,281 @@ def _unclip(y, clip):
         )
     # (1 - v) * (1 + v) keeps its precision near |v| = 1, where 1 - v**2 would not
     return clip * v / np.sqrt((1 - v) * (1 + v))
+
+
+class TableEncoder(TransformerMixin, BaseEstimator):
+    """A raw clinical table as numbers: missing values imputed and flagged,
+    categorical columns one-hot encoded.
+
+    What :class:`~skmlp.MLPClassifierCV` and its siblings do to a table
+    before scaling it, so that a table with NaN and categorical columns
+    needs no preprocessing code. The output holds, in this order:
+
+    * each numeric column, NaN replaced by its (weighted) median over the
+      training rows (0 if it has none);
+    * for each numeric column with NaN among the training rows, a 0/1
+      indicator ``<name>_missing`` (a value's absence often says something:
+      a test not ordered). NaN in a column that had none in training is
+      imputed without an indicator;
+    * for each categorical column (pandas ``category``, ``object``,
+      ``string`` or ``bool``; in an array, a column of text), one 0/1 column
+      per category kept, in the order of their text (missing last): the ``max_categories``
+      heaviest of the training rows (by total weight; ties by text), plus
+      ``<name>_other`` for the rest when there are more. Missing is a
+      category of its own (``<name>_missing``) when the training rows have
+      it. A category never seen in training encodes as all zeros.
+
+    Parameters
+    ----------
+    max_categories : int, default=20
+        The most categories a column keeps as columns of their own; the
+        others share ``<name>_other`` (so a column of patient identifiers
+        cannot add thousands of columns).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        The number of columns of the table.
+    feature_names_in_ : ndarray of str
+        The table's columns, when it is a DataFrame.
+    categorical_ : ndarray of bool of shape (n_features,)
+        Which columns are encoded as categories.
+    medians_ : ndarray of shape (n_numeric,)
+        The imputation value of each numeric column, in order.
+    missing_ : ndarray of bool of shape (n_numeric,)
+        Which numeric columns get a missing-value indicator.
+    categories_ : list of list of str
+        Each categorical column's kept categories, as text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skmlp.preprocessing import TableEncoder
+    >>> table = pd.DataFrame({"age": [50, np.nan, 70],
+    ...                       "site": pd.Categorical(["A", "B", "A"])})
+    >>> encoder = TableEncoder().fit(table)
+    >>> encoder.get_feature_names_out().tolist()
+    ['age', 'age_missing', 'site_A', 'site_B']
+    >>> encoder.transform(pd.DataFrame({"age": [np.nan], "site": ["C"]})).tolist()
+    [[60.0, 1.0, 0.0, 0.0]]
+    """
+
+    _parameter_constraints = {
+        "max_categories": [Interval(Integral, 1, None, closed="left")]
+    }
+
+    def __init__(self, max_categories=20):
+        self.max_categories = max_categories
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn each column's kind, median, indicator and categories.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The raw table: numeric columns may hold NaN.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows (a weight of 2 counts as two copies; 0 leaves
+            a row out of the medians and the category counts).
+
+        Returns
+        -------
+        self : TableEncoder
+        """
+        checked = validate_data(self, X, **raw_table_checks(X))
+        weights = _check_sample_weight(
+            sample_weight, checked, dtype=np.float64, ensure_non_negative=True
+        )
+        self.categorical_ = np.array(
+            [_is_categorical(_column(X, checked, j)) for j in range(checked.shape[1])],
+            dtype=bool,
+        )
+        numeric, categorical = self._split(X, checked)
+        present = ~np.isnan(numeric)
+        self.missing_ = ~present.all(axis=0)
+        self.medians_ = np.array(
+            [_weighted_median(v[p], weights[p]) for v, p in zip(numeric.T, present.T)]
+        )
+        kept = [_kept_categories(c, weights, self.max_categories) for c in categorical]
+        self.categories_ = [categories for categories, _ in kept]
+        self._rare = [rare for _, rare in kept]
+        return self
+
+    def transform(self, X):
+        """The encoded table, float64, columns as :meth:`get_feature_names_out`.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+        """
+        check_is_fitted(self)
+        checked = validate_data(self, X, reset=False, **raw_table_checks(X))
+        numeric, categorical = self._split(X, checked)
+        missing = np.isnan(numeric)
+        blocks = [np.where(missing, self.medians_, numeric), missing[:, self.missing_]]
+        for column, kept, rare in zip(categorical, self.categories_, self._rare):
+            blocks.append(_one_hot(column, kept, rare))
+        return np.hstack([b.astype(np.float64, copy=False) for b in blocks])
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the encoded columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            The input's names; None: ``feature_names_in_``, or ``x0``, ``x1``...
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        inputs = np.asarray(_input_names(self, input_features), dtype=object)
+        numeric, categorical = inputs[~self.categorical_], inputs[self.categorical_]
+        names = list(numeric) + [f"{n}_missing" for n in numeric[self.missing_]]
+        for name, kept in zip(categorical, self.categories_):
+            names += [f"{name}_{_label(c)}" for c in kept]
+        return np.asarray(names, dtype=object)
+
+    def _split(self, X, checked):
+        """The numeric columns as one float64 array, and the categorical
+        columns one by one (a DataFrame's with their dtypes)."""
+        numbers = np.flatnonzero(~self.categorical_)
+        if hasattr(X, "iloc"):
+            numeric = X.iloc[:, numbers].to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            numeric = _numeric(checked[:, numbers])
+        categories = np.flatnonzero(self.categorical_)
+        return numeric, [_column(X, checked, j) for j in categories]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        return tags
+
+
+def raw_table_checks(X):
+    """``validate_data``'s options for a raw table: NaN allowed, and any
+    column kind (a DataFrame with a non-numeric column as objects, so that
+    scikit-learn does not try to cast a category of text to numbers)."""
+    dtypes = getattr(X, "dtypes", None)
+    text = dtypes is not None and any(
+        str(d) in ("category", "string") or d.kind not in "biuf" for d in dtypes
+    )
+    return dict(dtype=object if text else None, ensure_all_finite="allow-nan")
+
+
+#: The text of the missing category and of the rare ones.
+MISSING, OTHER = "<missing>", "<other>"
+
+
+def _column(X, checked, j):
+    return X.iloc[:, j] if hasattr(X, "iloc") else checked[:, j]
+
+
+def _input_names(encoder, input_features):
+    if input_features is not None:
+        if len(input_features) != encoder.n_features_in_:
+            raise ValueError(
+                f"input_features has {len(input_features)} names for "
+                f"{encoder.n_features_in_} features."
+            )
+        return list(input_features)
+    names = getattr(encoder, "feature_names_in_", None)
+    return (
+        list(names)
+        if names is not None
+        else [f"x{i}" for i in range(encoder.n_features_in_)]
+    )
+
+
+def _is_categorical(column):
+    """A pandas column of dtype category, object, string or bool, or an
+    array column of values that are not all numbers."""
+    dtype = getattr(column, "dtype", None)
+    if str(dtype) in ("category", "boolean", "string") or dtype.kind in "USb":
+        return True
+    if dtype.kind != "O":
+        return False
+    try:
+        np.asarray(column, dtype=np.float64)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _numeric(array):
+    try:
+        return np.asarray(array, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "A column mixes numbers and text: give it one kind (a pandas "
+            "'category' column for categories)."
+        ) from None
+
+
+def _is_missing(value):
+    if value is None or str(value) in ("<NA>", "NaT"):
+        return True
+    return isinstance(value, (float, np.floating)) and np.isnan(value)
+
+
+def _text_values(column):
+    """Each value as a category: its text, or MISSING for NaN / None / NA."""
+    values = np.asarray(column, dtype=object)
+    missing = np.array([_is_missing(v) for v in values], dtype=bool)
+    return np.where(missing, MISSING, values.astype(str)).astype(object)
+
+
+def _kept_categories(column, weights, max_categories):
+    """The categories of the training rows that count: ``(kept, rare)``, the
+    ``max_categories`` heaviest (ties by text) in the order of their text
+    (MISSING last), then OTHER when there are more (``rare``)."""
+    values = _text_values(column)
+    counted = weights > 0
+    names, inverse = np.unique(values[counted], return_inverse=True)
+    totals = np.bincount(inverse, weights=weights[counted], minlength=len(names))
+    order = np.lexsort((names, -totals))
+    kept = sorted((str(n) for n in names[order[:max_categories]]), key=_last_missing)
+    rare = [str(n) for n in names[order[max_categories:]]]
+    return kept + ([OTHER] if rare else []), rare
+
+
+def _last_missing(category):
+    return (category == MISSING, category)
+
+
+def _one_hot(column, kept, rare):
+    """One 0/1 column per kept category; a rare one in OTHER's; an unseen
+    one (or missing, when training had none) all zeros."""
+    values = _text_values(column)
+    position = {c: i for i, c in enumerate(kept) if not (c == OTHER and rare)}
+    position.update(dict.fromkeys(rare, len(kept) - 1))
+    out = np.zeros((len(values), len(kept)))
+    for row, value in enumerate(values):
+        if value in position:
+            out[row, position[value]] = 1.0
+    return out
+
+
+def _label(category):
+    return category.strip("<>") if category in (MISSING, OTHER) else category
+
+
+def _weighted_median(values, weights):
+    """The weighted median of ``values`` (0 when no row counts)."""
+    if values.size == 0 or not np.any(weights > 0):
+        return 0.0
+    order = np.argsort(values, kind="stable")
+    ordered = values[order][:, None]
+    cumulative = np.cumsum(weights[order])[:, None]
+    return float(_percentile(ordered, cumulative, 50.0)[0])

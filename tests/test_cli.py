@@ -346,3 +346,34 @@ def test_explain_lists_the_features_that_drive_a_saved_model(tables, tmp_path, t
     assert plot.stat().st_size > 0
     bad = skmlp("explain", model, tables / "cohort.csv", "--target", "CML")
     assert bad.returncode == 2 and "--target must be one of the classes" in bad.stderr
+
+
+def test_tuned_takes_a_raw_table_with_text_columns_and_missing_values(tables, tmp_path):
+    """--tuned: the CV estimator encodes the text column and the missing
+    values itself; fit, predict and the cross-validation run on the table."""
+    frame = pd.read_csv(tables / "with_text.csv")
+    frame.loc[::7, "gene_1"] = np.nan
+    path = tmp_path / "raw.csv"
+    frame.to_csv(path, index=False)
+    common = ["--target", "subtype", "--drop", "risk,relapse,one_class"]
+    tuned = ["--tuned", "--estimator-param", "alphas=[0.1]"]
+    cv = skmlp("cv", path, *common, "--groups", "patient", "--cv", "3", *tuned)
+    assert cv.returncode == 0, cv.stderr
+    model = tmp_path / "raw.skops"
+    fitted = skmlp(
+        "fit",
+        path,
+        "--target",
+        "subtype",
+        "--drop",
+        "risk,relapse,one_class,patient",
+        *tuned,
+        "--model",
+        model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    predicted = skmlp("predict", model, path)
+    assert predicted.returncode == 0, predicted.stderr
+    assert len(predicted.stdout.splitlines()) == len(frame) + 1
+    plain = skmlp("cv", path, *common, "--cv", "3")
+    assert plain.returncode == 2 and "use --tuned" in plain.stderr

@@ -7,10 +7,10 @@ import pytest
 from scipy import sparse
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmlp.preprocessing import SmoothClipScaler
+from skmlp.preprocessing import SmoothClipScaler, TableEncoder
 
 
-@parametrize_with_checks([SmoothClipScaler()])
+@parametrize_with_checks([SmoothClipScaler(), TableEncoder()])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -206,3 +206,81 @@ def test_rows_of_weight_zero_are_never_the_quantile_or_the_range():
     scaler = SmoothClipScaler(quantile_range=(0.0, 100.0)).fit(X, sample_weight=weights)
     assert scaler.center_[0] == 2.5
     assert scaler.scale_[0] == 3.0  # 4 - 1: the extremes of weight 0 do not count
+
+
+# -- TableEncoder ----------------------------------------------------------------------
+def _frame():
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "age": [50.0, np.nan, 70.0, 40.0, 60.0],
+            "dose": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "stage": pd.Categorical(["I", "II", "III", "I", "II"]),
+            "smoker": [True, False, True, True, False],
+        }
+    )
+
+
+def test_table_encoder_imputes_flags_and_one_hot_encodes():
+    encoder = TableEncoder().fit(_frame())
+    assert encoder.get_feature_names_out().tolist() == [
+        "age",
+        "dose",
+        "age_missing",
+        "stage_I",
+        "stage_II",
+        "stage_III",
+        "smoker_False",
+        "smoker_True",
+    ]
+    out = encoder.transform(_frame())
+    assert out[1, 0] == 55.0 and out[1, 2] == 1.0  # median of 50, 70, 40, 60
+    np.testing.assert_array_equal(out[:, 3:6].sum(axis=1), 1)
+    assert out.dtype == np.float64 and not np.isnan(out).any()
+
+
+def test_table_encoder_weights_count_as_copies_and_zero_leaves_a_row_out():
+    frame = _frame()
+    weights = np.array([3.0, 1.0, 0.0, 1.0, 1.0])
+    repeated = frame.iloc[[0, 0, 0, 1, 3, 4]]
+    weighted = TableEncoder().fit(frame, sample_weight=weights)
+    copies = TableEncoder().fit(repeated)
+    np.testing.assert_array_equal(weighted.medians_, copies.medians_)
+    assert weighted.categories_ == copies.categories_
+    assert "III" not in weighted.categories_[0]  # its only row weighs 0
+
+
+def test_table_encoder_keeps_the_heaviest_categories_and_pools_the_rest():
+    import pandas as pd
+
+    ids = pd.DataFrame({"patient": ["a"] * 5 + ["b"] * 3 + ["c"] * 2 + ["d", "e"]})
+    encoder = TableEncoder(max_categories=2).fit(ids)
+    assert encoder.get_feature_names_out().tolist() == [
+        "patient_a",
+        "patient_b",
+        "patient_other",
+    ]
+    new = pd.DataFrame({"patient": ["a", "d", "z"]})
+    np.testing.assert_array_equal(
+        encoder.transform(new),
+        [[1, 0, 0], [0, 0, 1], [0, 0, 0]],  # z: never seen
+    )
+
+
+def test_table_encoder_takes_arrays_and_names_a_mixed_column():
+    X = np.array([[1.0, np.nan], [2.0, 3.0], [np.nan, 4.0]])
+    encoder = TableEncoder().fit(X)
+    assert encoder.get_feature_names_out().tolist() == [
+        "x0",
+        "x1",
+        "x0_missing",
+        "x1_missing",
+    ]
+    np.testing.assert_array_equal(encoder.transform(X)[2], [1.5, 4.0, 1.0, 0.0])
+    text = np.array([["a", 1], ["b", 2]], dtype=object)
+    assert TableEncoder().fit(text).get_feature_names_out().tolist() == [
+        "x1",
+        "x0_a",
+        "x0_b",
+    ]

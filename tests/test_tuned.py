@@ -2,6 +2,7 @@
 folds and groups, the final model, and the parameters passed to the networks."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
 import sklearn.exceptions
@@ -696,4 +697,89 @@ def test_a_weighted_row_is_its_copies_to_float32_precision(Estimator):
     method = "predict_proba" if Estimator is MLPClassifierCV else "predict"
     np.testing.assert_allclose(
         getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-5, atol=1e-6
+    )
+
+
+# -- raw tables: missing values and categories -----------------------------------------
+def _clinical(n=160, seed=0):
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(60, 10, n),
+            "crp": rng.lognormal(1, 1, n),
+            "site": pd.Categorical(rng.choice(["Oslo", "Lyon", "Graz"], n)),
+            "sex": rng.choice(["F", "M", None], n, p=[0.45, 0.45, 0.1]),
+        }
+    )
+    signal = (frame.age - 60) / 10 + (frame.site == "Lyon") * 1.5
+    frame.loc[rng.rand(n) < 0.2, "crp"] = np.nan
+    return frame, (signal + 0.3 * rng.normal(size=n) > 0.5).astype(int)
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
+def test_a_raw_table_with_missing_values_and_categories_fits_and_predicts(Estimator):
+    """NaN and category / text columns need no preprocessing code; a
+    category unseen in training and NaN where training had none predict."""
+    frame, y = _clinical()
+    y = y if Estimator is MLPClassifierCV else y + 0.1 * np.arange(len(y)) / len(y)
+    model = Estimator(alphas=[1e-3, 1.0], cv=3, random_state=0).fit(frame, y)
+    assert list(model.feature_names_in_) == ["age", "crp", "site", "sex"]
+    names = model.encoder_.get_feature_names_out().tolist()
+    assert names == [
+        "age",
+        "crp",
+        "crp_missing",
+        "site_Graz",
+        "site_Lyon",
+        "site_Oslo",
+        "sex_F",
+        "sex_M",
+        "sex_missing",
+    ]
+    new = pd.DataFrame(
+        {
+            "age": [np.nan, 70.0],
+            "crp": [np.nan, 2.0],
+            "site": pd.Categorical(["Wien", "Lyon"]),
+            "sex": ["M", "X"],
+        }
+    )
+    encoded = model.encoder_.transform(new)
+    np.testing.assert_array_equal(encoded[0, 3:6], 0)  # an unseen site: all zeros
+    np.testing.assert_array_equal(encoded[1, 6:], 0)  # an unseen sex
+    assert encoded[0, 0] == pytest.approx(np.median(frame.age)) and encoded[0, 2] == 1
+    predicted = model.predict(new)
+    assert predicted.shape == (2,) and np.all(np.isfinite(predicted.astype(float)))
+    if Estimator is MLPClassifierCV:
+        assert model.score(frame, y) > 0.7
+
+
+def test_a_raw_table_scores_like_the_hand_built_pipeline():
+    """The same encoding by hand (median imputation with indicators, one-hot)
+    in front of the estimator gives the same model."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame, y = _clinical()
+    frame["sex"] = frame.sex.fillna("missing")  # a category in both encodings
+    params = dict(alphas=[1e-3, 1.0], cv=3, random_state=0)
+    raw = MLPClassifierCV(**params).fit(frame, y)
+    by_hand = make_pipeline(
+        ColumnTransformer(
+            [
+                (
+                    "numbers",
+                    SimpleImputer(strategy="median", add_indicator=True),
+                    ["age", "crp"],
+                ),
+                ("categories", OneHotEncoder(handle_unknown="ignore"), ["site", "sex"]),
+            ],
+            sparse_threshold=0,
+        ),
+        MLPClassifierCV(**params),
+    ).fit(frame, y)
+    np.testing.assert_allclose(
+        raw.predict_proba(frame), by_hand.predict_proba(frame), rtol=1e-6, atol=1e-9
     )

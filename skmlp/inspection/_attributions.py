@@ -320,6 +320,13 @@ def _target_map(transformer):
 
 
 def _cv_scaling(cv):
+    encoder = getattr(cv, "encoder_", None)
+    if encoder is not None and (encoder.categorical_.any() or encoder.missing_.any()):
+        raise TypeError(
+            "feature_attributions differentiates numeric inputs: this model encodes "
+            "categorical columns or missing-value indicators from its table. Encode "
+            "the table yourself (TableEncoder) and explain a model of the encoded one."
+        )
     scaler = cv.scaler_
     if scaler is None:
         return None
