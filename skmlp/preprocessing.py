@@ -374,8 +374,9 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         weights = _check_sample_weight(
             sample_weight, checked, dtype=np.float64, ensure_non_negative=True
         )
+        names = _input_names(self, None)
         self.categorical_ = np.array(
-            [_is_categorical(_column(X, checked, j)) for j in range(checked.shape[1])],
+            [_is_categorical(_column(X, checked, j), names[j]) for j in range(len(names))],
             dtype=bool,
         )
         numeric, categorical = self._split(X, checked)
@@ -482,19 +483,38 @@ def _input_names(encoder, input_features):
     )
 
 
-def _is_categorical(column):
-    """A pandas column of dtype category, object, string or bool, or an
-    array column of values that are not all numbers."""
+def _is_categorical(column, name):
+    """A pandas column of dtype category, string or bool, or a column of
+    objects (pandas or array) none of whose present values is a number; a
+    column of objects that are all numbers is numeric. A column of objects
+    that mixes numbers and text (a typo in a measurement) is an error naming
+    it: encoding a measurement as categories would be a silent wrong model."""
     dtype = getattr(column, "dtype", None)
     if str(dtype) in ("category", "boolean", "string") or dtype.kind in "USb":
         return True
     if dtype.kind != "O":
         return False
+    values = [v for v in np.asarray(column, dtype=object) if not _is_missing(v)]
+    numbers = [_is_number(v) for v in values]
+    if all(numbers):
+        return False
+    if any(numbers):
+        text = next(v for v, number in zip(values, numbers) if not number)
+        raise ValueError(
+            f"Column {name!r} mixes numbers and text (for example {text!r}): make "
+            "it numeric (NaN for a missing value) or a 'category' column."
+        )
+    return True
+
+
+def _is_number(value):
+    if isinstance(value, (bool, np.bool_)):
+        return False
     try:
-        np.asarray(column, dtype=np.float64)
+        float(value)
     except (TypeError, ValueError):
-        return True
-    return False
+        return False
+    return not isinstance(value, str)
 
 
 def _numeric(array):

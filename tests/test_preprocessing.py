@@ -284,3 +284,12 @@ def test_table_encoder_takes_arrays_and_names_a_mixed_column():
         "x0_a",
         "x0_b",
     ]
+
+
+def test_table_encoder_names_a_column_that_mixes_numbers_and_text():
+    """A typo in a measurement column must not turn it into categories."""
+    import pandas as pd
+
+    typo = pd.DataFrame({"age": [50, "old", np.nan], "dose": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="Column 'age' mixes numbers and text .*'old'"):
+        TableEncoder().fit(typo)
