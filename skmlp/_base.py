@@ -41,6 +41,7 @@ from ._validation import FitCache, SplitRefused, validation_split
 from .model_axis import FitPlan, train
 from .model_axis.ensemble import check_member_count, ensemble_members, publish, stacked
 from .nn.activations import ACTIVATIONS
+from .nn.embeddings import EMBEDDINGS
 from .nn.initializers import SCHEMES
 from .nn.network import Network
 from .training.batches import MemberRows
@@ -214,6 +215,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "batch_norm": ["boolean"],
         "residual": ["boolean"],
+        "feature_embedding": [StrOptions(set(EMBEDDINGS)), None],
+        "embedding_size": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(SCHEMES)],
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -229,6 +232,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         ``reset``: a fresh start (learn the features and the targets' encoding
         anew); ``classes``: all classes, given to a first ``partial_fit``."""
+
+    def _accept_sparse(self):
+        """The sparse formats ``X`` may come in: none with a feature
+        embedding, which works on each feature's values."""
+        return False if self.feature_embedding is not None else ["csr", "csc"]
 
     def _input_dtype(self, reset):
         """float32 or float64 on a fresh start (dtype follows the data); a model
@@ -527,6 +535,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             incremental=incremental,
         )
         if not config.stochastic:
+            self._fit_embedding(plan, fresh)
             return plan
         if incremental:
             plan.optimizer = self.__dict__.get("_optimizer")
@@ -538,7 +547,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if validation_set is not None:
             score = validation_score(self, *validation_set)
             plan.validation = ValidationSet(*validation_set, score)
+        self._fit_embedding(plan, fresh)
         return plan
+
+    def _fit_embedding(self, plan, fresh):
+        """A new network's piecewise bins from its training rows and their
+        weights (without early stopping's validation rows)."""
+        if fresh and self.feature_embedding is not None:
+            plan.network.fit_embedding(*plan.rows.materialized()[::2])
 
     def _publish_results(self, members, results):
         """Each member's trained network, optimizer and state, and the fitted
@@ -602,7 +618,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{'X_val' if y_val is None else 'y_val'}."
             )
         X_val = validate_data(
-            self, X_val, accept_sparse=["csr", "csc"], reset=False, dtype=X.dtype
+            self, X_val, accept_sparse=self._accept_sparse(), reset=False, dtype=X.dtype
         )
         Y_val = self._encode_validation_targets(y_val)
         check_consistent_length(X_val, Y_val)
@@ -646,8 +662,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if np.any((rates < 0) | (rates >= 1)):
             raise ValueError(f"dropout rates must lie in [0, 1); got {self.dropout!r}.")
         return dict(
-            batch_norm=self.batch_norm, dropout=rates.tolist(), residual=self.residual
+            batch_norm=self.batch_norm,
+            dropout=rates.tolist(),
+            residual=self.residual,
+            embedding=self._embedding(),
         )
+
+    def _embedding(self):
+        """The networks' ``(name, size)`` feature embedding, or ``None``."""
+        if self.feature_embedding is None:
+            return None
+        return (self.feature_embedding, self.embedding_size)
 
     def _initialize(self, layer_units, dtype, rng):
         self.n_outputs_ = layer_units[-1]
@@ -666,13 +691,20 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             network.activation,
             network.batch_norm,
             network.residual,
+            network.embedding,
         )
-        new = (layer_units, self.activation, self.batch_norm, self.residual)
+        new = (
+            layer_units,
+            self.activation,
+            self.batch_norm,
+            self.residual,
+            self._embedding(),
+        )
         if old != new:
             raise ValueError(
                 "Cannot continue training a network with (layers, activation, "
-                f"batch_norm, residual) = {old} as {new}; set warm_start=False to "
-                "start anew."
+                f"batch_norm, residual, embedding) = {old} as {new}; set "
+                "warm_start=False to start anew."
             )
         network.set_dropout(self._architecture(layer_units)["dropout"])
         if np.dtype(dtype) != network.dtype:
@@ -782,8 +814,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         Zero for a feature that L1 switched off; lets
         :class:`~sklearn.feature_selection.SelectFromModel` work."""
+        n_features = self.n_features_in_
         first_layers = [network.coefs[0] for network in self._networks()]
-        return np.mean([np.linalg.norm(W, axis=1) for W in first_layers], axis=0)
+        # an embedded feature's first-layer weights are its block of rows
+        return np.mean(
+            [np.linalg.norm(W.reshape(n_features, -1), axis=1) for W in first_layers],
+            axis=0,
+        )
 
     # -- prediction ---------------------------------------------------------
     def _validated_raws(self, X):
@@ -819,7 +856,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = self.feature_embedding is None
         return tags
 
 

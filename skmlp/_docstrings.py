@@ -119,6 +119,22 @@ batch_norm : bool, default=False
 residual : bool, default=False
     Skip connections ``A = phi(A_prev W + b) + A_prev`` between consecutive
     hidden layers of equal width.""",
+    "feature_embedding": """\
+feature_embedding : {'periodic', 'piecewise'} or None, default=None
+    A numerical embedding of each input feature before the first hidden
+    layer (Gorishniy et al., 2022); its width is ``embedding_size``.
+    'periodic' maps ``x`` to ``ReLU([sin(2 pi c x), cos(2 pi c x)] W + b)``
+    with learned frequencies ``c`` and a linear layer of each feature's own
+    (no penalty acts on them); 'piecewise' encodes ``x`` piecewise-linearly
+    over quantile bins of the training rows. The first layer's fan-in is
+    then ``n_features_in_ * embedding_size``, and ``coefs_[0]`` has one
+    block of ``embedding_size`` rows per feature. Needs dense ``X`` on a
+    unit scale (standardise first). None: scikit-learn's MLP.""",
+    "embedding_size": """\
+embedding_size : int, default=8
+    Width of ``feature_embedding``: the number of frequencies and output
+    units of 'periodic', of bins of 'piecewise'. Unused without an
+    embedding.""",
     "init": """\
 init : {'sklearn', 'auto', 'glorot_uniform', 'glorot_normal', 'he_uniform', \
 'he_normal'}, default='sklearn'

@@ -23,7 +23,7 @@ def check_predict_input(estimator, X, dtype):
     ):
         return X
     return validate_data(
-        estimator, X, accept_sparse=["csr", "csc"], reset=False, dtype=dtype
+        estimator, X, accept_sparse=estimator._accept_sparse(), reset=False, dtype=dtype
     )
 
 

@@ -94,6 +94,8 @@ class MultiLabelMLP(BaseClassifierMLP):
         dropout=0.0,
         batch_norm=False,
         residual=False,
+        feature_embedding=None,
+        embedding_size=8,
         init="sklearn",
         clip_norm=None,
         weight_decay=0.01,

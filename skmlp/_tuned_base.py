@@ -42,6 +42,7 @@ from ._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
 from .model_axis.ensemble import member_seeds, publish
 from .model_selection._results import search_results
 from .nn.activations import ACTIVATIONS
+from .nn.embeddings import EMBEDDINGS
 from .preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 
 #: The default grid of ``alphas`` (see the user guide's table).
@@ -97,6 +98,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "feature_embedding": [StrOptions(set(EMBEDDINGS)), None],
+        "embedding_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }

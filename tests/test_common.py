@@ -51,6 +51,11 @@ ESTIMATORS = [
         label_smoothing=0.05,
         max_iter=100,
     ),
+    # numerical feature embeddings
+    MLPRegressor(feature_embedding="periodic", embedding_size=4, max_iter=100),
+    MLPClassifier(feature_embedding="piecewise", max_iter=100),
+    MultiLabelMLP(feature_embedding="periodic", solver="lbfgs", max_iter=100),
+    MLPClassifier(feature_embedding="periodic", ensemble_size=3, max_iter=100),
     # early stopping, with each kind of monitored score
     MLPClassifier(early_stopping=True, max_iter=100),
     MLPRegressor(early_stopping=True, scoring="loss", max_iter=100),

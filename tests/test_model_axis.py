@@ -21,6 +21,8 @@ ARCHITECTURES = {
     "plain": dict(),
     "batch_norm": dict(batch_norm=True),
     "residual": dict(residual=True),
+    "periodic": dict(embedding=("periodic", 3)),
+    "piecewise": dict(embedding=("piecewise", 4)),
 }
 
 
@@ -43,15 +45,24 @@ def _problem(loss_name, seed=0, architecture="plain", activation="tanh"):
     network = Network(units, activation, n_members=K, **ARCHITECTURES[architecture])
     network.initialize([np.random.RandomState(seed + j) for j in range(K)])
     X = rng.normal(size=(K, M, D))
+    if network.embedder is not None:  # each member's bins from its own rows
+        for j in range(K):
+            network.embedder.fit(X[j], j)
     Y = _targets(loss_name, rng, (K, M, n_out))
     sample_weight = rng.uniform(0.2, 3.0, size=(K, M))
     loss = get_loss(loss_name, **LOSS_PARAMS.get(loss_name, {}))
     return network, loss, X, Y, sample_weight
 
 
-@pytest.mark.parametrize("loss_name", sorted(LOSSES))
-def test_gradient_through_the_model_axis_matches_finite_differences(loss_name):
-    network, loss, X, Y, sw = _problem(loss_name)
+@pytest.mark.parametrize(
+    "loss_name, architecture",
+    [(name, "plain") for name in sorted(LOSSES)]
+    + [("squared_error", "periodic"), ("softmax_cross_entropy", "piecewise")],
+)
+def test_gradient_through_the_model_axis_matches_finite_differences(
+    loss_name, architecture
+):
+    network, loss, X, Y, sw = _problem(loss_name, architecture=architecture)
     objective = Objective(network, loss, alpha=[0.0, 0.3, 1.0])
     objective(X, Y, sw)
     analytic = network.grad.copy()
@@ -85,6 +96,8 @@ def test_member_j_computes_what_a_network_of_its_own_computes(loss_name, archite
         for mine, theirs in zip(network.linears, single.linears):
             np.testing.assert_allclose(mine.dW[j], theirs.dW, rtol=1e-10, atol=1e-14)
             np.testing.assert_allclose(mine.db[j, 0], theirs.db, rtol=1e-10, atol=1e-14)
+        grads = network.members_view(network.grad)
+        np.testing.assert_allclose(grads[j], single.grad, rtol=1e-10, atol=1e-14)
         if architecture == "batch_norm":
             for mine, theirs in zip(network.hidden, single.hidden):
                 np.testing.assert_allclose(
@@ -508,7 +521,7 @@ def test_input_gradients_on_the_axis_are_each_members_own(architecture):
     match central differences of the logits."""
     network, _, X, _, _ = _problem("squared_error", architecture=architecture)
     singles = [network.member(j) for j in range(K)]
-    rows = X[0]
+    rows = X[0] + 0.01  # off the piecewise encoding's edges (member 0's rows)
     weights = np.random.RandomState(1).normal(size=3)
 
     def output_grad(logits):

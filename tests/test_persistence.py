@@ -40,8 +40,22 @@ CASES = [
         ).set_params(hidden_layer_sizes=(6, 6), residual=True),
         np.arange(80) % 2,
     ),
+    (MLPRegressor(feature_embedding="periodic", max_iter=20, random_state=0), X[:, 2]),
+    (
+        MLPClassifier(feature_embedding="piecewise", max_iter=20, random_state=0),
+        np.arange(80) % 3,
+    ),
 ]
-IDS = ["multiclass", "hinge+bn", "lbfgs", "huber+es", "multilabel", "rmsprop+l1+residual"]
+IDS = [
+    "multiclass",
+    "hinge+bn",
+    "lbfgs",
+    "huber+es",
+    "multilabel",
+    "rmsprop+l1+residual",
+    "periodic",
+    "piecewise",
+]
 
 
 def _outputs(model):
@@ -114,7 +128,7 @@ def test_models_pickled_before_the_model_axis_still_load_and_train():
     X, y = rng.normal(size=(60, 4)), rng.randint(2, size=60)
     model = MLPClassifier(solver="adamw", hidden_layer_sizes=(5,), max_iter=3).fit(X, y)
     network_state = model._network.__getstate__()
-    del network_state["n_members"]
+    del network_state["n_members"], network_state["embedding"]
     optimizer_state = model._optimizer.__getstate__()
     optimizer_state["n_decay"] = optimizer_state.pop("n_weights")
     old_network = type(model._network).__new__(type(model._network))

@@ -23,8 +23,10 @@ member its own rows) or ``(m, n_features)`` (rows shared by every member).
 from itertools import pairwise
 
 import numpy as np
+import scipy.sparse as sp
 
 from . import initializers
+from .embeddings import get_embedding
 from .fast import member_view, reshaped_view, stack_shape, weighted_column_sum
 from .layers import BatchNorm, HiddenLayer, Linear, MemberRandom
 from .objective import batch_weights
@@ -67,6 +69,13 @@ class Network:
         axis and trained as one program (see the module docstring).
         :meth:`member` gives member ``j`` as a network of its own,
         :meth:`stack` and :meth:`subset` make stacks.
+    embedding : tuple or None, default=None
+        ``(name, size)``: each input feature goes through the numerical
+        embedding ``name`` of width ``size`` (:mod:`.embeddings`) before the
+        first hidden layer, whose fan-in is then ``n_features * size``. Its
+        parameters follow every other parameter in a member's row (no
+        penalty acts on them); a piecewise encoding's bin edges follow the
+        running statistics in ``state`` and are set by :meth:`fit_embedding`.
     """
 
     def __init__(
@@ -79,37 +88,59 @@ class Network:
         dropout=0.0,
         residual=False,
         n_members=1,
+        embedding=None,
     ):
         self.layer_units = [int(u) for u in layer_units]
+        self.embedding = (
+            None if embedding is None else (str(embedding[0]), int(embedding[1]))
+        )
         self.activation = activation
         self.dtype = np.dtype(dtype)
         self.batch_norm = bool(batch_norm)
         self.n_members = int(n_members)
         self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2, self.n_members)
         self.residual = bool(residual)
-        shapes = list(pairwise(self.layer_units))
+        shapes = self._shapes()
         #: One member's number of weights: the first n_coefs of its row.
         self.n_coefs = sum(a * b for a, b in shapes)
         n_biases = sum(self.layer_units[1:])
         n_norm = 2 * sum(self.layer_units[1:-1]) if self.batch_norm else 0
+        n_embedding, n_edges = (sum(map(np.prod, s)) for s in self._embedding_shapes())
         k = self.n_members
-        self.theta = np.zeros(k * (self.n_coefs + n_biases + n_norm), dtype=self.dtype)
+        n_params = self.n_coefs + n_biases + n_norm + int(n_embedding)
+        self.theta = np.zeros(k * n_params, dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
-        self.state = np.zeros(k * n_norm, dtype=self.dtype)
+        self.state = np.zeros(k * (n_norm + int(n_edges)), dtype=self.dtype)
         self._bind()
+
+    def _embedding_shapes(self):
+        """One member's embedding parameter and state shapes (two lists)."""
+        if self.embedding is None:
+            return [], []
+        kind, size = get_embedding(self.embedding[0]), self.embedding[1]
+        n_features = self.layer_units[0]
+        return kind.parameter_shapes(n_features, size), kind.state_shapes(n_features, size)
+
+    def _shapes(self):
+        """Each linear layer's ``(fan_in, fan_out)``; the first takes the
+        embedded features when there is an embedding."""
+        units = list(self.layer_units)
+        if self.embedding is not None:
+            units[0] *= self.embedding[1]
+        return list(pairwise(units))
 
     # -- views ---------------------------------------------------------------
     def _bind(self):
         k, widths = self.n_members, self.layer_units[1:-1]
         take = _Slicer(self.members_view(self.theta), self.members_view(self.grad))
-        shapes = list(pairwise(self.layer_units))
+        shapes = self._shapes()
         weights = [take((k, *shape), 2) for shape in shapes]
         biases = [take((k, 1, shape[1]), 1) for shape in shapes]
         norms = [None] * len(widths)
+        stats = _Slicer(self.members_view(self.state), None)
         if self.batch_norm:
             scales = [take((k, 1, w), 1) for w in widths]
             shifts = [take((k, 1, w), 1) for w in widths]
-            stats = _Slicer(self.members_view(self.state), None)
             means = [stats((k, 1, w), 1)[0] for w in widths]
             variances = [stats((k, 1, w), 1)[0] for w in widths]
             norms = [
@@ -130,12 +161,24 @@ class Network:
             )
         ]
         self.output = linears[-1]
+        self.embedder = self._bind_embedding(take, stats)
         self._workspace = None
+
+    def _bind_embedding(self, take, stats):
+        """The embedding layer over the rows of ``theta`` and ``state`` that
+        follow everything else, or ``None``; its views keep the model axis."""
+        if self.embedding is None:
+            return None
+        k = self.n_members
+        params, state = self._embedding_shapes()
+        views = [take((k, *shape), len(shape) + 1) for shape in params]
+        views += [stats((k, *shape), len(shape) + 1)[0] for shape in state]
+        return get_embedding(self.embedding[0])(*views)
 
     def __getstate__(self):
         state = self.__dict__.copy()
         # layer objects are views, rebuilt by _bind; the workspace is transient
-        for key in ("hidden", "output", "_workspace"):
+        for key in ("hidden", "output", "embedder", "_workspace"):
             state.pop(key, None)
         state["dtype"] = self.dtype.name  # plain data for safe formats (skops)
         return state
@@ -143,6 +186,9 @@ class Network:
     def __setstate__(self, state):
         if state.get("n_members") is None:  # saved before stacks of one
             state["n_members"] = 1
+        state.setdefault("embedding", None)  # saved before embeddings
+        if state["embedding"] is not None:
+            state["embedding"] = tuple(state["embedding"])
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
         self._bind()
@@ -172,6 +218,7 @@ class Network:
             self.dtype,
             self.batch_norm,
             self.residual,
+            self.embedding,
         )
 
     def set_coefs(self, arrays):
@@ -215,6 +262,8 @@ class Network:
                 W[j], b[j] = initializers.draw(
                     scheme, self.activation, member_rng, fan_in, fan_out
                 )
+            if self.embedder is not None:  # after the layers: their draws unchanged
+                self.embedder.initialize(j, member_rng)
         for layer in self.hidden:
             if layer.batch_norm:
                 layer.batch_norm.gamma[...] = 1
@@ -282,6 +331,7 @@ class Network:
             dropout=self.dropout if dropout is None else dropout,
             residual=self.residual,
             n_members=n_members,
+            embedding=self.embedding,
         )
 
     def astype(self, dtype):
@@ -297,6 +347,7 @@ class Network:
             dropout=self.dropout,
             residual=self.residual,
             n_members=self.n_members,
+            embedding=self.embedding,
         )
         other.theta[:] = self.theta
         other.state[:] = self.state
@@ -375,11 +426,23 @@ class Network:
         """``(Z, weight)`` of hidden layer ``depth``, chunk by chunk of ``X``."""
         for start in range(0, X.shape[0], self.REFRESH_CHUNK):
             rows = slice(start, start + self.REFRESH_CHUNK)
-            A = X[rows]
+            A = self._embedded(X[rows])
             for layer in self.hidden[:depth]:
                 A = layer.predict(A)
             chunk_weight = weight if np.ndim(weight) == 0 else weight[rows]
             yield self.hidden[depth].linear.predict(A), chunk_weight
+
+    def fit_embedding(self, X, sample_weight=None):
+        """Fit what the embedding learns from the training rows ``X`` and
+        their weights (a piecewise encoding's bins; nothing for the others),
+        for every member (rows shared by the members)."""
+        if self.embedder is not None and not sp.issparse(X):
+            for j in range(self.n_members):
+                self.embedder.fit(np.asarray(X), j, sample_weight)
+
+    def _embedded(self, X):
+        """``X`` through the embedding (inference mode), or ``X`` itself."""
+        return X if self.embedder is None else self.embedder.predict(X)
 
     # -- training-mode passes (preallocated buffers) -------------------------
     def forward(self, X, rng=None, weight=None):
@@ -397,6 +460,8 @@ class Network:
         weight = 1.0 / m if weight is None else weight
         if rng is not None and not isinstance(rng, MemberRandom):  # a stack of one's
             rng = MemberRandom([rng])
+        if self.embedder is not None:
+            X = self.embedder.forward(X)
         inputs = X
         for layer, layer_buffers in zip(self.hidden, buffers.hidden):
             inputs = layer.forward(inputs, layer_buffers, rng, weight)
@@ -418,13 +483,19 @@ class Network:
             self._workspace.last,
         )
         hidden = buffers.hidden
+        # the embedded inputs' gradient, when the embedding learns
+        dX = np.empty_like(X) if self.embedder and self.embedder.trained else None
         if not hidden:
-            self.output.backward(X, buffers.d_logits)
-            return
-        self.output.backward(hidden[-1].A, buffers.d_logits, hidden[-1].dA)
-        for i in range(len(hidden) - 1, 0, -1):
-            self.hidden[i].backward(hidden[i - 1].A, hidden[i], hidden[i - 1].dA, weight)
-        self.hidden[0].backward(X, hidden[0], None, weight)
+            self.output.backward(X, buffers.d_logits, dX)
+        else:
+            self.output.backward(hidden[-1].A, buffers.d_logits, hidden[-1].dA)
+            for i in range(len(hidden) - 1, 0, -1):
+                self.hidden[i].backward(
+                    hidden[i - 1].A, hidden[i], hidden[i - 1].dA, weight
+                )
+            self.hidden[0].backward(X, hidden[0], dX, weight)
+        if dX is not None:
+            self.embedder.backward(dX)
 
     def release(self):
         """Drop the training buffers and the reference to the last batch."""
@@ -433,7 +504,7 @@ class Network:
     # -- prediction (allocates; safe to call from several threads) -----------
     def predict_raw(self, X):
         """Logits for ``X`` (inference mode) without touching shared buffers."""
-        A = X
+        A = self._embedded(X)
         for layer in self.hidden:
             A = layer.predict(A)
         return self.output.predict(A)
@@ -445,6 +516,8 @@ class Network:
         ``(logits, dX)``; on a model axis ``dX`` is ``(k, m, n_features)``,
         each member's own."""
         A, kept = X, []
+        if self.embedder is not None:
+            A, embedded = self.embedder.predict_keeping(X)
         for layer in self.hidden:
             A, layer_kept = layer.predict_keeping(A)
             kept.append(layer_kept)
@@ -452,6 +525,8 @@ class Network:
         dA = self.output.input_grad(output_grad(logits))
         for layer, layer_kept in zip(reversed(self.hidden), reversed(kept)):
             dA = layer.input_grad(layer_kept, dA)
+        if self.embedder is not None:
+            dA = self.embedder.input_grad(embedded, dA)
         return logits, dA
 
 
