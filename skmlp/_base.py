@@ -223,6 +223,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "scoring": [None, StrOptions({"loss", *get_scorer_names()}), callable],
         "restore_best_weights": ["boolean"],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_kind": [StrOptions({"independent", "shared"})],
     }
 
     # -- what subclasses provide -------------------------------------------
@@ -661,12 +662,34 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         if np.any((rates < 0) | (rates >= 1)):
             raise ValueError(f"dropout rates must lie in [0, 1); got {self.dropout!r}.")
+        self._check_shared_ensemble(n_hidden, rates)
         return dict(
             batch_norm=self.batch_norm,
             dropout=rates.tolist(),
             residual=self.residual,
             embedding=self._embedding(),
+            heads=self._heads(),
         )
+
+    def _heads(self):
+        """The heads of this estimator's one network: ``ensemble_size`` for a
+        shared-weight ensemble, else 1."""
+        return self.ensemble_size if self.ensemble_kind == "shared" else 1
+
+    def _check_shared_ensemble(self, n_hidden, dropout):
+        if self._heads() == 1:
+            return
+        if n_hidden == 0:
+            raise ValueError(
+                "ensemble_kind='shared' shares the hidden layers; got "
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} (none)."
+            )
+        if self.batch_norm or np.any(dropout > 0):
+            raise ValueError(
+                "ensemble_kind='shared' trains its members on the same minibatch rows "
+                "and takes no dropout or batch normalisation; got "
+                f"dropout={self.dropout!r}, batch_norm={self.batch_norm}."
+            )
 
     def _embedding(self):
         """The networks' ``(name, size)`` feature embedding, or ``None``."""
@@ -692,6 +715,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             network.batch_norm,
             network.residual,
             network.embedding,
+            network.heads,
         )
         new = (
             layer_units,
@@ -699,11 +723,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.batch_norm,
             self.residual,
             self._embedding(),
+            self._heads(),
         )
         if old != new:
             raise ValueError(
                 "Cannot continue training a network with (layers, activation, "
-                f"batch_norm, residual, embedding) = {old} as {new}; set "
+                f"batch_norm, residual, embedding, heads) = {old} as {new}; set "
                 "warm_start=False to start anew."
             )
         network.set_dropout(self._architecture(layer_units)["dropout"])
@@ -834,7 +859,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         for network in networks:
             with np.errstate(over="ignore", invalid="ignore"):
                 raw = network.predict_raw(X)
-            raws.append(raw if np.isfinite(raw).all() else _clip_overflow(raw))
+            raw = raw if np.isfinite(raw).all() else _clip_overflow(raw)
+            raws.extend(np.split(raw, network.heads))  # a shared ensemble's heads
         return raws
 
     def _averaged(self, X, transform):
@@ -847,6 +873,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _validated_output(self, X):
         return self._averaged(X, lambda raw: self._loss.link(raw))
+
+    def _head_mean(self, output):
+        """The mean over a shared-weight ensemble's heads of their linked
+        ``output`` (``(heads * n, n_outputs)``, head-major)."""
+        heads = self._heads()
+        if heads == 1:
+            return output
+        return output.reshape(heads, -1, output.shape[-1]).mean(axis=0)
 
     def _score_output(self, output, y, sample_weight=None):
         """``score`` of the linked network ``output`` for targets ``y``."""

@@ -516,5 +516,6 @@ class MLPClassifier(BaseClassifierMLP):
         scoring=None,
         restore_best_weights=True,
         ensemble_size=1,
+        ensemble_kind="independent",
     ):
         store_parameters(self, locals())

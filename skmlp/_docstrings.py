@@ -176,7 +176,20 @@ ensemble_size : int, default=1
     stacked arrays ``(ensemble_size, ...)``. ``warm_start`` and ``partial_fit``
     continue each member with the current parameters, as each would be
     continued alone; a ``warm_start`` fit may add members, never remove
-    them.""",
+    them. With ``ensemble_kind='shared'`` the members are the heads of one
+    network instead (see there).""",
+    "ensemble_kind": """\
+ensemble_kind : {'independent', 'shared'}, default='independent'
+    'independent': ``ensemble_size`` separate networks (see there).
+    'shared': one network whose ``ensemble_size`` members share every hidden
+    weight and differ by an input adapter (a featurewise scale, random signs
+    at the start) and an output layer of their own -- TabM-mini (Gorishniy
+    et al., 2025) -- trained on the same minibatches with the mean of the
+    members' losses, and averaged like independent members. One network's
+    hidden parameters and optimizer state; ``coefs_[-1]`` is
+    ``(ensemble_size, n_hidden, n_outputs_)`` and there is no
+    ``estimators_``. Needs a hidden layer; no dropout or batch
+    normalisation.""",
     "class_weight": """\
 class_weight : dict, 'balanced' or None, default=None
     Weights of the classes, multiplied into ``sample_weight``. 'balanced'
@@ -388,6 +401,13 @@ scaling : {'robust', 'standard'} or None, default='robust'
 ensemble_size : int, default=1
     Networks per (alpha, inner fold), each from its own seed; the final
     model averages ``n_splits_ * ensemble_size`` networks.""",
+    "ensemble_kind": """\
+ensemble_kind : {'independent', 'shared'}, default='independent'
+    'shared': each (alpha, inner fold) trains one shared-weight ensemble of
+    ``ensemble_size`` members (TabM-mini, see MLPClassifier) instead of
+    ``ensemble_size`` networks; the final model averages the folds'
+    ensembles (``refit=True``: one shared-weight ensemble of ``n_splits_ *
+    ensemble_size`` members trained on every row).""",
 }
 
 CV_ATTRIBUTES = {

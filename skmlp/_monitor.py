@@ -35,7 +35,8 @@ def validation_score(estimator, X, Y, sample_weight):
     if scoring is None:
 
         def score(raw, member):
-            return estimator._score_output(estimator._loss.link(raw), y, sample_weight)
+            output = estimator._head_mean(estimator._loss.link(raw))
+            return estimator._score_output(output, y, sample_weight)
 
         return score
     scorer = check_scoring(estimator, scoring)

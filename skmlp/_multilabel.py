@@ -102,6 +102,7 @@ class MultiLabelMLP(BaseClassifierMLP):
         scoring=None,
         restore_best_weights=True,
         ensemble_size=1,
+        ensemble_kind="independent",
     ):
         store_parameters(self, locals())
 

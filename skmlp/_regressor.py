@@ -121,6 +121,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         scoring=None,
         restore_best_weights=True,
         ensemble_size=1,
+        ensemble_kind="independent",
     ):
         store_parameters(self, locals())
 

@@ -67,6 +67,7 @@ OWN = (
     "refit",
     "scaling",
     "ensemble_size",
+    "ensemble_kind",
     "halving",
     "random_state",
     "verbose",
@@ -90,6 +91,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         "learning_rate": [StrOptions({"constant", "cosine"})],
         "scaling": [StrOptions({"robust", "standard"}), None],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_kind": [StrOptions({"independent", "shared"})],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -154,7 +156,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         self.estimator_ = _in_dtype(
             self._final(chosen, Xs, targets, sample_weight), self._input_dtype
         )
-        self.n_iter_ = np.array([n.n_iter_ for n in self.estimator_.estimators_])
+        self.n_iter_ = np.array([n.n_iter_ for n in _members(self.estimator_)])
         self.fit_time_ = time.perf_counter() - start
         if self.verbose:
             print(self._summary())
@@ -273,9 +275,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """One unfitted network per (alpha, fold, seed) and its fit arguments.
         A fold's networks share their seeds across alphas (common random
         numbers: the alphas are compared on equal draws) and their arrays."""
-        base = self._network_class(**self._network_params())
+        base = self._network_class(**self._network_params(), **self._fold_ensemble())
         seeds = member_seeds(self.random_state, len(splits) * self.ensemble_size)
-        seeds = seeds.reshape(len(splits), self.ensemble_size)
+        seeds = seeds.reshape(len(splits), self.ensemble_size)[:, : self._per_fold()]
         fold_args = [_fold_args(X, y, sample_weight, split) for split in splits]
         networks, args = [], []
         for alpha in alphas:
@@ -286,6 +288,17 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                     )
                     args.append(fold)
         return networks, args
+
+    def _per_fold(self):
+        """Networks per (alpha, fold): ``ensemble_size`` independent ones, or
+        one shared-weight ensemble of that many members."""
+        return 1 if self.ensemble_kind == "shared" else self.ensemble_size
+
+    def _fold_ensemble(self):
+        """Each (alpha, fold) network's ensemble parameters."""
+        if self.ensemble_kind == "shared":
+            return dict(ensemble_size=self.ensemble_size, ensemble_kind="shared")
+        return {}
 
     def _steps(self, splits):
         """The optimizer steps an epoch of the smallest inner training set."""
@@ -316,7 +329,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """``cv_results_``, ``best_index_``, ``alpha_``, ``best_score_``;
         returns the chosen alpha's networks. Each (alpha, fold) is a fit of
         ``fit_time`` seconds (an equal share of the one pass)."""
-        k = self.ensemble_size
+        k = self._per_fold()
         scores = np.array([n.best_validation_score_ for n in networks], dtype=float)
         # a network never scored finite (an undefined metric on its fold) has
         # no score: NaN, as in scikit-learn's searches, not its starting -inf
@@ -361,8 +374,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         epochs = min(max(epochs, 1), self.max_iter)
         params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
         seed = int(member_seeds(self.random_state, 2)[1])
+        size = len(chosen) * (self.ensemble_size if self.ensemble_kind == "shared" else 1)
         refitted = self._network_class(
-            **params, ensemble_size=len(chosen), random_state=seed
+            **params,
+            ensemble_size=size,
+            ensemble_kind=self.ensemble_kind,
+            random_state=seed,
         )
         with warnings.catch_warnings():  # the epoch count is the plan, not a cap
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -396,11 +413,17 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
+def _members(model):
+    """The fitted estimators of the final model: an ensemble's members, or
+    the model itself (one shared-weight network)."""
+    return model.__dict__.get("estimators_") or [model]
+
+
 def _in_dtype(ensemble, dtype):
     """``ensemble`` with its networks' weights in ``dtype``: networks trained
     in float32 predict in the input's float64, so that a row's prediction
     does not depend on the rows beside it (float32 products do, by rounding)."""
-    for member in ensemble.estimators_:
+    for member in _members(ensemble):
         member._network = member._network.astype(dtype)
     return ensemble
 

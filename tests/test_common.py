@@ -54,8 +54,18 @@ ESTIMATORS = [
     # numerical feature embeddings
     MLPRegressor(feature_embedding="periodic", embedding_size=4, max_iter=100),
     MLPClassifier(feature_embedding="piecewise", max_iter=100),
-    MultiLabelMLP(feature_embedding="periodic", solver="lbfgs", max_iter=100),
+    MultiLabelMLP(feature_embedding="periodic", max_iter=100),
     MLPClassifier(feature_embedding="periodic", ensemble_size=3, max_iter=100),
+    # shared-weight ensembles (TabM-mini)
+    MLPClassifier(ensemble_size=3, ensemble_kind="shared", max_iter=100),
+    MLPRegressor(
+        ensemble_size=3,
+        ensemble_kind="shared",
+        feature_embedding="periodic",
+        early_stopping=True,
+        max_iter=100,
+    ),
+    MultiLabelMLP(ensemble_size=2, ensemble_kind="shared", solver="lbfgs", max_iter=100),
     # early stopping, with each kind of monitored score
     MLPClassifier(early_stopping=True, max_iter=100),
     MLPRegressor(early_stopping=True, scoring="loss", max_iter=100),
@@ -150,6 +160,14 @@ def _cv_estimators():
         MultiLabelMLPCV(
             **small, loss="focal", label_smoothing=0.1, dropout=0.1, refit=True
         ),
+        MLPRegressorCV(
+            **small,
+            feature_embedding="piecewise",
+            ensemble_size=2,
+            ensemble_kind="shared",
+            scaling=None,
+        ),
+        MLPClassifierCV(**small, feature_embedding="periodic", refit=True),
     ]
 
 

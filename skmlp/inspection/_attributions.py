@@ -295,7 +295,8 @@ class DifferentiableModel:
                 return g
 
             _, dZ = network.input_gradient(X, output_grad)
-            values.append(value[0])
+            # a shared-weight ensemble's value is its heads' mean
+            values.append(value[0].reshape(network.heads, -1).mean(axis=0))
             grads.append(dZ)
         return np.mean(values, axis=0), np.mean(grads, axis=0) * slope
 

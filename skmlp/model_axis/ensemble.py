@@ -53,7 +53,7 @@ def ensemble_members(ensemble, incremental):
     refuses). A ``warm_start`` fit may add members (the new ones start
     afresh with their own seeds), as scikit-learn's forests add trees."""
     k = ensemble.ensemble_size
-    if k == 1:
+    if k == 1 or ensemble.ensemble_kind == "shared":
         return [ensemble]
     fitted = ensemble.__dict__.get("estimators_")
     if fitted is None or not (ensemble.warm_start or incremental):
@@ -89,7 +89,8 @@ def check_member_count(estimator, incremental):
         return
     k, fitted = estimator.ensemble_size, estimator.__dict__
     was = "an ensemble" if "estimators_" in fitted else "one network"
-    if ("estimators_" in fitted and k == 1) or ("_network" in fitted and k > 1):
+    separate = k > 1 and estimator.ensemble_kind == "independent"
+    if ("estimators_" in fitted and not separate) or ("_network" in fitted and separate):
         how = (
             "partial_fit continues"
             if incremental

@@ -12,6 +12,7 @@ never share memory.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from .activations import get_activation
 from .fast import (
@@ -283,3 +284,103 @@ class HiddenLayer:
             dA *= self.batch_norm.inference_scale()
         dX = self.linear.input_grad(dA)
         return dX + skip if self.residual else dX
+
+
+# -- shared-weight ensembles (TabM-mini) ---------------------------------------
+# A network with ``H`` heads is ``H`` networks that share every hidden weight
+# (Gorishniy et al., "TabM", ICLR 2025, its "mini" form): head ``h`` scales
+# the inputs by its own adapter ``r_h`` and has its own output layer. Its rows
+# are the batch repeated once per head, head-major: ``(H * m, width)``, or
+# ``(k, H * m, width)`` on a model axis, so the shared layers see ``H * m``
+# rows and need nothing new.
+
+
+def _per_head(A, H):
+    """Head-major rows ``(..., H * m, w)`` as ``(..., H, m, w)`` (a view)."""
+    return A.reshape(*A.shape[:-2], H, A.shape[-2] // H, A.shape[-1])
+
+
+def _head_rows(A):
+    """``(..., H, m, w)`` back as ``(..., H * m, w)``."""
+    return A.reshape(*A.shape[:-3], A.shape[-3] * A.shape[-2], A.shape[-1])
+
+
+class InputAdapter:
+    """``A_h = X * r_h``: each head's copy of the inputs, scaled featurewise
+    by its adapter; ``R`` (``(k, H, 1, d)``, or ``(H, 1, d)`` for a stack of
+    one) and ``dR`` are views. Inputs ``(m, d)`` or ``(k, m, d)``."""
+
+    def __init__(self, R, dR):
+        self.R, self.dR = R, dR
+
+    @property
+    def n_heads(self):
+        return self.R.shape[-3]
+
+    def predict(self, X):
+        if sp.issparse(X):  # a stack of one's sparse rows stay sparse
+            R = self.R.reshape(self.n_heads, -1)
+            return sp.vstack([X.multiply(r).tocsr() for r in R], format="csr")
+        return _head_rows(X[..., None, :, :] * self.R)
+
+    def forward(self, X):
+        self._X = X
+        return self.predict(X)
+
+    def backward(self, dA, need_input):
+        """``dR_h = sum_i dA_hi * x_i``; returns ``dX = sum_h dA_h * r_h``
+        when ``need_input``."""
+        dA = _per_head(dA, self.n_heads)
+        if sp.issparse(self._X):
+            dR = self.dR.reshape(self.n_heads, -1)
+            for h in range(self.n_heads):
+                dR[h] = np.asarray(self._X.multiply(dA[h]).sum(axis=0)).ravel()
+        else:
+            np.sum(dA * self._X[..., None, :, :], axis=-2, keepdims=True, out=self.dR)
+        return self._input_grad(dA) if need_input else None
+
+    def _input_grad(self, dA_per_head):
+        return np.einsum("...hmd,...hzd->...md", dA_per_head, self.R)
+
+    def input_grad(self, dA):
+        """The gradient of the heads' mean with respect to the inputs, from
+        each head's gradient ``dA`` (the mean's ``1 / H`` is applied here)."""
+        return self._input_grad(_per_head(dA, self.n_heads)) / self.n_heads
+
+    def initialize(self, j, rng):
+        """Member ``j``'s adapters: random signs (TabM-mini's choice), so
+        that the heads differ from the first step."""
+        R = self.R.reshape(-1, *self.R.shape[-3:])
+        R[j] = np.where(rng.uniform(size=R.shape[1:]) < 0.5, -1.0, 1.0)
+
+
+class HeadLinear:
+    """``Z_h = X_h @ W_h + b_h``: each head's own output layer on its rows;
+    ``W`` is ``(k, H, fan_in, fan_out)`` (``(H, fan_in, fan_out)`` for a
+    stack of one), ``b`` ``(k, H, 1, fan_out)``; all are views."""
+
+    def __init__(self, W, b, dW, db):
+        self.W, self.b, self.dW, self.db = W, b, dW, db
+
+    @property
+    def n_heads(self):
+        return self.W.shape[-3]
+
+    def predict(self, X):
+        Z = np.matmul(_per_head(X, self.n_heads), self.W)
+        Z += self.b
+        return _head_rows(Z)
+
+    def forward(self, X, Z):
+        Z[...] = self.predict(X)
+
+    def backward(self, X, dZ, dX=None):
+        X_h, dZ_h = _per_head(X, self.n_heads), _per_head(dZ, self.n_heads)
+        np.matmul(np.swapaxes(X_h, -1, -2), dZ_h, out=self.dW)
+        np.sum(dZ_h, axis=-2, keepdims=True, out=self.db)
+        if dX is not None:
+            dX[...] = self.input_grad(dZ)
+
+    def input_grad(self, dZ):
+        dX = np.matmul(_per_head(dZ, self.n_heads), np.swapaxes(self.W, -1, -2))
+        return _head_rows(dX)

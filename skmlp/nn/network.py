@@ -21,6 +21,7 @@ member its own rows) or ``(m, n_features)`` (rows shared by every member).
 """
 
 from itertools import pairwise
+from types import MappingProxyType
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,7 +29,7 @@ import scipy.sparse as sp
 from . import initializers
 from .embeddings import get_embedding
 from .fast import member_view, reshaped_view, stack_shape, weighted_column_sum
-from .layers import BatchNorm, HiddenLayer, Linear, MemberRandom
+from .layers import BatchNorm, HeadLinear, HiddenLayer, InputAdapter, Linear, MemberRandom
 from .objective import batch_weights
 
 
@@ -45,8 +46,19 @@ def _dropout_rates(dropout, n_hidden, n_members):
     ]
 
 
+#: The options of a network's architecture and their defaults (see
+#: :class:`Network`).
+ARCHITECTURE = MappingProxyType(
+    dict(batch_norm=False, dropout=0.0, residual=False, embedding=None, heads=1)
+)
+
+
 class Network:
     """Fully connected networks; the output layer is linear (the loss links).
+
+    ``batch_norm``, ``dropout``, ``residual``, ``embedding`` and ``heads``
+    are keyword options (``**options``, their defaults in
+    :data:`ARCHITECTURE`); :meth:`architecture` gives a network's own.
 
     Parameters
     ----------
@@ -76,42 +88,65 @@ class Network:
         parameters follow every other parameter in a member's row (no
         penalty acts on them); a piecewise encoding's bin edges follow the
         running statistics in ``state`` and are set by :meth:`fit_embedding`.
+    heads : int, default=1
+        ``H > 1``: a shared-weight ensemble of ``H`` heads (TabM-mini, see
+        :class:`~skmlp.nn.layers.InputAdapter`): every hidden weight shared,
+        each head its own input adapter (after the embedding; in a member's
+        row after everything else) and output layer (``coefs[-1]`` is ``(H,
+        fan_in, n_outputs)``). Logits are ``(H * m, n_outputs)``, head-major;
+        each head's loss counts ``1 / H``. Needs a hidden layer; no dropout or
+        batch normalisation.
     """
 
     def __init__(
-        self,
-        layer_units,
-        activation,
-        dtype=np.float64,
-        *,
-        batch_norm=False,
-        dropout=0.0,
-        residual=False,
-        n_members=1,
-        embedding=None,
+        self, layer_units, activation, dtype=np.float64, *, n_members=1, **options
     ):
+        unknown = set(options) - set(ARCHITECTURE)
+        if unknown:
+            raise TypeError(f"Unknown network option(s) {sorted(unknown)}.")
+        options = {**ARCHITECTURE, **options}
+        embedding = options["embedding"]
         self.layer_units = [int(u) for u in layer_units]
         self.embedding = (
             None if embedding is None else (str(embedding[0]), int(embedding[1]))
         )
         self.activation = activation
         self.dtype = np.dtype(dtype)
-        self.batch_norm = bool(batch_norm)
+        self.batch_norm = bool(options["batch_norm"])
         self.n_members = int(n_members)
-        self.dropout = _dropout_rates(dropout, len(self.layer_units) - 2, self.n_members)
-        self.residual = bool(residual)
+        self.dropout = _dropout_rates(
+            options["dropout"], len(self.layer_units) - 2, self.n_members
+        )
+        self.residual = bool(options["residual"])
+        self.heads = int(options["heads"])
+        self._check_heads()
         shapes = self._shapes()
+        H = self.heads
         #: One member's number of weights: the first n_coefs of its row.
-        self.n_coefs = sum(a * b for a, b in shapes)
-        n_biases = sum(self.layer_units[1:])
+        self.n_coefs = sum(a * b for a, b in shapes[:-1]) + H * np.prod(shapes[-1])
+        n_biases = sum(self.layer_units[1:-1]) + H * self.layer_units[-1]
         n_norm = 2 * sum(self.layer_units[1:-1]) if self.batch_norm else 0
         n_embedding, n_edges = (sum(map(np.prod, s)) for s in self._embedding_shapes())
+        n_adapters = H * shapes[0][0] if H > 1 else 0
         k = self.n_members
-        n_params = self.n_coefs + n_biases + n_norm + int(n_embedding)
+        n_params = self.n_coefs + n_biases + n_norm + int(n_embedding) + n_adapters
         self.theta = np.zeros(k * n_params, dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
         self.state = np.zeros(k * (n_norm + int(n_edges)), dtype=self.dtype)
         self._bind()
+
+    def _check_heads(self):
+        if self.heads < 1:
+            raise ValueError(f"heads must be >= 1; got {self.heads}.")
+        if self.heads == 1:
+            return
+        if len(self.layer_units) < 3:
+            raise ValueError("A shared-weight ensemble (heads > 1) needs a hidden layer.")
+        if self.batch_norm or self.uses_dropout:
+            raise ValueError(
+                "A shared-weight ensemble (heads > 1) takes no dropout or batch "
+                "normalisation: its heads' rows share each minibatch."
+            )
 
     def _embedding_shapes(self):
         """One member's embedding parameter and state shapes (two lists)."""
@@ -133,9 +168,8 @@ class Network:
     def _bind(self):
         k, widths = self.n_members, self.layer_units[1:-1]
         take = _Slicer(self.members_view(self.theta), self.members_view(self.grad))
-        shapes = self._shapes()
-        weights = [take((k, *shape), 2) for shape in shapes]
-        biases = [take((k, 1, shape[1]), 1) for shape in shapes]
+        shapes, H = self._shapes(), self.heads
+        linears = self._bind_linears(take, shapes)
         norms = [None] * len(widths)
         stats = _Slicer(self.members_view(self.state), None)
         if self.batch_norm:
@@ -147,7 +181,6 @@ class Network:
                 BatchNorm(g[0], b[0], g[1], b[1], m, v)
                 for g, b, m, v in zip(scales, shifts, means, variances)
             ]
-        linears = [Linear(w[0], b[0], w[1], b[1]) for w, b in zip(weights, biases)]
         self.hidden = [
             HiddenLayer(
                 linear,
@@ -162,7 +195,25 @@ class Network:
         ]
         self.output = linears[-1]
         self.embedder = self._bind_embedding(take, stats)
+        self.adapter = None
+        if H > 1:
+            self.adapter = InputAdapter(*take((k, H, 1, shapes[0][0]), 3))
         self._workspace = None
+
+    def _bind_linears(self, take, shapes):
+        """The linear layers over the members' rows: every weight matrix,
+        then every bias (the output layer's per head when there are heads)."""
+        k, H = self.n_members, self.heads
+        weights = [take((k, *shape), 2) for shape in shapes[:-1]]
+        weights.append(take((k, H, *shapes[-1]), 3) if H > 1 else take((k, *shapes[-1]), 2))
+        biases = [take((k, 1, shape[1]), 1) for shape in shapes[:-1]]
+        o = shapes[-1][1]
+        biases.append(take((k, H, 1, o), 3) if H > 1 else take((k, 1, o), 1))
+        linears = [Linear(w[0], b[0], w[1], b[1]) for w, b in zip(weights, biases)]
+        if H > 1:
+            w, b = weights[-1], biases[-1]
+            linears[-1] = HeadLinear(w[0], b[0], w[1], b[1])
+        return linears
 
     def _bind_embedding(self, take, stats):
         """The embedding layer over the rows of ``theta`` and ``state`` that
@@ -178,7 +229,7 @@ class Network:
     def __getstate__(self):
         state = self.__dict__.copy()
         # layer objects are views, rebuilt by _bind; the workspace is transient
-        for key in ("hidden", "output", "embedder", "_workspace"):
+        for key in ("hidden", "output", "embedder", "adapter", "_workspace"):
             state.pop(key, None)
         state["dtype"] = self.dtype.name  # plain data for safe formats (skops)
         return state
@@ -187,6 +238,7 @@ class Network:
         if state.get("n_members") is None:  # saved before stacks of one
             state["n_members"] = 1
         state.setdefault("embedding", None)  # saved before embeddings
+        state.setdefault("heads", 1)
         if state["embedding"] is not None:
             state["embedding"] = tuple(state["embedding"])
         self.__dict__.update(state)
@@ -219,6 +271,7 @@ class Network:
             self.batch_norm,
             self.residual,
             self.embedding,
+            self.heads,
         )
 
     def set_coefs(self, arrays):
@@ -259,11 +312,15 @@ class Network:
         for j, member_rng in enumerate(rngs):
             for W, b in zip(self._stacked("W"), self._stacked("b")):
                 fan_in, fan_out = W.shape[-2:]
-                W[j], b[j] = initializers.draw(
-                    scheme, self.activation, member_rng, fan_in, fan_out
-                )
-            if self.embedder is not None:  # after the layers: their draws unchanged
+                for h in range(W.shape[1]):  # an output layer's heads
+                    W[j, h], b[j, h] = initializers.draw(
+                        scheme, self.activation, member_rng, fan_in, fan_out
+                    )
+            # after the layers: their draws stay scikit-learn's
+            if self.embedder is not None:
                 self.embedder.initialize(j, member_rng)
+            if self.adapter is not None:
+                self.adapter.initialize(j, member_rng)
         for layer in self.hidden:
             if layer.batch_norm:
                 layer.batch_norm.gamma[...] = 1
@@ -273,12 +330,16 @@ class Network:
 
     def _stacked(self, name):
         """Each layer's weights (``"W"``) or biases (``"b"``) with the model
-        axis, ``(k, fan_in, fan_out)`` or ``(k, width)``."""
+        axis and a head axis (of 1 but for an output layer's heads), ``(k,
+        H, fan_in, fan_out)`` or ``(k, H, width)``."""
         k = self.n_members
         for linear in self.linears:
             array = getattr(linear, name)
+            width = array.shape[-1]
             yield (
-                array.reshape(k, *array.shape[-2:]) if name == "W" else array.reshape(k, -1)
+                array.reshape(k, -1, *array.shape[-2:])
+                if name == "W"
+                else array.reshape(k, -1, width)
             )
 
     def checkpoint(self, out=None):
@@ -327,12 +388,15 @@ class Network:
             self.layer_units,
             self.activation,
             self.dtype,
-            batch_norm=self.batch_norm,
-            dropout=self.dropout if dropout is None else dropout,
-            residual=self.residual,
             n_members=n_members,
-            embedding=self.embedding,
+            **self.architecture(dropout=self.dropout if dropout is None else dropout),
         )
+
+    def architecture(self, **changes):
+        """The options this network was built with (:data:`ARCHITECTURE`),
+        with ``changes``."""
+        own = {name: getattr(self, name) for name in ARCHITECTURE}
+        return {**own, **changes}
 
     def astype(self, dtype):
         """This network with its parameters and running statistics in
@@ -343,11 +407,8 @@ class Network:
             self.layer_units,
             self.activation,
             dtype,
-            batch_norm=self.batch_norm,
-            dropout=self.dropout,
-            residual=self.residual,
             n_members=self.n_members,
-            embedding=self.embedding,
+            **self.architecture(),
         )
         other.theta[:] = self.theta
         other.state[:] = self.state
@@ -456,12 +517,14 @@ class Network:
         m = X.shape[-2]
         if self._workspace is None:
             self._workspace = Workspace(self)
-        buffers = self._workspace.rows(m)
+        buffers = self._workspace.rows(m * self.heads)
         weight = 1.0 / m if weight is None else weight
         if rng is not None and not isinstance(rng, MemberRandom):  # a stack of one's
             rng = MemberRandom([rng])
         if self.embedder is not None:
             X = self.embedder.forward(X)
+        if self.adapter is not None:
+            X = self.adapter.forward(X)
         inputs = X
         for layer, layer_buffers in zip(self.hidden, buffers.hidden):
             inputs = layer.forward(inputs, layer_buffers, rng, weight)
@@ -483,8 +546,9 @@ class Network:
             self._workspace.last,
         )
         hidden = buffers.hidden
-        # the embedded inputs' gradient, when the embedding learns
-        dX = np.empty_like(X) if self.embedder and self.embedder.trained else None
+        # the first layer's input gradient, when an adapter or embedding learns
+        embedding_learns = self.embedder is not None and self.embedder.trained
+        dX = np.empty(X.shape, self.dtype) if embedding_learns or self.adapter else None
         if not hidden:
             self.output.backward(X, buffers.d_logits, dX)
         else:
@@ -494,7 +558,9 @@ class Network:
                     hidden[i - 1].A, hidden[i], hidden[i - 1].dA, weight
                 )
             self.hidden[0].backward(X, hidden[0], dX, weight)
-        if dX is not None:
+        if self.adapter is not None:
+            dX = self.adapter.backward(dX, need_input=embedding_learns)
+        if embedding_learns:
             self.embedder.backward(dX)
 
     def release(self):
@@ -503,8 +569,11 @@ class Network:
 
     # -- prediction (allocates; safe to call from several threads) -----------
     def predict_raw(self, X):
-        """Logits for ``X`` (inference mode) without touching shared buffers."""
+        """Logits for ``X`` (inference mode) without touching shared buffers;
+        with heads, each head's: ``(H * m, n_outputs)``, head-major."""
         A = self._embedded(X)
+        if self.adapter is not None:
+            A = self.adapter.predict(A)
         for layer in self.hidden:
             A = layer.predict(A)
         return self.output.predict(A)
@@ -514,10 +583,13 @@ class Network:
         them with respect to ``X``: ``output_grad(logits)`` returns that
         function's gradient with respect to the logits (same shape). Returns
         ``(logits, dX)``; on a model axis ``dX`` is ``(k, m, n_features)``,
-        each member's own."""
+        each member's own. With heads, the function is the heads' mean of
+        ``output_grad``'s function of each head's logits (``H * m`` rows)."""
         A, kept = X, []
         if self.embedder is not None:
             A, embedded = self.embedder.predict_keeping(X)
+        if self.adapter is not None:
+            A = self.adapter.predict(A)
         for layer in self.hidden:
             A, layer_kept = layer.predict_keeping(A)
             kept.append(layer_kept)
@@ -525,6 +597,8 @@ class Network:
         dA = self.output.input_grad(output_grad(logits))
         for layer, layer_kept in zip(reversed(self.hidden), reversed(kept)):
             dA = layer.input_grad(layer_kept, dA)
+        if self.adapter is not None:
+            dA = self.adapter.input_grad(dA)
         if self.embedder is not None:
             dA = self.embedder.input_grad(embedded, dA)
         return logits, dA

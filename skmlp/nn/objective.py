@@ -49,6 +49,18 @@ def batch_weights(sample_weight, m):
     return weight[:, :, None], totals.astype(float)
 
 
+def head_rows(heads, Y, weight):
+    """A shared-weight ensemble's targets and loss weights: ``Y`` and
+    ``weight`` once per head, head-major like its logits, each head's rows
+    weighing ``1 / heads`` (the loss is the mean of the heads' losses)."""
+    if heads == 1:
+        return Y, weight
+    Y = np.concatenate([Y] * heads, axis=-2)
+    if np.ndim(weight) == 0:
+        return Y, weight / heads
+    return Y, np.concatenate([weight] * heads, axis=-2) / heads
+
+
 class Objective:
     """``sum_i w_i l_i / T + alpha / T * P(W)`` on a batch, for each member of
     the stack ``network``, with the elastic net ``P(W) = l1_ratio ||W||_1 +
@@ -188,6 +200,7 @@ class Objective:
             rng = MemberRandom(rng if isinstance(rng, list) else [rng], rows)
         # batch norm's statistics are the batch's own: weights summing to one
         raw = net.forward(X, rng, norm_weight)
+        Y, weight = head_rows(net.heads, Y, weight)
         values = self.loss.value_and_grad(raw, Y, weight, net.output_grad())
         net.backward()
         self.last_penalty = self._no_penalty
@@ -224,7 +237,7 @@ class Objective:
         k = net.n_members
         Y, sample_weight = per_member(Y, k, 2), per_member(sample_weight, k, 1)
         weight, totals = batch_weights(sample_weight, m)
-        values = self.loss.value_and_grad(raw, Y, weight)
+        values = self.loss.value_and_grad(raw, *head_rows(net.heads, Y, weight))
         if penalty and self._penalised:
             values = values + self._penalty(self._W, _positive(totals))
         return values

@@ -54,10 +54,15 @@ class Validation:
         raw = network.predict_raw(self.X)
         loss = self.objective.value(self.X, self.Y, self.weights, penalty=False, raw=raw)
         raw, losses = as_stack(raw), np.atleast_1d(loss)
+        # a shared-weight ensemble's rows are (heads, rows): each head's real rows
+        raw = raw.reshape(raw.shape[0], network.heads, -1, raw.shape[-1])
         scores = [
             -losses[j]
             if s.score is None
-            else s.score(raw[j, :n], lambda j=j: network.member(j, copy=False))
+            else s.score(
+                raw[j, :, :n].reshape(-1, raw.shape[-1]),
+                lambda j=j: network.member(j, copy=False),
+            )
             for j, (s, n) in enumerate(zip(self.sets, self.sizes))
         ]
         return loss, np.array(scores, dtype=float)
