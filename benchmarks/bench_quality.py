@@ -28,7 +28,11 @@ scikit-learn's MLP exactly) and scikit-learn's MLP. The classical models
 are ``LogisticRegressionCV`` / ``RidgeCV``, a random forest (500 trees) and
 ``HistGradientBoosting``; multilabel ones fit one model per label
 (``MultiOutputClassifier``) where they have no native multilabel mode.
-``x linear`` is each model's time over the linear model's.
+``x linear`` is each model's time over the linear model's, ``x HGB`` over
+HistGradientBoosting's. ``--ablation`` adds the CV estimators with one
+option changed (:data:`ABLATION`: feature embeddings, shared-weight and
+independent ensembles); tables wider than :data:`ABLATION_MAX_FEATURES`
+skip the embeddings.
 """
 
 import argparse
@@ -36,6 +40,7 @@ import inspect
 import statistics
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 import sklearn
@@ -70,12 +75,41 @@ def _scaled(model):
     return make_pipeline(StandardScaler(), model)
 
 
-def _classifiers(seed, multilabel):
+#: The ablation's variants of the CV estimators (``--ablation``): label -> parameters.
+ABLATION = {
+    "  embedding None": dict(feature_embedding=None),
+    "  periodic": dict(feature_embedding="periodic"),
+    "  piecewise": dict(feature_embedding="piecewise"),
+    "  periodic, shared x4": dict(
+        feature_embedding="periodic", ensemble_size=4, ensemble_kind="shared"
+    ),
+    "  None, shared x4": dict(
+        feature_embedding=None, ensemble_size=4, ensemble_kind="shared"
+    ),
+    "  periodic, independent x2": dict(feature_embedding="periodic", ensemble_size=2),
+}
+#: Tables wider than this skip the ablation's forced embeddings (their first
+#: layer would take n_features * embedding_size inputs).
+ABLATION_MAX_FEATURES = 200
+
+
+def _ablation(tuned, seed, n_features):
+    """The CV estimator's variants of :data:`ABLATION` that the table allows."""
+    return {
+        label: tuned(random_state=seed, **params)
+        for label, params in ABLATION.items()
+        if n_features <= ABLATION_MAX_FEATURES or not params.get("feature_embedding")
+    }
+
+
+def _classifiers(seed, n_features=0, ablation=False, *, multilabel):
     per_label = MultiOutputClassifier if multilabel else (lambda model: model)
     ours = MultiLabelMLP if multilabel else MLPClassifier
     tuned = MultiLabelMLPCV if multilabel else MLPClassifierCV
+    variants = _ablation(tuned, seed, n_features) if ablation else {}
     return {
         tuned.__name__: tuned(random_state=seed),
+        **variants,
         f"{tuned.__name__}(refit=True)": tuned(refit=True, random_state=seed),
         "skmlp defaults": _scaled(ours(random_state=seed, **MLP)),
         "scikit-learn MLP": _scaled(SklearnClassifier(random_state=seed, **MLP)),
@@ -87,9 +121,11 @@ def _classifiers(seed, multilabel):
     }
 
 
-def _regressors(seed):
+def _regressors(seed, n_features=0, ablation=False):
+    variants = _ablation(MLPRegressorCV, seed, n_features) if ablation else {}
     return {
         "MLPRegressorCV": MLPRegressorCV(random_state=seed),
+        **variants,
         "MLPRegressorCV(refit=True)": MLPRegressorCV(refit=True, random_state=seed),
         "skmlp defaults": _scaled(MLPRegressor(random_state=seed, **MLP)),
         "scikit-learn MLP": _scaled(SklearnRegressor(random_state=seed, **MLP)),
@@ -103,7 +139,7 @@ def _regressors(seed):
 DATASETS = {
     "yeast": (
         _yeast,
-        lambda seed: _classifiers(seed, multilabel=True),
+        partial(_classifiers, multilabel=True),
         {
             "hamming": hamming_loss,
             "micro-F1": lambda y, p: f1_score(y, p, average="micro"),
@@ -111,7 +147,7 @@ DATASETS = {
     ),
     "leukemia": (
         _leukemia,
-        lambda seed: _classifiers(seed, multilabel=False),
+        partial(_classifiers, multilabel=False),
         {"accuracy": accuracy_score},
     ),
     "parkinsons": (
@@ -140,12 +176,13 @@ def _evaluate(model, splits, metrics):
     return {name: float(np.mean(values)) for name, values in scores.items()}, seconds
 
 
-def run(name, seeds):
+def run(name, seeds, ablation=False):
     load, models, metrics = DATASETS[name]
     splits = load()
+    n_features = splits[0][0].shape[1]
     results = {}
     for seed in range(seeds):
-        for label, model in models(seed).items():
+        for label, model in models(seed, n_features, ablation).items():
             scores, seconds = _evaluate(model, splits, metrics)
             entry = results.setdefault(label, {"time": [], **{m: [] for m in metrics}})
             entry["time"].append(seconds)
@@ -158,12 +195,13 @@ def run(name, seeds):
 def _print(name, results, metrics, seeds):
     print(f"\n{name}  (mean +- sd over {seeds} seed(s); time: all folds, mean)")
     header = "".join(f"{m:>20s}" for m in metrics)
-    print(f"  {'model':24s}{header}{'time':>10s}{'x linear':>10s}")
+    print(f"  {'model':28s}{header}{'time':>10s}{'x linear':>10s}{'x HGB':>8s}")
     linear = next(
         np.mean(e["time"])
         for k, e in results.items()
         if k in ("LogisticRegressionCV", "RidgeCV")
     )
+    hgb = np.mean(results["HistGradientBoosting"]["time"])
     for label, entry in results.items():
         cells = ""
         for metric in metrics:
@@ -171,18 +209,26 @@ def _print(name, results, metrics, seeds):
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
             cells += f"{np.mean(values):>12.3f} +- {sd:.3f}"
         seconds = np.mean(entry["time"])
-        print(f"  {label:24s}{cells}{seconds:>9.1f}s{seconds / linear:>10.1f}")
+        print(
+            f"  {label:28s}{cells}{seconds:>9.1f}s{seconds / linear:>10.1f}"
+            f"{seconds / hgb:>8.2f}"
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", nargs="+", choices=list(DATASETS), default=None)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also run the CV estimators' variants: embeddings, ensemble kinds",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     sklearn.set_config(enable_metadata_routing=True)  # groups reach early stopping
     for name in args.data or list(DATASETS):
-        run(name, args.seeds)
+        run(name, args.seeds, args.ablation)
 
 
 if __name__ == "__main__":
