@@ -234,6 +234,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ``reset``: a fresh start (learn the features and the targets' encoding
         anew); ``classes``: all classes, given to a first ``partial_fit``."""
 
+    def _check_dense(self, X):
+        if sp.issparse(X) and self.feature_embedding is not None:
+            raise TypeError(
+                f"feature_embedding={self.feature_embedding!r} embeds each feature's "
+                "value and needs dense X; got a sparse matrix. Pass X.toarray(), or "
+                "set feature_embedding=None."
+            )
+
     def _accept_sparse(self):
         """The sparse formats ``X`` may come in: none with a feature
         embedding, which works on each feature's values."""
@@ -453,6 +461,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Validated, encoded data (a :class:`_Prepared`), targets with class
         weights and label smoothing applied."""
         self._hidden_layer_sizes()  # a bad architecture is reported before the data
+        self._check_dense(X)
         X, Y = self._validate_input(X, y, fresh, incremental, classes)
         if sample_weight is not None:
             sample_weight = _checked_weights(sample_weight, X, "sample_weight")
@@ -854,6 +863,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         given): a list of one array, or of one per member of an ensemble."""
         check_is_fitted(self)
         networks = self._networks()
+        self._check_dense(X)
         X = check_predict_input(self, X, networks[0].dtype)
         raws = []
         for network in networks:
