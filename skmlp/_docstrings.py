@@ -126,7 +126,9 @@ feature_embedding : {'periodic', 'piecewise'} or None, default=None
     'periodic' maps ``x`` to ``ReLU([sin(2 pi c x), cos(2 pi c x)] W + b)``
     with learned frequencies ``c`` and a linear layer of each feature's own
     (no penalty acts on them); 'piecewise' encodes ``x`` piecewise-linearly
-    over quantile bins of the training rows. The first layer's fan-in is
+    over quantile bins of the training rows (those of the fit that starts
+    the network: ``partial_fit`` and ``warm_start`` keep the first call's
+    bins). The first layer's fan-in is
     then ``n_features_in_ * embedding_size``, and ``coefs_[0]`` has one
     block of ``embedding_size`` rows per feature. Needs dense ``X`` on a
     unit scale (standardise first). None: scikit-learn's MLP.""",

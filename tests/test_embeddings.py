@@ -144,6 +144,19 @@ def test_an_estimator_bins_its_training_rows_only():
     )
 
 
+def test_continued_training_keeps_the_first_calls_bins():
+    rng = np.random.RandomState(5)
+    X, y = rng.normal(size=(120, D)), rng.normal(size=120)
+    model = MLPRegressor(feature_embedding="piecewise", embedding_size=4, random_state=0)
+    model.partial_fit(X[:40] / 10, y[:40])
+    first = model._network.embedder.edges.copy()
+    np.testing.assert_array_equal(first[0], weighted_quantiles(X[:40] / 10, 5).T)
+    model.partial_fit(X[40:], y[40:])
+    np.testing.assert_array_equal(model._network.embedder.edges, first)
+    model.set_params(warm_start=True, max_iter=3).fit(X, y)
+    np.testing.assert_array_equal(model._network.embedder.edges, first)
+
+
 @pytest.mark.parametrize("kind", ["periodic", "piecewise"])
 def test_ensemble_members_with_embeddings_equal_separate_fits(kind):
     X, y = make_regression(n_samples=120, n_features=4, noise=5.0, random_state=0)
