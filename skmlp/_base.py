@@ -43,6 +43,7 @@ from .model_axis.ensemble import check_member_count, ensemble_members, publish, 
 from .nn.activations import ACTIVATIONS
 from .nn.embeddings import EMBEDDINGS
 from .nn.initializers import SCHEMES
+from .nn.layers import per_head
 from .nn.network import Network
 from .training.batches import MemberRows
 from .training.config import STOCHASTIC_SOLVERS, TrainingConfig
@@ -870,7 +871,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             with np.errstate(over="ignore", invalid="ignore"):
                 raw = network.predict_raw(X)
             raw = raw if np.isfinite(raw).all() else _clip_overflow(raw)
-            raws.extend(np.split(raw, network.heads))  # a shared ensemble's heads
+            raws.extend(per_head(raw, network.heads))  # a shared ensemble's heads
         return raws
 
     def _averaged(self, X, transform):
@@ -888,9 +889,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The mean over a shared-weight ensemble's heads of their linked
         ``output`` (``(heads * n, n_outputs)``, head-major)."""
         heads = self._heads()
-        if heads == 1:
-            return output
-        return output.reshape(heads, -1, output.shape[-1]).mean(axis=0)
+        return output if heads == 1 else per_head(output, heads).mean(axis=0)
 
     def _score_output(self, output, y, sample_weight=None):
         """``score`` of the linked network ``output`` for targets ``y``."""

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._sklearn_compat import Interval, _check_sample_weight, _fit_context
+from .nn.quantiles import sorted_cumulative, weighted_percentile
 
 __all__ = ["SmoothClipScaler", "TableEncoder"]
 
@@ -232,33 +233,14 @@ def _check_quantile_range(quantile_range):
 
 def _median_and_spread(X, weights, q_min, q_max):
     """Each column's median and spread, in float64; the spread is 0 if constant."""
-    order = np.argsort(X, axis=0, kind="stable")
-    ordered = np.take_along_axis(X, order, axis=0).astype(np.float64)
-    cumulative = np.cumsum(weights[order], axis=0)
-    low, center, high = (_percentile(ordered, cumulative, q) for q in (q_min, 50.0, q_max))
+    ordered, cumulative = sorted_cumulative(X, weights)
+    low, center, high = (
+        weighted_percentile(ordered, cumulative, q) for q in (q_min, 50.0, q_max)
+    )
     spread = high - low
     present = X[weights > 0] if np.any(weights > 0) else X
     half_range = 0.5 * (present.max(axis=0) - present.min(axis=0)).astype(np.float64)
     return center, np.where(spread > 0, spread, half_range)
-
-
-def _percentile(ordered, cumulative, q):
-    """The weighted percentile ``q`` of each column by the averaged inverted
-    CDF: the mean of the first value whose cumulative weight share reaches
-    ``q / 100`` and the first that passes it. ``ordered`` holds each column
-    sorted, ``cumulative`` the running weight sums in that order. It does not
-    change when all weights are scaled, integer weights give exactly the
-    percentile of the repeated rows, and unit weights give
-    ``np.percentile(X, q, axis=0, method="averaged_inverted_cdf")`` (the
-    median is ``np.median``'s). Rows of weight 0 are never chosen."""
-    share = cumulative / cumulative[-1]
-    q = max(q / 100.0, np.finfo(np.float64).tiny)  # q = 0 skips leading zero weights
-    n_rows = ordered.shape[0]
-    reach = np.minimum((share < q).sum(axis=0), n_rows - 1)
-    passed = (share <= q).sum(axis=0)
-    passed = np.where(passed < n_rows, passed, reach)  # q = 1: the last weighted row
-    columns = np.arange(ordered.shape[1])
-    return 0.5 * (ordered[reach, columns] + ordered[passed, columns])
 
 
 def _squash(u):
@@ -579,7 +561,5 @@ def _weighted_median(values, weights):
     """The weighted median of ``values`` (0 when no row counts)."""
     if values.size == 0 or not np.any(weights > 0):
         return 0.0
-    order = np.argsort(values, kind="stable")
-    ordered = values[order][:, None]
-    cumulative = np.cumsum(weights[order])[:, None]
-    return float(_percentile(ordered, cumulative, 50.0)[0])
+    ordered, cumulative = sorted_cumulative(values[:, None], weights)
+    return float(weighted_percentile(ordered, cumulative, 50.0)[0])

@@ -19,10 +19,10 @@ from test_ensemble import K, _assert_member_equals, _separate_fits
 from test_network import assert_gradient_checks
 
 from skmlp import MLPClassifier, MLPRegressor, MLPRegressorCV, MultiLabelMLP
-from skmlp.nn.embeddings import weighted_quantiles
 from skmlp.nn.losses import get_loss
 from skmlp.nn.network import Network
 from skmlp.nn.objective import Objective
+from skmlp.nn.quantiles import weighted_quantiles
 
 EMBEDDINGS = [("periodic", 3), ("piecewise", 4)]
 D = 3
@@ -119,7 +119,8 @@ def test_bins_are_weighted_quantiles_of_the_training_rows():
     X = rng.normal(size=(31, 2))
     levels = np.linspace(0, 1, 6)
     np.testing.assert_array_equal(
-        weighted_quantiles(X, 6), np.quantile(X, levels, axis=0, method="inverted_cdf")
+        weighted_quantiles(X, 6),
+        np.quantile(X, levels, axis=0, method="averaged_inverted_cdf"),
     )
     weight = rng.randint(0, 3, size=31)
     repeated = np.repeat(X, weight, axis=0)

@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from .fast import as_stack, stack_shape
+from .quantiles import weighted_quantiles
 
 #: Standard deviation of the periodic embedding's initial frequencies, for
 #: inputs on a unit scale (the best of 0.03, 0.1, 0.3, 1 for MLPRegressorCV on ESOL).
@@ -55,23 +56,6 @@ def _input_layout(dX):
     ``(m, d)`` for a stack of one."""
     k, d, m = dX.shape
     return np.ascontiguousarray(np.swapaxes(dX, 1, 2)).reshape(stack_shape(k, m, d))
-
-
-def weighted_quantiles(X, n_levels, sample_weight=None):
-    """Each column's quantiles at ``n_levels`` evenly spaced levels from 0 to
-    1, ``(n_levels, d)``: the smallest value whose cumulative weight reaches
-    the level's share of the total (rows of weight 0 never count)."""
-    weight = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight)
-    X = X[weight > 0]
-    weight = weight[weight > 0]
-    order = np.argsort(X, axis=0, kind="stable")
-    cumulative = np.cumsum(weight[order], axis=0)
-    targets = np.linspace(0.0, 1.0, n_levels)[:, None] * cumulative[-1]
-    quantiles = np.empty((n_levels, X.shape[1]), dtype=X.dtype)
-    for i in range(X.shape[1]):
-        rows = np.searchsorted(cumulative[:, i], targets[:, i], side="left")
-        quantiles[:, i] = X[order[np.minimum(rows, len(X) - 1), i], i]
-    return quantiles
 
 
 class Periodic:
@@ -181,9 +165,9 @@ class Piecewise:
 
     def fit(self, X, j=0, sample_weight=None):
         """Member ``j``'s edges: each column's weighted quantiles at ``size +
-        1`` evenly spaced levels of the rows ``X`` ``(m, d)`` (the inverted
-        empirical distribution function, so that a row of weight 2 counts as
-        two rows)."""
+        1`` evenly spaced levels of the rows ``X`` ``(m, d)``
+        (:func:`~skmlp.nn.quantiles.weighted_quantiles`: a row of weight 2
+        counts as two rows)."""
         self.edges[j] = weighted_quantiles(X, self.edges.shape[-1], sample_weight).T
 
     def _bins(self):

@@ -295,8 +295,9 @@ class HiddenLayer:
 # rows and need nothing new.
 
 
-def _per_head(A, H):
-    """Head-major rows ``(..., H * m, w)`` as ``(..., H, m, w)`` (a view)."""
+def per_head(A, H):
+    """Head-major rows ``(..., H * m, w)`` as ``(..., H, m, w)`` (a view):
+    each head's rows of a shared-weight ensemble's logits or outputs."""
     return A.reshape(*A.shape[:-2], H, A.shape[-2] // H, A.shape[-1])
 
 
@@ -330,7 +331,7 @@ class InputAdapter:
     def backward(self, dA, need_input):
         """``dR_h = sum_i dA_hi * x_i``; returns ``dX = sum_h dA_h * r_h``
         when ``need_input``."""
-        dA = _per_head(dA, self.n_heads)
+        dA = per_head(dA, self.n_heads)
         if sp.issparse(self._X):
             dR = self.dR.reshape(self.n_heads, -1)
             for h in range(self.n_heads):
@@ -345,7 +346,7 @@ class InputAdapter:
     def input_grad(self, dA):
         """The gradient of the heads' mean with respect to the inputs, from
         each head's gradient ``dA`` (the mean's ``1 / H`` is applied here)."""
-        return self._input_grad(_per_head(dA, self.n_heads)) / self.n_heads
+        return self._input_grad(per_head(dA, self.n_heads)) / self.n_heads
 
     def initialize(self, j, rng):
         """Member ``j``'s adapters: random signs (TabM-mini's choice), so
@@ -367,7 +368,7 @@ class HeadLinear:
         return self.W.shape[-3]
 
     def predict(self, X):
-        Z = np.matmul(_per_head(X, self.n_heads), self.W)
+        Z = np.matmul(per_head(X, self.n_heads), self.W)
         Z += self.b
         return _head_rows(Z)
 
@@ -375,12 +376,12 @@ class HeadLinear:
         Z[...] = self.predict(X)
 
     def backward(self, X, dZ, dX=None):
-        X_h, dZ_h = _per_head(X, self.n_heads), _per_head(dZ, self.n_heads)
+        X_h, dZ_h = per_head(X, self.n_heads), per_head(dZ, self.n_heads)
         np.matmul(np.swapaxes(X_h, -1, -2), dZ_h, out=self.dW)
         np.sum(dZ_h, axis=-2, keepdims=True, out=self.db)
         if dX is not None:
             dX[...] = self.input_grad(dZ)
 
     def input_grad(self, dZ):
-        dX = np.matmul(_per_head(dZ, self.n_heads), np.swapaxes(self.W, -1, -2))
+        dX = np.matmul(per_head(dZ, self.n_heads), np.swapaxes(self.W, -1, -2))
         return _head_rows(dX)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn.fast import as_stack
+from ..nn.layers import per_head
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Validation:
         loss = self.objective.value(self.X, self.Y, self.weights, penalty=False, raw=raw)
         raw, losses = as_stack(raw), np.atleast_1d(loss)
         # a shared-weight ensemble's rows are (heads, rows): each head's real rows
-        raw = raw.reshape(raw.shape[0], network.heads, -1, raw.shape[-1])
+        raw = per_head(raw, network.heads)
         scores = [
             -losses[j]
             if s.score is None
