@@ -1,0 +1,90 @@
+"""The ``explain`` command of the command line: which features drive a saved
+model's predictions on a table."""
+
+from pathlib import Path
+
+from ._cli_commands import _load_saved, _pandas, _saved_features, fitted_mlp, read_table
+
+
+def add_explain_command(commands):
+    explain = commands.add_parser(
+        "explain", help="which features drive a saved model's predictions on a table"
+    )
+    explain.add_argument("model", type=Path, help="a model saved by 'skmlp fit'")
+    explain.add_argument("data", type=Path, help="table: .csv, .tsv or .parquet")
+    explain.add_argument(
+        "--top", type=int, default=20, help="features to list (default 20)"
+    )
+    explain.add_argument("--out", type=Path, help="CSV of every row's attributions")
+    explain.add_argument("--plot", type=Path, help="image of the top features (.png, .pdf)")
+    explain.add_argument(
+        "--method",
+        choices=["integrated_gradients", "gradient_x_input", "gradient"],
+        default="integrated_gradients",
+    )
+    explain.add_argument(
+        "--target", help="class (a classifier) or target column (several targets)"
+    )
+    explain.add_argument("--steps", type=int, default=64, help="integration steps")
+    explain.set_defaults(run=run_explain)
+
+
+def _explained_target(saved, target):
+    """``--target`` as feature_attributions' ``target``: a class of the
+    model, or the position of a target column."""
+    if saved["task"] != "classification":
+        if target is None:
+            if len(saved["targets"]) > 1:
+                raise ValueError(
+                    f"choose one of the targets with --target: {saved['targets']}"
+                )
+            return None
+        if target not in saved["targets"]:
+            raise ValueError(f"--target must be one of {saved['targets']}; got {target!r}")
+        return saved["targets"].index(target)
+    if target is None:
+        return None
+    classes = fitted_mlp(saved["model"]).classes_
+    matches = [c for c in classes if str(c) == target]
+    if not matches:
+        raise ValueError(f"--target must be one of the classes {list(map(str, classes))}")
+    return matches[0]
+
+
+def run_explain(args):
+    from .inspection import summarize_attributions
+    from .inspection._attributions import feature_attributions
+
+    saved = _load_saved(args.model)
+    X = _saved_features(saved, read_table(args.data))
+    target = _explained_target(saved, args.target)
+    attributions = feature_attributions(
+        saved["model"], X, method=args.method, target=target, n_steps=args.steps
+    )
+    summary = summarize_attributions(attributions, saved["features"])
+    print(f"{'feature':30s} {'mean |attribution|':>18s} {'mean':>10s}")
+    rows = zip(summary.feature_names, summary.mean_abs, summary.mean)
+    for name, mean_abs, mean in list(rows)[: args.top]:
+        print(f"{name!s:30.30s} {mean_abs:18.4g} {mean:10.4g}")
+    if args.out:
+        pd = _pandas()
+        pd.DataFrame(attributions, columns=saved["features"]).to_csv(args.out, index=False)
+        print(f"wrote {len(X)} rows' attributions to {args.out}")
+    if args.plot:
+        _plot_attributions(attributions, saved["features"], X, args)
+    return 0
+
+
+def _plot_attributions(attributions, features, X, args):
+    from .inspection import FeatureAttributionDisplay
+
+    display = FeatureAttributionDisplay(
+        attributions,
+        feature_names=features,
+        feature_values=X,
+        max_features=args.top,
+        method=args.method,
+    ).plot()
+    display.figure_.tight_layout()
+    display.figure_.savefig(args.plot, dpi=120)
+    print(f"wrote {args.plot}")
