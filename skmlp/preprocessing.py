@@ -312,6 +312,10 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         Which numeric columns get a missing-value indicator.
     categories_ : list of list of str
         Each categorical column's kept categories, as text.
+    most_frequent_ : list of str
+        Each categorical column's heaviest category over the training rows
+        (by total weight; ties by text): with ``medians_``, the typical row
+        that :func:`~skmlp.inspection.feature_attributions` starts from.
 
     Examples
     --------
@@ -368,8 +372,9 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             [_weighted_median(v[p], weights[p]) for v, p in zip(numeric.T, present.T)]
         )
         kept = [_kept_categories(c, weights, self.max_categories) for c in categorical]
-        self.categories_ = [categories for categories, _ in kept]
-        self._rare = [rare for _, rare in kept]
+        self.categories_ = [categories for categories, _, _ in kept]
+        self._rare = [rare for _, rare, _ in kept]
+        self.most_frequent_ = [heaviest for _, _, heaviest in kept]
         return self
 
     def transform(self, X):
@@ -523,9 +528,10 @@ def _text_values(column):
 
 
 def _kept_categories(column, weights, max_categories):
-    """The categories of the training rows that count: ``(kept, rare)``, the
-    ``max_categories`` heaviest (ties by text) in the order of their text
-    (MISSING last), then OTHER when there are more (``rare``)."""
+    """The categories of the training rows that count: ``(kept, rare,
+    heaviest)``, the ``max_categories`` heaviest (ties by text) in the order
+    of their text (MISSING last), then OTHER when there are more (``rare``);
+    ``heaviest`` is the first of them by weight (None when no row counts)."""
     values = _text_values(column)
     counted = weights > 0
     names, inverse = np.unique(values[counted], return_inverse=True)
@@ -533,7 +539,8 @@ def _kept_categories(column, weights, max_categories):
     order = np.lexsort((names, -totals))
     kept = sorted((str(n) for n in names[order[:max_categories]]), key=_last_missing)
     rare = [str(n) for n in names[order[max_categories:]]]
-    return kept + ([OTHER] if rare else []), rare
+    heaviest = str(names[order[0]]) if len(names) else None
+    return kept + ([OTHER] if rare else []), rare, heaviest
 
 
 def _last_missing(category):
