@@ -11,6 +11,7 @@ an inter-quantile range, then passed through the smooth clip
 maps every value into ``(-clip, clip)``.
 """
 
+import datetime
 from numbers import Integral, Real
 
 import numpy as np
@@ -291,6 +292,16 @@ class TableEncoder(TransformerMixin, BaseEstimator):
       category of its own (``<name>_missing``) when the training rows have
       it. A category never seen in training encodes as all zeros.
 
+    The output's names are all different: a name that an earlier column
+    already has gets the first free suffix, ``_1``, ``_2``... (the NaN
+    indicator of ``x`` beside a column ``x_missing`` is ``x_missing_1``; the
+    missing category of ``site`` beside its text "missing" is
+    ``site_missing_1``; see :meth:`get_feature_names_out`).
+
+    A column of dates, times of day or durations (pandas ``datetime64``,
+    ``timedelta64`` or ``period``, or such Python objects) is refused with
+    the way to make it a number, e.g. days since a date.
+
     Parameters
     ----------
     max_categories : int, default=20
@@ -398,7 +409,14 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         return np.hstack([b.astype(np.float64, copy=False) for b in blocks])
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the encoded columns.
+        """Names of the encoded columns, all different.
+
+        Each is built as the class docstring says; a name already taken by an
+        earlier column (in the output's order) gets the first suffix ``_1``,
+        ``_2``... that names no other column. So ``x_missing_1`` is the
+        indicator of ``x`` when the table has a column ``x_missing`` too, and
+        ``site_missing_1`` the missing category when ``site`` has the text
+        "missing". Without such a clash no name has a suffix.
 
         Parameters
         ----------
@@ -415,7 +433,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         names = list(numeric) + [f"{n}_missing" for n in numeric[self.missing_]]
         for name, kept in zip(categorical, self.categories_):
             names += [f"{name}_{_label(c)}" for c in kept]
-        return np.asarray(names, dtype=object)
+        return np.asarray(_unique_names(names), dtype=object)
 
     def _split(self, X, checked):
         """The numeric columns as one float64 array, and the categorical
@@ -438,10 +456,14 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 def raw_table_checks(X):
     """``validate_data``'s options for a raw table: NaN allowed, and any
     column kind (a DataFrame with a non-numeric column as objects, so that
-    scikit-learn does not try to cast a category of text to numbers)."""
+    scikit-learn does not try to cast a category of text to numbers); a
+    column of dates or durations is refused here, before scikit-learn fails
+    to find a common dtype for it and the numbers."""
+    _refuse_time_dtypes(X)
     dtypes = getattr(X, "dtypes", None)
+    # each distinct dtype once: a wide table has thousands of columns, few dtypes
     text = dtypes is not None and any(
-        str(d) in ("category", "string") or d.kind not in "biuf" for d in dtypes
+        str(d) in ("category", "string") or d.kind not in "biuf" for d in set(dtypes)
     )
     return dict(dtype=object if text else None, ensure_all_finite="allow-nan")
 
@@ -477,11 +499,13 @@ def _is_categorical(column, name):
     that mixes numbers and text (a typo in a measurement) is an error naming
     it: encoding a measurement as categories would be a silent wrong model."""
     dtype = getattr(column, "dtype", None)
+    _refuse_time_dtype(dtype, name, "frame" if hasattr(column, "iloc") else "array")
     if str(dtype) in ("category", "boolean", "string") or dtype.kind in "USb":
         return True
     if dtype.kind != "O":
         return False
     values = [v for v in np.asarray(column, dtype=object) if not _is_missing(v)]
+    _refuse_time_values(values, name)
     numbers = [_is_number(v) for v in values]
     if all(numbers):
         return False
@@ -492,6 +516,94 @@ def _is_categorical(column, name):
             "it numeric (NaN for a missing value) or a 'category' column."
         )
     return True
+
+
+def _refuse_time_dtypes(X):
+    """A ValueError naming the first column of dates or durations (pandas
+    datetime64 with or without a time zone, period, timedelta64; NumPy's
+    datetime64 / timedelta64 in an array, whose first column is ``x0``)."""
+    if hasattr(X, "dtypes"):
+        if any(_is_time(dtype) for dtype in set(X.dtypes)):  # few distinct dtypes
+            for name, dtype in zip(X.columns, X.dtypes):
+                _refuse_time_dtype(dtype, name, "frame")
+    elif getattr(X, "ndim", 0) == 2:
+        _refuse_time_dtype(X.dtype, "x0", "array")
+
+
+def _is_time(dtype):
+    return dtype.kind in "Mm" or dtype.kind == "O" and str(dtype).startswith("period")
+
+
+def _refuse_time_dtype(dtype, name, source):
+    """A ValueError for a dtype of dates or durations, which no conversion to
+    float reads as meant (a time zone's dates would become nanoseconds)."""
+    if dtype.kind == "O" and str(dtype).startswith("period"):
+        raise ValueError(_time_message(name, dtype, "dates", "period"))
+    if dtype.kind in "Mm":
+        raise ValueError(_time_message(name, dtype, TIME_KINDS[dtype.kind], source))
+
+
+def _refuse_time_values(values, name):
+    """A ValueError naming a column of objects that holds a date, a time of
+    day or a duration: as categories, each day would be a column of its own."""
+    for value in values:
+        if isinstance(value, (datetime.timedelta, np.timedelta64)):
+            holds = "durations"
+        elif isinstance(value, (datetime.date, np.datetime64)):
+            holds = "dates"
+        elif isinstance(value, datetime.time):
+            holds = "times of day"
+        else:
+            continue
+        raise ValueError(_time_message(name, type(value).__name__, holds, "objects"))
+
+
+#: What a column of times holds, by NumPy's dtype kind.
+TIME_KINDS = {"M": "dates", "m": "durations"}
+
+#: How to make such a column a number, by where its values are (``{c}``: the column).
+TIME_WAYS = {
+    ("dates", "frame"): "days since a date: ({c} - {c}.min()).dt.days",
+    ("dates", "objects"): "{c} = pd.to_datetime({c}), then days since a date: "
+    "({c} - {c}.min()).dt.days",
+    ("dates", "period"): "{c} = {c}.dt.to_timestamp(), then days since a date: "
+    "({c} - {c}.min()).dt.days",
+    ("dates", "array"): "days since the first: "
+    "(X - X.min(axis=0)) / np.timedelta64(1, 'D')",
+    ("durations", "frame"): "seconds: {c}.dt.total_seconds()",
+    ("durations", "objects"): "seconds: pd.to_timedelta({c}).dt.total_seconds()",
+    ("durations", "array"): "seconds: X / np.timedelta64(1, 's')",
+    ("times of day", "objects"): "hours since midnight: "
+    "{c}.map(lambda t: t.hour + t.minute / 60)",
+}
+
+
+def _time_message(name, kind_of_value, holds, source):
+    """The error for a column of dates or durations: what it holds and how to
+    make it a number (``source``: 'frame', 'objects', 'period' or 'array')."""
+    way = TIME_WAYS[holds, source].format(c=f"df[{name!r}]")
+    return (
+        f"Column {name!r} holds {holds} ({kind_of_value}), which a network cannot "
+        f"read: convert it to a number, e.g. {way}; or drop it."
+    )
+
+
+def _unique_names(names):
+    """``names`` with each repeat renamed ``<name>_<k>``, the smallest
+    ``k >= 1`` that no other name has: the first of equal names keeps its
+    name, and a name without a repeat never changes."""
+    taken = set(names)
+    seen, unique = set(), []
+    for name in names:
+        if name in seen:
+            k = 1
+            while f"{name}_{k}" in taken:
+                k += 1
+            name = f"{name}_{k}"
+            taken.add(name)
+        seen.add(name)
+        unique.append(name)
+    return unique
 
 
 def _is_number(value):

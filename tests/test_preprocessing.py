@@ -293,3 +293,158 @@ def test_table_encoder_names_a_column_that_mixes_numbers_and_text():
     typo = pd.DataFrame({"age": [50, "old", np.nan], "dose": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match="Column 'age' mixes numbers and text .*'old'"):
         TableEncoder().fit(typo)
+
+
+# -- TableEncoder: output names are unique ----------------------------------------------
+@pytest.mark.parametrize(
+    "columns, max_categories, expected",
+    [
+        # a NaN indicator beside a column of its name
+        (
+            {"x": [1.0, np.nan, 3.0], "x_missing": [0.0, 1.0, 2.0]},
+            20,
+            ["x", "x_missing", "x_missing_1"],
+        ),
+        # a real category "missing" beside the missing category
+        (
+            {"site": ["missing", None, "A"]},
+            20,
+            ["site_A", "site_missing", "site_missing_1"],
+        ),
+        # a real category "other" beside the pooled rare ones
+        (
+            {"site": ["other", "other", "A", "A", "B"]},
+            2,
+            ["site_A", "site_other", "site_other_1"],
+        ),
+        # a category "A" of column "s" beside a column named "s_A"
+        ({"s_A": [1.0, 2.0, 3.0], "s": ["A", "B", "A"]}, 20, ["s_A", "s_A_1", "s_B"]),
+        # the disambiguation's own names are taken already
+        (
+            {
+                "x": [1.0, np.nan, 3.0],
+                "x_missing": [0.0, 1.0, 2.0],
+                "x_missing_1": [1.0] * 3,
+            },
+            20,
+            ["x", "x_missing", "x_missing_1", "x_missing_2"],
+        ),
+    ],
+)
+def test_table_encoder_output_names_never_collide(columns, max_categories, expected):
+    import pandas as pd
+
+    encoder = TableEncoder(max_categories=max_categories).fit(pd.DataFrame(columns))
+    assert encoder.get_feature_names_out().tolist() == expected
+
+
+def test_table_encoder_three_collisions_at_once_keep_every_name_unique():
+    import pandas as pd
+
+    site = ["missing", "missing", None, None, "other", "other", "A", "B"]
+    table = pd.DataFrame(
+        {
+            "x": [1.0, np.nan, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+            "x_missing": np.arange(8.0),
+            "site_other_1": np.ones(8),
+            "site": site,
+        }
+    )
+    encoder = TableEncoder(max_categories=3).fit(table)
+    assert encoder.get_feature_names_out().tolist() == [
+        "x",
+        "x_missing",
+        "site_other_1",
+        "x_missing_1",  # the indicator
+        "site_missing",  # the text "missing"
+        "site_other",  # the text "other"
+        "site_missing_1",  # NaN
+        "site_other_2",  # the pooled rare ones, "A" and "B" (site_other_1 is a column)
+    ]
+    out = encoder.transform(table)
+    np.testing.assert_array_equal(out[:, 3], [0, 1, 0, 0, 0, 0, 0, 0])
+    expected = {"missing": 0, None: 2, "other": 1, "A": 3, "B": 3}
+    np.testing.assert_array_equal(out[:, 4:].argmax(axis=1), [expected[v] for v in site])
+    np.testing.assert_array_equal(out[:, 4:].sum(axis=1), 1)
+
+
+def test_table_encoder_names_given_twice_still_give_unique_names():
+    encoder = TableEncoder().fit(np.array([[1.0, np.nan], [2.0, 3.0]]))
+    names = encoder.get_feature_names_out(["a", "a"]).tolist()
+    assert names == ["a", "a_1", "a_missing"]
+
+
+def test_table_encoder_set_output_pandas_has_unique_columns():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"x": [1.0, np.nan, 3.0], "x_missing": [0.0, 1.0, 2.0], "s": ["missing", None, "A"]}
+    )
+    encoder = TableEncoder().set_output(transform="pandas").fit(table)
+    out = encoder.transform(table)
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns.is_unique
+    assert out.columns.tolist() == encoder.get_feature_names_out().tolist()
+    assert out["x_missing_1"].tolist() == [0.0, 1.0, 0.0]  # the indicator
+    assert out["s_missing_1"].tolist() == [0.0, 1.0, 0.0]  # NaN, not the text "missing"
+
+
+# -- TableEncoder: dates and durations -------------------------------------------------
+def _time_columns():
+    import datetime
+
+    import pandas as pd
+
+    days = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    return {
+        "datetime64": days,
+        "datetime64 with a time zone": days.tz_localize("UTC"),
+        "date objects": [datetime.date(2020, 1, d) for d in (1, 2, 3)],
+        "datetime objects and None": [datetime.datetime(2020, 1, 1), None, days[2]],
+        "timedelta64": pd.to_timedelta([1, 2, 3], unit="D"),
+        "timedelta objects": [datetime.timedelta(days=d) for d in (1, 2, 3)],
+        "period": pd.period_range("2020-01", periods=3, freq="M"),
+        "times of day": [datetime.time(h, 30) for h in (8, 12, 17)],
+    }
+
+
+@pytest.mark.parametrize("kind", list(_time_columns()))
+def test_table_encoder_names_a_date_column_and_the_way_out(kind):
+    import pandas as pd
+
+    table = pd.DataFrame({"v": [1.0, 2.0, 3.0], "when": _time_columns()[kind]})
+    with pytest.raises(
+        ValueError, match=r"Column 'when' holds (dates|durations|times).*drop it"
+    ):
+        TableEncoder().fit(table)
+
+
+def test_table_encoder_names_a_date_array_column():
+    X = np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]").reshape(-1, 1)
+    with pytest.raises(ValueError, match=r"Column 'x0' holds dates.*days since"):
+        TableEncoder().fit(X)
+
+
+def test_table_encoder_transform_names_a_date_column_where_numbers_were():
+    import pandas as pd
+
+    encoder = TableEncoder().fit(pd.DataFrame({"when": [1.0, 2.0, 3.0]}))
+    dates = pd.DataFrame(
+        {"when": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03"])}
+    )
+    with pytest.raises(ValueError, match=r"Column 'when' holds dates.*\.dt\.days"):
+        encoder.transform(dates)
+
+
+def test_cv_estimator_names_a_date_column_and_the_way_out():
+    import pandas as pd
+
+    from skmlp import MLPClassifierCV
+
+    n = 24
+    table = pd.DataFrame(
+        {"visit": pd.date_range("2020-01-01", periods=n), "v": np.arange(n, dtype=float)}
+    )
+    model = MLPClassifierCV(alphas=[1e-3], cv=2, max_iter=2, hidden_layer_sizes=(4,))
+    with pytest.raises(ValueError, match=r"Column 'visit' holds dates.*drop it"):
+        model.fit(table, np.arange(n) % 2)
