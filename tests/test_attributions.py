@@ -363,3 +363,232 @@ def test_display_asks_for_one_output_and_names_bad_shapes():
         summarize_attributions(np.zeros((3, 4, 2)))
     with pytest.raises(ValueError, match="feature_names must have 4 names"):
         summarize_attributions(np.zeros((3, 4)), ["a"])
+
+
+# -- a model of a raw table: attributions through its encoder ------------------------
+
+
+def _raw_table(n=150, seed=0):
+    """Text columns between numeric ones, NaN in 'age' (an indicator)."""
+    rng = np.random.RandomState(seed)
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "site": rng.choice(["north", "south", "east"], n, p=[0.5, 0.3, 0.2]),
+            "age": rng.normal(60, 10, n),
+            "smoker": rng.choice(["yes", "no"], n),
+            "dose": rng.normal(size=n),
+        }
+    )
+    y = (
+        (frame.age - 60) / 10
+        + frame.dose
+        + (frame.site == "south")
+        - (frame.smoker == "yes")
+    )
+    frame.loc[rng.rand(n) < 0.15, "age"] = np.nan
+    return frame, y.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def raw_model():
+    """A smooth (tanh) CV regressor of the raw table: integrated gradients
+    are complete to the quadrature's 1e-8."""
+    frame, y = _raw_table()
+    model = MLPRegressorCV(
+        alphas=[0.01], cv=2, hidden_layer_sizes=(8,), activation="tanh", random_state=0
+    )
+    return model.fit(frame, y), frame
+
+
+def _typical_row(model, frame):
+    """The default baseline as a row of the table: each numeric column's
+    median (present), each categorical column's heaviest category."""
+    encoder = model.encoder_
+    row = {}
+    numeric = iter(encoder.medians_)
+    categories = iter(encoder.most_frequent_)
+    for name, categorical in zip(frame.columns, encoder.categorical_):
+        row[name] = [next(categories) if categorical else next(numeric)]
+    return frame.iloc[:0].__class__(row)
+
+
+def test_a_raw_tables_attributions_add_up_over_its_source_columns(raw_model):
+    """One attribution per column of the table (the one-hot block summed,
+    the missing-value indicator added to its column); they add up to
+    F(x) - F(typical row), as the encoded columns' attributions do."""
+    model, frame = raw_model
+    rows = frame.iloc[:25]
+    assert rows["age"].isna().any()
+    gap = model.predict(rows) - model.predict(_typical_row(model, frame))
+    by_column = feature_attributions(model, rows)
+    assert by_column.shape == (25, 4)
+    np.testing.assert_allclose(by_column.sum(axis=1), gap, atol=1e-8 * np.abs(gap).max())
+    encoded = feature_attributions(model, rows, by="encoded")
+    names = list(model.encoder_.get_feature_names_out())
+    assert encoded.shape == (25, len(names))
+    np.testing.assert_allclose(encoded.sum(axis=1), gap, atol=1e-8 * np.abs(gap).max())
+    blocks = {
+        "site": [n for n in names if n.startswith("site_")],
+        "age": ["age", "age_missing"],
+        "smoker": [n for n in names if n.startswith("smoker_")],
+        "dose": ["dose"],
+    }
+    for j, column in enumerate(frame.columns):
+        summed = encoded[:, [names.index(n) for n in blocks[column]]].sum(axis=1)
+        np.testing.assert_allclose(by_column[:, j], summed, rtol=1e-12, atol=1e-15)
+    # a row equal to the typical one in a column owes it nothing
+    same_site = (rows["site"] == model.encoder_.most_frequent_[0]).to_numpy()
+    np.testing.assert_allclose(by_column[same_site, 0], 0, atol=1e-12)
+
+
+def test_a_raw_table_models_function_of_its_encoded_inputs(raw_model):
+    """The function differentiated over the encoded columns is the model's
+    prediction; gradients (by='encoded') match finite differences there;
+    gradient x input multiplies them by the encoded values."""
+    model, frame = raw_model
+    rows = frame.iloc[:6]
+    differentiable = DifferentiableModel(model)
+    encoded = differentiable.check_input(rows)
+    np.testing.assert_allclose(encoded, model.encoder_.transform(rows))
+    (head,) = differentiable.heads(rows, None, None)
+    values = differentiable.gradient(encoded, head)[0]
+    np.testing.assert_allclose(values, model.predict(rows), rtol=1e-5, atol=1e-6)
+    grad = feature_attributions(model, rows, method="gradient", by="encoded")
+
+    def f(Z):
+        return differentiable.gradient(Z, head.rows(slice(None), 1))[0]
+
+    np.testing.assert_allclose(grad, _finite_difference(f, encoded), rtol=1e-5, atol=1e-7)
+    times = feature_attributions(model, rows, method="gradient_x_input", by="encoded")
+    np.testing.assert_allclose(times, encoded * grad, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["gradient", "gradient_x_input"])
+def test_a_gradient_by_source_column_through_a_one_hot_is_refused(raw_model, method):
+    model, frame = raw_model
+    with pytest.raises(ValueError, match="by='encoded'.*integrated_gradients"):
+        feature_attributions(model, frame.iloc[:3], method=method)
+
+
+def test_a_raw_table_models_baseline_lives_where_its_attributions_do(raw_model):
+    """by='column': a row of the table (encoded as the model encodes it);
+    by='encoded': a row of the encoded columns. Both complete."""
+    model, frame = raw_model
+    rows = frame.iloc[:10]
+    reference = frame.iloc[[3]].assign(site="east", age=np.nan)
+    gap = model.predict(rows) - model.predict(reference)
+    for baseline in (reference, reference.iloc[0], reference.to_numpy()[0]):
+        ours = feature_attributions(model, rows, baseline=baseline)
+        np.testing.assert_allclose(ours.sum(axis=1), gap, atol=1e-7)
+    width = len(model.encoder_.get_feature_names_out())
+    unseen = frame.iloc[:1].assign(site="west", age=0.0, smoker="maybe", dose=0.0)
+    zeros = feature_attributions(model, rows, by="encoded", baseline=np.zeros(width))
+    gap = model.predict(rows) - model.predict(unseen)  # every encoded column 0
+    np.testing.assert_allclose(zeros.sum(axis=1), gap, atol=1e-7)
+    with pytest.raises(
+        ValueError, match=rf"4 columns.*got shape \({width},\).*by='encoded'"
+    ):
+        feature_attributions(model, rows, baseline=np.zeros(width))
+    with pytest.raises(ValueError, match=rf"\({width},\) or \(10, {width}\); got \(4,\)"):
+        feature_attributions(model, rows, by="encoded", baseline=np.zeros(4))
+
+
+def test_by_is_checked_and_the_same_for_a_model_without_an_encoding():
+    estimator, X = _fitted("regressor")
+    np.testing.assert_array_equal(
+        feature_attributions(estimator, X[:4], by="encoded"),
+        feature_attributions(estimator, X[:4]),
+    )
+    with pytest.raises(ValueError, match="by must be 'column' or 'encoded'; got 'gene'"):
+        feature_attributions(estimator, X[:4], by="gene")
+
+
+def test_empty_cells_are_imputed_as_predict_imputes(raw_model):
+    """A CV estimator fitted on a complete numeric table: NaN in the rows
+    explained are its training medians, as in predict (and likewise in a
+    raw-table model's column that had none in training)."""
+    X, y = _table()
+    model = MLPRegressorCV(alphas=[0.01], cv=2, activation="tanh", random_state=0)
+    model.fit(X, y)
+    holes = X[:8].copy()
+    holes[::2, 1] = np.nan
+    filled = np.where(np.isnan(holes), model.encoder_.medians_, holes)
+    np.testing.assert_allclose(
+        feature_attributions(model, holes), feature_attributions(model, filled)
+    )
+    raw, frame = raw_model
+    rows = frame.iloc[:8].assign(dose=np.nan)
+    gap = raw.predict(rows) - raw.predict(_typical_row(raw, frame))
+    np.testing.assert_allclose(feature_attributions(raw, rows).sum(axis=1), gap, atol=1e-7)
+
+
+def test_the_baseline_shape_reported_is_the_one_given():
+    estimator, X = _fitted("binary")
+    with pytest.raises(ValueError, match=r"got \(3,\)\."):
+        feature_attributions(estimator, X[:3], baseline=np.zeros(3))
+    with pytest.raises(ValueError, match=r"got \(2, 4\)\."):
+        feature_attributions(estimator, X[:3], baseline=np.zeros((2, 4)))
+
+
+def test_summary_as_a_data_frame(monkeypatch):
+    import sys
+
+    from skmlp.inspection import summarize_attributions
+
+    attributions = np.array([[0.1, -2.0, 0.0], [0.3, 1.0, -0.1]])
+    frame = summarize_attributions(attributions, ["a", "b", "c"], as_frame=True)
+    assert list(frame.columns) == ["feature", "mean_abs", "mean"]
+    assert frame["feature"].tolist() == ["b", "a", "c"]
+    np.testing.assert_allclose(frame["mean_abs"], [1.5, 0.2, 0.05])
+    np.testing.assert_allclose(frame["mean"], [-0.5, 0.2, -0.05])
+    assert list(frame.index) == [0, 1, 2]
+    assert summarize_attributions(attributions).feature_names.tolist() == ["x1", "x0", "x2"]
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"as_frame=True\) needs pandas"):
+        summarize_attributions(attributions, as_frame=True)
+
+
+def test_the_display_of_a_raw_table_greys_its_text_and_missing_values(raw_model):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skmlp.inspection import FeatureAttributionDisplay
+
+    model, frame = raw_model
+    rows = frame.iloc[:40]
+    display = FeatureAttributionDisplay.from_estimator(model, rows, kind="strip")
+    names = [t.get_text() for t in display.ax_.get_yticklabels()]
+    assert sorted(names) == sorted(frame.columns)
+    colours = {
+        name: np.ma.filled(c.get_array().astype(float), np.nan)
+        for name, c in zip(names, display.ax_.collections)
+    }
+    for text in ("site", "smoker"):  # no order to colour by: grey
+        assert np.isnan(colours[text]).all()
+    missing = rows["age"].isna().to_numpy()
+    assert np.isnan(colours["age"][missing]).all()
+    assert (
+        np.isfinite(colours["age"][~missing]).all() and np.isfinite(colours["dose"]).all()
+    )
+    assert "grey: missing or text" in display.ax_.get_xlabel()
+    encoded = FeatureAttributionDisplay.from_estimator(
+        model, rows, by="encoded", kind="strip", max_features=30
+    )
+    names = [t.get_text() for t in encoded.ax_.get_yticklabels()]
+    assert sorted(names) == sorted(model.encoder_.get_feature_names_out())
+    # a 0/1 column is drawn in its two colours (ties share a colour)
+    site_east = encoded.ax_.collections[names.index("site_east")].get_array()
+    assert set(np.round(site_east, 12)) == {0.0, 1.0}
+
+
+def test_a_raw_table_model_behind_pipeline_steps_is_refused_by_name():
+    """Its encoder would see the steps' output, not the table: attribute
+    the final step on the rows the steps make."""
+    frame, y = _raw_table()
+    numbers = frame[["age", "dose"]]  # NaN in age: a missing-value indicator
+    inner = MLPRegressorCV(alphas=[0.01], cv=2, hidden_layer_sizes=(4,), max_iter=5)
+    pipe = make_pipeline(StandardScaler(), inner).fit(numbers, y)
+    with pytest.raises(TypeError, match="pass the pipeline's final step"):
+        feature_attributions(pipe, numbers.iloc[:3])

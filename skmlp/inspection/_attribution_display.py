@@ -4,15 +4,16 @@ each (a strip, coloured by the feature's value). matplotlib is imported only
 to plot."""
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.utils import Bunch
 
-from ._attributions import feature_attributions
+from ._attributions import encoded_inputs, feature_attributions
 from ._display import _pyplot
 
 KINDS = ("both", "bar", "strip")
 
 
-def summarize_attributions(attributions, feature_names=None):
+def summarize_attributions(attributions, feature_names=None, *, as_frame=False):
     """Each feature's mean absolute attribution over the rows, largest first.
 
     Parameters
@@ -21,22 +22,32 @@ def summarize_attributions(attributions, feature_names=None):
         From :func:`feature_attributions` (one output).
     feature_names : array-like of str of shape (n_features,), default=None
         None: ``x0``, ``x1``, ...
+    as_frame : bool, default=False
+        Return a pandas DataFrame (to sort, filter and join on the feature
+        names) instead of a Bunch. Needs pandas.
 
     Returns
     -------
-    summary : :class:`~sklearn.utils.Bunch`
+    summary : :class:`~sklearn.utils.Bunch` or pandas DataFrame
         ``feature_names``, ``mean_abs`` (the importance) and ``mean`` (its
         sign: whether the feature pushes the output up or down on average),
         all ordered by ``mean_abs``, largest first; ``order``: the features'
-        positions in that order.
+        positions in that order. With ``as_frame=True``, a DataFrame of
+        columns ``feature``, ``mean_abs`` and ``mean``, one row per feature
+        in that order (the index counts them from 0).
 
     Examples
     --------
     >>> import numpy as np
     >>> from skmlp.inspection import summarize_attributions
-    >>> summary = summarize_attributions(np.array([[0.1, -2.0], [0.3, 1.0]]), ["a", "b"])
+    >>> A = np.array([[0.1, -2.0], [0.3, 1.0]])
+    >>> summary = summarize_attributions(A, ["a", "b"])
     >>> summary.feature_names.tolist(), summary.mean_abs.tolist()
     (['b', 'a'], [1.5, 0.2])
+    >>> summarize_attributions(A, ["a", "b"], as_frame=True)
+      feature  mean_abs  mean
+    0       b       1.5  -0.5
+    1       a       0.2   0.2
     """
     attributions = np.asarray(attributions, dtype=float)
     if attributions.ndim != 2:
@@ -47,17 +58,36 @@ def summarize_attributions(attributions, feature_names=None):
     names = _names(feature_names, attributions.shape[1])
     mean_abs = np.abs(attributions).mean(axis=0)
     order = np.argsort(-mean_abs, kind="stable")
-    return Bunch(
+    summary = Bunch(
         feature_names=names[order],
         mean_abs=mean_abs[order],
         mean=attributions.mean(axis=0)[order],
         order=order,
     )
+    return _frame(summary) if as_frame else summary
 
 
-def _names_of(feature_names, X, estimator):
-    """The names given, else ``X``'s columns, else the model's, else None."""
-    for names in (feature_names, getattr(X, "columns", None)):
+def _frame(summary):
+    try:
+        import pandas as pd
+    except ImportError as error:
+        raise ImportError(
+            "summarize_attributions(..., as_frame=True) needs pandas: pip install "
+            "pandas, or leave as_frame=False for a Bunch of arrays."
+        ) from error
+    return pd.DataFrame(
+        {
+            "feature": summary.feature_names,
+            "mean_abs": summary.mean_abs,
+            "mean": summary.mean,
+        }
+    )
+
+
+def _names_of(feature_names, encoded, X, estimator):
+    """The names given, else the encoded columns', else ``X``'s columns,
+    else the model's, else None."""
+    for names in (feature_names, encoded, getattr(X, "columns", None)):
         if names is not None:
             return list(names)
     names = getattr(estimator, "feature_names_in_", None)
@@ -89,8 +119,11 @@ class FeatureAttributionDisplay:
         One output's attributions (see :func:`feature_attributions`).
     feature_names : array-like of str, default=None
         The features' names; None: ``x0``, ``x1``, ...
-    feature_values : ndarray of shape (n_samples, n_features), default=None
+    feature_values : array-like or DataFrame of shape (n_samples, n_features), \
+default=None
         The rows explained, to colour the strip; None draws it in one colour.
+        A missing value, and every value of a column of text (categories
+        have no low or high), is drawn grey.
     max_features : int, default=20
         How many of the top features to draw.
     method : str, default=None
@@ -157,7 +190,8 @@ class FeatureAttributionDisplay:
         X : array-like of shape (n_samples, n_features)
             The rows to explain.
         feature_names : array-like of str, default=None
-            None: ``X``'s columns, or the names the model was fitted with.
+            None: ``X``'s columns, or the names the model was fitted with
+            (with ``by='encoded'``, the encoded columns' names).
         max_features : int, default=20
             How many of the top features to draw.
         kind : {'both', 'bar', 'strip'}, default='both'
@@ -166,8 +200,8 @@ class FeatureAttributionDisplay:
             See :meth:`plot`.
         **attribution_options
             :func:`feature_attributions`'s ``method``, ``baseline``,
-            ``target``, ``output`` and ``n_steps``; a model with several
-            outputs needs ``target`` (one output at a time).
+            ``target``, ``output``, ``n_steps`` and ``by``; a model with
+            several outputs needs ``target`` (one output at a time).
 
         Returns
         -------
@@ -179,10 +213,13 @@ class FeatureAttributionDisplay:
                 f"The model has {attributions.shape[2]} outputs: choose one with "
                 "target= (a label's or an output's index)."
             )
+        values, names = X, None
+        if attribution_options.get("by") == "encoded":
+            values, names = encoded_inputs(estimator, X)
         display = cls(
             attributions,
-            feature_names=_names_of(feature_names, X, estimator),
-            feature_values=np.asarray(X, dtype=float),
+            feature_names=_names_of(feature_names, names, X, estimator),
+            feature_values=values,
             max_features=max_features,
             method=attribution_options.get("method", "integrated_gradients"),
         )
@@ -238,28 +275,35 @@ class FeatureAttributionDisplay:
         ax.set_title("Top features")
 
     def _strip(self, ax, top):
+        import matplotlib
+
         rng = np.random.RandomState(0)
         positions = np.arange(len(top))[::-1]
         names = _names(self.feature_names, self.attributions.shape[1])[top]
-        scatter = None
+        # grey, not hidden: missing values and categories (no low or high)
+        cmap = matplotlib.colormaps["coolwarm"].with_extremes(bad="lightgrey")
+        scatter, grey = None, False
         for position, j in zip(positions, top):
             values = self.attributions[:, j]
             jitter = position + rng.uniform(-0.3, 0.3, size=len(values))
             colour = _value_ranks(self.feature_values, j)
+            grey = grey or (colour is not None and np.isnan(colour).any())
             scatter = ax.scatter(
                 values,
                 jitter,
                 c=colour,
-                cmap="coolwarm",
+                cmap=cmap,
                 vmin=0,
                 vmax=1,
                 s=9,
                 alpha=0.8,
                 linewidths=0,
+                plotnonfinite=True,
             )
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_yticks(positions, labels=[str(n) for n in names])
-        ax.set_xlabel(f"{self._label()} (each row)")
+        grey_note = "; grey: missing or text" if grey else ""
+        ax.set_xlabel(f"{self._label()} (each row{grey_note})")
         ax.set_title("Every row")
         if self.feature_values is not None and scatter is not None:
             bar = ax.figure.colorbar(scatter, ax=ax, ticks=[0, 1], pad=0.02)
@@ -268,9 +312,27 @@ class FeatureAttributionDisplay:
 
 
 def _value_ranks(values, j):
-    """Feature ``j``'s values as ranks in [0, 1] (grey 0.5 without values)."""
+    """Feature ``j``'s values as ranks in [0, 1] among the rows (ties share
+    their mean rank): NaN (grey) where a value is missing and for a column
+    of text; None without values."""
     if values is None:
         return None
-    column = np.asarray(values)[:, j]
-    ranks = np.argsort(np.argsort(column, kind="stable"), kind="stable")
-    return ranks / max(1, len(column) - 1)
+    column = values.iloc[:, j] if hasattr(values, "iloc") else np.asarray(values)[:, j]
+    numbers = _numbers(column)
+    present = ~np.isnan(numbers)
+    ranks = np.full(len(numbers), np.nan)
+    # equal values, equal colours: a 0/1 column is blue and red, not a ramp
+    order = rankdata(numbers[present])
+    spread = np.ptp(order) if order.size else 0.0
+    ranks[present] = (order - order.min()) / spread if spread > 0 else 0.5
+    return ranks
+
+
+def _numbers(column):
+    """A column as floats (NaN where missing); all NaN for a column of text."""
+    try:
+        if hasattr(column, "to_numpy"):
+            return column.to_numpy(dtype=float, na_value=np.nan)
+        return np.asarray(column, dtype=float)
+    except (TypeError, ValueError):
+        return np.full(len(column), np.nan)

@@ -5,7 +5,10 @@ the inputs is exact and cheap: one inference-mode forward and backward pass
 per row (per integration step for integrated gradients), through every
 network of an ensemble and every per-feature map in front of the networks (a
 CV estimator's scaling, a pipeline's scalers), so that attributions are in
-the user's own feature units.
+the user's own feature units. A CV estimator fitted on a raw table is
+differentiated over the columns its encoder makes (one-hot categories,
+missing-value indicators), and each column's encoded attributions are added
+up onto it.
 """
 
 import numpy as np
@@ -25,6 +28,8 @@ from .._tuned_base import BaseMLPCV
 from ..preprocessing import SmoothClipScaler
 
 METHODS = ("gradient", "gradient_x_input", "integrated_gradients")
+#: What attributions are given for: the table's columns, or the encoded ones.
+BY = ("column", "encoded")
 #: Rows x integration steps x features held at once (float64 numbers).
 CHUNK = 2**21
 
@@ -38,6 +43,7 @@ def feature_attributions(
     target=None,
     output=None,
     n_steps=64,
+    by="column",
 ):
     """Per-sample attributions of an skmlp model's prediction to its features.
 
@@ -50,8 +56,10 @@ def feature_attributions(
         :class:`~sklearn.pipeline.Pipeline` whose steps before such a model
         are ``StandardScaler``, ``MinMaxScaler`` (``clip=False``),
         ``MaxAbsScaler``, ``RobustScaler`` or ``'passthrough'``.
-    X : array-like of shape (n_samples, n_features)
-        The rows to explain, in the units the estimator was fitted on.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        The rows to explain, as the estimator was fitted on them: a CV
+        estimator's raw table may hold NaN (imputed as ``predict`` imputes
+        them) and text columns.
     method : {'integrated_gradients', 'gradient_x_input', 'gradient'}, \
 default='integrated_gradients'
         'gradient': the saliency ``dF/dx_i``, the change of the output per
@@ -67,7 +75,15 @@ default='integrated_gradients'
 default=None
         The reference point of integrated gradients, in the input's units.
         None: each column's median over the training rows (those of weight
-        above 0), which the model records when it is fitted.
+        above 0), which the model records when it is fitted. A CV estimator
+        that encodes its table (categories, missing-value indicators):
+        None is the typical row, each numeric column's training median
+        (present) and each categorical column's most frequent category
+        (``encoder_.most_frequent_``); a baseline given lives where the
+        attributions do: with ``by='column'``, rows of the table (a one-row
+        DataFrame, a row such as ``X.iloc[0]``, or one per row of ``X``),
+        encoded as the model encodes them; with ``by='encoded'``, rows of
+        the encoded columns.
     target : label or int, default=None
         Which output ``F`` is. A classifier: a class label; None is the
         positive class ``classes_[1]`` of a binary model and each row's
@@ -81,14 +97,27 @@ default=None
         has only its score, 'logit'. A regressor's ``F`` is its prediction.
     n_steps : int, default=64
         Integration points of integrated gradients (Gauss-Legendre).
+    by : {'column', 'encoded'}, default='column'
+        For a CV estimator that encodes its table (its ``encoder_``, a
+        :class:`~skmlp.preprocessing.TableEncoder`, one-hot encodes
+        categories or adds missing-value indicators), the gradients are
+        taken with respect to the encoded columns, the network's inputs.
+        'column': one attribution per column of the table, each column's
+        encoded attributions added up (a category's one-hot block; a numeric
+        column and its missing-value indicator), so that integrated
+        gradients still add up to ``F(x) - F(b)``. 'encoded': one per
+        encoded column, in the order of ``encoder_.get_feature_names_out()``.
+        A gradient with respect to a category of the table is not defined,
+        so 'gradient' and 'gradient_x_input' of such a model need
+        ``by='encoded'``. Any other model: both are the same.
 
     Returns
     -------
     attributions : ndarray of shape (n_samples, n_features) or \
 (n_samples, n_features, n_outputs)
-        One attribution per row and feature; the last axis is there when
-        several outputs are explained (``target=None`` on a multilabel or
-        multi-output model).
+        One attribution per row and feature (per encoded column with
+        ``by='encoded'``); the last axis is there when several outputs are
+        explained (``target=None`` on a multilabel or multi-output model).
 
     Examples
     --------
@@ -110,16 +139,37 @@ default=None
     >>> np.abs(A).mean(axis=0).argsort()[::-1][:2]  # the two features y uses
     array([0, 1])
     """
+    _check_options(method, n_steps, by)
+    model = DifferentiableModel(estimator)
+    model.check_method(method, by)
+    inputs = model.check_input(X)
+    heads = model.heads(X, target, output)
+    integrated = method == "integrated_gradients"
+    base = model.baseline(baseline, inputs, by) if integrated else None
+    results = [
+        model.gather(_attribute(model, head, inputs, base, method, n_steps), by)
+        for head in heads
+    ]
+    return results[0] if len(results) == 1 else np.stack(results, axis=-1)
+
+
+def _check_options(method, n_steps, by):
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
     if not (isinstance(n_steps, (int, np.integer)) and n_steps >= 1):
         raise ValueError(f"n_steps must be an integer of at least 1; got {n_steps!r}.")
+    if by not in BY:
+        raise ValueError(f"by must be 'column' or 'encoded'; got {by!r}.")
+
+
+def encoded_inputs(estimator, X):
+    """The inputs that ``by='encoded'`` attributes to: ``(values, names)``,
+    the rows of ``X`` as the model's encoder encodes them and the encoded
+    columns' names; ``names`` is None for a model without an encoder of its
+    own (its inputs are ``X``'s columns)."""
     model = DifferentiableModel(estimator)
-    X = model.check_input(X)
-    heads = model.heads(X, target, output)
-    base = model.baseline(baseline, X) if method == "integrated_gradients" else None
-    results = [_attribute(model, head, X, base, method, n_steps) for head in heads]
-    return results[0] if len(results) == 1 else np.stack(results, axis=-1)
+    names = None if model.encoding is None else model.encoding.names()
+    return model.check_input(X), names
 
 
 def _attribute(model, head, X, baseline, method, n_steps):
@@ -198,9 +248,10 @@ def _step_map(name, step):
 
 
 class DifferentiableModel:
-    """An skmlp model as a differentiable function of its raw inputs: the
+    """An skmlp model as a differentiable function of its inputs: the
     per-feature maps in front of its networks, the networks, and how their
-    logits become the prediction."""
+    logits become the prediction. The inputs are the raw ones, or (a CV
+    estimator, its ``encoding``) the columns its encoder makes of them."""
 
     def __init__(self, estimator):
         self.estimator = estimator
@@ -211,20 +262,15 @@ class DifferentiableModel:
         steps = [step for _, step in getattr(estimator, "steps", [(None, estimator)])]
         self.first = next(s for s in steps if s is not None and s != "passthrough")
         self.scale, self.center, self.constant = 1.0, 0.0, None
+        self.cv, self.encoding = None, None
         if isinstance(final, TransformedTargetRegressor):
             check_is_fitted(final, "regressor_")
             self.scale, self.center = _target_map(final.transformer_)
             final = final.regressor_
         if isinstance(final, BaseMLPCV):
-            check_is_fitted(final, "estimator_")
-            maps.append(_cv_scaling(final))
-            self.scale = getattr(final, "_y_scale", 1.0)
-            self.center = getattr(final, "_y_center", 0.0)
-            self.constant = getattr(final, "_y_constant", None)
-            self.cv, final = final, final.estimator_
+            final = self._through_cv(final, maps)
         elif isinstance(final, BaseMLP):
             check_is_fitted(final)
-            self.cv = None
         else:
             raise TypeError(
                 "feature_attributions explains skmlp estimators (or a Pipeline ending "
@@ -233,9 +279,26 @@ class DifferentiableModel:
         self.maps = [m for m in maps if m is not None]
         self.final, self.networks = final, final._networks()
 
+    def _through_cv(self, cv, maps):
+        """A CV estimator's encoder, scaling and target map; its network."""
+        check_is_fitted(cv, "estimator_")
+        self.encoding = _cv_encoding(cv, behind=any(m is not None for m in maps))
+        maps.append(_cv_scaling(cv))
+        self.scale = getattr(cv, "_y_scale", 1.0)
+        self.center = getattr(cv, "_y_center", 0.0)
+        self.constant = getattr(cv, "_y_constant", None)
+        self.cv = cv
+        return cv.estimator_
+
+    @property
+    def encodes_table(self):
+        """Whether the inputs are encoded columns other than the table's own."""
+        return self.encoding is not None and self.encoding.raw
+
     # -- the input -------------------------------------------------------------
     def check_input(self, X):
-        """``X`` as a float64 array, checked against what the model was fitted on."""
+        """``X`` as the float64 inputs of the function: checked against what
+        the model was fitted on, and encoded by a CV estimator's encoder."""
         names = getattr(self.first, "feature_names_in_", None)
         columns = getattr(X, "columns", None)
         if names is not None and columns is not None and list(columns) != list(names):
@@ -243,25 +306,59 @@ class DifferentiableModel:
                 "X's columns differ from those the model was fitted on: "
                 f"{list(columns)[:5]}... against {list(names)[:5]}..."
             )
-        X = check_array(X, dtype=np.float64, accept_sparse=False)
         expected = self.first.n_features_in_
+        if self.encoding is not None:
+            return self.encoding.encode(X, expected)
+        X = check_array(X, dtype=np.float64, accept_sparse=False)
         if X.shape[1] != expected:
             raise ValueError(
                 f"X has {X.shape[1]} features, but the model was fitted on {expected}."
             )
         return X
 
-    def baseline(self, baseline, X):
-        """The baseline given (broadcast to X), or the training median."""
+    def check_method(self, method, by):
+        """Refuse a gradient with respect to a table's categories."""
+        if method != "integrated_gradients" and by == "column" and self.encodes_table:
+            raise ValueError(
+                f"method={method!r} is a gradient with respect to each input, and this "
+                "model's inputs are the columns its encoder makes of the table "
+                "(one-hot categories, missing-value indicators): a gradient with "
+                "respect to a category of the table is not defined. Pass "
+                "by='encoded' (one attribution per encoded column), or use "
+                "method='integrated_gradients' (one per column of the table)."
+            )
+
+    def baseline(self, baseline, X, by="column"):
+        """The baseline given (as inputs, broadcastable to the inputs ``X``),
+        or the default one: the training median, or the typical row."""
         if baseline is None:
+            if self.encodes_table:
+                return self.encoding.typical_row()
             return self._training_median()
+        if self.encodes_table and by == "column":
+            return self.encoding.encode_baseline(baseline, len(X))
+        given = np.shape(baseline)
         baseline = check_array(np.atleast_2d(baseline), dtype=np.float64)
         if baseline.shape[1] != X.shape[1] or baseline.shape[0] not in (1, X.shape[0]):
+            where = (
+                " by='encoded' takes rows of the encoded columns "
+                "(encoder_.get_feature_names_out()); by='column' rows of the table."
+                if self.encodes_table
+                else ""
+            )
             raise ValueError(
                 f"baseline must have shape ({X.shape[1]},) or {X.shape}; "
-                f"got {baseline.shape}."
+                f"got {given}.{where}"
             )
         return baseline
+
+    def gather(self, attributions, by):
+        """Attributions to the inputs as asked: to the table's columns
+        (``by='column'``: each column's encoded attributions added up) or to
+        the inputs themselves."""
+        if by == "column" and self.encodes_table:
+            return self.encoding.to_columns(attributions)
+        return attributions
 
     def _training_median(self):
         if self.cv is not None:
@@ -321,19 +418,106 @@ def _target_map(transformer):
 
 
 def _cv_scaling(cv):
-    encoder = getattr(cv, "encoder_", None)
-    if encoder is not None and (encoder.categorical_.any() or encoder.missing_.any()):
-        raise TypeError(
-            "feature_attributions differentiates numeric inputs: this model encodes "
-            "categorical columns or missing-value indicators from its table. Encode "
-            "the table yourself (TableEncoder) and explain a model of the encoded one."
-        )
     scaler = cv.scaler_
     if scaler is None:
         return None
     if isinstance(scaler, SmoothClipScaler):
         return _SmoothClip(scaler)
     return _step_map("scaler_", scaler)
+
+
+def _cv_encoding(cv, behind):
+    """The CV estimator's encoder as an :class:`_Encoding`; None for a model
+    fitted before it had one, and behind pipeline steps for an encoder that
+    only passes numbers through (the inputs are then the steps' outputs,
+    checked as numbers; a raw table's encoding there is refused)."""
+    encoder = getattr(cv, "encoder_", None)
+    if encoder is None:
+        return None
+    encoding = _Encoding(encoder)
+    if not behind:
+        return encoding
+    if encoding.raw:
+        raise TypeError(
+            "feature_attributions goes through a CV estimator's encoding of a raw "
+            "table only when the CV estimator gets the table itself: pass the "
+            "pipeline's final step and the rows its other steps make."
+        )
+    return None
+
+
+class _Encoding:
+    """A CV estimator's :class:`~skmlp.preprocessing.TableEncoder`: the table
+    as encoded columns (numeric ones, NaN imputed; missing-value indicators;
+    each categorical column's one-hot block), the typical row among them,
+    and the column of the table each of them comes from (``source``)."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.raw = bool(encoder.categorical_.any() or encoder.missing_.any())
+        numeric = np.flatnonzero(~encoder.categorical_)
+        blocks = [numeric, numeric[encoder.missing_]]
+        for j, kept in zip(np.flatnonzero(encoder.categorical_), encoder.categories_):
+            blocks.append(np.full(len(kept), j))
+        self.source = np.concatenate(blocks).astype(np.intp)
+
+    def names(self):
+        return np.asarray(self.encoder.get_feature_names_out(), dtype=object)
+
+    def encode(self, X, expected):
+        """Rows of the table as encoded columns (float64)."""
+        if np.ndim(X) == 2 and np.shape(X)[1] != expected:
+            raise ValueError(
+                f"X has {np.shape(X)[1]} features, but the model was fitted on {expected}."
+            )
+        return self.encoder.transform(X)
+
+    def encode_baseline(self, baseline, n_rows):
+        """A baseline given as rows of the table, encoded."""
+        given = np.shape(baseline)
+        if hasattr(baseline, "to_frame") and not hasattr(baseline, "columns"):
+            baseline = baseline.to_frame().T  # a row of a DataFrame, X.iloc[0]
+        elif not hasattr(baseline, "columns"):
+            baseline = np.asarray(baseline, dtype=object)
+            baseline = baseline[None] if baseline.ndim == 1 else baseline
+        d = self.encoder.n_features_in_
+        shape = np.shape(baseline)
+        if len(shape) != 2 or shape[1] != d or shape[0] not in (1, n_rows):
+            raise ValueError(
+                f"baseline must be a row of the table ({d} columns: "
+                f"{list(self._table_names())[:5]}...), or one per row of X; got "
+                f"shape {given}. A baseline in the encoded columns "
+                f"({len(self.source)}, encoder_.get_feature_names_out()) needs "
+                "by='encoded'."
+            )
+        return self.encoder.transform(baseline)
+
+    def typical_row(self):
+        """Each numeric column's training median (present), each categorical
+        column's most frequent category, as encoded columns."""
+        encoder = self.encoder
+        frequent = getattr(encoder, "most_frequent_", None)
+        if frequent is None:
+            raise ValueError(
+                "This model's encoder does not know its most frequent categories "
+                "(it was fitted by an older skmlp): refit it, or pass baseline= (a "
+                "row of the table)."
+            )
+        blocks = [encoder.medians_, np.zeros(np.count_nonzero(encoder.missing_))]
+        for kept, heaviest in zip(encoder.categories_, frequent):
+            blocks.append(np.array([c == heaviest for c in kept], dtype=float))
+        return np.concatenate(blocks)
+
+    def to_columns(self, attributions):
+        """``(n, n_encoded)`` attributions added up onto the table's columns."""
+        out = np.zeros((len(attributions), self.encoder.n_features_in_))
+        np.add.at(out, (slice(None), self.source), attributions)
+        return out
+
+    def _table_names(self):
+        names = getattr(self.encoder, "feature_names_in_", None)
+        d = self.encoder.n_features_in_
+        return names if names is not None else [f"x{j}" for j in range(d)]
 
 
 class Head:
