@@ -81,8 +81,10 @@ def _tasks(random_state):
     ]
 
 
-def run_default(n_splits=5, random_state=0, out=sys.stdout):
-    """Cross-validate each estimator on the breast-cancer data; print a report."""
+def run_default(n_splits=5, random_state=0, out=None):
+    """Cross-validate each estimator on the breast-cancer data; print a report
+    (on ``out``, default: ``sys.stdout`` at the time of the call)."""
+    out = sys.stdout if out is None else out
     print(
         f"skmlp {__version__}: {n_splits}-fold cross-validation on scikit-learn's "
         "breast-cancer data (569 patients x 30 measurements)\n",

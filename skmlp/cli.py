@@ -13,9 +13,11 @@ exit status 2, any other error with a one-line error and exit status 1
 import argparse
 import os
 import sys
+import warnings
 
 from . import __version__
 from ._cli_commands import add_table_commands
+from ._cli_explain import add_explain_command
 
 #: Errors of the user's input: a file, a column, an option, a parameter.
 INPUT_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
@@ -39,6 +41,7 @@ def build_parser():
     )
     commands = parser.add_subparsers(dest="command", metavar="{cv,fit,predict,explain}")
     add_table_commands(commands)
+    add_explain_command(commands)  # its own module, which reads tables as these do
     return parser
 
 
@@ -49,16 +52,27 @@ def main(argv=None):
     if args.command is None:
         parser.error("choose a command: cv, fit, predict or explain")
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.run(args)
     except Exception as error:  # noqa: BLE001 - the command line's one-line promise
         if args.debug or os.environ.get("SKMLP_DEBUG"):
             raise
         return _report(error)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as the command line's notes are written: no file and line of
+    the library's source, which tell a user of the command nothing."""
+    kind = "" if category is UserWarning else f"{category.__name__}: "
+    print(f"skmlp: warning: {kind}{message}", file=sys.stderr if file is None else file)
+
+
 def _report(error):
     """One line on stderr; the exit status: 2 for bad input, 1 otherwise."""
-    text = str(error).strip()
+    # str() of a KeyError is the repr of its message, quotes and all
+    plain_key_error = isinstance(error, KeyError) and len(error.args) == 1
+    text = str(error.args[0] if plain_key_error else error).strip()
     message = text.splitlines()[0] if text else type(error).__name__
     if isinstance(error, INPUT_ERRORS):
         print(f"skmlp: error: {message}", file=sys.stderr)

@@ -119,7 +119,14 @@ def test_fit_then_predict_round_trip(tables, tmp_path):
     predicted = skmlp("predict", model, tables / "cohort.csv", "--output", out, "--proba")
     assert predicted.returncode == 0, predicted.stderr
     table = pd.read_csv(out)
-    assert list(table.columns) == ["predicted_subtype", "proba_ALL", "proba_AML"]
+    # the columns the model did not use (groups, target) come first
+    assert list(table.columns) == [
+        "patient",
+        "subtype",
+        "predicted_subtype",
+        "proba_ALL",
+        "proba_AML",
+    ]
     truth = pd.read_csv(tables / "cohort.csv")["subtype"]
     assert (table["predicted_subtype"] == truth).mean() > 0.8
 
@@ -216,7 +223,7 @@ def test_tuned_fit_then_predict_round_trip(tables, tmp_path):
     assert fitted.returncode == 0, fitted.stderr
     predicted = skmlp("predict", model, tables / "cohort.csv")
     assert predicted.returncode == 0, predicted.stderr
-    assert predicted.stdout.splitlines()[0] == "predicted_gene_4"
+    assert predicted.stdout.splitlines()[0] == "gene_4,patient,subtype,predicted_gene_4"
     assert len(predicted.stdout.splitlines()) == 241
 
 
@@ -276,7 +283,15 @@ def test_multilabel_probabilities_are_named_after_the_label_columns(tables, tmp_
     predicted = skmlp("predict", model, tables / "cohort.csv", "--proba")
     assert predicted.returncode == 0, predicted.stderr
     header = predicted.stdout.splitlines()[0].split(",")
-    assert header == ["risk", "relapse", "proba_risk", "proba_relapse"]
+    assert header == [
+        "subtype",  # not a feature: kept in front, as are the true labels
+        "risk",
+        "relapse",
+        "predicted_risk",
+        "predicted_relapse",
+        "proba_risk",
+        "proba_relapse",
+    ]
 
 
 def test_any_other_error_is_one_line_and_status_1(monkeypatch, capsys):
@@ -377,3 +392,279 @@ def test_tuned_takes_a_raw_table_with_text_columns_and_missing_values(tables, tm
     assert len(predicted.stdout.splitlines()) == len(frame) + 1
     plain = skmlp("cv", path, *common, "--cv", "3")
     assert plain.returncode == 2 and "use --tuned" in plain.stderr
+
+
+# -- sweep 3: few groups, messages that say what to do, predictions with ids ----------
+
+
+@pytest.fixture(scope="module")
+def hospitals(tmp_path_factory):
+    """A small clinical-style table: NaN, a text column, an id, 3 hospitals."""
+    rng = np.random.RandomState(1)
+    n = 90
+    frame = pd.DataFrame(
+        {
+            "patient_id": [f"P{i:03d}" for i in range(n)],
+            "age": rng.normal(60, 10, n).round(),
+            "marker": rng.normal(size=n),
+            "ward": rng.choice(["icu", "general", "day"], n),
+            "hospital": np.repeat(["north", "south", "east"], 30),
+        }
+    )
+    frame["outcome"] = np.where(frame.marker + 0.3 * rng.normal(size=n) > 0, "poor", "good")
+    frame.loc[::9, "age"] = np.nan
+    path = tmp_path_factory.mktemp("hospitals") / "hospitals.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def run(argv, capsys):
+    """``skmlp ARGV`` in this process: (exit status, stdout, stderr)."""
+    from skmlp.cli import main
+
+    status = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def error_line(stderr):
+    lines = [line for line in stderr.splitlines() if line.startswith("skmlp: error")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+TUNED_QUICK = ["--tuned", "--estimator-param", "alphas=[0.1]", "--estimator-param"]
+
+
+def test_few_groups_give_one_fold_per_group_and_inner_cv_reaches_the_estimator(
+    hospitals, tmp_path
+):
+    """3 hospitals, --cv 5: one fold per hospital, said once on stderr; every
+    fold names the hospital it held out; --inner-cv 2 is the estimator's cv."""
+    result = skmlp(
+        "cv",
+        hospitals,
+        "--target",
+        "outcome",
+        "--groups",
+        "hospital",
+        "--drop",
+        "patient_id",
+        "--inner-cv",
+        "2",
+        *TUNED_QUICK,
+        "max_iter=30",
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "one fold per group" in line]
+    assert len(notes) == 1 and "--cv 5" in notes[0] and "3 groups" in notes[0], notes
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["held_out_groups"] == [["east"], ["north"], ["south"]]
+    assert report["inner_folds"] == [2, 2, 2]
+    assert "cv=2" in report["estimator"]
+    rows = [line for line in result.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert [row.split()[0] for row in rows] == ["1", "2", "3"]
+    for row, hospital in zip(rows, ["east", "north", "south"]):
+        assert f" {hospital} " in row, rows
+
+
+def test_tuned_cv_with_few_groups_and_the_default_inner_cv(hospitals):
+    """Each outer fold trains on 2 hospitals: the CV estimator's default
+    inner cv (5) must fall back to one inner fold per group, not fail."""
+    result = skmlp(
+        "cv",
+        hospitals,
+        "--target",
+        "outcome",
+        "--groups",
+        "hospital",
+        "--drop",
+        "patient_id",
+        *TUNED_QUICK,
+        "max_iter=30",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    # the same warning from every fold's inner split is one line
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warned) == len(set(warned)), warned
+    assert all(line.startswith("skmlp: warning: ") for line in warned), warned
+
+
+def test_a_single_group_is_refused_naming_groups_and_cv(tables, tmp_path, capsys):
+    frame = pd.read_csv(tables / "cohort.csv").assign(site="A")
+    frame.to_csv(tmp_path / "one_site.csv", index=False)
+    status, _, err = run(
+        ["cv", tmp_path / "one_site.csv", "--target", "subtype", "--groups", "site"],
+        capsys,
+    )
+    line = error_line(err)
+    assert status == 2 and "--groups site" in line and "--cv" in line, line
+
+
+def test_inner_cv_needs_tuned(tables, capsys):
+    status, _, err = run(
+        ["fit", tables / "cohort.csv", "--target", "subtype", "--inner-cv", "3"]
+        + ["--model", "never.skops"],
+        capsys,
+    )
+    assert status == 2 and "--inner-cv needs --tuned" in error_line(err)
+
+
+def test_rows_with_a_missing_group_are_left_out_and_named(tables, tmp_path, capsys):
+    frame = pd.read_csv(tables / "cohort.csv")
+    frame.loc[[5, 60], "patient"] = np.nan
+    frame.to_csv(tmp_path / "gaps.csv", index=False)
+    status, out, err = run(
+        ["cv", tmp_path / "gaps.csv", "--target", "subtype", "--groups", "patient"]
+        + ["--cv", "2", "--estimator-param", "max_iter=10"],
+        capsys,
+    )
+    assert status == 0, err
+    assert "left out 2 row(s) with a missing group (patient): row(s) 6, 61" in err
+    assert "238 rows x 7 features" in out and "(24 groups)" in out
+
+
+def test_every_printed_diagnosis_comes_with_its_advice(tables, capsys):
+    from skmlp.inspection._diagnosis import ADVICE, GUIDE
+
+    status, out, err = run(
+        ["cv", tables / "cohort.csv", "--target", "subtype", "--drop", "patient"]
+        + ["--cv", "2", "--estimator-param", "max_iter=15"],
+        capsys,
+    )
+    assert status == 0, err
+    labels = {line.split()[-1] for line in out.splitlines() if line[:4].strip().isdigit()}
+    assert labels and labels <= set(ADVICE)
+    for label in labels:
+        assert f"{label}: {ADVICE[label]}" in out
+    assert GUIDE in out
+
+
+def test_a_parquet_table_without_an_engine_says_what_to_install(
+    tables, tmp_path, capsys, monkeypatch
+):
+    def no_engine(engine):
+        raise ImportError("Unable to find a usable engine; tried using: 'pyarrow'.")
+
+    monkeypatch.setattr("pandas.io.parquet.get_engine", no_engine)
+    path = tmp_path / "cohort.parquet"
+    path.write_bytes(b"PAR1")
+    status, _, err = run(["cv", path, "--target", "subtype"], capsys)
+    line = error_line(err)
+    assert status == 2
+    assert "install pyarrow to read .parquet files (pip install pyarrow)" in line
+
+
+def test_a_file_that_is_not_a_text_table_is_named(tmp_path, capsys):
+    path = tmp_path / "scan.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20)
+    status, _, err = run(["cv", path, "--target", "subtype"], capsys)
+    assert status == 2 and f"{path} is not a CSV/TSV table" in error_line(err)
+
+
+def test_errors_are_printed_without_a_keyerrors_quotes(tables, capsys):
+    status, _, err = run(["cv", tables / "cohort.csv", "--target", "nope"], capsys)
+    assert status == 2
+    assert error_line(err).startswith("skmlp: error: unknown target column(s) ['nope']")
+
+
+def test_predict_names_a_column_with_text_where_the_model_had_numbers(
+    tables, tmp_path, capsys
+):
+    model = tmp_path / "model.skops"
+    status, _, err = run(
+        ["fit", tables / "cohort.csv", "--target", "subtype", "--drop", "patient"]
+        + ["--estimator-param", "max_iter=5", "--model", model],
+        capsys,
+    )
+    assert status == 0, err
+    frame = pd.read_csv(tables / "cohort.csv").astype({"gene_3": object})
+    frame.loc[7, "gene_3"] = "1.5 mg"
+    frame.to_csv(tmp_path / "typo.csv", index=False)
+    status, _, err = run(["predict", model, tmp_path / "typo.csv"], capsys)
+    line = error_line(err)
+    assert status == 2 and "gene_3" in line and "'1.5 mg' in row 8" in line, line
+
+
+def test_plain_cv_on_a_table_with_missing_values_names_them_and_hints_tuned(
+    tables, tmp_path, capsys
+):
+    frame = pd.read_csv(tables / "cohort.csv")
+    frame.loc[[2, 9], "gene_2"] = np.nan
+    frame.to_csv(tmp_path / "holes.csv", index=False)
+    status, _, err = run(["cv", tmp_path / "holes.csv", "--target", "subtype"], capsys)
+    line = error_line(err)
+    assert status == 2 and "gene_2" in line and "use --tuned" in line, line
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_an_imbalanced_target_suggests_a_class_weight(tables, tmp_path, capsys, weighted):
+    frame = pd.read_csv(tables / "cohort.csv")
+    frame["rare"] = np.where(frame.gene_0 > 1.0, "yes", "no")
+    frame.to_csv(tmp_path / "rare.csv", index=False)
+    weight = ["--estimator-param", "class_weight=balanced"] if weighted else []
+    status, _, err = run(
+        ["fit", tmp_path / "rare.csv", "--target", "rare", "--drop", "subtype"]
+        + ["--estimator-param", "max_iter=5", *weight, "--model", tmp_path / "m.skops"],
+        capsys,
+    )
+    assert status == 0, err
+    counts = frame["rare"].value_counts()
+    notes = [line for line in err.splitlines() if "class_weight=balanced" in line]
+    if weighted:
+        assert notes == []
+    else:
+        assert len(notes) == 1, err
+        assert f"no: {counts['no']}" in notes[0] and f"yes: {counts['yes']}" in notes[0]
+
+
+def test_tuned_fit_prints_the_chosen_alpha_and_its_inner_score(tables, tmp_path, capsys):
+    status, out, err = run(
+        ["fit", tables / "cohort.csv", "--target", "subtype", "--drop", "patient"]
+        + ["--tuned", "--inner-cv", "3", "--estimator-param", "alphas=[0.01, 1.0]"]
+        + ["--estimator-param", "max_iter=20", "--model", tmp_path / "t.skops"],
+        capsys,
+    )
+    assert status == 0, err
+    from skmlp import persistence
+
+    model = persistence.load(tmp_path / "t.skops")["model"]
+    assert model.n_splits_ == 3
+    assert f"alpha_={model.alpha_:g}" in out
+    assert f"{model.best_score_:.4f}" in out and "3 inner folds" in out
+
+
+def test_predict_keeps_the_identifier_columns_and_says_where_it_wrote(
+    hospitals, tmp_path, capsys
+):
+    model = tmp_path / "h.skops"
+    status, _, err = run(
+        ["fit", hospitals, "--target", "outcome", "--groups", "hospital"]
+        + ["--drop", "patient_id", "--inner-cv", "2", *TUNED_QUICK, "max_iter=10"]
+        + ["--model", model],
+        capsys,
+    )
+    assert status == 0, err
+    out_file = tmp_path / "predictions.csv"
+    status, out, err = run(["predict", model, hospitals, "--output", out_file], capsys)
+    assert status == 0, err
+    assert f"wrote 90 rows to {out_file}" in out
+    table = pd.read_csv(out_file)
+    # the id, the groups and the target were not features: kept, in front
+    assert list(table.columns) == ["patient_id", "hospital", "outcome", "predicted_outcome"]
+    assert table["patient_id"].tolist() == pd.read_csv(hospitals)["patient_id"].tolist()
+    status, out, err = run(["predict", model, hospitals], capsys)
+    assert status == 0 and "wrote 90 rows to stdout" in err
+    assert out.splitlines()[0] == "patient_id,hospital,outcome,predicted_outcome"
+    status, out, err = run(
+        ["predict", model, hospitals, "--keep", "patient_id", "--proba"], capsys
+    )
+    assert status == 0, err
+    assert out.splitlines()[0] == "patient_id,predicted_outcome,proba_good,proba_poor"
+    status, out, err = run(["predict", model, hospitals, "--keep", ""], capsys)
+    assert status == 0 and out.splitlines()[0] == "predicted_outcome"
+    status, _, err = run(["predict", model, hospitals, "--keep", "nope"], capsys)
+    assert status == 2 and "unknown --keep column" in error_line(err)

@@ -237,6 +237,37 @@ def test_display_from_cv_results_of_ensembles_uses_each_fold_members_mean():
     plt.close("all")
 
 
+def test_display_from_cv_results_titles_the_folds_own_diagnoses():
+    """The title gives the majority of the folds' own diagnoses with its count,
+    not a reading of the mean curve (which can show a pattern no fold has);
+    with advice=True every pattern shown comes with its advice and the guide."""
+    import matplotlib.pyplot as plt
+
+    from skmlp.inspection._diagnosis import ADVICE, GUIDE
+
+    rng = np.random.RandomState(0)
+    patterns = ["good_fit", "good_fit", "overfit", "unrepresentative_train"]
+    folds = []
+    for pattern in patterns:
+        train, valid = GENERATORS[pattern](rng)
+        history = {"train_loss": train, "valid_loss": valid}
+        assert diagnose_training(history).pattern == pattern
+        folds.append(SimpleNamespace(history_=history))
+    display = TrainingCurveDisplay.from_cv_results({"estimator": folds}, advice=True)
+    title = display.ax_.get_title()
+    assert "good fit in 2 of 4 folds" in title and "4 folds" in title.splitlines()[0]
+    assert [d.pattern for d in display.fold_diagnoses] == patterns
+    assert display.diagnosis.pattern == "good_fit"
+    texts = " ".join(" ".join(t.get_text().split()) for t in display.ax_.texts)
+    for pattern in set(patterns):
+        assert " ".join(ADVICE[pattern].split()) in texts
+    assert GUIDE in texts
+    tie = TrainingCurveDisplay.from_cv_results({"estimator": folds[1:3]})
+    assert "no majority: good fit in 1, overfit in 1 of 2 folds" in tie.ax_.get_title()
+    assert len(tie.ax_.texts) == 0  # the advice only on request
+    plt.close("all")
+
+
 # -- scikit-learn's sample-size learning curves ---------------------------------------
 
 

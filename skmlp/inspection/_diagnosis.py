@@ -106,6 +106,10 @@ ADVICE = {
     ),
 }
 
+#: Where the patterns and their remedies are explained, for messages that name
+#: a pattern (the command line's table and figure).
+GUIDE = "the user guide's 'Reading learning curves' (docs/user_guide/learning_curves.rst)"
+
 
 @dataclass
 class TrainingDiagnosis:

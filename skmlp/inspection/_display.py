@@ -1,9 +1,19 @@
 """TrainingCurveDisplay: training and validation loss per epoch, with the best
 epoch and the diagnosed pattern marked. matplotlib is imported only to plot."""
 
+import textwrap
+from collections import Counter
+
 import numpy as np
 
-from ._diagnosis import _history_of, common_epochs, data_loss, diagnose_training
+from ._diagnosis import (
+    ADVICE,
+    GUIDE,
+    _history_of,
+    common_epochs,
+    data_loss,
+    diagnose_training,
+)
 
 
 def _pyplot():
@@ -14,6 +24,29 @@ def _pyplot():
             "Plotting needs matplotlib: pip install 'skmlp[plot]' (or matplotlib)."
         ) from error
     return plt
+
+
+def fold_summary(diagnoses):
+    """The folds' diagnoses in a few words: the leading pattern with its count
+    ("good fit in 2 of 4 folds"), or, when no pattern leads, each pattern's."""
+    counts = Counter(d.pattern.replace("_", " ") for d in diagnoses).most_common()
+    of = f" of {len(diagnoses)} folds"
+    if len(counts) == 1 or counts[0][1] > counts[1][1]:
+        return f"{counts[0][0]} in {counts[0][1]}{of}"
+    return "no majority: " + ", ".join(f"{p} in {c}" for p, c in counts) + of
+
+
+def _leading(diagnoses):
+    """The diagnosis of the first fold with the most common pattern."""
+    pattern = Counter(d.pattern for d in diagnoses).most_common(1)[0][0]
+    return next(d for d in diagnoses if d.pattern == pattern)
+
+
+def _advice_text(patterns):
+    """Each pattern's advice, one wrapped paragraph each, and where to read more."""
+    lines = [f"{p}: {ADVICE[p]}" for p in dict.fromkeys(patterns)]
+    lines.append(f"See {GUIDE}.")
+    return "\n".join(textwrap.fill(line, 100) for line in lines)
 
 
 def _final_estimator(estimator):
@@ -42,9 +75,15 @@ class TrainingCurveDisplay:
     best_epoch : int, default=None
         1-based epoch of the best validation score.
     diagnosis : TrainingDiagnosis, default=None
-        The diagnosis shown in the title; computed from the curves if None.
+        The diagnosis shown in the title; if None, the leading one of
+        ``fold_diagnoses``, or else computed from the curves.
     estimator_name : str, default=None
         Name used in the legend.
+    fold_diagnoses : list of TrainingDiagnosis, default=None
+        Each fold's own diagnosis (of curves that are a mean over folds): the
+        title then gives their leading pattern with its count, e.g. "good fit
+        in 2 of 4 folds", rather than a reading of the mean curve, which can
+        show a pattern that no fold has.
 
     Attributes
     ----------
@@ -55,7 +94,10 @@ class TrainingCurveDisplay:
     lines_ : dict
         ``{'train': Line2D, 'valid': Line2D, 'best': Line2D}`` (those drawn).
     diagnosis : TrainingDiagnosis
-        What the curves were read as.
+        What the curves were read as (of several folds: the first fold with
+        the most common pattern).
+    fold_diagnoses : list of TrainingDiagnosis or None
+        Each fold's diagnosis, when the curves are a mean over folds.
 
     Examples
     --------
@@ -82,6 +124,7 @@ class TrainingCurveDisplay:
         best_epoch=None,
         diagnosis=None,
         estimator_name=None,
+        fold_diagnoses=None,
     ):
         self.train_loss = np.asarray(train_loss, dtype=float)
         self.valid_loss = (
@@ -91,6 +134,9 @@ class TrainingCurveDisplay:
         self.valid_std = valid_std
         self.best_epoch = best_epoch
         self.estimator_name = estimator_name
+        self.fold_diagnoses = fold_diagnoses
+        if diagnosis is None and fold_diagnoses:
+            diagnosis = _leading(fold_diagnoses)
         if diagnosis is None:
             history = {"train_loss": self.train_loss}
             if self.valid_loss is not None:
@@ -112,7 +158,24 @@ class TrainingCurveDisplay:
                 color = self.lines_[key].get_color()
                 ax.fill_between(epochs, mean - std, mean + std, alpha=0.2, color=color)
 
-    def plot(self, ax=None, *, name=None, log_scale=False):
+    def _title(self):
+        if self.fold_diagnoses:
+            n = len(self.fold_diagnoses)
+            return (
+                f"mean ± sd over {n} folds, each diagnosed on its own curves\n"
+                f"diagnosis: {fold_summary(self.fold_diagnoses)}"
+            )
+        if self.diagnosis.pattern == "no_validation":
+            return "training loss"
+        return f"diagnosis: {self.diagnosis.pattern.replace('_', ' ')}"
+
+    def _patterns(self):
+        """The patterns the title names, the most common first."""
+        if not self.fold_diagnoses:
+            return [self.diagnosis.pattern]
+        return [p for p, _ in Counter(d.pattern for d in self.fold_diagnoses).most_common()]
+
+    def plot(self, ax=None, *, name=None, log_scale=False, advice=False):
         """Draw the curves.
 
         Parameters
@@ -123,6 +186,9 @@ class TrainingCurveDisplay:
             Overrides ``estimator_name`` in the legend.
         log_scale : bool, default=False
             Use a logarithmic loss axis.
+        advice : bool, default=False
+            Write below the axes the advice of each pattern the title names
+            and where the patterns are explained.
 
         Returns
         -------
@@ -145,11 +211,17 @@ class TrainingCurveDisplay:
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
-        ax.set_title(
-            f"diagnosis: {self.diagnosis.pattern.replace('_', ' ')}"
-            if self.diagnosis.pattern != "no_validation"
-            else "training loss"
-        )
+        ax.set_title(self._title())
+        if advice:  # below the x label, whatever the figure's size
+            ax.annotate(
+                _advice_text(self._patterns()),
+                xy=(0, 0),
+                xycoords="axes fraction",
+                xytext=(0, -36),
+                textcoords="offset points",
+                va="top",
+                fontsize=8,
+            )
         ax.legend()
         self.ax_, self.figure_ = ax, ax.figure
         return self
@@ -181,7 +253,8 @@ class TrainingCurveDisplay:
         members = getattr(estimator, "estimators_", None)
         if members is not None:
             histories = [m.history_ for m in members]
-            return cls._from_histories(histories, ax=ax, name=name, log_scale=log_scale)
+            display = cls._from_histories(histories, name=name)
+            return display.plot(ax=ax, log_scale=log_scale)
         return cls.from_history(
             estimator.history_,
             best_epoch=estimator.best_epoch_,
@@ -191,13 +264,17 @@ class TrainingCurveDisplay:
         )
 
     @classmethod
-    def from_cv_results(cls, cv_results, *, ax=None, name=None, log_scale=False):
+    def from_cv_results(
+        cls, cv_results, *, ax=None, name=None, log_scale=False, advice=False
+    ):
         """Mean +- sd across folds of ``cross_validate(..., return_estimator=True)``.
 
         Only the epochs that every fold reached are drawn: with early stopping
         the folds stop at different epochs, and a mean over fewer and fewer
         folds would jump wherever one drops out (each fold's own curve is
-        in its ``history_``).
+        in its ``history_``). Each fold is diagnosed on its own curves
+        (``fold_diagnoses``); the title gives the most common pattern with
+        its count. ``advice``: as in :meth:`plot`.
         """
         if "estimator" not in cv_results:
             raise ValueError(
@@ -206,18 +283,22 @@ class TrainingCurveDisplay:
             )
         # an ensemble's fold: its members' mean history
         histories = [_history_of(_final_estimator(e)) for e in cv_results["estimator"]]
-        return cls._from_histories(histories, ax=ax, name=name, log_scale=log_scale)
+        diagnoses = [diagnose_training(h) for h in histories]
+        display = cls._from_histories(histories, name=name, fold_diagnoses=diagnoses)
+        return display.plot(ax=ax, log_scale=log_scale, advice=advice)
 
     @classmethod
-    def _from_histories(cls, histories, *, ax, name, log_scale):
-        """Mean +- sd of several histories over the epochs all of them reached."""
+    def _from_histories(cls, histories, *, name, fold_diagnoses=None):
+        """Mean +- sd of several histories over the epochs all of them reached
+        (not yet drawn)."""
         train = common_epochs([data_loss(h) for h in histories])
         display = dict(
             train_loss=train.mean(axis=0),
             train_std=train.std(axis=0),
             estimator_name=name,
+            fold_diagnoses=fold_diagnoses,
         )
         if all("valid_loss" in h for h in histories):
             valid = common_epochs([h["valid_loss"] for h in histories])
             display.update(valid_loss=valid.mean(axis=0), valid_std=valid.std(axis=0))
-        return cls(**display).plot(ax=ax, log_scale=log_scale)
+        return cls(**display)
