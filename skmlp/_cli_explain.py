@@ -28,7 +28,9 @@ def add_explain_command(commands):
         "explain", help="which features drive a saved model's predictions on a table"
     )
     explain.add_argument("model", type=Path, help="a model saved by 'skmlp fit'")
-    explain.add_argument("data", type=Path, help="table: .csv, .tsv or .parquet")
+    explain.add_argument(
+        "data", type=Path, help="table: .csv, .tsv or .parquet (.parquet needs pyarrow)"
+    )
     explain.add_argument(
         "--top", type=positive_int, default=20, help="features to list (default 20)"
     )

@@ -275,7 +275,11 @@ intercepts_ : list of ndarray
     Bias vector of each layer, likewise views.""",
     "feature_importances_": """\
 feature_importances_ : ndarray of shape (`n_features_in_`,)
-    L2 norm of each input feature's first-layer weights.""",
+    L2 norm of each input feature's first-layer weights (of its block of
+    rows with a ``feature_embedding``), averaged over an ensemble's members.
+    A shared-weight ensemble's member ``h`` sees the inputs scaled by its
+    adapter ``r_h``: its norm is that of ``r_h * W1``, so that a feature the
+    adapters shrink weighs less.""",
     "n_features_in_": """\
 n_features_in_ : int
     Number of features seen during fit.""",
@@ -328,7 +332,9 @@ CV_PARAMETERS = {
 alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     The grid ``alpha`` (L2 penalty on the weights) is chosen from: finite,
     non-negative numbers (a list, tuple, array or set; a set is searched in
-    ascending order).""",
+    ascending order). When ``alpha_`` is the largest or the smallest (other
+    than 0) of two or more alphas and beats all others, a warning
+    (:class:`~skmlp.exceptions.AlphaEdgeWarning`) says the best may lie beyond them.""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(48, 48)
     The ith element is the number of neurons in the ith hidden layer.""",
@@ -339,7 +345,9 @@ cv : int, cross-validation generator, iterable or None, default=5
     ``fit`` gets ``groups``, folds that keep each group whole:
     :class:`~sklearn.model_selection.StratifiedGroupKFold` ``(k)``, shuffled,
     for a classifier, :class:`~sklearn.model_selection.GroupKFold` ``(k)``
-    otherwise. Anything else is used as given (a splitter receives ``groups``).""",
+    otherwise; with fewer than ``k`` groups, one fold per group
+    (:class:`~sklearn.model_selection.LeaveOneGroupOut`, with a warning).
+    Anything else is used as given (a splitter receives ``groups``).""",
     "scoring": """\
 scoring : None, 'loss', str or callable, default=None
     What each network's held-out fold is scored with, every epoch (early

@@ -29,8 +29,10 @@ _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final mode
         groups : array-like of shape (n_samples,), default=None
             Group of each row (patient, batch): with an integer ``cv``, the
             inner folds keep each group whole (``StratifiedGroupKFold`` for a
-            classifier, ``GroupKFold`` otherwise), so that no group is on both
-            sides of a split; a splitter given as ``cv`` receives them.
+            classifier, ``GroupKFold`` otherwise; one fold per group, with a
+            warning, when there are fewer groups than ``cv``), so that no
+            group is on both sides of a split; at least 2 groups. A splitter
+            given as ``cv`` receives them.
 
         Returns
         -------

@@ -25,6 +25,7 @@ from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import (
     GroupKFold,
     KFold,
+    LeaveOneGroupOut,
     StratifiedGroupKFold,
     StratifiedKFold,
     check_cv,
@@ -39,6 +40,7 @@ from sklearn.utils.validation import (
 from ._base import _training_median, fit_estimators
 from ._halving import AlphaHalving
 from ._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
+from .exceptions import AlphaEdgeWarning
 from .model_axis.ensemble import member_seeds, publish
 from .model_selection._results import search_results
 from .nn.activations import ACTIVATIONS
@@ -230,20 +232,47 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     # -- the inner folds -----------------------------------------------------
     def _inner_cv(self, groups):
         """``cv`` as a splitter: an int is shuffled (stratified for a
-        classifier) folds seeded by ``random_state``; with ``groups``, group
-        folds (a classifier's stratified and shuffled, a regressor's
-        ``GroupKFold``)."""
+        classifier) folds seeded by ``random_state``; with ``groups``, folds
+        that keep each group whole (:meth:`_group_cv`)."""
         n_splits = 5 if self.cv is None else self.cv
         if not isinstance(n_splits, Integral):
             return check_cv(n_splits, classifier=False)
+        if groups is not None:
+            return self._group_cv(n_splits, groups)
         seed = int(member_seeds(self.random_state, 1)[0])
         stratified = is_classifier(self) and self._stratifiable()
-        if groups is not None and not stratified:
-            return GroupKFold(n_splits)
-        if groups is not None:  # rare classes spread over the folds, patients kept whole
-            return StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
         splitter = StratifiedKFold if stratified else KFold
         return splitter(n_splits, shuffle=True, random_state=seed)
+
+    def _group_cv(self, n_splits, groups):
+        """``n_splits`` folds that keep each group whole: a classifier's
+        stratified and shuffled, a regressor's ``GroupKFold``; one fold per
+        group when there are fewer groups than ``n_splits``."""
+        names = np.unique(groups)
+        n_groups = len(names)
+        if n_groups < 2:
+            raise ValueError(
+                f"groups has a single group ({names.tolist()[0]!r}): the inner folds of "
+                f"cv={self.cv!r} keep each group whole and need at least 2 groups. "
+                "Pass groups with 2 or more distinct values, or fit without groups "
+                "(inner folds by rows)."
+            )
+        if n_groups < n_splits:
+            # leave-one-hospital-out leaves fewer hospitals than the default
+            # 5 folds: the most folds that keep groups whole, not an error
+            warnings.warn(
+                f"cv={self.cv!r} asks for {n_splits} inner folds, but groups has "
+                f"{n_groups} groups: using one inner fold per group ({n_groups} "
+                f"folds, leave-one-group-out). Pass cv={n_groups} (or fewer) to "
+                "choose this without a warning.",
+                UserWarning,
+            )
+            return LeaveOneGroupOut()
+        if not (is_classifier(self) and self._stratifiable()):
+            return GroupKFold(n_splits)
+        # rare classes spread over the folds, patients kept whole
+        seed = int(member_seeds(self.random_state, 1)[0])
+        return StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
 
     def _stratifiable(self):
         return True
@@ -347,14 +376,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             {"mean_n_iter": epochs.reshape(len(alphas), -1).mean(axis=1)},
         )
         mean = self.cv_results_["mean_test_score"]
-        if not np.isfinite(mean).any():
-            warnings.warn(
-                "No alpha has a finite mean inner-fold score (the networks diverged "
-                f"or could not be scored); alpha_ is the first of alphas, {alphas[0]:g}. "
-                "Lower learning_rate_init, or look for extreme values in the data.",
-                UserWarning,
-            )
         self.best_index_ = int(np.argmax(np.where(np.isfinite(mean), mean, -np.inf)))
+        _warn_about_choice(alphas, mean, self.best_index_)
         self.alpha_ = float(alphas[self.best_index_])
         self.best_score_ = float(mean[self.best_index_])
         self.alphas_ = alphas
@@ -411,6 +434,46 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True  # text columns are categories
         return tags
+
+
+def _warn_about_choice(alphas, mean, best):
+    """Warn when the choice of ``alphas[best]`` by the mean inner scores
+    ``mean`` says little: no alpha scored, or the best is at the grid's edge."""
+    if not np.isfinite(mean).any():
+        warnings.warn(
+            "No alpha has a finite mean inner-fold score (the networks diverged "
+            f"or could not be scored); alpha_ is the first of alphas, {alphas[0]:g}. "
+            "Lower learning_rate_init, or look for extreme values in the data.",
+            UserWarning,
+        )
+        return
+    message = _edge_message(alphas, mean, best)
+    if message is not None:
+        warnings.warn(message, AlphaEdgeWarning)
+
+
+def _edge_message(alphas, mean, best):
+    """What to say when ``alphas[best]`` is the smallest (above 0) or the
+    largest of at least two alphas and scores better than every other (the
+    best penalty may lie beyond): a wider grid, two more steps of the grid's
+    own (at most 10) at that end; else None."""
+    alpha, grid = alphas[best], np.unique(alphas)
+    if grid.size < 2 or alpha == 0 or grid[0] < alpha < grid[-1]:
+        return None
+    others = mean[(alphas != alpha) & np.isfinite(mean)]
+    if others.size and not mean[best] > others.max():  # an alpha inside does as well
+        return None
+    # a log-spaced grid goes on with its own step; a coarse one by decades
+    if alpha == grid[-1]:
+        step = min(grid[-1] / grid[-2], 10.0) if grid[-2] > 0 else 10.0
+        wider = [*grid, alpha * step, alpha * step**2]
+    else:
+        step = min(grid[1] / grid[0], 10.0)
+        wider = [alpha / step**2, alpha / step, *grid]
+    return (
+        f"alpha_={alpha:g} is at the edge of alphas ({grid[0]:g} to {grid[-1]:g}); "
+        f"extend them (e.g. alphas=[{', '.join(f'{a:g}' for a in wider)}])."
+    )
 
 
 def _members(model):

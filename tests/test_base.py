@@ -348,3 +348,48 @@ def test_fits_of_the_same_arrays_validate_them_once_per_way_of_preparing(monkeyp
         np.testing.assert_array_equal(fit.classes_, alone.classes_)
         for a, b in zip(fit.coefs_, alone.coefs_):
             np.testing.assert_array_equal(a, b)
+
+
+# -- the attributions' baseline: each column's training median --------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_rows", [1, 2, 7, 400, 401])
+def test_the_training_median_is_numpys_over_the_rows_that_count(dtype, n_rows):
+    from skmlp._base import _training_median
+
+    rng = np.random.RandomState(n_rows)
+    X = rng.normal(size=(n_rows, 300)).astype(dtype)
+    X[:, :3] = np.round(X[:, :3])  # ties
+    X[:, 3] = -np.inf if n_rows > 1 else X[:, 3]
+    median = _training_median(X, None)
+    assert median.dtype == dtype
+    np.testing.assert_array_equal(median, np.median(X, axis=0))
+    weights = rng.randint(0, 3, size=n_rows).astype(float)
+    weights[0] = 1.0
+    np.testing.assert_array_equal(
+        _training_median(X, weights), np.median(X[weights > 0], axis=0)
+    )
+    columns = np.asfortranarray(X)  # a column of it is a contiguous row of X.T
+    np.testing.assert_array_equal(_training_median(columns, None), median)
+    np.testing.assert_array_equal(columns, X)  # selected in a copy, not in place
+
+
+def test_the_training_median_of_many_rows_is_over_evenly_spaced_ones():
+    """Every fit computes it (the attributions' default baseline): beyond
+    MEDIAN_ROWS rows it is the median of that many, evenly spaced, so that
+    its cost is bounded (the rows sorted by a column show which are read)."""
+    from skmlp._base import MEDIAN_ROWS, _training_median
+
+    n = 3 * MEDIAN_ROWS + 7
+    X = np.sort(np.random.RandomState(0).exponential(size=(n, 4)), axis=0)
+    picked = np.linspace(0, n - 1, MEDIAN_ROWS).round().astype(int)
+    expected = np.median(X[picked], axis=0)
+    np.testing.assert_array_equal(_training_median(X, None), expected)
+    assert not np.allclose(expected, np.median(X, axis=0), rtol=0, atol=1e-12)
+    # the rows that count are the ones spaced out: weight 0 rows are skipped first
+    weights = np.ones(n)
+    weights[::2] = 0
+    counted = np.flatnonzero(weights)
+    spaced = counted[np.linspace(0, counted.size - 1, MEDIAN_ROWS).round().astype(int)]
+    np.testing.assert_array_equal(
+        _training_median(X, weights), np.median(X[spaced], axis=0)
+    )

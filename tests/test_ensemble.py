@@ -398,6 +398,50 @@ def test_partial_fit_refuses_a_new_number_of_members():
         np.testing.assert_array_equal(member.coefs_[0], weights)
 
 
+@pytest.mark.parametrize(
+    "first, then, message",
+    [
+        (
+            dict(ensemble_kind="independent"),
+            dict(ensemble_kind="shared"),
+            "fitted as an ensemble of 3 independent members and with warm_start=True, "
+            "fit continues it, but ensemble_kind is now 'shared' (was 'independent'); "
+            "set it back to continue training, or call fit with warm_start=False to "
+            "start anew.",
+        ),
+        (
+            dict(ensemble_kind="shared"),
+            dict(ensemble_kind="independent"),
+            "fitted as a shared-weight ensemble of 3 members and with warm_start=True, "
+            "fit continues it, but ensemble_kind is now 'independent' (was 'shared'); ",
+        ),
+        (
+            dict(ensemble_kind="shared"),
+            dict(ensemble_kind="independent", ensemble_size=2),
+            "but ensemble_size is now 2 (was 3) and ensemble_kind is now "
+            "'independent' (was 'shared'); set them back to continue training",
+        ),
+        (
+            dict(ensemble_size=1),
+            dict(ensemble_size=K),
+            "fitted as one network and with warm_start=True, fit continues it, but "
+            "ensemble_size is now 3 (was 1); set it back",
+        ),
+    ],
+)
+def test_a_changed_ensemble_kind_is_named_when_training_continues(first, then, message):
+    """Only ``ensemble_kind`` changed: the error names it, not the size that
+    stayed 3, and says what to do."""
+    X, y = _data("regressor")
+    params = dict(PARAMS, warm_start=True, max_iter=3, ensemble_size=K)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MLPRegressor(**{**params, **first}).fit(X, y)
+    with pytest.raises(ValueError) as error:
+        model.set_params(**then).fit(X, y)
+    assert message in str(error.value)
+
+
 @pytest.mark.parametrize("first, then", [(1, K), (K, 1)])
 def test_one_network_and_an_ensemble_do_not_continue_as_each_other(first, then):
     X, y = _data("classifier")

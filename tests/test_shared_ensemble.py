@@ -91,6 +91,46 @@ def test_the_estimator_predicts_the_heads_mean_probability():
     assert model.feature_importances_.shape == (5,)
 
 
+def _shared_regressor(**params):
+    X, y = make_regression(n_samples=80, n_features=4, random_state=0)
+    model = MLPRegressor(
+        hidden_layer_sizes=(6,),
+        ensemble_size=2,
+        ensemble_kind="shared",
+        max_iter=5,
+        random_state=0,
+        **params,
+    )
+    return model.fit(X / 3, y / 50), X / 3
+
+
+@pytest.mark.parametrize("embedding", [None, "periodic"])
+def test_importances_read_each_heads_adapter(embedding):
+    """Head h sees x * r_h: a feature its adapters shrink weighs less. The
+    importance is the norm of each feature's rows of r_h * W1, averaged over
+    the heads, and SelectFromModel reads it."""
+    from sklearn.feature_selection import SelectFromModel
+
+    model, X = _shared_regressor(feature_embedding=embedding, embedding_size=2)
+    adapters = model._network.adapter.R  # (heads, 1, first layer's inputs)
+    per_input = np.array([[1.0, 0.05, 1.0, 2.0], [-1.0, 0.05, 0.5, 2.0]])
+    adapters[:] = np.repeat(per_input, adapters.shape[-1] // 4, axis=1)[:, None, :]
+    W = model.coefs_[0].reshape(4, -1, model.coefs_[0].shape[1])  # a feature's rows
+    expected = np.mean(
+        [
+            [np.linalg.norm(r[j] * W[j]) for j in range(4)]  # r[j]: feature j's scale
+            for r in per_input
+        ],
+        axis=0,
+    )
+    np.testing.assert_allclose(model.feature_importances_, expected, rtol=1e-12)
+    plain = np.linalg.norm(W.reshape(4, -1), axis=1)
+    assert model.feature_importances_[1] < 0.1 * plain[1]  # shrunk 20 times
+    selector = SelectFromModel(model, prefit=True, threshold=0.2 * expected.max())
+    np.testing.assert_array_equal(selector.get_support(), expected > 0.2 * expected.max())
+    assert not selector.get_support()[1]
+
+
 def test_validation_scores_are_the_heads_mean_predictions():
     X, y = make_regression(n_samples=200, n_features=5, noise=10.0, random_state=0)
     X, y = X / 3, y / 50
@@ -143,7 +183,7 @@ def test_partial_fit_and_warm_start_continue_the_heads():
     model.partial_fit(X / 3, y / 50)
     assert model.t_ == 2 * steps and not np.array_equal(first, model._network.theta)
     model.set_params(warm_start=True, ensemble_kind="independent")
-    with pytest.raises(ValueError, match="ensemble_size is now 2"):
+    with pytest.raises(ValueError, match="ensemble_kind is now 'independent'"):
         model.fit(X / 3, y / 50)
 
 

@@ -1,6 +1,8 @@
 """MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV: the inner search, its
 folds and groups, the final model, and the parameters passed to the networks."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,10 +19,14 @@ from skmlp import (
     MLPRegressorCV,
     MultiLabelMLPCV,
 )
+from skmlp.exceptions import AlphaEdgeWarning
 from skmlp.model_axis.ensemble import member_seeds
 from skmlp.preprocessing import SmoothClipScaler
 
 FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0)
+# two alphas: alpha_ is always at an edge of them, which the tests of that
+# warning check; elsewhere it is no news
+pytestmark = pytest.mark.filterwarnings("ignore::skmlp.exceptions.AlphaEdgeWarning")
 
 
 @pytest.fixture
@@ -112,6 +118,89 @@ def test_groups_of_the_wrong_length_are_refused(classification):
     X, y = classification
     with pytest.raises(ValueError, match="groups has 5 entries for 120 rows"):
         MLPClassifierCV(**FAST).fit(X, y, groups=np.arange(5))
+
+
+def _few_groups_warnings(caught):
+    return [w for w in caught if "one inner fold per group" in str(w.message)]
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
+@pytest.mark.parametrize("cv", [None, 5, 4])
+def test_fewer_groups_than_cv_give_one_fold_per_group(Estimator, cv, classification):
+    """Three hospitals and the default cv=5: one inner fold per hospital
+    (leave-one-group-out), said once, instead of scikit-learn's error."""
+    X, y = classification
+    groups = np.array(["north", "south", "west"])[np.arange(len(y)) % 3]
+    with pytest.warns(UserWarning, match="one inner fold per group") as caught:
+        model = Estimator(**{**FAST, "cv": cv}).fit(X, y, groups=groups)
+    [warning] = _few_groups_warnings(caught)
+    asked = 5 if cv is None else cv
+    assert f"cv={cv!r} asks for {asked} inner folds" in str(warning.message)
+    assert "groups has 3 groups" in str(warning.message)
+    assert model.n_splits_ == 3
+    with pytest.warns(UserWarning, match="one inner fold per group"):
+        splits = model._inner_splits(X, y, groups)
+    held_out = [set(groups[test]) for _, test in splits]
+    assert sorted(map(sorted, held_out)) == [["north"], ["south"], ["west"]]
+
+
+def test_as_many_groups_as_folds_is_no_news(classification):
+    import warnings
+
+    X, y = classification
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MLPRegressorCV(**FAST).fit(X, y, groups=np.arange(len(y)) % 3)
+    assert not _few_groups_warnings(caught) and model.n_splits_ == 3
+
+
+def test_a_single_group_is_refused_with_what_to_do(classification):
+    X, y = classification
+    with pytest.raises(ValueError, match="groups has a single group .* cv=3") as error:
+        MLPClassifierCV(**FAST).fit(X, y, groups=np.zeros(len(y)))
+    assert "fit without groups" in str(error.value)
+
+
+def _four_hospitals(n_per=20, seed=0):
+    """Four hospitals: fewer than the default 5 inner folds, and an outer
+    split by hospital leaves 2 or 3 of them."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(4 * n_per, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=4 * n_per)
+    return X, y, np.repeat(["a", "b", "c", "d"], n_per)
+
+
+def test_few_groups_through_metadata_routing_in_searches_and_cross_validate():
+    import warnings
+
+    from sklearn.model_selection import GridSearchCV
+
+    X, y, groups = _four_hospitals()
+    params = dict(alphas=[1e-3], max_iter=5, random_state=0)  # the default cv=5
+    with sklearn.config_context(enable_metadata_routing=True):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = MLPRegressorCV(**params).set_fit_request(groups=True)
+            result = cross_validate(
+                model,
+                X,
+                y,
+                cv=GroupKFold(2),
+                params={"groups": groups},
+                return_estimator=True,
+                error_score="raise",
+            )
+            search = GridSearchCV(
+                MLPRegressorCV(**params).set_fit_request(groups=True),
+                {"hidden_layer_sizes": [(4,)]},
+                cv=GroupKFold(4),
+                error_score="raise",
+            ).fit(X, y, groups=groups)
+    assert [fitted.n_splits_ for fitted in result["estimator"]] == [2, 2]
+    assert search.best_estimator_.n_splits_ == 4
+    # the 2 outer folds of 2 groups, the 4 of 3 groups and the refit on all 4
+    # groups: each fit says it once
+    assert len(_few_groups_warnings(caught)) == 2 + 4 + 1
 
 
 # -- the selected alpha -------------------------------------------------------------
@@ -456,9 +545,87 @@ def test_no_finite_inner_score_is_said_not_hidden():
 
     networks = [SimpleNamespace(best_validation_score_=np.nan, n_iter_=3)] * 4
     model = MLPRegressorCV(alphas=[0.1, 1.0], ensemble_size=1)
-    with pytest.warns(UserWarning, match="No alpha has a finite mean inner-fold score"):
+    with pytest.warns(
+        UserWarning, match="No alpha has a finite mean inner-fold score"
+    ) as caught:
         model._select(networks, np.array([0.1, 1.0]), n_splits=2)
     assert model.alpha_ == 0.1
+    assert not [w for w in caught if w.category is AlphaEdgeWarning]  # nothing was chosen
+
+
+def _select_with_scores(alphas, scores):
+    """``_select`` of an alpha grid whose networks (2 folds each) scored
+    ``scores`` (one per alpha); returns the warnings it gave."""
+    import warnings
+    from types import SimpleNamespace
+
+    networks = [
+        SimpleNamespace(best_validation_score_=score, n_iter_=3)
+        for score in scores
+        for _ in range(2)
+    ]
+    model = MLPRegressorCV(alphas=alphas, ensemble_size=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model._select(networks, np.asarray(alphas, dtype=float), n_splits=2)
+    return [w for w in caught if w.category is AlphaEdgeWarning]
+
+
+@pytest.mark.parametrize(
+    "alphas, scores, message",
+    [
+        (
+            [0.01, 0.1, 1.0],
+            [-3.0, -2.0, -1.0],
+            r"alpha_=1 is at the edge of alphas \(0.01 to 1\); extend them "
+            r"\(e.g. alphas=\[0.01, 0.1, 1, 10, 100\]\)",
+        ),
+        (
+            [1e-3, 1e-2, 1.0, 0.1],  # any order; the steps are the grid's own
+            [-1.0, -2.0, -4.0, -3.0],
+            r"alpha_=0.001 is at the edge of alphas \(0.001 to 1\); extend them "
+            r"\(e.g. alphas=\[1e-05, 0.0001, 0.001, 0.01, 0.1, 1\]\)",
+        ),
+        (
+            [1e-3, 1.0],  # a coarse grid goes on by decades
+            [-2.0, -1.0],
+            r"alpha_=1 is at the edge of alphas \(0.001 to 1\); extend them "
+            r"\(e.g. alphas=\[0.001, 1, 10, 100\]\)",
+        ),
+        (
+            [0.0, 1.0],
+            [-2.0, -1.0],
+            r"alpha_=1 is at the edge of alphas \(0 to 1\); extend them "
+            r"\(e.g. alphas=\[0, 1, 10, 100\]\)",
+        ),
+    ],
+)
+def test_an_alpha_at_the_edge_of_the_grid_is_said(alphas, scores, message):
+    [warning] = _select_with_scores(alphas, scores)
+    assert issubclass(warning.category, UserWarning)
+    assert not issubclass(warning.category, sklearn.exceptions.ConvergenceWarning)
+    assert re.search(message, str(warning.message)), str(warning.message)
+
+
+@pytest.mark.parametrize(
+    "alphas, scores",
+    [
+        ([0.01, 0.1, 1.0], [-2.0, -1.0, -3.0]),  # inside the grid
+        ([0.0, 0.1, 1.0], [-1.0, -2.0, -3.0]),  # no penalty: nothing below it
+        ([0.01, 0.1, 1.0], [-1.0, -1.0, -3.0]),  # the edge ties an alpha inside
+        ([0.1], [-1.0]),  # one alpha: no grid to extend
+        ([0.1, 0.1], [-1.0, -2.0]),  # one value twice, likewise
+    ],
+)
+def test_an_alpha_inside_the_grid_is_no_news(alphas, scores):
+    assert _select_with_scores(alphas, scores) == []
+
+
+def test_a_fit_that_chooses_an_edge_says_so(regression):
+    X, y = regression
+    with pytest.warns(AlphaEdgeWarning, match="is at the edge of alphas"):
+        model = MLPRegressorCV(**FAST).fit(X, y)  # two alphas: always an edge
+    assert model.alpha_ in (1e-3, 1.0)
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV])

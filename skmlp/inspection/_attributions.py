@@ -75,7 +75,8 @@ default='integrated_gradients'
 default=None
         The reference point of integrated gradients, in the input's units.
         None: each column's median over the training rows (those of weight
-        above 0), which the model records when it is fitted. A CV estimator
+        above 0; over 512 of them, evenly spaced, when there are more),
+        which the model records when it is fitted. A CV estimator
         that encodes its table (categories, missing-value indicators):
         None is the typical row, each numeric column's training median
         (present) and each categorical column's most frequent category

@@ -84,22 +84,42 @@ def _check_size_change(ensemble, n_fitted, incremental):
 
 def check_member_count(estimator, incremental):
     """Refuse to continue training a single network as an ensemble, or an
-    ensemble as a single network (``warm_start`` or ``partial_fit``)."""
+    ensemble as a single network (``warm_start`` or ``partial_fit``), naming
+    the parameters that changed."""
     if not (estimator.warm_start or incremental):
         return
-    k, fitted = estimator.ensemble_size, estimator.__dict__
-    was = "an ensemble" if "estimators_" in fitted else "one network"
-    separate = k > 1 and estimator.ensemble_kind == "independent"
-    if ("estimators_" in fitted and not separate) or ("_network" in fitted and separate):
-        how = (
-            "partial_fit continues"
-            if incremental
-            else "with warm_start=True, fit continues"
-        )
-        raise ValueError(
-            f"This {type(estimator).__name__} was fitted as {was} and {how} it, but "
-            f"ensemble_size is now {k}; call fit with warm_start=False to start anew."
-        )
+    fitted = estimator.__dict__
+    separate = estimator.ensemble_size > 1 and estimator.ensemble_kind == "independent"
+    if not (
+        ("estimators_" in fitted and not separate) or ("_network" in fitted and separate)
+    ):
+        return
+    was, changed = _fitted_form(estimator)
+    how = "partial_fit continues" if incremental else "with warm_start=True, fit continues"
+    raise ValueError(
+        f"This {type(estimator).__name__} was fitted as {was} and {how} it, but "
+        f"{' and '.join(changed)}; set {'them' if len(changed) > 1 else 'it'} back to "
+        "continue training, or call fit with warm_start=False to start anew."
+    )
+
+
+def _fitted_form(estimator):
+    """What the fitted model is (``"one network"``, ...) and which of
+    ``ensemble_size`` and ``ensemble_kind`` now differ from it."""
+    fitted = estimator.__dict__
+    if "estimators_" in fitted:
+        size, kind = len(fitted["estimators_"]), "independent"
+        was = f"an ensemble of {size} independent members"
+    else:  # one network: a shared-weight ensemble's heads, or a single model's one
+        size = fitted["_network"].heads
+        kind = "shared" if size > 1 else None
+        was = "one network" if size == 1 else f"a shared-weight ensemble of {size} members"
+    changed = []
+    if estimator.ensemble_size != size:
+        changed.append(f"ensemble_size is now {estimator.ensemble_size} (was {size})")
+    if kind is not None and estimator.ensemble_kind != kind:
+        changed.append(f"ensemble_kind is now {estimator.ensemble_kind!r} (was {kind!r})")
+    return was, changed
 
 
 def publish(ensemble, members):
