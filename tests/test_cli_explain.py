@@ -136,3 +136,33 @@ def test_a_gradient_by_source_column_says_what_to_use(clinic, capsys):
     assert status == 2
     error = capsys.readouterr().err
     assert "--by encoded" in error and "integrated_gradients" in error
+
+
+def test_explain_by_encoded_column_names_colliding_columns_apart(tmp_path, capsys):
+    """Item 5 through the command line: a real column 'crp_missing' beside
+    crp's missing-value indicator, and a real category 'missing' beside the
+    missing one, give distinct names in explain's table and CSV."""
+    rng = np.random.RandomState(1)
+    n = 90
+    frame = pd.DataFrame(
+        {
+            "hospital": np.repeat(["H1", "H2", "H3"], n // 3),
+            "crp": rng.lognormal(1, 1, n).round(2),
+            "crp_missing": rng.randint(0, 2, n),
+            "ward": rng.choice(["icu", "missing", "other"], n),
+        }
+    )
+    frame.loc[rng.rand(n) < 0.2, "crp"] = np.nan
+    frame.loc[rng.rand(n) < 0.2, "ward"] = np.nan
+    frame["outcome"] = np.where(rng.rand(n) + (frame.ward == "icu") > 1, "bad", "good")
+    table, model, out = tmp_path / "t.csv", tmp_path / "m.skops", tmp_path / "a.csv"
+    frame.to_csv(table, index=False)
+    fit = ["fit", table, "--target", "outcome", "--groups", "hospital", *TUNED]
+    assert main(list(map(str, [*fit, "--estimator-param", "cv=3", "--model", model]))) == 0
+    capsys.readouterr()
+    assert explain(model, table, "--by", "encoded", "--top", "50", "--out", out) == 0
+    printed = capsys.readouterr().out.splitlines()
+    listed = [line.split()[0] for line in printed[1:] if line and not line.startswith("wrote")]
+    columns = list(pd.read_csv(out).columns)
+    assert sorted(listed) == sorted(columns) and len(set(columns)) == len(columns)
+    assert {"crp_missing", "crp_missing_1", "ward_missing", "ward_missing_1"} <= set(columns)
