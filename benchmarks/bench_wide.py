@@ -19,8 +19,10 @@ time: all five folds, mean over the seeds.
 
 import argparse
 import statistics
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
@@ -33,28 +35,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skmlp import MLPClassifierCV
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from suite.wide import module_table  # noqa: E402
+
 #: (rows, features) of each table.
 SHAPES = [(50, 2000), (80, 5000), (100, 10000)]
-
-
-def _table(n, p, seed=0):
-    """``n`` rows of ``p`` features that co-vary in 10 modules, as genes of a
-    pathway do: each feature belongs, with probability 0.1, to one module
-    (a shared latent factor plus its own noise; the others are noise alone).
-    The class is the sign of the sum of 10 features of module 0 plus noise
-    of half its spread: a sparse linear signal, echoed by the module's other
-    features."""
-    rng = np.random.default_rng(seed)
-    factors = rng.normal(size=(n, 10))
-    loadings = np.zeros((10, p))
-    members = np.flatnonzero(rng.random(p) < 0.1)
-    loadings[rng.integers(10, size=members.size), members] = 1.0
-    loadings[:, :10] = 0.0
-    loadings[0, :10] = 1.0
-    X = factors @ loadings + rng.normal(size=(n, p))
-    score = X[:, :10].sum(axis=1)
-    y = (score + 0.5 * score.std() * rng.normal(size=n) > 0).astype(int)
-    return X, y
 
 
 def _models(seed):
@@ -84,7 +69,7 @@ def main():
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     for n, p in SHAPES:
-        X, y = _table(n, p)
+        X, y = module_table(n, p)
         results = {}
         for seed in range(args.seeds):
             for label, model in _models(seed).items():
