@@ -33,7 +33,7 @@ from . import (
     MultiLabelMLP,
     MultiLabelMLPCV,
 )
-from ._tuned_base import BaseMLPCV
+from ._tuned.base import BaseMLPCV
 from .inspection import diagnose_training
 from .inspection._diagnosis import ADVICE, GUIDE
 
