@@ -31,6 +31,10 @@ MOVED = {
 #: path: they re-export the classes they defined -> the modules defining them now.
 BECAME_PACKAGES = {
     "skmlp._tuned": ("skmlp._tuned.estimators",),
+    "skmlp.preprocessing": (
+        "skmlp.preprocessing.smooth_clip",
+        "skmlp.preprocessing.table_encoder",
+    ),
 }
 
 

@@ -159,11 +159,13 @@ def test_an_old_module_path_is_the_module_it_moved_to():
 
 def test_a_class_is_trusted_by_its_name_and_by_its_name_before_the_move():
     from skmlp import MLPRegressorCV
+    from skmlp.preprocessing import TableEncoder
 
     for cls, old in [
         (MLPClassifier, "skmlp._classifier.MLPClassifier"),
         (MultiLabelMLP, "skmlp._multilabel.MultiLabelMLP"),
         (MLPRegressorCV, "skmlp._tuned.MLPRegressorCV"),
+        (TableEncoder, "skmlp.preprocessing.TableEncoder"),
     ]:
         new = f"{cls.__module__}.{cls.__qualname__}"
         assert {old, new} <= set(persistence.TRUSTED_TYPES)
