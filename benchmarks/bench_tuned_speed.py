@@ -38,9 +38,14 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skmlp._halving as halving
-import skmlp._tuned_base as tuned_base
 from skmlp import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
+
+try:
+    import skmlp._tuned.base as tuned_base
+    import skmlp._tuned.halving as halving
+except ImportError:  # a checkout from before the _tuned package
+    import skmlp._halving as halving
+    import skmlp._tuned_base as tuned_base
 
 TUNED = {"yeast": MultiLabelMLPCV, "leukemia": MLPClassifierCV, "voice": MLPClassifierCV}
 

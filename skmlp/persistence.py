@@ -12,9 +12,10 @@ type is refused. skops is an optional dependency
 import copy
 import zipfile
 
-from ._classifier import MLPClassifier
-from ._multilabel import MultiLabelMLP
-from ._regressor import MLPRegressor
+from ._estimators.classifier import MLPClassifier
+from ._estimators.multilabel import MultiLabelMLP
+from ._estimators.regressor import MLPRegressor
+from ._legacy_paths import old_names
 from ._tuned import MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV
 from .nn.losses import LOSSES
 from .nn.network import Network
@@ -29,9 +30,10 @@ def _qualified_name(cls):
 
 #: What a fitted model holds: the estimators, their network and training state,
 #: and every loss and optimizer in the registries (a new one is trusted as soon
-#: as it is registered).
+#: as it is registered); each by its name, and a class that moved also by the
+#: names it had in files saved before (``skmlp._classifier.MLPClassifier``).
 TRUSTED_TYPES = sorted(
-    _qualified_name(cls)
+    name
     for cls in [
         MLPClassifier,
         MLPRegressor,
@@ -46,6 +48,7 @@ TRUSTED_TYPES = sorted(
         *LOSSES.values(),
         *OPTIMIZERS.values(),
     ]
+    for name in [_qualified_name(cls), *old_names(cls)]
 )
 
 

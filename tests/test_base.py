@@ -1,4 +1,4 @@
-"""Behaviour shared by the three estimators (skmlp/_base.py)."""
+"""Behaviour shared by the three estimators (skmlp/_estimators/base.py)."""
 
 import pickle
 
@@ -320,7 +320,7 @@ def test_fits_of_the_same_arrays_validate_them_once_per_way_of_preparing(monkeyp
     differ only in alpha and seed, validate and encode them once and learn
     the same from them; a parameter that changes the preparation
     (class_weight) prepares again. Each fit still equals its separate fit."""
-    from skmlp._base import BaseMLP, fit_estimators
+    from skmlp._estimators.base import BaseMLP, fit_estimators
 
     calls = []
     original = BaseMLP._prepare
@@ -354,7 +354,7 @@ def test_fits_of_the_same_arrays_validate_them_once_per_way_of_preparing(monkeyp
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_rows", [1, 2, 7, 400, 401])
 def test_the_training_median_is_numpys_over_the_rows_that_count(dtype, n_rows):
-    from skmlp._base import _training_median
+    from skmlp._estimators.base import _training_median
 
     rng = np.random.RandomState(n_rows)
     X = rng.normal(size=(n_rows, 300)).astype(dtype)
@@ -377,7 +377,7 @@ def test_the_training_median_of_many_rows_is_over_evenly_spaced_ones():
     """Every fit computes it (the attributions' default baseline): beyond
     MEDIAN_ROWS rows it is the median of that many, evenly spaced, so that
     its cost is bounded (the rows sorted by a column show which are read)."""
-    from skmlp._base import MEDIAN_ROWS, _training_median
+    from skmlp._estimators.base import MEDIAN_ROWS, _training_median
 
     n = 3 * MEDIAN_ROWS + 7
     X = np.sort(np.random.RandomState(0).exponential(size=(n, 4)), axis=0)

@@ -297,14 +297,14 @@ def test_multilabel_probabilities_are_named_after_the_label_columns(tables, tmp_
 def test_any_other_error_is_one_line_and_status_1(monkeypatch, capsys):
     """An error that is not the input's (here a bug, simulated) is still one
     line, exit status 1; --debug shows the traceback."""
-    import skmlp._cli_commands as commands
+    import skmlp.cli.cv as commands
     from skmlp.cli import main
 
     def broken(*args, **kwargs):
         raise RuntimeError("something inside broke\nsecond line")
 
     monkeypatch.setattr(commands, "run_default", broken, raising=False)
-    monkeypatch.setattr("skmlp._cli_default.run_default", broken)
+    monkeypatch.setattr("skmlp.cli.default.run_default", broken)
     assert main(["cv"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [

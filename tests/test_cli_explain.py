@@ -162,7 +162,11 @@ def test_explain_by_encoded_column_names_colliding_columns_apart(tmp_path, capsy
     capsys.readouterr()
     assert explain(model, table, "--by", "encoded", "--top", "50", "--out", out) == 0
     printed = capsys.readouterr().out.splitlines()
-    listed = [line.split()[0] for line in printed[1:] if line and not line.startswith("wrote")]
+    listed = [
+        line.split()[0] for line in printed[1:] if line and not line.startswith("wrote")
+    ]
     columns = list(pd.read_csv(out).columns)
     assert sorted(listed) == sorted(columns) and len(set(columns)) == len(columns)
-    assert {"crp_missing", "crp_missing_1", "ward_missing", "ward_missing_1"} <= set(columns)
+    assert {"crp_missing", "crp_missing_1", "ward_missing", "ward_missing_1"} <= set(
+        columns
+    )

@@ -16,10 +16,10 @@ MAX_LINES = 40
 MAX_PARAMETERS = 8
 #: The estimators' ``__init__`` lists every parameter, as scikit-learn requires.
 ESTIMATOR_MODULES = (
-    "skmlp._classifier",
-    "skmlp._regressor",
-    "skmlp._multilabel",
-    "skmlp._tuned",
+    "skmlp._estimators.classifier",
+    "skmlp._estimators.regressor",
+    "skmlp._estimators.multilabel",
+    "skmlp._tuned.estimators",
 )
 
 
@@ -251,8 +251,8 @@ def test_the_checks_see_what_they_check():
     """The table and the graph are not empty by construction."""
     table = function_table()
     assert len(table) > 200 and max(row[0] for row in table) > 10
-    assert "skmlp._base" in import_graph()["skmlp._classifier"]
-    assert "skmlp.nn.network" in import_graph()["skmlp._base"]
+    assert "skmlp._estimators.base" in import_graph()["skmlp._estimators.classifier"]
+    assert "skmlp.nn.network" in import_graph()["skmlp._estimators.base"]
     compat = next(tree for name, _, tree in _modules() if name == "skmlp._sklearn_compat")
     assert any(n.startswith("_") for _, names in _sklearn_imports(compat) for n in names)
 

@@ -458,7 +458,7 @@ def test_invscaling_with_one_learning_rate_per_member_equals_separate_fits():
     """invscaling decays each member's own initial rate by its own samples
     seen: members of one axis with different learning rates (and rows) end
     as their separate fits."""
-    from skmlp._base import fit_estimators
+    from skmlp._estimators.base import fit_estimators
 
     X, y = _data("regressor")
     params = dict(PARAMS, solver="sgd", learning_rate="invscaling", power_t=0.3)
@@ -476,7 +476,7 @@ def test_a_diverging_member_stops_alone_and_its_neighbours_equal_separate_fits()
     """Member 1 diverges (its learning rate is absurd): it goes back to its last
     safe point and stops, as its separate fit does; members 0 and 2 go on and
     end exactly as their separate fits."""
-    from skmlp._base import fit_estimators
+    from skmlp._estimators.base import fit_estimators
 
     X, y = _data("regressor")
     params = dict(PARAMS, solver="sgd", max_iter=25)

@@ -1,5 +1,5 @@
-"""Input checks at prediction time (skmlp/_input.py): the fast path for plain
-arrays must behave exactly like scikit-learn's ``validate_data``."""
+"""Input checks at prediction time (skmlp/_estimators/predict_input.py): the fast
+path for plain arrays must behave exactly like scikit-learn's ``validate_data``."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn import config_context
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp._input import check_predict_input
+from skmlp._estimators.predict_input import check_predict_input
 
 
 @pytest.fixture(params=[np.float32, np.float64])

@@ -486,7 +486,7 @@ def test_dropout_members_draw_their_own_masks_as_separate_fits():
     from sklearn.base import clone
 
     from skmlp import MLPClassifier
-    from skmlp._base import fit_estimators
+    from skmlp._estimators.base import fit_estimators
 
     rng = np.random.RandomState(3)
     X = rng.normal(size=(100, 6))

@@ -137,3 +137,73 @@ def test_models_pickled_before_the_model_axis_still_load_and_train():
     old_optimizer.__setstate__(optimizer_state)
     assert old_optimizer.n_weights == model._optimizer.n_weights
     np.testing.assert_array_equal(old_network.predict_raw(X), model._network.predict_raw(X))
+
+
+def test_an_old_module_path_is_the_module_it_moved_to():
+    """Files saved before the modules moved into folders name the old paths
+    (``skmlp._classifier.MLPClassifier``): each imports as the module that
+    holds its contents now, with the very same classes."""
+    import importlib
+
+    import skmlp
+    from skmlp._estimators.base import BaseMLP
+    from skmlp._legacy_paths import MOVED
+
+    assert importlib.import_module("skmlp._classifier").MLPClassifier is skmlp.MLPClassifier
+    assert importlib.import_module("skmlp._tuned").MLPClassifierCV is skmlp.MLPClassifierCV
+    assert importlib.import_module("skmlp._base").BaseMLP is BaseMLP
+    assert skmlp._classifier is importlib.import_module("skmlp._estimators.classifier")
+    for old, new in MOVED.items():
+        assert importlib.import_module(old) is importlib.import_module(new), old
+
+
+def test_a_class_is_trusted_by_its_name_and_by_its_name_before_the_move():
+    from skmlp import MLPRegressorCV
+    from skmlp.preprocessing import TableEncoder
+
+    for cls, old in [
+        (MLPClassifier, "skmlp._classifier.MLPClassifier"),
+        (MultiLabelMLP, "skmlp._multilabel.MultiLabelMLP"),
+        (MLPRegressorCV, "skmlp._tuned.MLPRegressorCV"),
+        (TableEncoder, "skmlp.preprocessing.TableEncoder"),
+    ]:
+        new = f"{cls.__module__}.{cls.__qualname__}"
+        assert {old, new} <= set(persistence.TRUSTED_TYPES)
+
+
+def test_a_pickle_naming_an_old_path_loads_in_a_fresh_interpreter(tmp_path, monkeypatch):
+    """The pickle's own import of the old path can be the first of skmlp."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import skmlp
+
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, X[:, 0])
+    with monkeypatch.context() as patch:  # pickled as a version before the move did
+        patch.setattr(MLPRegressor, "__module__", "skmlp._regressor")
+        data = pickle.dumps(est)
+    assert b"skmlp._regressor" in data and b"skmlp._estimators" not in data
+    path = tmp_path / "old.pkl"
+    path.write_bytes(data)
+    root = str(Path(skmlp.__file__).resolve().parents[1])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
+    code = (
+        "import pickle, sys; load = lambda p: pickle.loads(open(p, 'rb').read()); "
+        "m = load(sys.argv[1]); print(type(m).__module__, m.predict(load(sys.argv[2])))"
+    )
+    rows = tmp_path / "rows.pkl"
+    rows.write_bytes(pickle.dumps(X[:2]))
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(rows)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "skmlp._estimators.regressor"

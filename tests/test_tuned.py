@@ -249,7 +249,7 @@ def test_each_fold_network_equals_its_separate_fit(classification):
 def test_a_folds_networks_validate_its_rows_once(classification, monkeypatch):
     """The networks of one inner fold (one per alpha) share the validated,
     encoded rows: 3 folds are prepared 3 times, not once per network."""
-    from skmlp._base import BaseMLP
+    from skmlp._estimators.base import BaseMLP
 
     prepared = []
     original = BaseMLP._prepare
@@ -739,7 +739,7 @@ def test_pruned_alphas_leave_the_axis_at_their_rung(monkeypatch):
     each), at the second one more: the trainer is told so at those epochs,
     the networks stop there with their best weights, and cv_results_ says
     where. 200 training rows in batches of 50 are 4 steps an epoch."""
-    from skmlp._halving import FIRST_RUNG_STEPS, rung_epochs
+    from skmlp._tuned.halving import FIRST_RUNG_STEPS, rung_epochs
     from skmlp.training.trainer import Status, Trainer
 
     stops = []
@@ -774,7 +774,7 @@ def test_the_first_rung_waits_for_enough_optimizer_steps():
     """A table of a few dozen rows takes one step an epoch, and its first
     rung comes after FIRST_RUNG_STEPS epochs; thousands of rows take many
     steps an epoch, and the first rung comes at MIN_FIRST_RUNG epochs."""
-    from skmlp._halving import FIRST_RUNG_STEPS, MIN_FIRST_RUNG, rung_epochs
+    from skmlp._tuned.halving import FIRST_RUNG_STEPS, MIN_FIRST_RUNG, rung_epochs
 
     first, second = rung_epochs(1000, steps_per_epoch=1)[:2]
     assert (first, second) == (FIRST_RUNG_STEPS, 2 * FIRST_RUNG_STEPS)
@@ -788,7 +788,7 @@ def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(
     """The search trains float32 networks; the final ones are kept in the
     input's dtype, so that predictions are float64 computations (a row's
     prediction does not depend on the rows beside it)."""
-    import skmlp._tuned_base as tuned_base
+    import skmlp._tuned.base as tuned_base
 
     trained = []
     original = tuned_base.fit_estimators
@@ -818,7 +818,7 @@ def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(
 def test_the_cosine_budget_sets_each_members_rate_by_its_formula():
     """Members of one axis with their own initial rates and budgets: after
     epoch e each member's rate is lr_init_j (1 + cos(pi e / T_j)) / 2."""
-    from skmlp._base import fit_estimators
+    from skmlp._estimators.base import fit_estimators
 
     X, y = _clear_winner(200, 0.1)
     settings = [(0.01, 12), (0.003, 20), (0.02, 16)]

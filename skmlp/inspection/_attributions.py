@@ -23,8 +23,8 @@ from sklearn.preprocessing import (
 )
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._base import BaseMLP
-from .._tuned_base import BaseMLPCV
+from .._estimators.base import BaseMLP
+from .._tuned.base import BaseMLPCV
 from ..preprocessing import SmoothClipScaler
 
 METHODS = ("gradient", "gradient_x_input", "integrated_gradients")

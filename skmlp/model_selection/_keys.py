@@ -1,7 +1,7 @@
 """Keys by content: which candidates of a search share a fold's preprocessing
 and which fits can train together."""
 
-from .._content import content_key
+from .._estimators.content_keys import content_key
 
 
 def final_key(final, per_member):

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from sklearn import get_config
 from sklearn.pipeline import Pipeline
 
-from .._base import BaseMLP
+from .._estimators.base import BaseMLP
+from .._estimators.early_stopping_split import FitCache
 from .._sklearn_compat import (
     _check_method_params,
     _safe_split,
@@ -27,7 +28,6 @@ from .._sklearn_compat import (
     pipeline_fit_params,
     scorer_names,
 )
-from .._validation import FitCache
 from ..model_axis import train
 
 

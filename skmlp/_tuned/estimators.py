@@ -8,13 +8,13 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ._base import store_parameters
-from ._classifier import MLPClassifier
-from ._docstrings import document
-from ._multilabel import MultiLabelMLP
-from ._regressor import MLPRegressor
-from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._tuned_base import ALPHAS, BaseMLPCV
+from .._estimators.base import store_parameters
+from .._estimators.classifier import MLPClassifier
+from .._estimators.docstrings import document
+from .._estimators.multilabel import MultiLabelMLP
+from .._estimators.regressor import MLPRegressor
+from .._sklearn_compat import Interval, StrOptions, _fit_context
+from .base import ALPHAS, BaseMLPCV
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
 

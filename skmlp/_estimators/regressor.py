@@ -7,10 +7,10 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from ._base import BaseMLP, stochastic_only, store_parameters
-from ._docstrings import document
-from ._sklearn_compat import Interval, StrOptions, _fit_context
-from .nn.losses import get_loss
+from .._sklearn_compat import Interval, StrOptions, _fit_context
+from ..nn.losses import get_loss
+from .base import BaseMLP, stochastic_only, store_parameters
+from .docstrings import document
 
 
 @document

@@ -4,7 +4,9 @@ model's predictions on a table."""
 import argparse
 from pathlib import Path
 
-from ._cli_commands import _load_saved, _pandas, _saved_features, fitted_mlp, read_table
+from .model import fitted_mlp
+from .predict import _load_saved, _saved_features
+from .tables import _pandas, read_table
 
 METHODS = ["integrated_gradients", "gradient_x_input", "gradient"]
 
@@ -77,8 +79,8 @@ def _explained_target(saved, target):
 
 
 def run_explain(args):
-    from .inspection import summarize_attributions
-    from .inspection._attributions import feature_attributions
+    from ..inspection import summarize_attributions
+    from ..inspection._attributions import feature_attributions
 
     saved = _load_saved(args.model)
     X = _saved_features(saved, read_table(args.data))
@@ -110,7 +112,7 @@ def run_explain(args):
 def _check_method(model, args):
     """A gradient needs inputs to differentiate: a raw table's categories
     are not, their encoded columns are."""
-    from .inspection._attributions import DifferentiableModel
+    from ..inspection._attributions import DifferentiableModel
 
     if args.method == "integrated_gradients" or args.by == "encoded":
         return
@@ -127,7 +129,7 @@ def _explained_columns(saved, X, by):
     """The names of the attributions' columns and the values that colour
     the plot: the table's feature columns, or (``by='encoded'``) the
     columns the model's encoder makes of them."""
-    from .inspection._attributions import encoded_inputs
+    from ..inspection._attributions import encoded_inputs
 
     if by == "encoded":
         values, names = encoded_inputs(saved["model"], X)
@@ -137,7 +139,7 @@ def _explained_columns(saved, X, by):
 
 
 def _plot_attributions(attributions, features, X, args):
-    from .inspection import FeatureAttributionDisplay
+    from ..inspection import FeatureAttributionDisplay
 
     display = FeatureAttributionDisplay(
         attributions,

@@ -26,30 +26,30 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
-from ._content import content_key
-from ._input import check_predict_input
-from ._monitor import validation_score
-from ._sklearn_compat import (
+from .._sklearn_compat import (
     Interval,
     Options,
     StrOptions,
     _check_sample_weight,
     _fit_context,
 )
-from ._validation import FitCache, SplitRefused, validation_split
-from .model_axis import FitPlan, train
-from .model_axis.ensemble import check_member_count, ensemble_members, publish, stacked
-from .nn.activations import ACTIVATIONS
-from .nn.embeddings import EMBEDDINGS
-from .nn.initializers import SCHEMES
-from .nn.layers import per_head
-from .nn.network import Network
-from .training.batches import MemberRows
-from .training.config import STOCHASTIC_SOLVERS, TrainingConfig
-from .training.state import TrainingState
-from .training.trainer import Status
-from .training.validation import ValidationSet
+from ..model_axis import FitPlan, train
+from ..model_axis.ensemble import check_member_count, ensemble_members, publish, stacked
+from ..nn.activations import ACTIVATIONS
+from ..nn.embeddings import EMBEDDINGS
+from ..nn.initializers import SCHEMES
+from ..nn.layers import per_head
+from ..nn.network import Network
+from ..training.batches import MemberRows
+from ..training.config import STOCHASTIC_SOLVERS, TrainingConfig
+from ..training.state import TrainingState
+from ..training.trainer import Status
+from ..training.validation import ValidationSet
+from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
+from .content_keys import content_key
+from .early_stopping_split import FitCache, SplitRefused, validation_split
+from .predict_input import check_predict_input
+from .scoring import validation_score
 
 #: What validating and encoding the data teaches an estimator, which the
 #: members of an ensemble take from it.
@@ -208,7 +208,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Parameters and fit/partial_fit plumbing shared by skmlp's estimators.
 
     With scikit-learn >= 1.9 the estimators take its callbacks
-    (``set_callbacks``; see :class:`skmlp._callbacks.FitTasks`).
+    (``set_callbacks``; see :class:`skmlp._estimators.callbacks.FitTasks`).
 
     Warning: this class should not be used directly; use the estimators.
     """
@@ -776,7 +776,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
     def _split_rows(self, data, rng, cache=None):
-        """Early stopping's split (see :mod:`._validation`): the training rows
+        """Early stopping's split (see :mod:`.early_stopping_split`): the training rows
         (a :class:`~skmlp.training.batches.MemberRows`, indices into the data)
         and the validation set ``(X, Y, sample_weight)``, ``None`` when no
         honest split exists (with a warning)."""

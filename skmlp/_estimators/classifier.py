@@ -14,15 +14,15 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from ._base import BaseMLP, stochastic_only, store_parameters
-from ._docstrings import document
-from ._sklearn_compat import (
+from .._sklearn_compat import (
     Interval,
     StrOptions,
     _check_partial_fit_first_call,
     _fit_context,
 )
-from .nn.losses import Hinge, SigmoidCrossEntropy, SoftmaxCrossEntropy
+from ..nn.losses import Hinge, SigmoidCrossEntropy, SoftmaxCrossEntropy
+from .base import BaseMLP, stochastic_only, store_parameters
+from .docstrings import document
 
 CLASSIFIER_ATTRIBUTES = [
     "classes_",

@@ -14,10 +14,12 @@ import argparse
 import os
 import sys
 import warnings
+from pathlib import Path
 
-from . import __version__
-from ._cli_commands import add_table_commands
-from ._cli_explain import add_explain_command
+from .. import __version__
+from .cv import run_cv
+from .explain import add_explain_command
+from .predict import run_fit, run_predict
 
 #: Errors of the user's input: a file, a column, an option, a parameter.
 INPUT_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
@@ -43,6 +45,80 @@ def build_parser():
     add_table_commands(commands)
     add_explain_command(commands)  # its own module, which reads tables as these do
     return parser
+
+
+def add_table_commands(commands):
+    """The ``cv``, ``fit`` and ``predict`` subcommands."""
+    cv = commands.add_parser("cv", help="cross-validate an MLP on a table")
+    _table_arguments(cv, data_required=False)
+    cv.add_argument(
+        "--cv",
+        type=int,
+        default=5,
+        help="number of folds (default 5; with --groups, at most one per group)",
+    )
+    cv.add_argument("--scoring", help="comma-separated scikit-learn scorer names")
+    cv.add_argument("--out", type=Path, help="folder for curves.png and report.json")
+    cv.set_defaults(run=run_cv)
+    fit = commands.add_parser("fit", help="fit an MLP on a table and save it")
+    _table_arguments(fit, data_required=True)
+    fit.add_argument("--model", type=Path, required=True, help="file to save (skops)")
+    fit.set_defaults(run=run_fit)
+    predict = commands.add_parser("predict", help="predict a table with a saved model")
+    predict.add_argument("model", type=Path, help="a model saved by 'skmlp fit'")
+    predict.add_argument(
+        "data", type=Path, help="table: .csv, .tsv or .parquet (.parquet needs pyarrow)"
+    )
+    predict.add_argument("--output", type=Path, help="CSV to write (default: stdout)")
+    predict.add_argument("--proba", action="store_true", help="add class probabilities")
+    predict.add_argument(
+        "--keep",
+        action="append",
+        metavar="COL[,COL]",
+        help="columns of the table to write in front of the predictions (repeatable); "
+        "default: every column the model does not use (identifiers, groups, and the "
+        "target when the table has it); --keep '' writes the predictions alone",
+    )
+    predict.set_defaults(run=run_predict)
+
+
+def _table_arguments(parser, data_required):
+    parser.add_argument(
+        "data",
+        type=Path,
+        nargs=None if data_required else "?",
+        help="table: .csv, .tsv or .parquet (.parquet needs pyarrow)"
+        + ("" if data_required else " (default: breast-cancer data)"),
+    )
+    parser.add_argument("--target", help="target column (comma-separated: multilabel)")
+    parser.add_argument("--groups", help="column of groups (patients, batches)")
+    parser.add_argument("--drop", help="comma-separated columns to leave out (ids, notes)")
+    parser.add_argument(
+        "--task",
+        default="auto",
+        choices=["auto", "classification", "regression", "multilabel"],
+    )
+    parser.add_argument(
+        "--estimator-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="estimator parameter (repeatable)",
+    )
+    parser.add_argument(
+        "--tuned",
+        action="store_true",
+        help="use MLPClassifierCV / MLPRegressorCV / MultiLabelMLPCV: alpha chosen by "
+        "inner cross-validation (by group with --groups), robust scaling built in",
+    )
+    parser.add_argument(
+        "--inner-cv",
+        type=int,
+        metavar="N",
+        help="with --tuned: the inner folds that choose alpha (the CV estimator's cv; "
+        "default 5, one per group when --groups has fewer)",
+    )
+    parser.add_argument("--random-state", type=int, default=0)
 
 
 def main(argv=None):

@@ -37,15 +37,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._base import _training_median, fit_estimators
-from ._halving import AlphaHalving
-from ._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
-from .exceptions import AlphaEdgeWarning
-from .model_axis.ensemble import member_seeds, publish
-from .model_selection._results import search_results
-from .nn.activations import ACTIVATIONS
-from .nn.embeddings import EMBEDDINGS
-from .preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
+from .._estimators.base import _training_median, fit_estimators
+from .._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
+from ..exceptions import AlphaEdgeWarning
+from ..model_axis.ensemble import member_seeds, publish
+from ..model_selection._results import search_results
+from ..nn.activations import ACTIVATIONS
+from ..nn.embeddings import EMBEDDINGS
+from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
+from .halving import AlphaHalving
 
 #: The default grid of ``alphas`` (see the user guide's table).
 ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)

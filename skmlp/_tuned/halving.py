@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .model_axis import Rungs
+from ..model_axis import Rungs
 
 #: The first rung comes once every network has taken this many optimizer
 #: steps (at least :data:`MIN_FIRST_RUNG` epochs); the next ones double it.

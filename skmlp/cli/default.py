@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import (
+from .. import (
     MLPClassifier,
     MLPClassifierCV,
     MLPRegressor,
@@ -23,7 +23,7 @@ from . import (
     MultiLabelMLPCV,
     __version__,
 )
-from .model_selection import cross_validate
+from ..model_selection import cross_validate
 
 
 def _problems():

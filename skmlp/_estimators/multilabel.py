@@ -4,10 +4,10 @@ from numbers import Real
 
 import numpy as np
 
-from ._base import store_parameters
-from ._classifier import CLASSIFIER_ATTRIBUTES, BaseClassifierMLP
-from ._docstrings import document
-from ._sklearn_compat import Interval, StrOptions
+from .._sklearn_compat import Interval, StrOptions
+from .base import store_parameters
+from .classifier import CLASSIFIER_ATTRIBUTES, BaseClassifierMLP
+from .docstrings import document
 
 
 @document
