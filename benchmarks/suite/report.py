@@ -156,6 +156,13 @@ def figures(table, frame, stem="benchmarks"):
             textcoords="offset points",
         )
     ax.set_xscale("log")
+    ticks = [
+        t
+        for t in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
+        if summary[time_column].min() / 1.5 <= t <= summary[time_column].max() * 1.5
+    ]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel(f"time (fit + predict), geometric mean over tables, x {REFERENCE}")
     ax.set_ylabel("mean normalised score (1 = best on a table)")
     ax.set_title(f"{table['table'].nunique()} tables: quality against time")

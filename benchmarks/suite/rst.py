@@ -50,6 +50,34 @@ def rst_table(frame, index_name):
     return "\n".join(lines)
 
 
+def registry():
+    """The tables of the suite: where each comes from, its target, what is
+    left out of it and why."""
+    import pandas as pd
+
+    from . import tables as suite_tables
+
+    rows = []
+    for t in suite_tables.TABLES:
+        where = (
+            t.source[1] if isinstance(t.source[1], str) else "x".join(map(str, t.source[1]))
+        )
+        dropped = "; ".join(f"{c} ({why})" for c, why in t.drop.items())
+        rows.append(
+            {
+                "table": t.name,
+                "family": t.family,
+                "task": t.task,
+                "source": f"{t.source[0]}: {where}",
+                "target": t.target,
+                "groups": t.groups or "",
+                "left out": dropped,
+                "note": t.note,
+            }
+        )
+    return pd.DataFrame(rows).set_index("table")
+
+
 def page(parts, frame, first, second):
     seeds = frame.loc[frame["model"] == "skmlp CV", "seed"].nunique() or 1
     text = [HEADER.format(seeds=f"{seeds} seed(s)")]
@@ -57,6 +85,6 @@ def page(parts, frame, first, second):
         text.append(FINDINGS.read_text())
     text.append(f".. image:: images/{first.name}\n   :width: 80%\n")
     text.append(f".. image:: images/{second.name}\n   :width: 95%\n")
-    for title, part in parts.items():
+    for title, part in {**parts, "The tables": registry()}.items():
         text.append(f"{title}\n{'-' * len(title)}\n\n{rst_table(part, 'table')}\n")
     return "\n".join(text)
