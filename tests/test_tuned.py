@@ -782,6 +782,22 @@ def test_the_first_rung_waits_for_enough_optimizer_steps():
     assert rung_epochs(FIRST_RUNG_STEPS, steps_per_epoch=1) == []
 
 
+def test_halving_reads_only_the_training_states_it_is_handed():
+    """The halving holds no estimator: the scheduler hands it the plans'
+    training states at each rung (3 alphas x 2 folds here, alpha-major), and
+    it names the plans to stop from their best held-out scores alone."""
+    from types import SimpleNamespace
+
+    from skmlp._tuned.halving import AlphaHalving
+
+    scores = [-1.0, -1.0, -0.5, -0.4, -2.0, -np.inf]  # alpha 1 leads
+    states = [SimpleNamespace(best_validation_score=s) for s in scores]
+    halving = AlphaHalving(3)
+    assert halving.stop(4, states) == [0, 1, 4, 5]
+    assert halving.alive == [1] and halving.pruned_at.tolist() == [4, 0, 4]
+    assert halving.stop(8, states) == []  # one alpha left: nothing to halve
+
+
 def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(
     classification, monkeypatch
 ):

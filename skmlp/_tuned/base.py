@@ -144,7 +144,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
-        halving = self._halving(networks, alphas)
+        halving = self._halving(alphas)
         search_start = time.perf_counter()
         rungs = (
             None if halving is None else halving.rungs(self.max_iter, self._steps(splits))
@@ -335,13 +335,13 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         batch = 200 if self.batch_size == "auto" else self.batch_size
         return math.ceil(rows / min(batch, rows))
 
-    def _halving(self, networks, alphas):
+    def _halving(self, alphas):
         """The successive halving of the alphas (``halving=True`` and more
         than one alpha), or ``None``."""
         if not self.halving or len(alphas) < 2:
             return None
         report = partial(self._report_rung, alphas) if self.verbose else None
-        return AlphaHalving(networks, len(alphas), report)
+        return AlphaHalving(len(alphas), report)
 
     def _report_rung(self, alphas, epoch, alive, scores):
         best = max(alive, key=lambda a: np.nan_to_num(scores[a], nan=-np.inf))

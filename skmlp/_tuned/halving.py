@@ -41,9 +41,9 @@ def rung_epochs(max_iter, steps_per_epoch=1):
 
 
 class AlphaHalving:
-    """The halving of ``n_alphas`` alphas whose networks are the
-    estimators ``networks``, alpha by alpha (``len(networks) // n_alphas``
-    each, the order of the one pass's plans).
+    """The halving of ``n_alphas`` alphas, each trained by as many plans of
+    the one pass, alpha by alpha (the plans of alpha 0, then of alpha 1, ...).
+    It reads only the training states the scheduler hands it at each rung.
 
     Attributes
     ----------
@@ -52,9 +52,8 @@ class AlphaHalving:
         that did not.
     """
 
-    def __init__(self, networks, n_alphas, report=None):
-        self.networks, self.n_alphas, self.report = networks, n_alphas, report
-        self.per_alpha = len(networks) // n_alphas
+    def __init__(self, n_alphas, report=None):
+        self.n_alphas, self.report = n_alphas, report
         self.alive = list(range(n_alphas))
         self.pruned_at = np.zeros(n_alphas, dtype=int)
 
@@ -63,21 +62,23 @@ class AlphaHalving:
         :func:`rung_epochs`)."""
         return Rungs(rung_epochs(max_iter, steps_per_epoch), self.stop)
 
-    def scores(self):
-        """Each alpha's mean best held-out score so far (NaN before its
-        networks have a finite one)."""
-        best = np.array([n._state.best_validation_score for n in self.networks], float)
+    def scores(self, states):
+        """Each alpha's mean best held-out score so far, from the plans'
+        :class:`~skmlp.training.state.TrainingState` ``states`` (NaN before
+        its networks have a finite one)."""
+        best = np.array([state.best_validation_score for state in states], float)
         best[~np.isfinite(best)] = np.nan
-        return best.reshape(self.n_alphas, self.per_alpha).mean(axis=1)
+        return best.reshape(self.n_alphas, -1).mean(axis=1)
 
-    def stop(self, epoch):
-        """At rung ``epoch``: the positions of the networks of the alphas that
-        leave now: all but the best ``1 / KEEP_EVERY`` of those left, where
-        an alpha that ties the last one kept stays too (so equal alphas share
-        their fate)."""
+    def stop(self, epoch, states):
+        """At rung ``epoch``, with the plans' training ``states``: the
+        positions of the plans of the alphas that leave now: all but the best
+        ``1 / KEEP_EVERY`` of those left, where an alpha that ties the last
+        one kept stays too (so equal alphas share their fate)."""
         if len(self.alive) < 2:
             return []
-        scores = np.nan_to_num(self.scores(), nan=-np.inf)
+        per_alpha = len(states) // self.n_alphas
+        scores = np.nan_to_num(self.scores(states), nan=-np.inf)
         ranked = sorted(self.alive, key=lambda a: -scores[a])
         cutoff = scores[ranked[math.ceil(len(self.alive) / KEEP_EVERY) - 1]]
         leaving = [a for a in self.alive if scores[a] < cutoff]
@@ -85,4 +86,4 @@ class AlphaHalving:
         self.pruned_at[leaving] = epoch
         if self.report is not None:
             self.report(epoch, self.alive, scores)
-        return [a * self.per_alpha + i for a in leaving for i in range(self.per_alpha)]
+        return [a * per_alpha + i for a in leaving for i in range(per_alpha)]

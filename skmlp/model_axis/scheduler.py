@@ -50,7 +50,8 @@ def train(plans, on_epoch=None, rungs=None):
 
     ``rungs``, when given, is a :class:`Rungs`: every axis trains up to each
     of its epochs in turn, in lockstep, and after each the plans that
-    ``rungs.stop(epoch)`` names stop there (successive halving: the worse
+    ``rungs.stop(epoch, states)`` names stop there (``states``: every plan's
+    training state, in order) (successive halving: the worse
     half of a search leaves every axis). Without rungs each axis trains to
     its end before the next starts (only one axis's buffers at a time)."""
     results = [None] * len(plans)
@@ -66,7 +67,7 @@ def train(plans, on_epoch=None, rungs=None):
         for run in runs:
             run.advance(epoch - done)
         done = epoch
-        stopping = set(rungs.stop(epoch))
+        stopping = set(rungs.stop(epoch, [p.state for p in plans]))
         for run, positions in zip(runs, axes):
             run.stop([j for j, i in enumerate(positions) if i in stopping])
     for run, positions in zip(runs, axes):
@@ -81,8 +82,10 @@ def _collect(results, positions, trained):
 
 class Rungs:
     """When a scheduler call pauses to stop plans: at each of ``epochs``
-    (increasing), ``stop(epoch)`` returns the positions of the plans to stop
-    (each ends with :attr:`~skmlp.training.trainer.Status.PRUNED`)."""
+    (increasing), ``stop(epoch, states)`` returns the positions of the plans
+    to stop (each ends with :attr:`~skmlp.training.trainer.Status.PRUNED`),
+    reading only ``states``, the plans' training states in order: nothing
+    below the estimators calls back up into one."""
 
     def __init__(self, epochs, stop):
         self.epochs, self.stop = list(epochs), stop
