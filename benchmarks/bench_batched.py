@@ -59,9 +59,12 @@ import skmlp
 from skmlp import MLPClassifier
 
 try:
-    from skmlp.model_axis.ensemble import member_seeds
-except ImportError:  # a checkout from before the model_axis package
-    from skmlp._ensemble import member_seeds
+    from skmlp._estimators.ensemble import member_seeds
+except ImportError:  # a checkout from before the ensemble rules moved up
+    try:
+        from skmlp.model_axis.ensemble import member_seeds
+    except ImportError:  # from before the model_axis package
+        from skmlp._ensemble import member_seeds
 from skmlp import model_selection as skmlp_ms
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -25,6 +25,7 @@ MOVED = {
     "skmlp._content": "skmlp._estimators.content_keys",
     "skmlp._tuned_base": "skmlp._tuned.base",
     "skmlp._halving": "skmlp._tuned.halving",
+    "skmlp.model_axis.ensemble": "skmlp._estimators.ensemble",
 }
 
 #: Modules of earlier versions that are packages now, importable under the same

@@ -134,15 +134,28 @@ def test_the_package_has_no_import_cycle():
     assert not cycles, f"import cycles: {cycles}"
 
 
-@pytest.mark.parametrize("subpackage", ["skmlp.nn", "skmlp.training"])
-def test_the_core_imports_no_scikit_learn(subpackage):
-    offenders = [
+def _sklearn_importers(modules, subpackage):
+    """The modules of ``subpackage`` among ``(name, path, tree)`` that import
+    scikit-learn (at the top or inside a function)."""
+    return [
         name
-        for name, _, tree in _modules()
+        for name, _, tree in modules
         if name.startswith(subpackage)
         and any(m.split(".")[0] == "sklearn" for m in _imports(name, tree))
     ]
-    assert not offenders
+
+
+@pytest.mark.parametrize("subpackage", ["skmlp.nn", "skmlp.training", "skmlp.model_axis"])
+def test_the_core_imports_no_scikit_learn(subpackage):
+    """Below the estimators nothing knows scikit-learn: the ensemble rules that
+    clone and publish estimators live with them (skmlp/_estimators/ensemble.py)."""
+    assert not _sklearn_importers(_modules(), subpackage)
+
+
+def test_the_scikit_learn_check_fails_on_a_planted_import():
+    planted = "def f():\n    from sklearn.base import clone\n    return clone\n"
+    modules = [("skmlp.model_axis.planted", None, ast.parse(planted)), *_modules()]
+    assert _sklearn_importers(modules, "skmlp.model_axis") == ["skmlp.model_axis.planted"]
 
 
 #: The core below the estimators: one representation, a network is a stack of k.

@@ -18,8 +18,8 @@ from sklearn.datasets import make_classification, make_regression
 
 import skmlp.model_axis.scheduler as scheduler_module
 from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
+from skmlp._estimators.ensemble import member_seeds
 from skmlp.inspection import TrainingCurveDisplay, diagnose_training
-from skmlp.model_axis.ensemble import member_seeds
 
 K = 3
 

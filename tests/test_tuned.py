@@ -19,8 +19,8 @@ from skmlp import (
     MLPRegressorCV,
     MultiLabelMLPCV,
 )
+from skmlp._estimators.ensemble import member_seeds
 from skmlp.exceptions import AlphaEdgeWarning
-from skmlp.model_axis.ensemble import member_seeds
 from skmlp.preprocessing import SmoothClipScaler
 
 FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0)

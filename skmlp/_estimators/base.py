@@ -34,7 +34,6 @@ from .._sklearn_compat import (
     _fit_context,
 )
 from ..model_axis import FitPlan, train
-from ..model_axis.ensemble import check_member_count, ensemble_members, publish, stacked
 from ..nn.activations import ACTIVATIONS
 from ..nn.embeddings import EMBEDDINGS
 from ..nn.initializers import SCHEMES
@@ -48,6 +47,7 @@ from ..training.validation import ValidationSet
 from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from .content_keys import content_key
 from .early_stopping_split import FitCache, SplitRefused, validation_split
+from .ensemble import check_member_count, ensemble_members, publish, stacked
 from .predict_input import check_predict_input
 from .scoring import validation_score
 

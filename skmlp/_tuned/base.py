@@ -38,9 +38,9 @@ from sklearn.utils.validation import (
 )
 
 from .._estimators.base import _training_median, fit_estimators
+from .._estimators.ensemble import member_seeds, publish
 from .._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
-from ..model_axis.ensemble import member_seeds, publish
 from ..model_selection._results import search_results
 from ..nn.activations import ACTIVATIONS
 from ..nn.embeddings import EMBEDDINGS

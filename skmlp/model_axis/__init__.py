@@ -1,5 +1,6 @@
-"""Many networks as one program: plans, the scheduler that trains them on
-model axes, and what an ensemble of members is.
+"""Many networks as one program: plans and the scheduler that trains them on
+model axes (what an ensemble of estimators is lives with the estimators, in
+``skmlp._estimators.ensemble``).
 
 An estimator turns its parameters and data into one :class:`FitPlan` per
 network it trains (one, ``ensemble_size`` of them, or, for the CV estimators
