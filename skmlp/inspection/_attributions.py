@@ -456,11 +456,8 @@ class _Encoding:
     def __init__(self, encoder):
         self.encoder = encoder
         self.raw = bool(encoder.categorical_.any() or encoder.missing_.any())
-        numeric = np.flatnonzero(~encoder.categorical_)
-        blocks = [numeric, numeric[encoder.missing_]]
-        for j, kept in zip(np.flatnonzero(encoder.categorical_), encoder.categories_):
-            blocks.append(np.full(len(kept), j))
-        self.source = np.concatenate(blocks).astype(np.intp)
+        # the encoder owns its layout: the input column of each output column
+        self.source = np.array([j for j, _ in encoder._output_columns()], dtype=np.intp)
 
     def names(self):
         return np.asarray(self.encoder.get_feature_names_out(), dtype=object)

@@ -170,12 +170,24 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        inputs = np.asarray(_input_names(self, input_features), dtype=object)
-        numeric, categorical = inputs[~self.categorical_], inputs[self.categorical_]
-        names = list(numeric) + [f"{n}_missing" for n in numeric[self.missing_]]
-        for name, kept in zip(categorical, self.categories_):
-            names += [f"{name}_{_label(c)}" for c in kept]
+        inputs = _input_names(self, input_features)
+        names = [
+            inputs[j] if suffix is None else f"{inputs[j]}_{suffix}"
+            for j, suffix in self._output_columns()
+        ]
         return np.asarray(_unique_names(names), dtype=object)
+
+    def _output_columns(self):
+        """Each output column as ``(input column, suffix)``, in the output's
+        order (suffix None for a numeric column itself, 'missing' for its
+        indicator, a category's label): the one description of the layout,
+        which names and attributions (summed back onto input columns) read."""
+        numeric = np.flatnonzero(~self.categorical_)
+        columns = [(j, None) for j in numeric]
+        columns += [(j, "missing") for j in numeric[self.missing_]]
+        for j, kept in zip(np.flatnonzero(self.categorical_), self.categories_):
+            columns += [(j, _label(c)) for c in kept]
+        return columns
 
     def _split(self, X, checked):
         """The numeric columns as one float64 array, and the categorical
