@@ -162,12 +162,18 @@ def test_the_scikit_learn_check_fails_on_a_planted_import():
 CORE = ("skmlp.nn", "skmlp.training", "skmlp.model_axis")
 #: Where the core may branch on the rank of its arrays (the k = 1 dispatch).
 FAST = "skmlp.nn.fast"
-#: A branch on an array's rank, or on a "no model axis" sentinel.
-RANK_BRANCH = re.compile(r"\.ndim\s*(==|!=)\s*[23]\b|\bmembers is None\b|ndim\(\w+\) == 3")
-#: Rank checks that are not dispatches: input validation with an error.
-RANK_CHECKS = {"skmlp.nn.losses": 1}
+#: A branch on an array's rank (``A.ndim == 3``, ``np.ndim(x)``), on a stack of
+#: one (``n_members == 1``, ``len(parts) == 1``) or on a "no model axis"
+#: sentinel (``members is None``).
+RANK_BRANCH = re.compile(
+    r"\.ndim\s*(==|!=|<=|>=|<|>)\s*\d"
+    r"|\bnp\.ndim\("
+    r"|\bn_members\s*(==|!=)\s*1\b"
+    r"|\blen\((?:[^()]|\([^()]*\))*\)\s*(==|!=)\s*1\b"
+    r"|\bmembers is None\b"
+)
 #: One per helper of nn/fast.py that takes either rank (see its docstrings).
-MAX_FAST_DISPATCHES = 14
+MAX_FAST_DISPATCHES = 22
 
 
 def _source_lines(name):
@@ -196,21 +202,166 @@ def test_no_twin_classes():
     assert {"Objective", "ProximalL1", "Minibatches", "Validation"} <= classes
 
 
-def test_k1_dispatches_live_in_fast_only():
-    """The core's maths is written once for a stack of k networks; a branch on
-    the rank of an array (a stack of one computes on 2-D views) lives in
-    nn/fast.py, and only there."""
+def _input_checks(tree):
+    """Lines of ``if`` tests whose body only raises: a check of the input with
+    an error, not a dispatch."""
+    return {
+        line
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and len(node.body) == 1
+        and isinstance(node.body[0], ast.Raise)
+        for line in range(node.test.lineno, node.test.end_lineno + 1)
+    }
+
+
+def rank_branches(source):
+    """Line numbers of the rank branches of ``source`` (see
+    :data:`RANK_BRANCH`), input checks that raise left out."""
+    checks = _input_checks(ast.parse(source))
+    return [
+        number
+        for number, line in enumerate(source.splitlines(), 1)
+        if RANK_BRANCH.search(line) and number not in checks
+    ]
+
+
+def _core_rank_branches(modules):
+    """``{module: [line, ...]}`` of the core's rank branches outside nn/fast.py,
+    and the number of those in nn/fast.py."""
     found, in_fast = {}, 0
-    for name, _, _ in _modules():
+    for name, path, _ in modules:
         if not name.startswith(CORE):
             continue
-        hits = sum(bool(RANK_BRANCH.search(line)) for line in _source_lines(name))
+        hits = rank_branches(path.read_text(encoding="utf-8"))
         if name == FAST:
-            in_fast = hits
+            in_fast = len(hits)
         elif hits:
             found[name] = hits
-    assert found == RANK_CHECKS
+    return found, in_fast
+
+
+def test_k1_dispatches_live_in_fast_only():
+    """The core's maths is written once for a stack of k networks; a branch on
+    the rank of an array, on a stack of one or on a number shared by the
+    members (a stack of one computes on 2-D views) lives in nn/fast.py, and
+    only there."""
+    found, in_fast = _core_rank_branches(_modules())
+    assert found == {}
     assert 0 < in_fast <= MAX_FAST_DISPATCHES
+
+
+@pytest.mark.parametrize(
+    "branch",
+    [
+        "if X.ndim == 3:\n    X = X[0]\n",
+        "rate = rate if np.ndim(rate) == 0 else rate[j]\n",
+        "if np.ndim(step):\n    step = step[j]\n",
+        "if self.n_members == 1:\n    return self\n",
+        "if len(parts) == 1:\n    return parts[0]\n",
+        "shared = len({o.spec for o in optimizers}) == 1 or not shuffled\n",
+        "if members is None:\n    members = [0]\n",
+    ],
+)
+def test_the_rank_check_fails_on_a_planted_branch(branch, tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        f"def f(self, X, rate, step, parts, j, optimizers):\n{_indented(branch)}"
+    )
+    modules = [("skmlp.training.planted", planted, None), *_modules()]
+    found, _ = _core_rank_branches(modules)
+    assert list(found) == ["skmlp.training.planted"]
+
+
+def test_an_input_check_that_raises_is_not_a_branch():
+    source = "def f(raw):\n    if raw.ndim != 3:\n        raise ValueError(raw.shape)\n"
+    assert rank_branches(source) == []
+    assert rank_branches(source.replace("raise ValueError(raw.shape)", "raw = raw[None]"))
+
+
+def _indented(source):
+    return "".join(f"    {line}\n" for line in source.splitlines())
+
+
+def estimator_private_names():
+    """The private attribute and method names of the estimators' classes
+    (``skmlp._estimators``, ``skmlp._tuned``): what a fitted estimator keeps
+    to itself (``_state``, ``_loss``, ``_head_mean``, ...)."""
+    names = set()
+    for name, _, tree in _modules():
+        if not name.startswith(("skmlp._estimators", "skmlp._tuned")):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names.update(
+                    item.name for item in node.body if isinstance(item, ast.FunctionDef)
+                )
+            if _assigns_self_attribute(node):
+                names.add(node.attr)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+def _assigns_self_attribute(node):
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def private_reads(tree, names):
+    """``(line, source)`` of each place in ``tree`` that reads one of
+    ``names`` from another object than ``self``: ``obj._state``,
+    ``estimator._head_mean(...)`` in a closure, ``getattr(obj, "_loss")``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+                found.append((node.lineno, ast.unparse(node)))
+        if _getattr_of(node, names):
+            found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def _getattr_of(node, names):
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("getattr", "hasattr", "setattr")
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+        and node.args[1].value in names
+    )
+
+
+def _core_private_reads(modules):
+    names = estimator_private_names()
+    return {
+        name: reads
+        for name, _, tree in modules
+        if name.startswith(CORE) and (reads := private_reads(tree, names))
+    }
+
+
+def test_the_core_reads_no_private_attribute_of_an_estimator():
+    """Nothing below the estimators calls back up: the core is handed plain
+    data and callables, never an estimator whose private state it reads."""
+    assert {"_state", "_loss", "_head_mean", "_network"} <= estimator_private_names()
+    assert _core_private_reads(_modules()) == {}
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "def score(estimator):\n    return lambda raw: estimator._head_mean(raw)\n",
+        "def states(plans):\n    return [p.estimator._state for p in plans]\n",
+        "def link(estimator):\n    return getattr(estimator, '_loss').link\n",
+    ],
+)
+def test_the_private_read_check_fails_on_a_planted_read(planted):
+    modules = [("skmlp.model_axis.planted", None, ast.parse(planted)), *_modules()]
+    assert list(_core_private_reads(modules)) == ["skmlp.model_axis.planted"]
 
 
 def test_no_broad_except_outside_the_command_line():

@@ -298,3 +298,39 @@ def row_squared_norms(W):
     if W.shape[0] == 1:
         return squared_norm(W[0])
     return np.einsum("ki,ki->k", W, W)
+
+
+# A per-member number (a penalty's strength, a step size, a weight total, a
+# dropout rate) is one number shared by every member or one value per member
+# on the model axis; a list of the members' parts (optimizers, validation sets,
+# loss groups) of a stack of one is that one part itself. These helpers are
+# the only places that tell the cases apart.
+
+
+def is_shared(value):
+    """Whether ``value`` is one number for every member (a scalar), not one
+    value per member (an array with a leading model axis)."""
+    return np.ndim(value) == 0
+
+
+def member_value(value, j):
+    """Member ``j``'s value of a per-member number (see :func:`is_shared`)."""
+    return value if is_shared(value) else value[j]
+
+
+def is_per_coordinate(step):
+    """Whether ``step`` holds a step size per coordinate, ``(k, n)`` (an
+    adaptive optimizer's), rather than a number or one per member."""
+    return np.ndim(step) == 2
+
+
+def single(parts):
+    """The one part of a stack of one (a list of the members' parts), else
+    ``None``: a stack of one is its part itself, with its own arrays (which
+    may be sparse) and no copy."""
+    return parts[0] if len(parts) == 1 else None
+
+
+def is_stack_of_one(network):
+    """Whether ``network`` is a stack of one member."""
+    return network.n_members == 1

@@ -19,6 +19,7 @@ from .fast import (
     as_stack,
     column_dots_into,
     column_sums_into,
+    is_shared,
     matmul_into,
     matmul_transposed_into,
     stacked_matmul,
@@ -151,7 +152,7 @@ class Dropout:
     """
 
     def __init__(self, rate):
-        self.rate = float(rate) if np.ndim(rate) == 0 else np.asarray(rate, dtype=float)
+        self.rate = float(rate) if is_shared(rate) else np.asarray(rate, dtype=float)
 
     def forward(self, A, mask, rng):
         masks = as_stack(mask)

@@ -30,7 +30,15 @@ import copy
 import numpy as np
 from scipy.special import expit, xlogy
 
-from .fast import row_max, row_sum, rowwise_dot, weighted_dot, weighted_sum
+from .fast import (
+    is_shared,
+    row_max,
+    row_sum,
+    rowwise_dot,
+    single,
+    weighted_dot,
+    weighted_sum,
+)
 
 
 def _is_zero(param):
@@ -433,7 +441,7 @@ class StackedLoss:
                 f"{raw.shape} (a subset of the axis needs loss.subset(members))."
             )
         groups = self.groups_for(raw.dtype)
-        if len(groups) == 1:
+        if single(groups) is not None:
             return groups[0][1].value_and_grad(raw, Y, weight, grad)
         parts = [
             (members, _group_value(loss, members, raw, Y, weight, grad))
@@ -448,7 +456,7 @@ class StackedLoss:
 def _group_value(loss, members, raw, Y, weight, grad):
     """The values of the members at ``members`` (a slice or indices), their
     gradient written into their rows of ``grad``."""
-    if np.ndim(weight):
+    if not is_shared(weight):
         weight = weight[members]
     part = None if grad is None else grad[members]  # a view for a slice
     value = loss.value_and_grad(raw[members], Y[members], weight, part)

@@ -28,7 +28,15 @@ import scipy.sparse as sp
 
 from . import initializers
 from .embeddings import get_embedding
-from .fast import member_view, reshaped_view, stack_shape, weighted_column_sum
+from .fast import (
+    is_shared,
+    is_stack_of_one,
+    member_view,
+    reshaped_view,
+    single,
+    stack_shape,
+    weighted_column_sum,
+)
 from .layers import BatchNorm, HeadLinear, HiddenLayer, InputAdapter, Linear, MemberRandom
 from .objective import batch_weights
 
@@ -36,10 +44,7 @@ from .objective import batch_weights
 def _dropout_rates(dropout, n_hidden, n_members):
     """One rate per hidden layer; a layer whose members' rates differ has a
     tuple of one rate per member (``dropout`` may be ``(k, n_hidden)``)."""
-    rates = np.asarray(dropout, dtype=float)
-    if rates.ndim < 2:
-        return [float(r) for r in np.broadcast_to(rates, (n_hidden,))]
-    rates = np.broadcast_to(rates, (n_members, n_hidden))
+    rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_members, n_hidden))
     return [
         float(column[0]) if np.all(column == column[0]) else tuple(map(float, column))
         for column in rates.T
@@ -419,7 +424,7 @@ class Network:
         running statistics, or (``copy=False``) views of them, which see the
         member's training as it goes on. The member of a stack of one is the
         network itself."""
-        if self.n_members == 1:
+        if is_stack_of_one(self):
             return self
         single = self._like(dropout=self._member_dropout()[j])
         theta, state = self.members_view(self.theta)[j], self.members_view(self.state)[j]
@@ -447,7 +452,7 @@ class Network:
         first = networks[0]
         if len({n.spec for n in networks}) != 1:
             raise ValueError("Only networks of one architecture and dtype can be stacked.")
-        if len(networks) == 1:
+        if single(networks) is not None:
             return first
         dropout = np.concatenate([n._member_dropout() for n in networks])
         stacked = first._like(len(dropout), dropout)
@@ -490,7 +495,7 @@ class Network:
             A = self._embedded(X[rows])
             for layer in self.hidden[:depth]:
                 A = layer.predict(A)
-            chunk_weight = weight if np.ndim(weight) == 0 else weight[rows]
+            chunk_weight = weight if is_shared(weight) else weight[rows]
             yield self.hidden[depth].linear.predict(A), chunk_weight
 
     def fit_embedding(self, X, sample_weight=None):

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .fast import member_zeros, per_member
+from .fast import is_shared, member_zeros, per_member
 from .layers import MemberRandom
 from .penalties import ProximalL1, add_l2_grad, l1_values, l2_values, scratch_for
 
@@ -41,7 +41,7 @@ def batch_weights(sample_weight, m):
     if sample_weight is None:
         return 1.0 / m, float(m)
     totals = sample_weight.sum(axis=-1)
-    if np.ndim(totals) == 0:  # rows of one member, or shared by all
+    if is_shared(totals):  # rows of one member, or shared by all
         total = float(totals)
         return (sample_weight / total if total > 0 else 0 * sample_weight)[:, None], total
     safe = np.where(totals > 0, totals, 1.0)
@@ -56,7 +56,7 @@ def head_rows(heads, Y, weight):
     if heads == 1:
         return Y, weight
     Y = np.concatenate([Y] * heads, axis=-2)
-    if np.ndim(weight) == 0:
+    if is_shared(weight):
         return Y, weight / heads
     return Y, np.concatenate([weight] * heads, axis=-2) / heads
 
@@ -180,8 +180,12 @@ class Objective:
             return norm_weight, norm_weight, totals
         totals = np.where(full, totals, np.multiply(rows, self.mean_weight))
         safe = np.where(totals > 0, totals, 1.0)
-        weight = sample_weight / (safe if np.ndim(safe) == 0 else safe[:, None])
-        return weight[..., None], norm_weight, totals if np.ndim(totals) else float(totals)
+        weight = sample_weight / (safe if is_shared(safe) else safe[:, None])
+        return (
+            weight[..., None],
+            norm_weight,
+            float(totals) if is_shared(totals) else totals,
+        )
 
     def __call__(self, X, Y, sample_weight=None, rng=None, rows=None):
         """Each member's value on one (possibly padded) batch; ``rng``: each

@@ -46,7 +46,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .fast import row_squared_norms
+from .fast import row_squared_norms, single
 
 
 def _float_hyperparameter(name):
@@ -201,7 +201,7 @@ class Optimizer(ABC):
         its own) but not in the others (``nesterov``)."""
         _check_stackable(optimizers)
         first = optimizers[0]
-        if len(optimizers) == 1:
+        if single(optimizers) is not None:
             return first
         stacked = copy.copy(first)
         stacked.members = len(optimizers)

@@ -14,7 +14,13 @@ size.
 
 import numpy as np
 
-from .fast import SCRATCH_BLOCK, row_squared_norms
+from .fast import (
+    SCRATCH_BLOCK,
+    is_per_coordinate,
+    is_shared,
+    member_value,
+    row_squared_norms,
+)
 
 
 def scratch_for(k, n, dtype):
@@ -36,7 +42,7 @@ def blocks(n, scratch):
 
 def _column(strength, dtype):
     """A strength for the rows: a number as it is, one per member as a column."""
-    if isinstance(strength, (float, np.floating)) or np.ndim(strength) == 0:
+    if isinstance(strength, (float, np.floating)) or is_shared(strength):
         return strength
     return np.asarray(strength, dtype)[:, None]
 
@@ -70,7 +76,7 @@ def soft_threshold(W, threshold, scratch):
     """``w <- sign(w) * max(|w| - threshold, 0)`` in place, for ``threshold`` a
     number, a ``(k, 1)`` column or ``(k, n)`` per-coordinate thresholds (the
     step sizes of adaptive optimizers times the L1 strength)."""
-    per_coordinate = np.ndim(threshold) == 2 and np.shape(threshold)[1] > 1
+    per_coordinate = is_per_coordinate(threshold) and np.shape(threshold)[1] > 1
     for part, tmp in blocks(W.shape[1], scratch):
         np.abs(W[:, part], out=tmp)
         tmp -= threshold[:, part] if per_coordinate else threshold
@@ -106,19 +112,19 @@ class ProximalL1:
             self._member(step, member)
             return
         strength = self.strength
-        if np.ndim(strength) and not np.all(strength):  # some members without L1
+        if not is_shared(strength) and not np.all(strength):  # some members without L1
             for j in np.flatnonzero(strength):
-                self._member(step if np.ndim(step) == 0 else step[j], j)
+                self._member(member_value(step, j), j)
             return
-        if not np.ndim(strength) and not strength:
+        if is_shared(strength) and not strength:
             return
         self._threshold(step, strength, self.weights, self.scratch)
 
     def _threshold(self, step, strength, weights, scratch):
-        if np.ndim(step) == 2:
+        if is_per_coordinate(step):
             step *= _column(strength, step.dtype)
             threshold = step
-        elif np.ndim(step) == 0 and np.ndim(strength) == 0:
+        elif is_shared(step) and is_shared(strength):
             threshold = float(step) * strength
         else:
             threshold = _column(np.multiply(step, strength), weights.dtype)
@@ -127,8 +133,8 @@ class ProximalL1:
     def _member(self, step, j):
         """Member ``j``'s proximal step, with its step ``step`` (a number or
         per-coordinate, ``(n,)``)."""
-        strength = float(self.strength if np.ndim(self.strength) == 0 else self.strength[j])
+        strength = float(member_value(self.strength, j))
         if not strength:
             return
-        step = step if np.ndim(step) == 0 else step[None]
+        step = step if is_shared(step) else step[None]
         self._threshold(step, strength, self.weights[j : j + 1], self.scratch[:1])

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ..nn.fast import single
+
 
 @dataclass(frozen=True)
 class MemberRows:
@@ -108,7 +110,7 @@ class Minibatches:
             for m in self.members
         )
         shuffled = any(order.shuffle for order in orders)
-        self._shared = same and (len(orders) == 1 or not shuffled)
+        self._shared = same and (single(orders) is not None or not shuffled)
         #: Whether the members draw from one set of arrays (one gather for all).
         self._one_source = all(
             m.X is first.X and m.Y is first.Y and m.sample_weight is first.sample_weight

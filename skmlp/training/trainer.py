@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..nn.fast import single
 from . import stochastic
 from .batches import Minibatches
 from .lbfgs import fit_lbfgs
@@ -69,7 +70,7 @@ class TrainingData:
         """Up to ``n`` of each member's training rows, to probe its outputs:
         ``(p, d)`` for a stack of one, else ``(k, p, d)`` padded with zeros."""
         parts = [m.X[m.source_rows(np.arange(min(n, m.n_rows)))] for m in self.members]
-        if len(parts) == 1:
+        if single(parts) is not None:
             return parts[0]
         probe = np.zeros((len(parts), max(p.shape[0] for p in parts), parts[0].shape[1]))
         for j, part in enumerate(parts):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..nn.fast import as_stack
+from ..nn.fast import as_stack, single
 from ..nn.layers import per_head
 
 
@@ -39,7 +39,7 @@ class Validation:
     def __init__(self, sets, objective):
         self.sets, self.objective = list(sets), objective
         self.sizes = [s.Y.shape[0] for s in self.sets]
-        if len(self.sets) == 1:  # its own arrays, which may be sparse
+        if single(self.sets) is not None:  # its own arrays, which may be sparse
             first = self.sets[0]
             self.X, self.Y, self.weights = first.X, first.Y, first.sample_weight
         else:
