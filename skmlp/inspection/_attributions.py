@@ -24,6 +24,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._estimators.base import BaseMLP
+from .._estimators.description import describe
 from .._tuned.base import BaseMLPCV
 from ..preprocessing import SmoothClipScaler
 
@@ -278,16 +279,19 @@ class DifferentiableModel:
                 f"in one); got {type(final).__name__}."
             )
         self.maps = [m for m in maps if m is not None]
-        self.final, self.networks = final, final._networks()
+        self.final = final
+        if self.cv is None:
+            self.fitted = describe(final)
+        self.networks = list(self.fitted.networks)
 
     def _through_cv(self, cv, maps):
         """A CV estimator's encoder, scaling and target map; its network."""
         check_is_fitted(cv, "estimator_")
-        self.encoding = _cv_encoding(cv, behind=any(m is not None for m in maps))
-        maps.append(_cv_scaling(cv))
-        self.scale = getattr(cv, "_y_scale", 1.0)
-        self.center = getattr(cv, "_y_center", 0.0)
-        self.constant = getattr(cv, "_y_constant", None)
+        self.fitted = fitted = describe(cv)
+        self.encoding = _cv_encoding(fitted, behind=any(m is not None for m in maps))
+        maps.append(_cv_scaling(fitted))
+        self.scale, self.center = fitted.y_scale, fitted.y_center
+        self.constant = fitted.y_constant
         self.cv = cv
         return cv.estimator_
 
@@ -362,10 +366,8 @@ class DifferentiableModel:
         return attributions
 
     def _training_median(self):
-        if self.cv is not None:
-            median = getattr(self.cv, "_input_median", None)
-        else:
-            median = getattr(self.final, "_input_median", None)
+        median = self.fitted.input_median
+        if self.cv is None:
             for step in reversed(self.maps):
                 median = None if median is None else step.inverse(median)
         if median is None:
@@ -418,8 +420,8 @@ def _target_map(transformer):
     )
 
 
-def _cv_scaling(cv):
-    scaler = cv.scaler_
+def _cv_scaling(fitted):
+    scaler = fitted.scaler
     if scaler is None:
         return None
     if isinstance(scaler, SmoothClipScaler):
@@ -427,12 +429,13 @@ def _cv_scaling(cv):
     return _step_map("scaler_", scaler)
 
 
-def _cv_encoding(cv, behind):
-    """The CV estimator's encoder as an :class:`_Encoding`; None for a model
-    fitted before it had one, and behind pipeline steps for an encoder that
-    only passes numbers through (the inputs are then the steps' outputs,
-    checked as numbers; a raw table's encoding there is refused)."""
-    encoder = getattr(cv, "encoder_", None)
+def _cv_encoding(fitted, behind):
+    """The CV estimator's encoder (of its :class:`FittedModel` ``fitted``) as
+    an :class:`_Encoding`; None for a model fitted before it had one, and
+    behind pipeline steps for an encoder that only passes numbers through
+    (the inputs are then the steps' outputs, checked as numbers; a raw
+    table's encoding there is refused)."""
+    encoder = fitted.encoder
     if encoder is None:
         return None
     encoding = _Encoding(encoder)
@@ -563,10 +566,10 @@ class Head:
 
 
 def _heads(model, X, target, output):
-    final = model.final
+    fitted = model.fitted
     if output not in (None, "probability", "logit"):
         raise ValueError(f"output must be 'probability' or 'logit'; got {output!r}.")
-    if hasattr(final, "classes_"):
+    if fitted.task != "regression":
         return _classifier_heads(model, X, target, output)
     if output is not None:
         raise ValueError(
@@ -574,7 +577,7 @@ def _heads(model, X, target, output):
         )
     n_outputs = model.networks[0].output.W.shape[-1]
     columns = _output_columns(target, n_outputs)
-    kind = "exp" if final._loss.out_activation == "exp" else "identity"
+    kind = "exp" if fitted.out_activation == "exp" else "identity"
     scale = np.broadcast_to(model.scale, (n_outputs,))
     center = np.broadcast_to(model.center, (n_outputs,))
     constant = model.constant
@@ -597,27 +600,27 @@ def _output_columns(target, n_outputs):
 
 
 def _classifier_heads(model, X, target, output):
-    final = model.final
-    link = final._loss.out_activation
+    fitted = model.fitted
+    link = fitted.out_activation
     if output is None:
         output = "logit" if link == "identity" else "probability"
     if output == "probability" and link == "identity":
         raise ValueError(
             "loss='hinge' gives no probabilities: use output='logit' (its score)."
         )
-    if final._is_multilabel():
-        labels = _output_columns(target, len(final.classes_))
+    if fitted.task == "multilabel":
+        labels = _output_columns(target, len(fitted.classes))
         kind = "sigmoid" if output == "probability" else "logit"
         return [Head(kind, c) for c in labels]
-    classes = list(final.classes_)
+    classes = list(fitted.classes)
     if target is not None and target not in classes:
         raise ValueError(f"target must be one of the classes {classes}; got {target!r}.")
-    if final._single_logit():
+    if fitted.task == "binary":
         positive = target is None or target == classes[1]
         kind = "sigmoid" if output == "probability" else "logit"
         return [Head(kind, 0, 1.0 if positive else -1.0)]
     if target is None:  # each row's predicted class
-        column = np.searchsorted(final.classes_, model.estimator.predict(X))
+        column = np.searchsorted(fitted.classes, model.estimator.predict(X))
     else:
         column = classes.index(target)
     return [Head("softmax" if output == "probability" else "logit", column)]
