@@ -23,6 +23,7 @@ from sklearn.model_selection._validation import (
     cross_validate,
 )
 from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.preprocessing import StandardScaler
 
 import skmlp.model_selection._cross_validation as one_pass_module
@@ -254,6 +255,25 @@ def test_a_fit_error_is_reported_as_scikit_learn_reports_it(no_fallback):
     with pytest.warns(FitFailedWarning):
         result = ms.cross_validate(estimator, X, y, cv=3, params={"sample_weight": bad})
     assert np.isnan(result["test_score"]).sum() == 2
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPClassifier(alpha=-1.0, max_iter=5),
+        make_pipeline(StandardScaler(with_mean="yes"), MLPClassifier(max_iter=5)),
+    ],
+    ids=["skmlp step", "preprocessing step"],
+)
+def test_invalid_parameters_fail_every_fold_as_in_scikit_learn(estimator, no_fallback):
+    """A parameter refused by ``fit`` is refused before anything trains: the
+    one pass raises scikit-learn's error, or fails every fold as its
+    ``cross_validate`` does, not train with it."""
+    X, y, _ = _data("classifier", n=60)
+    with pytest.raises(InvalidParameterError):
+        ms.cross_validate(estimator, X, y, cv=3, error_score="raise")
+    with pytest.raises(ValueError, match="All the 3 fits failed"):
+        ms.cross_validate(estimator, X, y, cv=3)
 
 
 def test_real_data_parkinsons_grouped_by_patient(shared_data, no_fallback):

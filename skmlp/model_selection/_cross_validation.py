@@ -40,12 +40,15 @@ from ._one_pass import (
     preprocess,
     routing_enabled,
     scored_result,
+    validate_params,
 )
 
 
-def _fold_args(fold, X, y, train, params):
-    """The skmlp step's fit arguments of ``fold`` (a clone), its
-    preprocessing fitted on the training rows."""
+def _fold_args(fit, X, y, train, params):
+    """The skmlp step's fit arguments of ``fit``'s clone (its parameters
+    checked), its preprocessing fitted on the training rows."""
+    validate_params(fit)
+    fold = fit.estimator
     X_train, y_train = _safe_split(fold, X, y, train)
     fit_params = _check_method_params(X, params=params, indices=train)
     return fit_preprocessing(fold, X_train, y_train, fit_params)
@@ -60,7 +63,7 @@ def _fit_folds(estimator, X, y, splits, params, error_score):
     for train, test in splits:
         fold = clone(estimator)
         fit = OnePassFit(fold, final_step(fold), train, test)
-        fit.args = preprocess(fit, _fold_args, fold, X, y, train, params)
+        fit.args = preprocess(fit, _fold_args, fit, X, y, train, params)
         if fit.error is not None and error_score == "raise":
             raise fit.error
         fits.append(fit)

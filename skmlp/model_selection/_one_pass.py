@@ -57,6 +57,14 @@ def _fit_transform(step, X, y, params):
     )
 
 
+def validate_params(fit):
+    """Check the parameters of ``fit``'s clone and of its skmlp step, as their
+    ``fit`` would, before anything of that fit runs."""
+    fit.estimator._validate_params()
+    if fit.final is not None and fit.final is not fit.estimator:
+        fit.final._validate_params()
+
+
 def fit_preprocessing(estimator, X_train, y_train, fit_params):
     """Fit ``estimator``'s preprocessing steps on the training rows as its
     ``fit`` would (metadata routed as ``Pipeline.fit`` routes it); returns

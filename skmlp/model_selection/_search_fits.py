@@ -40,6 +40,7 @@ from ._one_pass import (
     plan_and_train,
     preprocess,
     scored_result,
+    validate_params,
 )
 
 #: Parameters of a skmlp estimator that each member of a model axis has its
@@ -143,8 +144,7 @@ class SearchFits:
 
     def _fit_args(self, fit, split, X, y, fit_params):
         """The skmlp step's fit arguments, as ``_fit_and_score`` prepares a fit."""
-        fit.estimator._validate_params()
-        fit.final._validate_params()
+        validate_params(fit)
         fit_params = _check_method_params(X, params=fit_params, indices=fit.train)
         X_train, y_train = _safe_split(fit.estimator, X, y, fit.train)
         return self._preprocess(fit, split, X_train, y_train, fit_params)
