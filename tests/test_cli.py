@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.model_selection import StratifiedGroupKFold
 
 
 def skmlp(*args, cwd=None):
@@ -71,7 +72,7 @@ def test_cv_with_groups_writes_report_and_curves(tables, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "grouped by patient (24 groups)" in result.stdout
-    assert "fold 3/3" in result.stderr  # progress over folds
+    assert "fitting 3 folds..." in result.stderr  # progress: one line for the folds
     lines = result.stdout.splitlines()
     assert lines[-2].startswith("mean") or lines[-1].startswith("wrote")
     report = json.loads((tmp_path / "report.json").read_text())
@@ -668,3 +669,61 @@ def test_predict_keeps_the_identifier_columns_and_says_where_it_wrote(
     assert status == 0 and out.splitlines()[0] == "predicted_outcome"
     status, _, err = run(["predict", model, hospitals, "--keep", "nope"], capsys)
     assert status == 2 and "unknown --keep column" in error_line(err)
+
+
+@pytest.mark.parametrize("tuned", [False, True])
+def test_cv_runs_the_librarys_cross_validate(tables, tuned, capsys, monkeypatch):
+    """``skmlp cv`` has no fold loop of its own: it calls
+    skmlp.model_selection.cross_validate once, with the folds of the one
+    splitter function (by patient), the groups, and the fitted models back."""
+    import skmlp.cli.cv
+    from skmlp.model_selection import cross_validate
+
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return cross_validate(*args, **kwargs)
+
+    monkeypatch.setattr(skmlp.cli.cv, "cross_validate", spy)
+    quick = TUNED_QUICK + ["max_iter=5"] if tuned else ["--estimator-param", "max_iter=5"]
+    status, out, err = run(
+        ["cv", tables / "cohort.csv", "--target", "subtype", "--groups", "patient"]
+        + ["--drop", "risk,relapse", "--cv", "3", *quick],
+        capsys,
+    )
+    assert status == 0, err
+    [kwargs] = calls
+    assert isinstance(kwargs["cv"], StratifiedGroupKFold) and kwargs["return_estimator"]
+    patients = pd.read_csv(tables / "cohort.csv")["patient"].to_numpy()
+    np.testing.assert_array_equal(kwargs["groups"], patients)
+    assert "fitting 3 folds..." in err and "fold 1/3" not in err
+    assert len([line for line in out.splitlines() if line[:4].strip().isdigit()]) == 3
+
+
+@pytest.mark.parametrize("n_groups", [24, 4])  # as many groups as folds, too
+def test_cv_folds_are_the_cv_estimators_folds(tables, tmp_path, n_groups, capsys):
+    """The same table and seed rule give ``skmlp cv``'s folds and a CV
+    estimator's inner folds: ``--random-state`` is the seed the estimator
+    draws from its ``random_state``."""
+    from skmlp import MLPClassifierCV
+    from skmlp._estimators.ensemble import member_seeds
+
+    frame = pd.read_csv(tables / "cohort.csv")
+    frame["patient"] = frame["patient"] % n_groups
+    frame.to_csv(tmp_path / "cohort.csv", index=False)
+    seed = int(member_seeds(4, 1)[0])
+    status, _, err = run(
+        ["cv", tmp_path / "cohort.csv", "--target", "subtype", "--groups", "patient"]
+        + ["--drop", "risk,relapse", "--cv", "4", "--random-state", seed]
+        + ["--estimator-param", "max_iter=5", "--out", tmp_path],
+        capsys,
+    )
+    assert status == 0, err
+    held_out = json.loads((tmp_path / "report.json").read_text())["held_out_groups"]
+    X, y = frame.drop(columns=["subtype", "patient", "risk", "relapse"]), frame["subtype"]
+    patients = frame["patient"].to_numpy()
+    inner = MLPClassifierCV(cv=4, random_state=4)._inner_cv(patients)
+    assert held_out == [
+        np.unique(patients[test]).tolist() for _, test in inner.split(X, y, patients)
+    ]

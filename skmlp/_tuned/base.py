@@ -22,14 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import (
-    GroupKFold,
-    KFold,
-    LeaveOneGroupOut,
-    StratifiedGroupKFold,
-    StratifiedKFold,
-    check_cv,
-)
+from sklearn.model_selection import check_cv
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -42,6 +35,7 @@ from .._estimators.ensemble import member_seeds, publish
 from .._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
 from ..model_selection._results import search_results
+from ..model_selection._splitters import default_splitter
 from ..nn.activations import ACTIVATIONS
 from ..nn.embeddings import EMBEDDINGS
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
@@ -231,48 +225,18 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
 
     # -- the inner folds -----------------------------------------------------
     def _inner_cv(self, groups):
-        """``cv`` as a splitter: an int is shuffled (stratified for a
-        classifier) folds seeded by ``random_state``; with ``groups``, folds
-        that keep each group whole (:meth:`_group_cv`)."""
-        n_splits = 5 if self.cv is None else self.cv
-        if not isinstance(n_splits, Integral):
-            return check_cv(n_splits, classifier=False)
-        if groups is not None:
-            return self._group_cv(n_splits, groups)
-        seed = int(member_seeds(self.random_state, 1)[0])
-        stratified = is_classifier(self) and self._stratifiable()
-        splitter = StratifiedKFold if stratified else KFold
-        return splitter(n_splits, shuffle=True, random_state=seed)
-
-    def _group_cv(self, n_splits, groups):
-        """``n_splits`` folds that keep each group whole: a classifier's
-        stratified and shuffled, a regressor's ``GroupKFold``; one fold per
-        group when there are fewer groups than ``n_splits``."""
-        names = np.unique(groups)
-        n_groups = len(names)
-        if n_groups < 2:
-            raise ValueError(
-                f"groups has a single group ({names.tolist()[0]!r}): the inner folds of "
-                f"cv={self.cv!r} keep each group whole and need at least 2 groups. "
-                "Pass groups with 2 or more distinct values, or fit without groups "
-                "(inner folds by rows)."
-            )
-        if n_groups < n_splits:
-            # leave-one-hospital-out leaves fewer hospitals than the default
-            # 5 folds: the most folds that keep groups whole, not an error
-            warnings.warn(
-                f"cv={self.cv!r} asks for {n_splits} inner folds, but groups has "
-                f"{n_groups} groups: using one inner fold per group ({n_groups} "
-                f"folds, leave-one-group-out). Pass cv={n_groups} (or fewer) to "
-                "choose this without a warning.",
-                UserWarning,
-            )
-            return LeaveOneGroupOut()
-        if not (is_classifier(self) and self._stratifiable()):
-            return GroupKFold(n_splits)
-        # rare classes spread over the folds, patients kept whole
-        seed = int(member_seeds(self.random_state, 1)[0])
-        return StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
+        """``cv`` as a splitter: an int (``None``: 5) gives the folds of
+        :func:`~skmlp.model_selection._splitters.default_splitter` -- shuffled
+        (stratified for a classifier), with ``groups`` keeping each group
+        whole -- seeded by ``random_state``, drawn only if shuffled."""
+        if self.cv is not None and not isinstance(self.cv, Integral):
+            return check_cv(self.cv, classifier=False)
+        return default_splitter(
+            self.cv,
+            classify=is_classifier(self) and self._stratifiable(),
+            groups=groups,
+            random_state=lambda: int(member_seeds(self.random_state, 1)[0]),
+        )
 
     def _stratifiable(self):
         return True

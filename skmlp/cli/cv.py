@@ -1,4 +1,5 @@
-"""``skmlp cv``: the folds, the per-fold loop, the report and its files."""
+"""``skmlp cv``: the folds, their cross-validation (the library's), the report
+and its files."""
 
 import json
 import sys
@@ -7,22 +8,14 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import (
-    GroupKFold,
-    KFold,
-    LeaveOneGroupOut,
-    StratifiedGroupKFold,
-    StratifiedKFold,
-)
 
 from .._tuned.base import BaseMLPCV
 from ..inspection import diagnose_training
 from ..inspection._diagnosis import ADVICE, GUIDE
+from ..model_selection import cross_validate
+from ..model_selection._splitters import command_line, default_splitter
 from .model import _fit_params, _table_task, fitted_mlp
-from .tables import _rows
 
 DEFAULT_SCORING = {
     "classification": ["accuracy", "balanced_accuracy"],
@@ -31,70 +24,59 @@ DEFAULT_SCORING = {
 }
 
 
-def _splitter(task, n_splits, groups, random_state):
-    if task == "classification":
-        if groups is not None:
-            return StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state)
-        return StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
-    return (
-        GroupKFold(n_splits)
-        if groups is not None
-        else KFold(n_splits, shuffle=True, random_state=random_state)
+def outer_splitter(table, args):
+    """The splitter of ``skmlp cv``'s folds: the CV estimators' rule
+    (:func:`~skmlp.model_selection._splitters.default_splitter`) for ``--cv``
+    folds, by group with ``--groups``, seeded by ``--random-state``; one fold
+    per group when there are fewer groups than ``--cv`` (with a warning)."""
+    return default_splitter(
+        args.cv,
+        classify=table.task == "classification",
+        groups=table.groups,
+        random_state=args.random_state,
+        what=command_line(args.groups),
     )
 
 
-def outer_folds(table, args):
-    """The ``(train, test)`` rows of ``skmlp cv``'s folds: ``--cv`` folds, by
-    group with ``--groups``; one fold per group when there are no more groups
-    than ``--cv`` (said on stderr when fewer)."""
-    n_splits, groups = args.cv, table.groups
-    if n_splits < 2:
-        raise ValueError(f"--cv must be at least 2; got {n_splits}")
-    n_groups = None if groups is None else len(np.unique(groups))
-    if n_groups == 1:
-        raise ValueError(
-            f"--groups {args.groups} has a single group ({groups[0]!r}): folds by "
-            f"group need at least 2 (--cv {n_splits}); choose another --groups "
-            "column, or leave it out to split by rows"
-        )
-    if n_groups is not None and n_groups <= n_splits:
-        if n_groups < n_splits:
-            print(
-                f"skmlp: note: --groups {args.groups} has {n_groups} groups, fewer than "
-                f"--cv {n_splits}: one fold per group ({n_groups} folds, "
-                "leave-one-group-out)",
-                file=sys.stderr,
-            )
-        splitter = LeaveOneGroupOut()
-    else:
-        splitter = _splitter(table.task, n_splits, groups, args.random_state)
-    return list(splitter.split(table.X, table.y, groups))
-
-
-def cross_validate_table(table, folds, scoring):
-    """Fit and score each fold, with a progress line on stderr; the groups
-    each fold held out under ``"held_out"`` (with groups)."""
+def cross_validate_table(table, splitter, scoring):
+    """:func:`skmlp.model_selection.cross_validate` of the table's model over
+    ``splitter``'s folds, a line on stderr while it runs (then its seconds);
+    the fitted models, the scores by name, the fit times and (with groups) the
+    groups each fold held out under ``"held_out"``."""
     model, X, y, groups = table.model, table.X, table.y, table.groups
-    scorers = {name: check_scoring(model, name) for name in scoring}
-    results = {"estimator": [], **{name: [] for name in scoring}, "fit_time": []}
-    if groups is not None:
-        results["held_out"] = [np.unique(groups[test]).tolist() for _, test in folds]
+    n_folds = splitter.get_n_splits(X, y, groups)
+    print(f"  fitting {n_folds} folds...", end="", file=sys.stderr, flush=True)
+    start, done = time.perf_counter(), ""
     with _each_warning_once():
         try:
-            for i, (train, test) in enumerate(folds, 1):
-                _progress(i, len(folds))
-                start = time.perf_counter()
-                fold_groups = None if groups is None else groups[train]
-                fold_model = clone(model).fit(
-                    _rows(X, train), y[train], **_fit_params(model, fold_groups)
-                )
-                results["fit_time"].append(time.perf_counter() - start)
-                results["estimator"].append(fold_model)
-                for name, scorer in scorers.items():
-                    score = scorer(fold_model, _rows(X, test), y[test])
-                    results[name].append(float(score))
+            result = cross_validate(
+                model,
+                X,
+                y,
+                groups=groups,
+                scoring=scoring,
+                cv=splitter,
+                params=_fit_params(model, groups),
+                return_estimator=True,
+                return_indices=True,
+                error_score="raise",
+            )
+            done = f" {time.perf_counter() - start:.1f} s"
         finally:  # an error is reported on a line of its own
-            print(file=sys.stderr)
+            print(done, file=sys.stderr)
+    return _fold_results(result, scoring, groups)
+
+
+def _fold_results(result, scoring, groups):
+    """``cross_validate``'s result as the report reads it: lists by fold."""
+    results = {
+        "estimator": list(result["estimator"]),
+        **{name: [float(s) for s in result[f"test_{name}"]] for name in scoring},
+        "fit_time": [float(t) for t in result["fit_time"]],
+    }
+    if groups is not None:
+        tests = result["indices"]["test"]
+        results["held_out"] = [np.unique(groups[test]).tolist() for test in tests]
     return results
 
 
@@ -118,10 +100,6 @@ def _each_warning_once():
                 warnings.showwarning(
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
-
-
-def _progress(i, n):
-    print(f"\r  fold {i}/{n} {'#' * i}{'.' * (n - i)}", end="", file=sys.stderr, flush=True)
 
 
 def _held_out_cells(held_out, width=24):
@@ -255,8 +233,8 @@ def run_cv(args):
         ),
         flush=True,
     )
-    folds = outer_folds(table, args)
-    results = cross_validate_table(table, folds, scoring)
+    splitter = outer_splitter(table, args)
+    results = cross_validate_table(table, splitter, scoring)
     patterns = print_report(results, scoring, args.groups)
     if args.out:
         info = _report_info(table, args, results["estimator"])

@@ -103,11 +103,6 @@ def split_table(frame, target, groups, drop=None, raw=False):
     return X, y, g, list(features.columns), targets
 
 
-def _rows(X, rows):
-    """Rows ``rows`` of an array or a DataFrame."""
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
-
-
 def _without_missing(frame, columns, what):
     """``frame`` without the rows where any of ``columns`` (the target, the
     groups) is missing; a note on stderr says which, as rows of the file
