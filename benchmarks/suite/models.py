@@ -19,6 +19,8 @@ import re
 
 import numpy as np
 
+from .candidates import CANDIDATES, builder
+
 THREADS = 2
 #: Tables wider than this skip CatBoost (minutes a fold at its defaults).
 CATBOOST_MAX_FEATURES = 1000
@@ -237,6 +239,8 @@ MODELS = {
 }
 #: Run unless ``--models`` says otherwise (pytabkit's are slow on a CPU: opt-in).
 DEFAULT_MODELS = [m for m in MODELS if MODELS[m][2] != "pytabkit"]
+#: The portfolio's candidates (benchmarks/suite/candidates.py): opt-in.
+MODELS.update({name: (builder(name), True, None) for name in CANDIDATES})
 
 
 def skipped(model, table, n_features):
