@@ -365,6 +365,40 @@ def test_poisson_targets_stay_non_negative():
 
 
 # -- what reaches the networks -------------------------------------------------------------
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MultiLabelMLPCV, MLPRegressorCV])
+def test_parameters_passed_on_are_checked_by_the_networks_constraints(Estimator):
+    """One owner for each constraint: a parameter the CV estimator shares with
+    its networks is checked by the networks' own constraint (the same object,
+    not a copy); the few it narrows accept a subset of what the networks do."""
+    network = Estimator._network_class._parameter_constraints
+    own = Estimator._own_constraints
+    assert set(Estimator._parameter_constraints) == set(Estimator._get_param_names())
+    shared = [n for n in Estimator._get_param_names() if n in network and n not in own]
+    assert len(shared) >= 15
+    for name in shared:
+        assert Estimator._parameter_constraints[name] is network[name], name
+    for name in set(own) & set(network):
+        [narrowed], [wider] = own[name], network[name]
+        assert narrowed.options < wider.options, name
+
+
+@pytest.mark.parametrize(
+    "Estimator, bad",
+    [
+        (MLPClassifierCV, dict(loss="hinge")),
+        (MLPRegressorCV, dict(learning_rate="adaptive")),
+        (MultiLabelMLPCV, dict(threshold=1.5)),
+        (MLPRegressorCV, dict(feature_embedding="fourier")),
+    ],
+)
+def test_a_bad_parameter_is_named_with_the_cv_estimator(Estimator, bad, classification):
+    X, y = classification
+    with pytest.raises(
+        ValueError, match=f"'{next(iter(bad))}' parameter of {Estimator.__name__}"
+    ):
+        Estimator(**bad).fit(X, y)
+
+
 def test_network_parameters_pass_through(classification):
     X, y = classification
     model = MLPClassifierCV(

@@ -44,23 +44,13 @@ from ..training.config import STOCHASTIC_SOLVERS, TrainingConfig
 from ..training.state import TrainingState
 from ..training.trainer import Status
 from ..training.validation import ValidationSet
+from .attributes import DATA_ATTRIBUTES
 from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from .content_keys import content_key
 from .early_stopping_split import FitCache, SplitRefused, validation_split
 from .ensemble import check_member_count, ensemble_members, publish, stacked
 from .predict_input import check_predict_input
 from .scoring import validation_score
-
-#: What validating and encoding the data teaches an estimator, which the
-#: members of an ensemble take from it.
-DATA_ATTRIBUTES = (
-    "n_features_in_",
-    "feature_names_in_",
-    "classes_",
-    "_label_binarizer",
-    "_input_median",
-)
-
 
 #: The default attribution baseline is the median of at most this many
 #: training rows, evenly spaced: every fit pays for it, a median of all n rows

@@ -21,31 +21,9 @@ from .._sklearn_compat import (
     _fit_context,
 )
 from ..nn.losses import Hinge, SigmoidCrossEntropy, SoftmaxCrossEntropy
+from .attributes import documented
 from .base import BaseMLP, stochastic_only, store_parameters
 from .docstrings import document
-
-CLASSIFIER_ATTRIBUTES = [
-    "classes_",
-    "loss_",
-    "best_loss_",
-    "loss_curve_",
-    "validation_scores_",
-    "validation_loss_curve_",
-    "best_validation_score_",
-    "best_epoch_",
-    "history_",
-    "t_",
-    "coefs_",
-    "intercepts_",
-    "feature_importances_",
-    "n_features_in_",
-    "feature_names_in_",
-    "n_iter_",
-    "n_layers_",
-    "n_outputs_",
-    "out_activation_",
-    "estimators_",
-]
 
 
 def _uses_hinge(estimator):
@@ -467,7 +445,7 @@ class MLPClassifier(BaseClassifierMLP):
     True
     """
 
-    _attributes = CLASSIFIER_ATTRIBUTES
+    _attributes = documented(cv=False, classifier=True)
     _parameter_constraints: dict = {
         **BaseClassifierMLP._parameter_constraints,
         "loss": [StrOptions({"log_loss", "focal", "hinge"})],

@@ -445,6 +445,11 @@ estimator_ : estimator
     networks as an ensemble (``estimator_.estimators_``); it takes inputs
     already scaled by ``scaler_`` (and, for a regressor, predicts the
     standardised targets).""",
+    "encoder_": """\
+encoder_ : TableEncoder
+    The fitted :class:`~skmlp.preprocessing.TableEncoder` that turns the raw
+    table into numbers (missing values imputed and flagged, categories
+    one-hot) before ``scaler_``.""",
     "scaler_": """\
 scaler_ : transformer or None
     The fitted input scaling (None with ``scaling=None``).""",

@@ -14,28 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-#: Attributes the members share, copied onto the ensemble.
-SHARED = (
-    "n_features_in_",
-    "feature_names_in_",
-    "classes_",
-    "_label_binarizer",
-    "n_outputs_",
-    "n_layers_",
-    "out_activation_",
-    "_loss",
-)
-#: Attributes of each member, published on the ensemble as one list entry each.
-PER_MEMBER = (
-    "loss_",
-    "best_loss_",
-    "loss_curve_",
-    "validation_scores_",
-    "validation_loss_curve_",
-    "best_validation_score_",
-    "best_epoch_",
-    "history_",
-)
+from .attributes import PER_MEMBER, SHARED, SINGLE
 
 
 def member_seeds(random_state, k):
@@ -134,7 +113,7 @@ def publish(ensemble, members):
     ensemble.n_iter_ = max(m.n_iter_ for m in members)
     ensemble.t_ = max(m.t_ for m in members)
     ensemble.estimators_ = list(members)
-    for name in ("_network", "_state", "_optimizer"):  # a single model's, if any
+    for name in SINGLE:  # a single model's, if any
         ensemble.__dict__.pop(name, None)
 
 

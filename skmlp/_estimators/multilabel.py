@@ -5,8 +5,9 @@ from numbers import Real
 import numpy as np
 
 from .._sklearn_compat import Interval, StrOptions
+from .attributes import documented
 from .base import store_parameters
-from .classifier import CLASSIFIER_ATTRIBUTES, BaseClassifierMLP
+from .classifier import BaseClassifierMLP
 from .docstrings import document
 
 
@@ -50,7 +51,7 @@ class MultiLabelMLP(BaseClassifierMLP):
     True
     """
 
-    _attributes = CLASSIFIER_ATTRIBUTES
+    _attributes = documented(cv=False, classifier=True)
     _parameter_constraints: dict = {
         **BaseClassifierMLP._parameter_constraints,
         "loss": [StrOptions({"log_loss", "focal"})],

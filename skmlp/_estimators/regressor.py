@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context
 from ..nn.losses import get_loss
+from .attributes import documented
 from .base import BaseMLP, stochastic_only, store_parameters
 from .docstrings import document
 
@@ -52,27 +53,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     True
     """
 
-    _attributes = [
-        "loss_",
-        "best_loss_",
-        "loss_curve_",
-        "validation_scores_",
-        "validation_loss_curve_",
-        "best_validation_score_",
-        "best_epoch_",
-        "history_",
-        "t_",
-        "coefs_",
-        "intercepts_",
-        "feature_importances_",
-        "n_features_in_",
-        "feature_names_in_",
-        "n_iter_",
-        "n_layers_",
-        "n_outputs_",
-        "out_activation_",
-        "estimators_",
-    ]
+    _attributes = documented(cv=False, classifier=False)
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "loss": [

@@ -16,12 +16,11 @@ import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from functools import partial
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import (
@@ -30,14 +29,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._estimators.attributes import CV_PRIVATE
 from .._estimators.base import _training_median, fit_estimators
 from .._estimators.ensemble import member_seeds, publish
-from .._sklearn_compat import Interval, Options, StrOptions, _check_sample_weight
+from .._sklearn_compat import StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
 from ..model_selection._results import search_results
 from ..model_selection._splitters import default_splitter
-from ..nn.activations import ACTIVATIONS
-from ..nn.embeddings import EMBEDDINGS
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 from .halving import AlphaHalving
 
@@ -47,15 +45,6 @@ ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
 #: The dtype the networks train in when the inputs are scaled inside.
 TRAIN_DTYPE = "float32"
-#: What a fit learns besides its public attributes.
-PRIVATE = (
-    "_input_dtype",
-    "_input_median",
-    "_y_center",
-    "_y_scale",
-    "_y_constant",
-    "_binary_target",
-)
 #: Parameters of a CV estimator that are not parameters of its networks.
 OWN = (
     "alphas",
@@ -70,37 +59,39 @@ OWN = (
 )
 
 
+def network_constraints(cls):
+    """The parameter constraints of the CV estimator ``cls``: its networks'
+    (``cls._network_class``) for each parameter the two share -- read from
+    them, not copied -- then ``cls._own_constraints``."""
+    network = cls._network_class._parameter_constraints
+    shared = {name: network[name] for name in cls._get_param_names() if name in network}
+    return {**shared, **cls._own_constraints}
+
+
 class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     """Parameters and fit of the CV estimators.
 
     Warning: this class should not be used directly; use the estimators.
     """
 
-    _parameter_constraints: dict = {
+    #: The constraints of the parameters this estimator does not pass on to
+    #: its networks as they are: its own, and those it narrows (``learning_rate``:
+    #: the CV estimators train with Adam, which has no ``"invscaling"`` or
+    #: ``"adaptive"``). Every other parameter is checked as the networks check
+    #: it (:func:`network_constraints`).
+    _own_constraints: dict = {
         "alphas": ["array-like"],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
         "cv": ["cv_object"],
-        "scoring": [None, StrOptions({"loss", *get_scorer_names()}), callable],
         "refit": ["boolean"],
         "halving": ["boolean"],
         "learning_rate": [StrOptions({"constant", "cosine"})],
         "scaling": [StrOptions({"robust", "standard"}), None],
-        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
-        "ensemble_kind": [StrOptions({"independent", "shared"})],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "feature_embedding": [StrOptions(set(EMBEDDINGS)), None],
-        "embedding_size": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("_network_class"), type):
+            cls._parameter_constraints = network_constraints(cls)
 
     @property
     @abstractmethod
@@ -162,7 +153,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """Drop what a previous fit learned, so that a fit that fails leaves
         no mix of the old model and the new data behind."""
         for name in list(vars(self)):
-            if name.endswith("_") and not name.startswith("__") or name in PRIVATE:
+            if name.endswith("_") and not name.startswith("__") or name in CV_PRIVATE:
                 delattr(self, name)
 
     def _validation_options(self):

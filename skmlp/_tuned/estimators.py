@@ -1,19 +1,18 @@
 """MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV: MLPs that choose their own
 regularisation by inner cross-validation, trained in one pass."""
 
-from numbers import Real
-
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
+from .._estimators.attributes import documented
 from .._estimators.base import store_parameters
 from .._estimators.classifier import MLPClassifier
 from .._estimators.docstrings import document
 from .._estimators.multilabel import MultiLabelMLP
 from .._estimators.regressor import MLPRegressor
-from .._sklearn_compat import Interval, StrOptions, _fit_context
+from .._sklearn_compat import StrOptions, _fit_context
 from .base import ALPHAS, BaseMLPCV
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
@@ -39,14 +38,6 @@ _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final mode
         self : object
             The fitted estimator.
         """
-
-_CLASSIFIER_CONSTRAINTS = {
-    "loss": [StrOptions({"log_loss", "focal"})],
-    "class_weight": [StrOptions({"balanced"}), dict, None],
-    "focal_gamma": [Interval(Real, 0, None, closed="left")],
-    "focal_alpha": [Interval(Real, 0, 1, closed="neither"), None],
-    "label_smoothing": [Interval(Real, 0, 1, closed="left")],
-}
 
 
 class _ClassifierCV(BaseMLPCV):
@@ -142,22 +133,12 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
     """
 
     _network_class = MLPClassifier
-    _attributes = [
-        "alpha_",
-        "alphas_",
-        "best_score_",
-        "best_index_",
-        "cv_results_",
-        "estimator_",
-        "scaler_",
-        "classes_",
-        "n_splits_",
-        "n_iter_",
-        "fit_time_",
-        "n_features_in_",
-        "feature_names_in_",
-    ]
-    _parameter_constraints = {**BaseMLPCV._parameter_constraints, **_CLASSIFIER_CONSTRAINTS}
+    _attributes = documented(cv=True, classifier=True)
+    # probabilities choose alpha: no hinge loss
+    _own_constraints = {
+        **BaseMLPCV._own_constraints,
+        "loss": [StrOptions({"log_loss", "focal"})],
+    }
 
     def __init__(
         self,
@@ -245,13 +226,7 @@ class MultiLabelMLPCV(_ClassifierCV):
     """
 
     _network_class = MultiLabelMLP
-    _attributes = MLPClassifierCV._attributes
-    _parameter_constraints = {
-        **BaseMLPCV._parameter_constraints,
-        **_CLASSIFIER_CONSTRAINTS,
-        "class_weight": [StrOptions({"balanced"}), dict, "array-like", None],
-        "threshold": [Interval(Real, 0, 1, closed="both"), "array-like"],
-    }
+    _attributes = documented(cv=True, classifier=True)
 
     def __init__(
         self,
@@ -376,14 +351,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     """
 
     _network_class = MLPRegressor
-    _attributes = [a for a in MLPClassifierCV._attributes if a != "classes_"]
-    _parameter_constraints = {
-        **BaseMLPCV._parameter_constraints,
-        "loss": [
-            StrOptions({"squared_error", "absolute_error", "huber", "log_cosh", "poisson"})
-        ],
-        "huber_delta": [Interval(Real, 0, None, closed="neither")],
-    }
+    _attributes = documented(cv=True, classifier=False)
 
     def __init__(
         self,
