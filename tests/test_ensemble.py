@@ -493,3 +493,80 @@ def test_a_diverging_member_stops_alone_and_its_neighbours_equal_separate_fits()
         _assert_member_equals(member, single)
     assert members[1].n_iter_ < 25 <= members[0].n_iter_
     assert np.isfinite(members[1].coefs_[0]).all()
+
+
+# -- one stacked network per ensemble -----------------------------------------
+def test_an_ensemble_predicts_in_one_pass_of_its_stacked_network(monkeypatch):
+    from skmlp.nn.network import Network
+
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=8, **PARAMS).fit(X, y)
+    probas = np.array([m.predict_proba(X) for m in ensemble.estimators_])
+    calls, original = [], Network.predict_raw
+
+    def spy(network, X):
+        calls.append(network.n_members)
+        return original(network, X)
+
+    monkeypatch.setattr(Network, "predict_raw", spy)
+    np.testing.assert_allclose(ensemble.predict_proba(X), probas.mean(axis=0), rtol=1e-12)
+    assert calls == [8]  # one forward pass of the 8 members' stack
+
+
+def _member_average(ensemble, X):
+    return np.mean([m.predict(X) for m in ensemble.estimators_], axis=0)
+
+
+def test_members_weights_are_the_ensembles():
+    """A member's network is a view of its row of the ensemble's stack:
+    changing a member's weights changes the ensemble's predictions, and a
+    member refitted on its own is what the ensemble then averages."""
+    X, y = _data("regressor")
+    ensemble = MLPRegressor(ensemble_size=K, **PARAMS).fit(X, y)
+    before = ensemble.predict(X)
+    member = ensemble.estimators_[1]
+    member.coefs_[-1] = 3.0 * member.coefs_[-1]
+    assert np.shares_memory(member._network.theta, ensemble._network.theta)
+    after = ensemble.predict(X)
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(after, _member_average(ensemble, X), rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ensemble.estimators_[0].fit(X[:80], y[:80])
+    np.testing.assert_allclose(ensemble.predict(X), _member_average(ensemble, X), rtol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["pickle", "skops", "deepcopy"])
+def test_a_saved_ensemble_keeps_its_members_as_views(how, tmp_path):
+    """Saving writes the stack once (a member's view holds no numbers of its
+    own), and loading binds the members to the loaded stack again."""
+    import copy
+
+    from skmlp import persistence
+
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+    assert "theta" not in ensemble.estimators_[0]._network.__getstate__()
+    if how == "pickle":
+        loaded = pickle.loads(pickle.dumps(ensemble))
+    elif how == "skops":
+        persistence.dump(ensemble, tmp_path / "model.skops")
+        loaded = persistence.load(tmp_path / "model.skops")
+    else:
+        loaded = copy.deepcopy(ensemble)
+    np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
+    for j, member in enumerate(loaded.estimators_):
+        assert member._network._view_of == (loaded._network, j)
+        assert np.shares_memory(member._network.theta, loaded._network.theta)
+
+
+def test_an_ensemble_saved_before_stacking_is_stacked_when_loaded():
+    from pathlib import Path
+
+    [old] = Path(__file__).parent.glob("data/persisted/*/ensemble.pkl")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = pickle.loads(old.read_bytes())
+    assert model._network.n_members == len(model.estimators_) == 2
+    for j, member in enumerate(model.estimators_):
+        assert member._network._view_of == (model._network, j)

@@ -27,7 +27,9 @@ class Attribute(NamedTuple):
     (:data:`ALL`, :data:`CLASSIFIERS` or None). ``ensemble``: how an ensemble of
     networks gets it -- ``"shared"`` (its first member's), ``"per_member"`` (a
     list, one entry per member), ``"single"`` (held only by a single network,
-    dropped from an ensemble), or None (the ensemble computes its own).
+    dropped from an ensemble), ``"stacked"`` (the ensemble's is its members'
+    stacked into one, whose rows the members' are), or None (the ensemble
+    computes its own).
     ``data``: learned from validating the data, which the members of an
     ensemble take from the ensemble."""
 
@@ -73,7 +75,7 @@ REGISTRY = (
     Attribute("_label_binarizer", CLASSIFIERS, ensemble="shared", data=True),
     Attribute("_loss", ALL, ensemble="shared"),
     Attribute("_input_median", ALL, ALL, data=True),
-    Attribute("_network", ALL, ensemble="single"),
+    Attribute("_network", ALL, ensemble="stacked"),
     Attribute("_state", ALL, ensemble="single"),
     Attribute("_optimizer", ALL, ensemble="single"),
     Attribute("_input_dtype", cv=ALL),

@@ -48,7 +48,15 @@ from .attributes import DATA_ATTRIBUTES
 from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from .content_keys import content_key
 from .early_stopping_split import FitCache, SplitRefused, validation_split
-from .ensemble import check_member_count, ensemble_members, publish, stacked
+from .ensemble import (
+    check_member_count,
+    ensemble_members,
+    ensemble_shape,
+    predicting_network,
+    publish,
+    stack_members,
+    stacked,
+)
 from .predict_input import check_predict_input
 from .scoring import validation_score
 
@@ -150,7 +158,8 @@ class _ParamList(list):
 def _clip_overflow(raw):
     """Finite stand-ins for outputs that overflowed, with a warning: such rows
     lie far outside what the model was trained on."""
-    n_rows = int((~np.isfinite(raw)).any(axis=1).sum())
+    bad = ~np.isfinite(raw.reshape(-1, *raw.shape[-2:]))  # members' rows too
+    n_rows = int(bad.any(axis=(0, 2)).sum())
     warnings.warn(
         f"The network's outputs overflowed for {n_rows} "
         "row(s), probably inputs far outside the training range; they were clipped to "
@@ -702,7 +711,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _heads(self):
         """The heads of this estimator's one network: ``ensemble_size`` for a
         shared-weight ensemble, else 1."""
-        return self.ensemble_size if self.ensemble_kind == "shared" else 1
+        return ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
 
     def _check_shared_ensemble(self, n_hidden, dropout):
         if self._heads() == 1:
@@ -883,18 +892,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _validated_raws(self, X):
         """Logits for ``X`` after the usual checks (fitted, feature count), in
         the model's dtype (a float32 model predicts float32 whatever it is
-        given): a list of one array, or of one per member of an ensemble."""
+        given): ``(k, m, n_outputs)``, one row block per member (and head) of an
+        ensemble, which all predict in one pass of its stacked network."""
         check_is_fitted(self)
-        networks = self._networks()
+        network = predicting_network(self)
         self._check_dense(X)
-        X = check_predict_input(self, X, networks[0].dtype)
-        raws = []
-        for network in networks:
-            with np.errstate(over="ignore", invalid="ignore"):
-                raw = network.predict_raw(X)
-            raw = raw if np.isfinite(raw).all() else _clip_overflow(raw)
-            raws.extend(per_head(raw, network.heads))  # a shared ensemble's heads
-        return raws
+        X = check_predict_input(self, X, network.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            raws = network.predict_members(X)  # every member and head in one pass
+        return raws if np.isfinite(raws).all() else _clip_overflow(raws)
 
     def _averaged(self, X, transform):
         """``transform`` of the logits for ``X``, averaged over an ensemble's
@@ -918,6 +924,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if not np.isfinite(output).all():
             return np.nan
         return self._score_function(y, self._predict_from_output(output), sample_weight)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "estimators_" in state and "_network" not in state:
+            stack_members(self)  # an ensemble saved before ensembles were stacked
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
+from ..nn.network import Network
 from .attributes import PER_MEMBER, SHARED, SINGLE
 
 
@@ -21,6 +22,16 @@ def member_seeds(random_state, k):
     """The ``random_state`` of each of ``k`` members, drawn from ``random_state``."""
     rng = check_random_state(random_state)
     return rng.randint(np.iinfo(np.int32).max, size=k)
+
+
+def ensemble_shape(ensemble_size, ensemble_kind):
+    """``(networks, heads)``: how ``ensemble_size`` members of
+    ``ensemble_kind`` are built -- independent members are that many
+    networks of one head (stacked on the model axis), shared-weight members
+    the heads of one network. The one place that reads ``ensemble_kind``."""
+    if ensemble_kind == "shared":
+        return 1, ensemble_size
+    return ensemble_size, 1
 
 
 def ensemble_members(ensemble, incremental):
@@ -31,8 +42,8 @@ def ensemble_members(ensemble, incremental):
     would if continued alone with them (and refuses what a single model
     refuses). A ``warm_start`` fit may add members (the new ones start
     afresh with their own seeds), as scikit-learn's forests add trees."""
-    k = ensemble.ensemble_size
-    if k == 1 or ensemble.ensemble_kind == "shared":
+    k, _ = ensemble_shape(ensemble.ensemble_size, ensemble.ensemble_kind)
+    if k == 1:
         return [ensemble]
     fitted = ensemble.__dict__.get("estimators_")
     if fitted is None or not (ensemble.warm_start or incremental):
@@ -68,10 +79,8 @@ def check_member_count(estimator, incremental):
     if not (estimator.warm_start or incremental):
         return
     fitted = estimator.__dict__
-    separate = estimator.ensemble_size > 1 and estimator.ensemble_kind == "independent"
-    if not (
-        ("estimators_" in fitted and not separate) or ("_network" in fitted and separate)
-    ):
+    separate = ensemble_shape(estimator.ensemble_size, estimator.ensemble_kind)[0] > 1
+    if ("estimators_" in fitted) == separate or "_network" not in fitted:
         return
     was, changed = _fitted_form(estimator)
     how = "partial_fit continues" if incremental else "with warm_start=True, fit continues"
@@ -115,6 +124,42 @@ def publish(ensemble, members):
     ensemble.estimators_ = list(members)
     for name in SINGLE:  # a single model's, if any
         ensemble.__dict__.pop(name, None)
+    stack_members(ensemble)
+
+
+def stack_members(ensemble):
+    """The members' networks stacked into the ensemble's one network
+    (``_network``), which predicts for all of them in one pass; each member's
+    network becomes a view of its row, so that a member's weights are the
+    stack's (setting ``estimators_[j].coefs_`` changes the ensemble)."""
+    ensemble._network = Network.stack([m._network for m in ensemble.estimators_])
+    bind_members(ensemble)
+
+
+def bind_members(ensemble):
+    """Each member's network as a view of its row of the ensemble's stack
+    (nothing for a model without members)."""
+    for j, member in enumerate(ensemble.__dict__.get("estimators_", ())):
+        member._network = ensemble._network.member(j, copy=False)
+
+
+def predicting_network(model):
+    """The network that predicts for ``model`` in one pass: its own (a single
+    network, or an ensemble's stack); for an ensemble whose members have had
+    their networks replaced since it was stacked (a member refitted), the
+    members' networks stacked anew, so that predictions always come from the
+    members."""
+    network, members = model.__dict__.get("_network"), model.__dict__.get("estimators_")
+    if members is None or all(
+        _row_of(m._network, network, j) for j, m in enumerate(members)
+    ):
+        return network
+    return Network.stack([m._network for m in members])
+
+
+def _row_of(network, stack, j):
+    """Whether ``network`` is row ``j`` of ``stack`` (a stack of one: itself)."""
+    return network is stack or getattr(network, "_view_of", None) == (stack, j)
 
 
 def stacked(arrays_of_members):

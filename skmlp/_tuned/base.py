@@ -31,7 +31,7 @@ from sklearn.utils.validation import (
 
 from .._estimators.attributes import CV_PRIVATE
 from .._estimators.base import _training_median, fit_estimators
-from .._estimators.ensemble import member_seeds, publish
+from .._estimators.ensemble import bind_members, member_seeds, publish
 from .._sklearn_compat import StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
 from ..model_selection._results import search_results
@@ -441,8 +441,8 @@ def _in_dtype(ensemble, dtype):
     """``ensemble`` with its networks' weights in ``dtype``: networks trained
     in float32 predict in the input's float64, so that a row's prediction
     does not depend on the rows beside it (float32 products do, by rounding)."""
-    for member in _members(ensemble):
-        member._network = member._network.astype(dtype)
+    ensemble._network = ensemble._network.astype(dtype)
+    bind_members(ensemble)
     return ensemble
 
 

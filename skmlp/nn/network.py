@@ -236,6 +236,9 @@ class Network:
         # layer objects are views, rebuilt by _bind; the workspace is transient
         for key in ("hidden", "output", "embedder", "adapter", "_workspace"):
             state.pop(key, None)
+        if "_view_of" in state:  # a member's view: its stack holds the numbers
+            for key in ("theta", "grad", "state"):
+                state.pop(key)
         state["dtype"] = self.dtype.name  # plain data for safe formats (skops)
         return state
 
@@ -248,6 +251,10 @@ class Network:
             state["embedding"] = tuple(state["embedding"])
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
+        if "_view_of" in state:  # its stack is restored first (pickle, skops, deepcopy)
+            stack, j = state["_view_of"]
+            for key in ("theta", "grad", "state"):
+                setattr(self, key, stack.members_view(getattr(stack, key))[j])
         self._bind()
 
     @property
@@ -434,6 +441,7 @@ class Network:
             return single
         single.theta, single.state = theta, state
         single.grad = self.members_view(self.grad)[j]
+        single._view_of = (self, j)
         single._bind()
         return single
 
@@ -582,6 +590,12 @@ class Network:
         for layer in self.hidden:
             A = layer.predict(A)
         return self.output.predict(A)
+
+    def predict_members(self, X):
+        """Logits for ``X`` (inference mode) of every member and head, in one
+        pass: ``(k * H, m, n_outputs)``, member-major, then head-major."""
+        raw = self.predict_raw(X)
+        return raw.reshape(self.n_members * self.heads, -1, raw.shape[-1])
 
     def input_gradient(self, X, output_grad):
         """Inference-mode logits for ``X`` and the gradient of a function of
