@@ -22,7 +22,6 @@ MOVED = {
     "skmlp._validation": "skmlp._estimators.early_stopping_split",
     "skmlp._monitor": "skmlp._estimators.scoring",
     "skmlp._input": "skmlp._estimators.predict_input",
-    "skmlp._content": "skmlp._estimators.content_keys",
     "skmlp._tuned_base": "skmlp._tuned.base",
     "skmlp._halving": "skmlp._tuned.halving",
     "skmlp.model_axis.ensemble": "skmlp._estimators.ensemble",

@@ -355,14 +355,14 @@ def test_the_core_reads_no_private_attribute_of_an_estimator():
     data and callables, never an estimator whose private state it reads; the
     inspection tools read the estimators' one description of a fitted model
     (``describe``), not their private attributes."""
-    assert {"_state", "_loss", "_head_mean", "_network"} <= estimator_private_names()
+    assert {"_state", "_loss", "_decode", "_network"} <= estimator_private_names()
     assert _core_private_reads(_modules()) == {}
 
 
 @pytest.mark.parametrize(
     "planted",
     [
-        "def score(estimator):\n    return lambda raw: estimator._head_mean(raw)\n",
+        "def score(estimator):\n    return lambda raw: estimator._decode(raw)\n",
         "def states(plans):\n    return [p.estimator._state for p in plans]\n",
         "def link(estimator):\n    return getattr(estimator, '_loss').link\n",
     ],
@@ -424,7 +424,7 @@ def test_the_checks_see_what_they_check():
     table = function_table()
     assert len(table) > 200 and max(row[0] for row in table) > 10
     assert "skmlp._estimators.base" in import_graph()["skmlp._estimators.classifier"]
-    assert "skmlp.nn.network" in import_graph()["skmlp._estimators.base"]
+    assert "skmlp.nn.network" in import_graph()["skmlp._estimators.planner"]
     compat = next(tree for name, _, tree in _modules() if name == "skmlp._sklearn_compat")
     assert any(n.startswith("_") for _, names in _sklearn_imports(compat) for n in names)
 

@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skmlp._estimators.base
+import skmlp._estimators.planner
 from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
 from skmlp._estimators.early_stopping_split import MIN_VALIDATION_SAMPLES, validation_split
 
@@ -259,7 +259,7 @@ def test_grid_search_group_kfold_routes_groups_to_the_inner_split(
         seen.append(kwargs["groups"])
         return validation_split(Y, **kwargs)
 
-    monkeypatch.setattr(skmlp._estimators.base, "validation_split", spy)
+    monkeypatch.setattr(skmlp._estimators.planner, "validation_split", spy)
     with sklearn.config_context(enable_metadata_routing=True):
         estimator = make_estimator().set_fit_request(groups=True)
         search = GridSearchCV(

@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp.nn.network import Network
 
 
 def _leukemia(shared_data):
@@ -255,14 +256,16 @@ def test_auto_init_is_he_for_relu_and_glorot_otherwise(activation, scheme):
     2 / (fan_in + fan_out) differ 3x here (and scikit-learn's by its gain),
     and the biases start at zero."""
     fan_in, fan_out = 100, 200
-    initial = MLPClassifier(activation=activation, init="auto")
-    initial._initialize([fan_in, fan_out, 1], np.float64, np.random.RandomState(0))
-    W = initial.coefs_[0]
+    # the network a fresh fit of MLPClassifier(activation=activation, init="auto")
+    # plans (skmlp._estimators.planner), drawn from random_state=0
+    initial = Network([fan_in, fan_out, 1], activation, np.float64)
+    initial.initialize(np.random.RandomState(0), "auto")
+    W = initial.coefs[0]
     expected = {"he_uniform": 2 / fan_in, "glorot_uniform": 2 / (fan_in + fan_out)}
     bound = np.sqrt(3 * expected[scheme])
     assert np.abs(W).max() <= bound and np.abs(W).max() > 0.99 * bound  # uniform
     assert W.var() == pytest.approx(expected[scheme], rel=0.03)  # 20000 draws
-    np.testing.assert_array_equal(initial.intercepts_[0], 0)
+    np.testing.assert_array_equal(initial.intercepts[0], 0)
 
 
 def test_clip_norm_keeps_a_huge_learning_rate_in_check():

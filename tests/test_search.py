@@ -363,14 +363,16 @@ def test_verbose_reports_the_search_progress(capsys, monkeypatch):
 def test_candidates_of_a_fold_draw_one_early_stopping_split(monkeypatch, alone):
     X, y = _classification(150)
     groups = np.arange(len(X)) % 15
+    from skmlp._estimators import planner
+
     calls = []
-    real = MLPClassifier._draw_split
+    real = planner.draw_split
 
-    def counting(self, data, rng):
+    def counting(data, spec, rng):
         calls.append(1)
-        return real(self, data, rng)
+        return real(data, spec, rng)
 
-    monkeypatch.setattr(MLPClassifier, "_draw_split", counting)
+    monkeypatch.setattr(planner, "draw_split", counting)
     grid = {"alpha": [1e-4, 1e-2, 1.0], "random_state": [0, 1]}
     mlp = MLPClassifier(**{**SMALL, "early_stopping": True, "n_iter_no_change": 3})
     with sklearn.config_context(enable_metadata_routing=True):

@@ -841,14 +841,13 @@ def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(
     import skmlp._tuned.base as tuned_base
 
     trained = []
-    original = tuned_base.fit_estimators
+    original = tuned_base.train_and_publish
 
-    def spy(networks, *args, **kwargs):
-        fitted = original(networks, *args, **kwargs)
-        trained.extend(n.coefs_[0].dtype for n in networks)
-        return fitted
+    def spy(pending, *args, **kwargs):
+        original(pending, *args, **kwargs)
+        trained.extend(plan.network.dtype for fit in pending for plan in fit.plans)
 
-    monkeypatch.setattr(tuned_base, "fit_estimators", spy)
+    monkeypatch.setattr(tuned_base, "train_and_publish", spy)
     X, y = classification
     model = MLPClassifierCV(**FAST).fit(X, y)
     assert set(trained) == {np.dtype(np.float32)}

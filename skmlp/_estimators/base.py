@@ -5,9 +5,9 @@ the loops in :mod:`skmlp.training`.
 """
 
 import copy
+import dataclasses
 import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass
 from functools import partial
 from numbers import Integral, Real
 from types import MappingProxyType
@@ -17,7 +17,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -33,21 +32,13 @@ from .._sklearn_compat import (
     _check_sample_weight,
     _fit_context,
 )
-from ..model_axis import FitPlan, train
 from ..nn.activations import ACTIVATIONS
 from ..nn.embeddings import EMBEDDINGS
 from ..nn.initializers import SCHEMES
-from ..nn.layers import per_head
-from ..nn.network import Network
-from ..training.batches import MemberRows
 from ..training.config import STOCHASTIC_SOLVERS, TrainingConfig
-from ..training.state import TrainingState
 from ..training.trainer import Status
-from ..training.validation import ValidationSet
-from .attributes import DATA_ATTRIBUTES
+from .attributes import DATA_ATTRIBUTES, SHARED
 from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
-from .content_keys import content_key
-from .early_stopping_split import FitCache, SplitRefused, validation_split
 from .ensemble import (
     check_member_count,
     ensemble_members,
@@ -57,8 +48,18 @@ from .ensemble import (
     stack_members,
     stacked,
 )
+from .planner import (
+    Fitted,
+    Members,
+    PendingFit,
+    Prepared,
+    Spec,
+    plan_members,
+    train_and_publish,
+    warn_again,
+)
 from .predict_input import check_predict_input
-from .scoring import validation_score
+from .scoring import validation_scorer
 
 #: The default attribution baseline is the median of at most this many
 #: training rows, evenly spaced: every fit pays for it, a median of all n rows
@@ -98,22 +99,86 @@ def _head_importances(network, n_features):
     return np.linalg.norm(W.reshape(len(W), n_features, -1), axis=2)
 
 
-def _copy_attribute(source, target, name):
-    if name in source.__dict__:
-        setattr(target, name, source.__dict__[name])
-    else:
-        target.__dict__.pop(name, None)
+def adopt_learned(source, target):
+    """Give ``target`` what validating the data and describing the model
+    taught ``source`` (:data:`DATA_ATTRIBUTES` and the attributes an ensemble
+    shares with its members): for estimators that must exist as objects, an
+    ensemble's members and the fits that share one preparation."""
+    for name in dict.fromkeys((*DATA_ATTRIBUTES, *SHARED)):
+        if name in source.__dict__:
+            setattr(target, name, source.__dict__[name])
+        else:
+            target.__dict__.pop(name, None)
 
 
-@dataclass(frozen=True)
-class PendingFit:
-    """A fit before training: its estimators (the estimator itself, or the
-    members of an ensemble), one plan each, and ``publish(results)``, which
-    makes them fitted from the scheduler's results."""
+def _fitted(member, incremental):
+    """The :class:`~.planner.Fitted` network of ``member`` that this fit
+    continues, or ``None`` when ``member`` starts afresh."""
+    if "_network" not in member.__dict__ or not (member.warm_start or incremental):
+        return None
+    return Fitted(member._network, member._state, member.__dict__.get("_optimizer"))
 
-    members: list
-    plans: list
-    publish: object
+
+class PreparedOnce:
+    """Fresh fits trained together on the very same arrays (by identity) with
+    the same parameters but :attr:`BaseMLP.UNPREPARED` (and the same sign of
+    ``alpha``): the first validates and encodes the arrays, the others plan
+    on its prepared data and learn what it learned, and members with equal
+    seeds draw one early-stopping split. A preparation that warned is not
+    shared: each such fit warns as its own."""
+
+    def __init__(self):
+        self._groups = {}
+
+    def plan(self, estimator, args):
+        """``estimator``'s :class:`~.planner.PendingFit` for its fit
+        arguments ``args`` (a dict of ``X``, ``y`` and fit's keywords)."""
+        if estimator._continues(False):
+            return estimator._plan_fit(**args)
+        key = (
+            type(estimator),
+            estimator.alpha > 0,
+            tuple((name, id(value)) for name, value in sorted(args.items())),
+        )
+        group = self._groups.setdefault(key, [])
+        for source, data, _ in group:
+            if _same_preparation(source, estimator):
+                return estimator._plan_shared(source, data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            members, data = estimator._prepare_fit(**args)
+        warn_again(caught)
+        if not caught:
+            data = dataclasses.replace(data, splits={})
+            group.append((estimator, data, args))  # args: their ids stay theirs
+        return estimator._plan_prepared(members, data, False)
+
+
+def _same_preparation(a, b):
+    """Whether the parameters of ``a`` and ``b`` agree but in
+    :attr:`BaseMLP.UNPREPARED`, value by value."""
+    params_a, params_b = a.get_params(deep=False), b.get_params(deep=False)
+    return all(
+        _same_value(params_a[name], params_b[name])
+        for name in params_a
+        if name not in BaseMLP.UNPREPARED
+    )
+
+
+def _same_value(a, b):
+    """Equal by type and content (arrays by their values); an object of any
+    other kind only to itself."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same_value, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    return isinstance(a, (str, bytes, int, float, complex)) and a == b
 
 
 def fit_estimators(estimators, fit_args, on_epoch=None, rungs=None):
@@ -124,15 +189,9 @@ def fit_estimators(estimators, fit_args, on_epoch=None, rungs=None):
     ``fit`` would fit it. ``on_epoch`` follows the training and ``rungs``
     stops plans at its epochs (see :func:`~skmlp.model_axis.train`; with
     estimators of one network each, plan ``i`` is estimator ``i``'s)."""
-    cache = FitCache()
-    pending = [
-        estimator._plan_fit(**args, cache=cache)
-        for estimator, args in zip(estimators, fit_args)
-    ]
-    plans = [plan for p in pending for plan in p.plans]
-    results = iter(train(plans, on_epoch, rungs))
-    for p in pending:
-        p.publish([next(results) for _ in p.plans])
+    prepared = PreparedOnce()
+    pending = [prepared.plan(e, args) for e, args in zip(estimators, fit_args)]
+    train_and_publish(pending, on_epoch, rungs)
     return estimators
 
 
@@ -179,20 +238,6 @@ def _checked_weights(weights, X, name):
     if not weights.sum() > 0:
         raise ValueError(f"{name} sums to 0: no sample would count in training.")
     return weights
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """Validated, encoded training data of one fit: rows, targets, weights,
-    groups, an optional validation set ``(X_val, Y_val, sample_weight_val)``
-    and the loss."""
-
-    X: object
-    Y: np.ndarray
-    sample_weight: np.ndarray
-    groups: np.ndarray
-    validation_set: tuple
-    loss: object
 
 
 def store_parameters(estimator, arguments):
@@ -419,75 +464,121 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self._fit_tasks(member, user_data, incremental, plan)
             for member, plan in zip(pending.members, pending.plans)
         ]
-        pending.publish(train(pending.plans))
+        train_and_publish([pending])
         for member, task in zip(pending.members, tasks):
             task.finish(teardown=member is not self)
         return self
 
     def _plan_fit(
-        self,
-        X,
-        y,
-        sample_weight=None,
-        *,
-        incremental=False,
-        classes=None,
-        cache=None,
-        **validation,
+        self, X, y, sample_weight=None, *, incremental=False, classes=None, **validation
     ):
-        """This fit before training: a :class:`PendingFit` holding one
+        """This fit before training: a :class:`~.planner.PendingFit` holding one
         :class:`~skmlp.model_axis.FitPlan` per network it trains (one, or one
-        per member of an ensemble) and how to publish their results. Data are
-        validated and encoded once; each network then draws, in
-        scikit-learn's order, its initial weights, dropout seed and early
-        stopping's split from its own ``random_state``. An error here is this
-        fit's error, raised before anything trains."""
+        per member of an ensemble) and how to publish their results. The data
+        are validated and encoded once; the planner then plans every member.
+        An error here is this fit's error, raised before anything trains."""
+        members, data = self._prepare_fit(
+            X, y, sample_weight, incremental=incremental, classes=classes, **validation
+        )
+        return self._plan_prepared(members, data, incremental)
+
+    def _prepare_fit(
+        self, X, y, sample_weight=None, *, incremental=False, classes=None, **validation
+    ):
+        """The estimators this fit publishes (see :func:`.ensemble.ensemble_members`)
+        and its prepared data."""
         check_member_count(self, incremental)
         members = ensemble_members(self, incremental)
-        continues = (self.warm_start or incremental) and (
-            "_network" in self.__dict__ or "estimators_" in self.__dict__
-        )
-        args = (X, y, sample_weight, not continues, incremental, classes)
-        data = self._prepared(cache, args, validation)
+        fresh = not self._continues(incremental)
+        args = (X, y, sample_weight, fresh, incremental, classes)
+        return members, self._prepare(*args, **validation)
+
+    def _continues(self, incremental):
+        """Whether this fit continues training the fitted model."""
+        fitted = "_network" in self.__dict__ or "estimators_" in self.__dict__
+        return (self.warm_start or incremental) and fitted
+
+    def _plan_shared(self, source, data):
+        """This fresh fit's plans on ``data``, prepared by ``source``, a fit of
+        the same arrays with the same parameters but alpha and random_state:
+        this estimator learns from them what ``source`` learned."""
+        check_member_count(self, False)
+        members = ensemble_members(self, False)
+        adopt_learned(source, self)
+        return self._plan_prepared(members, data, False)
+
+    def _plan_prepared(self, members, data, incremental):
+        """The plans of ``members`` (this estimator, or an ensemble's members)
+        on prepared ``data``, and what the model is (its loss and layers)."""
+        seeds = [member.random_state for member in members]
+        fitted = [_fitted(member, incremental) for member in members]
+        own = Members([self.alpha] * len(members), seeds, fitted)
+        plans = self._plans(data, own, incremental)
         for member in members:
             if member is not self:
-                for name in DATA_ATTRIBUTES:
-                    _copy_attribute(self, member, name)
-        plans = [member._plan(data, incremental, cache) for member in members]
+                adopt_learned(self, member)
         return PendingFit(members, plans, partial(self._publish_results, members))
 
-    #: Parameters that differ between fits sharing their validated data (see
-    #: :meth:`_prepared`): nothing :meth:`_prepare` learns depends on them.
-    UNPREPARED = ("alpha", "random_state")
+    def _plans(self, data, members, incremental):
+        """The planner's plans of ``members`` (a :class:`~.planner.Members`)
+        on prepared ``data``; this estimator then describes the model."""
+        layer_units = [data.X.shape[1], *self._hidden_layer_sizes(), data.Y.shape[1]]
+        spec = self._spec(layer_units, data.loss, incremental)
+        plans = plan_members(data, spec, members, incremental)
+        self._describe(layer_units, data.loss)
+        return plans
 
-    def _prepared(self, cache, args, validation):
-        """:meth:`_prepare`, or, from ``cache``, what it gave a fresh fit of
-        the same arrays with the same parameters but :attr:`UNPREPARED` (and
-        the same sign of ``alpha``): the data, and what validating them taught
-        that fit (:data:`DATA_ATTRIBUTES`)."""
-        fresh, incremental = args[3], args[4]
-        if cache is None or not fresh or incremental:
-            return self._prepare(*args, **validation)
-        params = self.get_params(deep=False)
-        shared = {k: v for k, v in params.items() if k not in self.UNPREPARED}
-        key = (type(self), content_key(shared), self.alpha > 0, tuple(sorted(validation)))
-        data, source = cache.prepared(
-            key,
-            (*args[:3], args[5], *validation.values()),
-            partial(self._learn, args, validation),
+    def _spec(self, layer_units, loss, incremental):
+        """What every member of this fit shares (a :class:`~.planner.Spec`)."""
+        return Spec(
+            layer_units=layer_units,
+            activation=self.activation,
+            architecture=self._architecture(layer_units),
+            init=self.init,
+            config=self._training_config(incremental),
+            l1_ratio=self.l1_ratio,
+            validation_fraction=self.validation_fraction,
+            split_kind=self._split_kind(),
+            scorer=validation_scorer(self, loss),
         )
-        for name in DATA_ATTRIBUTES:
-            _copy_attribute(source, self, name)
-        return data
 
-    def _learn(self, args, validation):
-        return self._prepare(*args, **validation), self
+    def _describe(self, layer_units, loss):
+        """The fitted attributes that describe the model: its loss and layers."""
+        self._loss = loss
+        self.out_activation_ = loss.out_activation
+        self.n_outputs_ = layer_units[-1]
+        self.n_layers_ = len(layer_units)
+
+    def _plan_networks(self, args, alphas, seeds):
+        """Fresh plans of one network per (alpha, seed), alpha-major, on one
+        fit's arguments ``args`` (a dict of ``X``, ``y`` and fit's keywords):
+        the data are prepared once, whatever the number of networks. The
+        CV estimators plan each inner fold so; :meth:`_fitted_copy` makes an
+        estimator of a trained network."""
+        args = dict(args)
+        X, y, sample_weight = args.pop("X"), args.pop("y"), args.pop("sample_weight", None)
+        data = self._prepare(X, y, sample_weight, True, False, None, **args)
+        own = Members(np.repeat(alphas, len(seeds)), np.tile(seeds, len(alphas)))
+        return self._plans(data, own, False)
+
+    def _fitted_copy(self, result, **params):
+        """An estimator of this one's data and parameters (``params`` changed)
+        whose model is the trained network of ``result`` (a
+        :class:`~skmlp.model_axis.FitResult` of one of its plans)."""
+        fitted = copy.copy(self).set_params(**params)
+        fitted._adopt_result(result)
+        fitted._publish_state()
+        return fitted
+
+    #: Parameters that differ between fits sharing their prepared data (see
+    #: :class:`PreparedOnce`): nothing :meth:`_prepare` learns depends on them.
+    UNPREPARED = ("alpha", "random_state")
 
     def _prepare(
         self, X, y, sample_weight, fresh, incremental, classes, groups=None, **validation
     ):
-        """Validated, encoded data (a :class:`_Prepared`), targets with class
-        weights and label smoothing applied."""
+        """Validated, encoded data (a :class:`~.planner.Prepared`), targets with
+        class weights and label smoothing applied."""
         self._hidden_layer_sizes()  # a bad architecture is reported before the data
         self._check_dense(X)
         X, Y = self._validate_input(X, y, fresh, incremental, classes)
@@ -505,17 +596,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if validation_set is not None:
             X_val, Y_val, sw_val = validation_set
             validation_set = (X_val, *self._prepare_targets(Y_val, sw_val))
-        return _Prepared(X, Y, sample_weight, groups, validation_set, loss)
-
-    def _build_network(self, data, fresh, rng):
-        """A new network (fresh start) or the fitted one, checked to fit the data."""
-        layer_units = [data.X.shape[1], *self._hidden_layer_sizes(), data.Y.shape[1]]
-        if fresh:
-            self._initialize(layer_units, data.X.dtype, rng)
-        else:
-            self._check_continuation(layer_units, data.X.dtype)
-        self._loss = data.loss
-        self.out_activation_ = data.loss.out_activation
+        return Prepared(X, Y, sample_weight, groups, validation_set, loss)
 
     def _training_config(self, incremental):
         """The frozen :class:`TrainingConfig` of this call. partial_fit runs one
@@ -551,64 +632,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             weight_decay=self.weight_decay,
         )
 
-    def _plan(self, data, incremental, cache=None):
-        """The :class:`~skmlp.model_axis.FitPlan` of this estimator's network
-        on prepared ``data``. The random draws keep scikit-learn's order: the
-        initial weights, the dropout seed, the validation split (the shuffles
-        follow in training)."""
-        fresh = "_network" not in self.__dict__ or not (self.warm_start or incremental)
-        rng = check_random_state(self.random_state)
-        self._build_network(data, fresh, rng)
-        config = self._training_config(incremental)
-        rows = MemberRows(data.X, data.Y, data.sample_weight)
-        plan = FitPlan(
-            self._network,
-            data.loss,
-            config,
-            rows,
-            self._state,
-            rng,
-            alpha=self.alpha,
-            l1_ratio=self.l1_ratio,
-            incremental=incremental,
-        )
-        if not config.stochastic:
-            self._fit_embedding(plan, fresh)
-            return plan
-        if incremental:
-            plan.optimizer = self.__dict__.get("_optimizer")
-        if self._network.uses_dropout:
-            plan.dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-        validation_set = data.validation_set
-        if validation_set is None and config.early_stopping:
-            plan.rows, validation_set = self._split_rows(data, rng, cache)
-        if validation_set is not None:
-            score = validation_score(self, *validation_set)
-            plan.validation = ValidationSet(*validation_set, score)
-        self._fit_embedding(plan, fresh)
-        return plan
-
-    def _fit_embedding(self, plan, fresh):
-        """A new network's piecewise bins from its training rows and their
-        weights (without early stopping's validation rows)."""
-        if fresh and self.feature_embedding is not None:
-            plan.network.fit_embedding(*plan.rows.materialized()[::2])
-
     def _publish_results(self, members, results):
         """Each member's trained network, optimizer and state, and the fitted
         attributes (an ensemble's from its members')."""
         for member, result in zip(members, results):
-            member._network, member._state = result.network, result.state
-            member.__dict__.pop("_optimizer", None)
-            if result.optimizer is not None:
-                member._optimizer = result.optimizer
-            # a fitted model holds no training rows and no batch-sized buffers
-            member._network.release()
+            member._adopt_result(result)
             member._publish(result.outcome)
         if members != [self]:
             publish(self, members)
         else:
             self.__dict__.pop("estimators_", None)
+
+    def _adopt_result(self, result):
+        """The trained network, state and optimizer of ``result``."""
+        self._network, self._state = result.network, result.state
+        self.__dict__.pop("_optimizer", None)
+        if result.optimizer is not None:
+            self._optimizer = result.optimizer
+        # a fitted model holds no training rows and no batch-sized buffers
+        self._network.release()
 
     # -- callbacks (scikit-learn >= 1.9) --------------------------------------
     def _fit_tasks(self, member, data, incremental, plan):
@@ -621,7 +663,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return NO_TASKS
         if member is not self and not getattr(member, "_skl_callbacks", None):
             return NO_TASKS  # an ensemble's member without callbacks of its own
-        snapshot = member._snapshot
+        snapshot = partial(member._snapshot, plan.network)
         if not incremental:
             X, _, sample_weight = plan.rows.materialized()
             snapshot = partial(snapshot, (X, sample_weight))
@@ -635,10 +677,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         plan.hooks = tasks.hooks()
         return tasks
 
-    def _snapshot(self, batch_norm_data=None):
-        """Reconstruction attributes of the model as it is now: a copy of the network
-        (the rest of a shallow copy of the estimator already predicts)."""
-        network = copy.deepcopy(self._network)
+    def _snapshot(self, network, batch_norm_data=None):
+        """Reconstruction attributes of the model as it is now: a copy of the
+        ``network`` being trained (the rest of a shallow copy of the estimator
+        already predicts)."""
+        network = copy.deepcopy(network)
         if batch_norm_data is not None and network.batch_norm:
             network.refresh_batch_norm(*batch_norm_data)
         return {"_network": network}
@@ -734,87 +777,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return None
         return (self.feature_embedding, self.embedding_size)
 
-    def _initialize(self, layer_units, dtype, rng):
-        self.n_outputs_ = layer_units[-1]
-        self.n_layers_ = len(layer_units)
-        self._network = Network(
-            layer_units, self.activation, dtype, **self._architecture(layer_units)
-        )
-        self._network.initialize(rng, self.init)
-        self._state = TrainingState()
-        self.__dict__.pop("_optimizer", None)
-
-    def _check_continuation(self, layer_units, dtype):
-        network = self._network
-        old = (
-            network.layer_units,
-            network.activation,
-            network.batch_norm,
-            network.residual,
-            network.embedding,
-            network.heads,
-        )
-        new = (
-            layer_units,
-            self.activation,
-            self.batch_norm,
-            self.residual,
-            self._embedding(),
-            self._heads(),
-        )
-        if old != new:
-            raise ValueError(
-                "Cannot continue training a network with (layers, activation, "
-                f"batch_norm, residual, embedding, heads) = {old} as {new}; set "
-                "warm_start=False to start anew."
-            )
-        network.set_dropout(self._architecture(layer_units)["dropout"])
-        if np.dtype(dtype) != network.dtype:
-            raise ValueError(
-                f"The network was fitted on {network.dtype} data; got {np.dtype(dtype)}."
-            )
-
-    def _split_rows(self, data, rng, cache=None):
-        """Early stopping's split (see :mod:`.early_stopping_split`): the training rows
-        (a :class:`~skmlp.training.batches.MemberRows`, indices into the data)
-        and the validation set ``(X, Y, sample_weight)``, ``None`` when no
-        honest split exists (with a warning)."""
-        X, Y, sample_weight = data.X, data.Y, data.sample_weight
-        split = self._validation_rows(data, rng, cache)
-        if split is None:
-            return MemberRows(X, Y, sample_weight), None
-        train, val = split
-        sw_val = None if sample_weight is None else sample_weight[val]
-        return MemberRows(X, Y, sample_weight, rows=train), (X[val], Y[val], sw_val)
-
-    def _validation_rows(self, data, rng, cache=None):
-        """``(train, validation)`` row indices of early stopping's split, or
-        ``None`` (with a warning) when no honest split exists; an equal split
-        drawn before is taken from ``cache``."""
-        if cache is None:
-            return self._draw_split(data, rng)
-        settings = (type(self), self.validation_fraction)
-        return cache.split(
-            partial(self._draw_split, data), data.Y, data.groups, settings, rng
-        )
-
-    def _draw_split(self, data, rng):
-        try:
-            return validation_split(
-                data.Y,
-                fraction=self.validation_fraction,
-                rng=rng,
-                kind=self._split_kind(),
-                groups=data.groups,
-            )
-        except SplitRefused as reason:
-            warnings.warn(
-                f"Early stopping is off for this fit: {reason}. Training uses every "
-                "row; raise validation_fraction or pass X_val, y_val to stop early.",
-                UserWarning,
-            )
-            return None
-
     def _split_kind(self):
         return "regression"
 
@@ -851,6 +813,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # -- fitted attributes --------------------------------------------------
     def _publish(self, outcome):
         """The fitted attributes, from the training state and the outcome."""
+        self._publish_state()
+        self._warn_status(outcome)
+
+    def _publish_state(self):
+        """The fitted attributes of the training state."""
         state = self._state
         self.n_iter_ = state.n_iter
         self.t_ = state.t
@@ -868,7 +835,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         self.best_epoch_ = state.best_epoch if has_validation else None
         self.history_ = {key: list(values) for key, values in state.history.items()}
-        self._warn_status(outcome)
 
     @property
     def feature_importances_(self):
@@ -912,18 +878,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _validated_output(self, X):
         return self._averaged(X, lambda raw: self._loss.link(raw))
-
-    def _head_mean(self, output):
-        """The mean over a shared-weight ensemble's heads of their linked
-        ``output`` (``(heads * n, n_outputs)``, head-major)."""
-        heads = self._heads()
-        return output if heads == 1 else per_head(output, heads).mean(axis=0)
-
-    def _score_output(self, output, y, sample_weight=None):
-        """``score`` of the linked network ``output`` for targets ``y``."""
-        if not np.isfinite(output).all():
-            return np.nan
-        return self._score_function(y, self._predict_from_output(output), sample_weight)
 
     def __setstate__(self, state):
         super().__setstate__(state)

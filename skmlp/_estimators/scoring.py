@@ -1,8 +1,13 @@
-"""How an estimator scores its network on validation rows, every epoch."""
+"""How a fit scores its networks on validation rows, every epoch."""
 
 import copy
+from dataclasses import dataclass
+from functools import partial
 
+import numpy as np
 from sklearn.metrics import check_scoring
+
+from ..nn.layers import per_head
 
 
 def fitted_snapshot(estimator):
@@ -12,34 +17,75 @@ def fitted_snapshot(estimator):
     sees the weights of the epoch being scored. Any scikit-learn scorer can
     score it through its public prediction methods. The copy forgets the
     feature names: it is given the validation rows as the validated array
-    they already are, which then skip the input checks.
+    they already are, which then skip the input checks; and the members of
+    an earlier fit, if any: it predicts with the one network it is given.
     """
     snapshot = copy.copy(estimator)
     snapshot.__dict__.pop("feature_names_in_", None)
+    snapshot.__dict__.pop("estimators_", None)
     return snapshot
 
 
-def validation_score(estimator, X, Y, sample_weight):
-    """The score of ``estimator``'s network on validation rows ``X, Y`` (for
-    :class:`~skmlp.training.validation.ValidationSet`): ``score(raw, member)``
-    from the logits ``raw`` of ``X`` and ``member()``, the network being
-    trained, or ``None`` for ``scoring='loss'`` (the negated validation
-    loss). ``scoring=None`` scores with the estimator's ``score`` metric
-    (accuracy, R^2) from the logits; anything else with the scikit-learn
-    scorer it names, called on a :func:`fitted_snapshot` that predicts with
-    the network."""
+@dataclass(frozen=True)
+class OutputScore:
+    """The score of a network's logits by the estimator's own metric
+    (``score``'s accuracy, R^2), as plain data and callables.
+
+    ``link`` maps logits to outputs (the loss's link, in place); a
+    shared-weight ensemble's ``heads`` are averaged; ``predict`` maps
+    outputs to predictions and ``metric(y, predictions, sample_weight)``
+    scores them against the targets ``y`` (in the user's encoding).
+    """
+
+    link: object
+    heads: int
+    predict: object
+    metric: object
+    y: object
+    sample_weight: object = None
+
+    def __call__(self, raw, member=None):
+        output = self.link(raw)
+        if self.heads > 1:
+            output = per_head(output, self.heads).mean(axis=0)
+        if not np.isfinite(output).all():
+            return np.nan
+        return self.metric(self.y, self.predict(output), self.sample_weight)
+
+
+def validation_scorer(estimator, loss):
+    """``scorer(X, Y, sample_weight)``: how a fit of ``estimator`` with
+    ``loss`` scores its validation rows ``X, Y`` (for
+    :class:`~skmlp.training.validation.ValidationSet`). ``scoring='loss'``:
+    ``None`` (the negated validation loss); ``scoring=None``: an
+    :class:`OutputScore` of the estimator's ``score`` metric; anything else:
+    the scikit-learn scorer it names, called on a :func:`fitted_snapshot`
+    of ``estimator`` that predicts with the network being trained."""
     scoring = estimator.scoring
     if scoring == "loss":
-        return None
-    y = estimator._decode(Y)
+        return _negated_loss
     if scoring is None:
+        return partial(_output_score, estimator, loss)
+    return partial(_scorer_score, estimator, check_scoring(estimator, scoring))
 
-        def score(raw, member):
-            output = estimator._head_mean(estimator._loss.link(raw))
-            return estimator._score_output(output, y, sample_weight)
 
-        return score
-    scorer = check_scoring(estimator, scoring)
+def _negated_loss(X, Y, sample_weight):
+    return None
+
+
+def _output_score(estimator, loss, X, Y, sample_weight):
+    return OutputScore(
+        loss.link,
+        estimator._heads(),
+        estimator._predict_from_output,
+        estimator._score_function,
+        estimator._decode(Y),
+        sample_weight,
+    )
+
+
+def _scorer_score(estimator, scorer, X, Y, sample_weight):
+    y = estimator._decode(Y)
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
 
     def scored(raw, member):

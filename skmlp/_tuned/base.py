@@ -15,6 +15,7 @@ import math
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
 from functools import partial
 from numbers import Integral
 
@@ -30,8 +31,9 @@ from sklearn.utils.validation import (
 )
 
 from .._estimators.attributes import CV_PRIVATE
-from .._estimators.base import _training_median, fit_estimators
+from .._estimators.base import _training_median
 from .._estimators.ensemble import bind_members, member_seeds, publish
+from .._estimators.planner import PendingFit, train_and_publish
 from .._sklearn_compat import StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
 from ..model_selection._results import search_results
@@ -128,15 +130,14 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         X = self._fit_encoder(raw, X, sample_weight)
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
-        networks, args = self._networks(Xs, targets, sample_weight, splits, alphas)
         halving = self._halving(alphas)
         search_start = time.perf_counter()
         rungs = (
             None if halving is None else halving.rungs(self.max_iter, self._steps(splits))
         )
-        fit_estimators(networks, args, rungs=rungs)
+        networks = self._train_networks(Xs, targets, sample_weight, splits, alphas, rungs)
         seconds = (time.perf_counter() - search_start) / (len(alphas) * len(splits))
-        chosen = self._select(networks, alphas, len(splits), seconds)
+        chosen = self._fitted_networks(self._select(networks, alphas, len(splits), seconds))
         self.cv_results_["pruned_at_epoch"] = (
             np.zeros(len(alphas), dtype=int) if halving is None else halving.pruned_at
         )
@@ -255,23 +256,46 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         params["scoring"] = "loss" if self.scoring is None else self.scoring
         return {**params, **FIXED}
 
-    def _networks(self, X, y, sample_weight, splits, alphas):
-        """One unfitted network per (alpha, fold, seed) and its fit arguments.
-        A fold's networks share their seeds across alphas (common random
-        numbers: the alphas are compared on equal draws) and their arrays."""
-        base = self._network_class(**self._network_params(), **self._fold_ensemble())
+    def _train_networks(self, X, y, sample_weight, splits, alphas, rungs):
+        """One network per (alpha, fold, seed), in that order, trained in one
+        pass (stopped at ``rungs``, if any: halving): a :class:`_Trained` each. One
+        estimator of the networks' class per fold prepares the fold's rows
+        once and plans its alphas and seeds as vectors; a fold's networks
+        share their seeds across alphas (common random numbers: the alphas
+        are compared on equal draws)."""
         seeds = member_seeds(self.random_state, len(splits) * self.ensemble_size)
         seeds = seeds.reshape(len(splits), self.ensemble_size)[:, : self._per_fold()]
-        fold_args = [_fold_args(X, y, sample_weight, split) for split in splits]
-        networks, args = [], []
-        for alpha in alphas:
-            for fold, fold_seeds in zip(fold_args, seeds):
-                for seed in fold_seeds:
-                    networks.append(
-                        clone(base).set_params(alpha=float(alpha), random_state=int(seed))
-                    )
-                    args.append(fold)
-        return networks, args
+        base = self._network_class(**self._network_params(), **self._fold_ensemble())
+        folds = [clone(base) for _ in splits]
+        plans = [
+            fold._plan_networks(_fold_args(X, y, sample_weight, split), alphas, fold_seeds)
+            for fold, split, fold_seeds in zip(folds, splits, seeds)
+        ]
+        per_fold = seeds.shape[1]  # each fold's plans are alpha-major
+        order = [
+            (fold, a, j)
+            for a in range(len(alphas))
+            for fold in range(len(splits))
+            for j in range(per_fold)
+        ]
+        trained = []
+
+        def publish(results):
+            for (fold, a, j), result in zip(order, results):
+                folds[fold]._warn_status(result.outcome)
+                trained.append(_Trained(folds[fold], result, alphas[a], seeds[fold, j]))
+
+        planned = [plans[fold][a * per_fold + j] for fold, a, j in order]
+        train_and_publish([PendingFit(order, planned, publish)], rungs=rungs)
+        return trained
+
+    @staticmethod
+    def _fitted_networks(chosen):
+        """The chosen networks as estimators of their own."""
+        return [
+            t.fold._fitted_copy(t.result, alpha=float(t.alpha), random_state=int(t.seed))
+            for t in chosen
+        ]
 
     def _per_fold(self):
         """Networks per (alpha, fold): ``ensemble_size`` independent ones, or
@@ -461,6 +485,26 @@ def _check_fold_weights(sample_weight, splits):
                     "rows of weight 0 to no fold alone (drop them before fit), or "
                     "use fewer inner folds (cv) or other groups."
                 )
+
+
+@dataclass(frozen=True)
+class _Trained:
+    """A trained network of the search: the estimator that planned its fold,
+    its :class:`~skmlp.model_axis.FitResult`, its alpha and its seed."""
+
+    fold: object
+    result: object
+    alpha: float
+    seed: int
+
+    @property
+    def best_validation_score_(self):
+        state = self.result.state
+        return state.best_validation_score if state.validation_scores else np.nan
+
+    @property
+    def n_iter_(self):
+        return self.result.state.n_iter
 
 
 def _fold_args(X, y, sample_weight, split):

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sklearn import get_config
 from sklearn.pipeline import Pipeline
 
-from .._estimators.base import BaseMLP
-from .._estimators.early_stopping_split import FitCache
+from .._estimators.base import BaseMLP, PreparedOnce
+from .._estimators.planner import train_and_publish
 from .._sklearn_compat import (
     _check_method_params,
     _safe_split,
@@ -28,7 +28,6 @@ from .._sklearn_compat import (
     pipeline_fit_params,
     scorer_names,
 )
-from ..model_axis import train
 
 
 def final_step(estimator):
@@ -119,27 +118,22 @@ def preprocess(fit, function, *args):
 
 
 def plan_and_train(fits, error_score, on_epoch=None):
-    """Plan every prepared fit (its skmlp step's ``_plan_fit``; a fit that
-    fails records its error, or raises it with ``error_score='raise'``), train
-    the plans of all in one call of the scheduler and publish them. Each
-    fit's seconds grow by an equal share of the planning and training."""
-    start, cache = time.perf_counter(), FitCache()
+    """Plan every prepared fit (fits of the very same arrays with the same
+    parameters but alpha and random_state prepared once, see
+    :class:`~skmlp._estimators.base.PreparedOnce`; a fit that fails records
+    its error, or raises it with ``error_score='raise'``), train the plans of
+    all in one call of the scheduler and publish them. Each fit's seconds
+    grow by an equal share of the planning and training."""
+    start, prepared = time.perf_counter(), PreparedOnce()
     for fit in fits:
-        fit.pending = attempt(fit, _plan_fit, fit, cache)
+        fit.pending = attempt(fit, prepared.plan, fit.final, fit.args)
         if fit.error is not None and error_score == "raise":
             raise fit.error
-    pending = [fit.pending for fit in fits if fit.error is None]
-    results = iter(train([p for fit in pending for p in fit.plans], on_epoch))
-    for fit in pending:
-        fit.publish([next(results) for _ in fit.plans])
+    pending = [fit for fit in fits if fit.error is None]
+    train_and_publish([fit.pending for fit in pending], on_epoch)
     share = (time.perf_counter() - start) / max(1, len(pending))
-    for fit in fits:
-        if fit.error is None:
-            fit.seconds += share
-
-
-def _plan_fit(fit, cache):
-    return fit.final._plan_fit(**fit.args, cache=cache)
+    for fit in pending:
+        fit.seconds += share
 
 
 def failed_result(fit, scorer, error_score, return_train_score):

@@ -22,6 +22,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._sklearn_compat import (
@@ -88,7 +89,7 @@ class SearchFits:
         self.evaluation, self.pairs = evaluation, pairs
         self.search = evaluation.search
         self.n_candidates = len({c for (c, _), _ in pairs})
-        self._preprocessed = {}
+        self._preprocessed, self._rows = {}, {}
 
     def run(self):
         """One result dict per pair, as ``_fit_and_score`` returns them."""
@@ -143,11 +144,17 @@ class SearchFits:
         return fit
 
     def _fit_args(self, fit, split, X, y, fit_params):
-        """The skmlp step's fit arguments, as ``_fit_and_score`` prepares a fit."""
+        """The skmlp step's fit arguments, as ``_fit_and_score`` prepares a fit.
+        The candidates of a fold take its rows as the same arrays, so that
+        those whose parameters differ only in alpha and random_state are
+        prepared once (:class:`~skmlp._estimators.base.PreparedOnce`)."""
         validate_params(fit)
-        fit_params = _check_method_params(X, params=fit_params, indices=fit.train)
-        X_train, y_train = _safe_split(fit.estimator, X, y, fit.train)
-        return self._preprocess(fit, split, X_train, y_train, fit_params)
+        key = (split, get_tags(fit.estimator).input_tags.pairwise)
+        if key not in self._rows:
+            fit_params = _check_method_params(X, params=fit_params, indices=fit.train)
+            X_train, y_train = _safe_split(fit.estimator, X, y, fit.train)
+            self._rows[key] = (X_train, y_train, fit_params)
+        return self._preprocess(fit, split, *self._rows[key])
 
     def _preprocess(self, fit, split, X_train, y_train, fit_params):
         """The skmlp step's fit arguments: a pipeline's preprocessing is fitted
