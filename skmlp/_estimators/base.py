@@ -517,7 +517,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         for member in members:
             if member is not self:
                 adopt_learned(self, member)
-        return PendingFit(members, plans, partial(self._publish_results, members))
+        return PendingFit(plans, partial(self._publish_results, members), members)
 
     def _plans(self, data, members, incremental):
         """The planner's plans of ``members`` (a :class:`~.planner.Members`)

@@ -110,13 +110,13 @@ class Members:
 
 @dataclass(frozen=True)
 class PendingFit:
-    """A fit before training: its plans and ``publish(results)``, which makes
-    the fit's estimators fitted from the scheduler's results (one per plan);
-    ``members``: the estimators it publishes, one per plan."""
+    """A fit before training: its plans and ``publish(results)``, which
+    publishes the scheduler's results (one per plan); ``members``: the
+    estimators it makes fitted, one per plan (for their callbacks), if any."""
 
-    members: list
     plans: list
     publish: object
+    members: list = ()
 
 
 def plan_members(data, spec, members, incremental=False):

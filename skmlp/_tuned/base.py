@@ -286,7 +286,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 trained.append(_Trained(folds[fold], result, alphas[a], seeds[fold, j]))
 
         planned = [plans[fold][a * per_fold + j] for fold, a, j in order]
-        train_and_publish([PendingFit(order, planned, publish)], rungs=rungs)
+        train_and_publish([PendingFit(planned, publish)], rungs=rungs)
         return trained
 
     @staticmethod
