@@ -3,7 +3,9 @@ MultiLabelMLPCV): scaling, inner folds, one pass, selection.
 
 A CV estimator trains one network per (alpha, inner fold, seed) on the rows
 of the fold's training part, with early stopping (and restore-best) on the
-fold's held-out rows. All of them train together on model axes
+fold's held-out rows. One estimator of the networks' class per fold prepares
+the fold's rows once and hands the planner the alphas and seeds as vectors
+(``BaseMLP._plan_networks``); all the plans train together on model axes
 (:func:`skmlp.model_axis.train`), or one after the other when they
 cannot. The held-out score of each network at its best epoch is its fold's
 score; the alpha of the best mean score is chosen, and the chosen alpha's
