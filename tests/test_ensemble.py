@@ -533,7 +533,9 @@ def test_members_weights_are_the_ensembles():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ensemble.estimators_[0].fit(X[:80], y[:80])
-    np.testing.assert_allclose(ensemble.predict(X), _member_average(ensemble, X), rtol=1e-12)
+    np.testing.assert_allclose(
+        ensemble.predict(X), _member_average(ensemble, X), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("how", ["pickle", "skops", "deepcopy"])

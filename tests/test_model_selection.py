@@ -23,8 +23,8 @@ from sklearn.model_selection._validation import (
     cross_validate,
 )
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 import skmlp.model_selection._cross_validation as one_pass_module
 from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
