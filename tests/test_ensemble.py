@@ -572,3 +572,20 @@ def test_an_ensemble_saved_before_stacking_is_stacked_when_loaded():
     assert model._network.n_members == len(model.estimators_) == 2
     for j, member in enumerate(model.estimators_):
         assert member._network._view_of == (model._network, j)
+
+
+@pytest.mark.parametrize("kind", ["independent", "shared"])
+def test_many_rows_go_member_by_member_with_the_same_predictions(kind, monkeypatch):
+    """Rows whose activations of all members would not stay in cache go one
+    member after the other: the same numbers as the one pass."""
+    import skmlp.nn.network as network_module
+
+    X, y = _data("classifier")
+    model = MLPClassifier(ensemble_size=K, ensemble_kind=kind, **PARAMS).fit(X, y)
+    one_pass = model.predict_proba(X)
+    monkeypatch.setattr(network_module, "PREDICT_BLOCK_BYTES", 1024)
+    assert model._network.rows_per_block() < len(X)
+    np.testing.assert_allclose(model.predict_proba(X), one_pass, rtol=1e-12)
+    views = model._network.__dict__.get("_views")
+    assert (views is not None) == (kind == "independent")  # shared: one network
+    assert "_views" not in model._network.__getstate__()
