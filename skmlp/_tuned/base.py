@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
 
 from .._estimators.attributes import CV_PRIVATE
 from .._estimators.base import _training_median
-from .._estimators.ensemble import bind_members, member_seeds, publish
+from .._estimators.ensemble import bind_members, ensemble_shape, member_seeds, publish
 from .._estimators.planner import PendingFit, train_and_publish
 from .._sklearn_compat import StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
@@ -302,13 +302,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def _per_fold(self):
         """Networks per (alpha, fold): ``ensemble_size`` independent ones, or
         one shared-weight ensemble of that many members."""
-        return 1 if self.ensemble_kind == "shared" else self.ensemble_size
+        return ensemble_shape(self.ensemble_size, self.ensemble_kind)[0]
 
     def _fold_ensemble(self):
-        """Each (alpha, fold) network's ensemble parameters."""
-        if self.ensemble_kind == "shared":
-            return dict(ensemble_size=self.ensemble_size, ensemble_kind="shared")
-        return {}
+        """Each (alpha, fold) network's ensemble parameters: its heads."""
+        _, heads = ensemble_shape(self.ensemble_size, self.ensemble_kind)
+        return dict(ensemble_size=heads, ensemble_kind=self.ensemble_kind)
 
     def _steps(self, splits):
         """The optimizer steps an epoch of the smallest inner training set."""
@@ -378,7 +377,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         epochs = min(max(epochs, 1), self.max_iter)
         params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
         seed = int(member_seeds(self.random_state, 2)[1])
-        size = len(chosen) * (self.ensemble_size if self.ensemble_kind == "shared" else 1)
+        size = len(chosen) * ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
         refitted = self._network_class(
             **params,
             ensemble_size=size,
