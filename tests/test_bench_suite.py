@@ -123,6 +123,23 @@ def test_aggregates_on_a_hand_made_results_table():
     assert summary.index[0] == "mlp" and summary.loc["linear", "mean_rank"] == 3.0
 
 
+def test_candidates_gains_over_the_reference():
+    """A candidate's gain over "skmlp CV" per table, its better / worse
+    count by the suite's tie rule, and the best candidate per table."""
+    from benchmarks.suite.candidates import gains
+
+    frame = _records().replace({"model": {"mlp": "skmlp CV", "tree": "cv wide"}})
+    frame = frame[frame["model"] != "linear"]
+    summary, deltas = gains(frame)
+    # a: 0.81 - 0.91 = -0.10 (worse); b: 0.55 - 0.55 = 0 (a tie)
+    assert deltas.loc[["a", "b"], "cv wide"].tolist() == pytest.approx([-0.10, 0.0])
+    row = summary.set_index("candidate").loc["cv wide"]
+    assert (row["tables"], row["better"], row["worse"]) == (2, 0, 1)
+    assert row["mean_gain"] == pytest.approx(-0.05)
+    best = summary.set_index("candidate").loc["best per table"]
+    assert best["mean_gain"] == pytest.approx(0.0)  # never below the reference
+
+
 def test_lower_is_better_metrics_are_negated():
     frame = pd.DataFrame(
         [

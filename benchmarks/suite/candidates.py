@@ -47,3 +47,68 @@ def builder(name):
         return Prepared(cls(random_state=seed, **(given if applies else {})), groups=True)
 
     return build
+
+
+def gains(frame, reference="skmlp CV"):
+    """Each candidate against ``reference`` (``frame``: the report's records
+    with a headline ``score``), on the tables both ran: the mean and median
+    gain of score, and on how many tables it is better or worse beyond one
+    paired standard error of the folds (the suite's tie rule). The last row,
+    "best per table", is the gain of the best candidate on each table: an
+    upper bound on what choosing among them could win (it is chosen on the
+    test folds)."""
+    import pandas as pd
+
+    from . import aggregate
+
+    table = aggregate.per_table(frame)
+    scores = table.pivot(index="table", columns="model", values="score")
+    names = [c for c in CANDIDATES if c in scores.columns]
+    deltas = scores[names].sub(scores[reference], axis=0)
+    versus = aggregate.win_rates(frame[frame["model"].isin([reference, *names])], reference)
+    versus = versus.set_index("model")
+    rows = [
+        {
+            "candidate": name,
+            "tables": int(deltas[name].notna().sum()),
+            "mean_gain": deltas[name].mean(),
+            "median_gain": deltas[name].median(),
+            "better": int(versus.loc[name, "loss"]),
+            "worse": int(versus.loc[name, "win"]),
+        }
+        for name in names
+    ]
+    best = deltas.max(axis=1).clip(lower=0)
+    rows.append(
+        {
+            "candidate": "best per table",
+            "tables": int(best.notna().sum()),
+            "mean_gain": best.mean(),
+            "median_gain": best.median(),
+        }
+    )
+    summary = pd.DataFrame(rows).astype({"better": "Int64", "worse": "Int64"})
+    return summary, deltas
+
+
+def main(argv=None):
+    """``python -m benchmarks.suite.candidates [--cache DIR]``: the candidates'
+    gains over "skmlp CV" from a suite cache, per table and in all."""
+    import argparse
+
+    from .report import collect
+    from .run import Cache
+    from .tables import BY_NAME
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.suite.candidates")
+    parser.add_argument("--cache", default="benchmarks/suite_cache")
+    args = parser.parse_args(argv)
+    frame = collect(Cache(args.cache), list(BY_NAME), ["skmlp CV", *CANDIDATES])
+    summary, deltas = gains(frame)
+    print(deltas.round(3).to_string())
+    print()
+    print(summary.round(4).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
