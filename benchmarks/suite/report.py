@@ -219,7 +219,10 @@ def write_report(cache, tables, models, rst_path=None, times=None):
         ).set_index("table")
     for title, part in parts.items():
         print(f"\n== {title}\n{part.to_string()}")
-    if rst_path is not None:
+    if rst_path is not None and REFERENCE not in set(table["model"]):
+        note = f"its figures compare with {REFERENCE!r}, which did not run"
+        print(f"\nno page written to {rst_path}: {note}")
+    elif rst_path is not None:
         from .rst import page
 
         first, second = figures(table, frame)
