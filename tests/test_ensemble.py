@@ -540,15 +540,17 @@ def test_members_weights_are_the_ensembles():
 
 @pytest.mark.parametrize("how", ["pickle", "skops", "deepcopy"])
 def test_a_saved_ensemble_keeps_its_members_as_views(how, tmp_path):
-    """Saving writes the stack once (a member's view holds no numbers of its
-    own), and loading binds the members to the loaded stack again."""
+    """Saving writes the stack once (the members are saved without their
+    networks), and loading binds the members to the loaded stack again."""
     import copy
 
     from skmlp import persistence
 
     X, y = _data("classifier")
     ensemble = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
-    assert "theta" not in ensemble.estimators_[0]._network.__getstate__()
+    saved = ensemble.__getstate__()["estimators_"]
+    assert not any("_network" in vars(member) for member in saved)
+    assert all("_network" in vars(member) for member in ensemble.estimators_)
     if how == "pickle":
         loaded = pickle.loads(pickle.dumps(ensemble))
     elif how == "skops":
@@ -589,3 +591,37 @@ def test_many_rows_go_member_by_member_with_the_same_predictions(kind, monkeypat
     views = model._network.__dict__.get("_views")
     assert (views is not None) == (kind == "independent")  # shared: one network
     assert "_views" not in model._network.__getstate__()
+
+
+def test_a_member_saved_alone_saves_its_own_weights_only():
+    """A member's network is a view of the ensemble's stack; saved on its
+    own it is a network of its own, not the whole stack."""
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=8, **PARAMS).fit(X, y)
+    member = ensemble.estimators_[3]
+    alone = pickle.loads(pickle.dumps(member))
+    assert alone._network.n_members == 1 and "_view_of" not in vars(alone._network)
+    np.testing.assert_array_equal(alone.predict_proba(X), member.predict_proba(X))
+    whole = len(pickle.dumps(ensemble))
+    assert len(pickle.dumps(member)) < whole / 4
+
+
+def test_members_removed_or_refitted_differently_are_what_the_ensemble_averages():
+    """Predictions come from estimators_: after members are removed, or one is
+    refitted with another architecture or dtype, the ensemble averages the
+    members it has, each with its own network."""
+    X, y = _data("classifier")
+    ensemble = MLPClassifier(ensemble_size=K, **PARAMS).fit(X, y)
+
+    def average():
+        return np.mean([m.predict_proba(X) for m in ensemble.estimators_], axis=0)
+
+    ensemble.estimators_ = ensemble.estimators_[:2]
+    np.testing.assert_allclose(ensemble.predict_proba(X), average(), rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ensemble.estimators_[0].set_params(hidden_layer_sizes=(5,)).fit(X, y)
+        ensemble.estimators_[1].fit(X.astype(np.float32), y)
+    np.testing.assert_allclose(ensemble.predict_proba(X), average(), rtol=1e-6)
+    again = pickle.loads(pickle.dumps(ensemble))  # saved and loaded as it is
+    np.testing.assert_allclose(again.predict_proba(X), average(), rtol=1e-6)

@@ -40,10 +40,12 @@ from ..training.trainer import Status
 from .attributes import DATA_ATTRIBUTES, SHARED
 from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
 from .ensemble import (
+    bind_members,
     check_member_count,
     ensemble_members,
     ensemble_shape,
-    predicting_network,
+    in_stack,
+    predicting_networks,
     publish,
     stack_members,
     stacked,
@@ -861,11 +863,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         given): ``(k, m, n_outputs)``, one row block per member (and head) of an
         ensemble, which all predict in one pass of its stacked network."""
         check_is_fitted(self)
-        network = predicting_network(self)
+        networks = predicting_networks(self)
         self._check_dense(X)
-        X = check_predict_input(self, X, network.dtype)
+        X = check_predict_input(self, X, networks[0].dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            raws = network.predict_members(X)  # every member and head in one pass
+            raws = np.concatenate([network.predict_members(X) for network in networks])
         return raws if np.isfinite(raws).all() else _clip_overflow(raws)
 
     def _averaged(self, X, transform):
@@ -879,15 +881,38 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _validated_output(self, X):
         return self._averaged(X, lambda raw: self._loss.link(raw))
 
+    def __getstate__(self):
+        """An ensemble's members are saved without their networks while these
+        are the rows of its stack, which is saved once (:meth:`__setstate__`
+        binds them to it again)."""
+        state = dict(super().__getstate__())  # object's is the __dict__ itself
+        members = state.get("estimators_")
+        if members is not None and in_stack(members, state.get("_network")):
+            state["estimators_"] = [_without_network(m) for m in members]
+        return state
+
     def __setstate__(self, state):
         super().__setstate__(state)
-        if "estimators_" in state and "_network" not in state:
+        members = state.get("estimators_")
+        if members is None:
+            return
+        if "_network" not in state:
             stack_members(self)  # an ensemble saved before ensembles were stacked
+        elif all("_network" not in m.__dict__ for m in members):
+            bind_members(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = self.feature_embedding is None
         return tags
+
+
+def _without_network(member):
+    """A shallow copy of ``member`` without its network (saved as a row of
+    its ensemble's stack)."""
+    copy_ = object.__new__(type(member))
+    copy_.__dict__.update({k: v for k, v in vars(member).items() if k != "_network"})
+    return copy_
 
 
 def partial_fit_available(estimator):

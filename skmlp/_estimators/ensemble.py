@@ -7,7 +7,10 @@ member's fit is one plan; the scheduler trains the plans together on model
 axes where they can share one (:func:`skmlp.model_axis.train`), and every
 member ends as it would have ended fitted alone. The fitted members are kept
 as ``estimators_``; predictions average the members' probabilities (outputs
-for a regressor).
+for a regressor). A fitted ensemble holds its members' networks stacked into
+one (``_network``, :func:`stack_members`), each member's network a view of its
+row, so that all predict in one pass; a member refitted, removed or replaced
+since is read from the members (:func:`predicting_networks`).
 """
 
 import numpy as np
@@ -131,8 +134,14 @@ def stack_members(ensemble):
     """The members' networks stacked into the ensemble's one network
     (``_network``), which predicts for all of them in one pass; each member's
     network becomes a view of its row, so that a member's weights are the
-    stack's (setting ``estimators_[j].coefs_`` changes the ensemble)."""
-    ensemble._network = Network.stack([m._network for m in ensemble.estimators_])
+    stack's (setting ``estimators_[j].coefs_`` changes the ensemble). Members
+    of different architectures or dtypes (one refitted on its own, in a model
+    saved before ensembles were stacked) stay as they are, without a stack."""
+    networks = [m._network for m in ensemble.estimators_]
+    if len({n.spec for n in networks}) > 1:
+        ensemble.__dict__.pop("_network", None)
+        return
+    ensemble._network = Network.stack(networks)
     bind_members(ensemble)
 
 
@@ -143,23 +152,25 @@ def bind_members(ensemble):
         member._network = ensemble._network.member(j, copy=False)
 
 
-def predicting_network(model):
-    """The network that predicts for ``model`` in one pass: its own (a single
-    network, or an ensemble's stack); for an ensemble whose members have had
-    their networks replaced since it was stacked (a member refitted), the
-    members' networks stacked anew, so that predictions always come from the
-    members."""
+def predicting_networks(model):
+    """The networks that predict for ``model``: its own (a single network, or
+    an ensemble's stack, all members in one pass) while the members are
+    exactly the stack's rows, in order; else, when members were refitted,
+    removed or replaced since, each member's own network, so that
+    predictions always come from ``estimators_``."""
     network, members = model.__dict__.get("_network"), model.__dict__.get("estimators_")
-    if members is None or all(
-        _row_of(m._network, network, j) for j, m in enumerate(members)
-    ):
-        return network
-    return Network.stack([m._network for m in members])
+    if members is None or in_stack(members, network):
+        return [network]
+    return [member._network for member in members]
 
 
-def _row_of(network, stack, j):
-    """Whether ``network`` is row ``j`` of ``stack`` (a stack of one: itself)."""
-    return network is stack or getattr(network, "_view_of", None) == (stack, j)
+def in_stack(members, stack):
+    """Whether the networks of ``members`` are the rows of ``stack``, in order."""
+    if stack is None or len(members) != stack.n_members:
+        return False
+    return all(
+        getattr(m._network, "_view_of", None) == (stack, j) for j, m in enumerate(members)
+    )
 
 
 def stacked(arrays_of_members):

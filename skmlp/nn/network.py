@@ -242,11 +242,11 @@ class Network:
     def __getstate__(self):
         state = self.__dict__.copy()
         # layer objects are views, rebuilt by _bind; the workspace is transient
+        # a member's view saves its own rows (as a network of its own): the
+        # ensemble that holds its stack saves the stack once (BaseMLP)
         for key in ("hidden", "output", "embedder", "adapter", "_workspace", "_views"):
             state.pop(key, None)
-        if "_view_of" in state:  # a member's view: its stack holds the numbers
-            for key in ("theta", "grad", "state"):
-                state.pop(key)
+        state.pop("_view_of", None)
         state["dtype"] = self.dtype.name  # plain data for safe formats (skops)
         return state
 
@@ -259,10 +259,6 @@ class Network:
             state["embedding"] = tuple(state["embedding"])
         self.__dict__.update(state)
         self.dtype = np.dtype(self.dtype)
-        if "_view_of" in state:  # its stack is restored first (pickle, skops, deepcopy)
-            stack, j = state["_view_of"]
-            for key in ("theta", "grad", "state"):
-                setattr(self, key, stack.members_view(getattr(stack, key))[j])
         self._bind()
 
     @property
@@ -620,9 +616,10 @@ class Network:
         return views
 
     def rows_per_block(self):
-        """The most rows whose widest layer of activations, for every member
-        and head, takes :data:`PREDICT_BLOCK_BYTES`."""
-        width = max(self.layer_units[1:]) * self.n_members * self.heads
+        """The most rows whose widest layer of activations (the embedded
+        inputs too), for every member and head, takes :data:`PREDICT_BLOCK_BYTES`."""
+        widest = max(max(fan_in, fan_out) for fan_in, fan_out in self._shapes())
+        width = widest * self.n_members * self.heads
         return PREDICT_BLOCK_BYTES // (width * self.dtype.itemsize)
 
     def input_gradient(self, X, output_grad):
