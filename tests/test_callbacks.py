@@ -111,6 +111,25 @@ def test_clones_share_the_callback_instances():
     assert recorder.events[0] == ("setup", "fit")
 
 
+@needs_callbacks
+@pytest.mark.parametrize("remove", [False, True])
+def test_continued_members_take_the_ensembles_current_callbacks(remove):
+    """warm_start continues an ensemble's fitted members with the callbacks
+    set on the ensemble now, not those of its first fit (or none, once removed)."""
+    first, then = Recorder(), Recorder()
+    params = dict(hidden_layer_sizes=(7,), max_iter=4, tol=0, random_state=0)
+    params.update(ensemble_size=3)
+    est = MLPClassifier(**params).set_callbacks(first)
+    _fit_quietly(est, X, Y_KIND["classifier"])
+    n_first = len(first.events)
+    est.set_callbacks() if remove else est.set_callbacks(then)
+    _fit_quietly(est.set_params(warm_start=True, max_iter=2), X, Y_KIND["classifier"])
+    assert len(first.events) == n_first  # the first fit's recorder hears nothing more
+    assert (len(then.events) == 0) == remove
+    for member in est.estimators_:
+        assert ("_skl_callbacks" in vars(member)) != remove
+
+
 # -- the task tree ---------------------------------------------------------------------
 
 

@@ -57,7 +57,18 @@ def ensemble_members(ensemble, incremental):
     members = list(fitted) + [clone(ensemble) for _ in range(len(fitted), k)]
     for member, seed in zip(members, seeds):
         member.set_params(**{**params, "ensemble_size": 1, "random_state": int(seed)})
+        _share_callbacks(ensemble, member)
     return members
+
+
+def _share_callbacks(ensemble, member):
+    """The ensemble's callbacks (scikit-learn >= 1.9's ``set_callbacks``) on
+    ``member``: a fitted member continues with the ensemble's current ones."""
+    callbacks = ensemble.__dict__.get("_skl_callbacks")
+    if callbacks is None:
+        member.__dict__.pop("_skl_callbacks", None)
+    else:
+        member._skl_callbacks = callbacks
 
 
 def _check_size_change(ensemble, n_fitted, incremental):
