@@ -451,7 +451,7 @@ def test_gene_panels_as_long_pandas_indexes_are_told_apart(alone):
 def test_content_key_compares_by_value():
     from sklearn.preprocessing import MinMaxScaler
 
-    from skmlp.model_selection._keys import content_key as key
+    from skmlp._estimators.content import content_key as key
 
     a, b = np.zeros(2000), np.zeros(2000)
     b[1234] = 1

@@ -39,6 +39,7 @@ from ..training.config import STOCHASTIC_SOLVERS, TrainingConfig
 from ..training.trainer import Status
 from .attributes import DATA_ATTRIBUTES, SHARED
 from .callbacks import NO_TASKS, CallbackSupportMixin, FitTasks, callback_data
+from .content import content_key
 from .ensemble import (
     bind_members,
     check_member_count,
@@ -157,30 +158,14 @@ class PreparedOnce:
 
 
 def _same_preparation(a, b):
-    """Whether the parameters of ``a`` and ``b`` agree but in
-    :attr:`BaseMLP.UNPREPARED`, value by value."""
-    params_a, params_b = a.get_params(deep=False), b.get_params(deep=False)
-    return all(
-        _same_value(params_a[name], params_b[name])
-        for name in params_a
-        if name not in BaseMLP.UNPREPARED
-    )
+    """Whether the parameters of ``a`` and ``b`` agree, by content, but in
+    :attr:`BaseMLP.UNPREPARED`."""
+    return _preparation_key(a) == _preparation_key(b)
 
 
-def _same_value(a, b):
-    """Equal by type and content (arrays by their values); an object of any
-    other kind only to itself."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(map(_same_value, a, b))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
-    return isinstance(a, (str, bytes, int, float, complex)) and a == b
+def _preparation_key(estimator):
+    params = estimator.get_params(deep=False)
+    return content_key({k: v for k, v in params.items() if k not in BaseMLP.UNPREPARED})
 
 
 def fit_estimators(estimators, fit_args, on_epoch=None, rungs=None):
