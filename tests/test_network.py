@@ -366,3 +366,17 @@ def test_initialize_reproduces_sklearn_glorot_uniform(activation, gain, dtype):
         np.testing.assert_array_equal(network.coefs[i], W.astype(dtype))
         np.testing.assert_array_equal(network.intercepts[i], b.astype(dtype))
         assert np.abs(network.coefs[i]).max() <= bound
+
+
+def test_a_stack_of_members_with_their_own_dropout_changes_dtype():
+    """A stack whose members have dropout rates of their own (an ensemble of
+    candidates of a search) keeps each member's rates in another dtype; it
+    raised, the per-layer rates given where per-member ones were read."""
+    networks = [
+        Network([3, 4, 5, 2], "relu", np.float32, dropout=rate) for rate in (0.0, 0.2, 0.5)
+    ]
+    stack = Network.stack(networks)
+    other = stack.astype(np.float64)
+    assert other.dtype == np.float64
+    np.testing.assert_array_equal(other._member_dropout(), stack._member_dropout())
+    np.testing.assert_array_equal(other.theta, stack.theta)

@@ -405,7 +405,9 @@ class Network:
             self.activation,
             self.dtype,
             n_members=n_members,
-            **self.architecture(dropout=self.dropout if dropout is None else dropout),
+            **self.architecture(
+                dropout=self._member_dropout() if dropout is None else dropout
+            ),
         )
 
     def architecture(self, **changes):
@@ -424,7 +426,7 @@ class Network:
             self.activation,
             dtype,
             n_members=self.n_members,
-            **self.architecture(),
+            **self.architecture(dropout=self._member_dropout()),
         )
         other.theta[:] = self.theta
         other.state[:] = self.state
