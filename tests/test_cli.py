@@ -228,6 +228,35 @@ def test_tuned_fit_then_predict_round_trip(tables, tmp_path):
     assert len(predicted.stdout.splitlines()) == 241
 
 
+def test_tuned_fit_with_a_portfolio_says_its_selection_and_predicts(tables, tmp_path):
+    """A selection of two architectures is saved (skops), loaded and
+    predicts as the fitted model does; fit names the selected candidates."""
+    model = tmp_path / "tuned.skops"
+    fitted = skmlp(
+        "fit",
+        tables / "cohort.csv",
+        "--target",
+        "gene_4",
+        "--drop",
+        "subtype",
+        "--tuned",
+        "--estimator-param",
+        "alphas=[0.1, 10.0]",
+        "--estimator-param",
+        "portfolio=[{}, {'hidden_layer_sizes': (8,)}]",
+        "--estimator-param",
+        "selection='ensemble'",
+        "--model",
+        model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    assert "best of 4 candidates:" in fitted.stdout
+    assert "ensemble selection: " in fitted.stdout
+    predicted = skmlp("predict", model, tables / "cohort.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    assert len(predicted.stdout.splitlines()) == 241
+
+
 @pytest.mark.parametrize("saved", ["estimator", "dict"])
 def test_predict_names_a_file_that_skmlp_fit_did_not_save(saved, tables, tmp_path):
     skops_io = pytest.importorskip("skops.io")

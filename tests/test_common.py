@@ -168,6 +168,21 @@ def _cv_estimators():
             scaling=None,
         ),
         MLPClassifierCV(**small, feature_embedding="periodic", refit=True),
+        # a portfolio of two architectures, ensembled by selection
+        MLPClassifierCV(
+            **small,
+            portfolio=[{}, {"hidden_layer_sizes": (8,), "alphas": [0.1]}],
+            selection="ensemble",
+        ),
+        MLPRegressorCV(
+            **small,
+            portfolio=[{}, {"hidden_layer_sizes": (8,), "learning_rate_init": 0.02}],
+            selection="ensemble",
+            refit=True,
+        ),
+        MultiLabelMLPCV(
+            **small, portfolio=[{}, {"hidden_layer_sizes": (8,)}], selection="ensemble"
+        ),
     ]
 
 

@@ -582,7 +582,7 @@ def test_no_finite_inner_score_is_said_not_hidden():
     with pytest.warns(
         UserWarning, match="No alpha has a finite mean inner-fold score"
     ) as caught:
-        model._select(networks, np.array([0.1, 1.0]), n_splits=2)
+        model._select(networks, [{"alpha": 0.1}, {"alpha": 1.0}], n_splits=2)
     assert model.alpha_ == 0.1
     assert not [w for w in caught if w.category is AlphaEdgeWarning]  # nothing was chosen
 
@@ -601,7 +601,7 @@ def _select_with_scores(alphas, scores):
     model = MLPRegressorCV(alphas=alphas, ensemble_size=1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model._select(networks, np.asarray(alphas, dtype=float), n_splits=2)
+        model._select(networks, [{"alpha": float(a)} for a in alphas], n_splits=2)
     return [w for w in caught if w.category is AlphaEdgeWarning]
 
 

@@ -27,6 +27,21 @@ CANDIDATES = {
     "cv dropout": (dict(dropout=0.15), None),
     "cv long": (dict(learning_rate_init=0.002, max_iter=200, n_iter_no_change=20), None),
     "cv one layer": (dict(hidden_layer_sizes=(128,)), None),
+    # ensemble selection over the alphas of today's one configuration
+    "cv ensemble": (dict(selection="ensemble"), None),
+    # a portfolio of the changes that need no common scoring, ensembled
+    "cv portfolio": (
+        dict(
+            portfolio=[
+                {},
+                {"dropout": 0.15},
+                {"hidden_layer_sizes": (128,)},
+                {"learning_rate_init": 0.002, "max_iter": 200, "n_iter_no_change": 20},
+            ],
+            selection="ensemble",
+        ),
+        None,
+    ),
 }
 
 

@@ -832,14 +832,26 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         Zero for a feature that L1 switched off; lets
         :class:`~sklearn.feature_selection.SelectFromModel` work."""
         n_features = self.n_features_in_
-        return np.mean(
-            [
-                head
-                for network in self._networks()
-                for head in _head_importances(network, n_features)
-            ],
-            axis=0,
+        heads = [_head_importances(n, n_features) for n in self._networks()]
+        return np.average(
+            np.concatenate(heads), axis=0, weights=self._block_weights(sum(map(len, heads)))
         )
+
+    def _block_weights(self, n_blocks):
+        """The weight of each of ``n_blocks`` predictions in the average
+        (members, then heads): ``None`` (equal weights) unless a CV
+        estimator weighted the members (``_member_weights``, its ensemble
+        selection), each member's weight shared by its heads."""
+        weights = self.__dict__.get("_member_weights")
+        if weights is None:
+            return None
+        if n_blocks % len(weights):
+            raise ValueError(
+                f"This ensemble weighs {len(weights)} members but predicts with "
+                f"{n_blocks} networks and heads: its members were changed after "
+                "the weights were set."
+            )
+        return np.repeat(weights, n_blocks // len(weights)) / (n_blocks // len(weights))
 
     # -- prediction ---------------------------------------------------------
     def _validated_raws(self, X):
@@ -861,7 +873,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         raws = self._validated_raws(X)
         if len(raws) == 1:
             return transform(raws[0])
-        return np.mean([transform(raw) for raw in raws], axis=0)
+        weights = self._block_weights(len(raws))
+        return np.average([transform(raw) for raw in raws], axis=0, weights=weights)
 
     def _validated_output(self, X):
         return self._averaged(X, lambda raw: self._loss.link(raw))

@@ -343,7 +343,11 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         if len(raws) == 1:
             return self._log_proba(raws[0])
         # the log of the members' mean probability, without leaving log space
-        return logsumexp([self._log_proba(raw) for raw in raws], axis=0) - np.log(len(raws))
+        log_probas = [self._log_proba(raw) for raw in raws]
+        weights = self._block_weights(len(raws))
+        if weights is None:
+            return logsumexp(log_probas, axis=0) - np.log(len(raws))
+        return logsumexp(log_probas, axis=0, b=weights[:, None, None])
 
     def _log_proba(self, raw):
         if self._single_logit():

@@ -38,6 +38,9 @@ class FittedModel:
         A CV regressor's target map, ``y = output * y_scale + y_center``.
     y_constant : ndarray or None
         A CV regressor's constant outputs (NaN where an output is learned).
+    weights : ndarray of shape (len(networks),) or None
+        Each network's weight in the average (a CV estimator's ensemble
+        selection); ``None``: equal weights.
     """
 
     networks: tuple
@@ -50,6 +53,7 @@ class FittedModel:
     y_center: object = 0.0
     y_scale: object = 1.0
     y_constant: object = None
+    weights: object = None
 
 
 def describe(estimator):
@@ -65,6 +69,7 @@ def describe(estimator):
         task=_task(estimator),
         classes=getattr(estimator, "classes_", None),
         input_median=estimator.__dict__.get("_input_median"),
+        weights=estimator.__dict__.get("_member_weights"),
     )
 
 
@@ -81,6 +86,7 @@ def _describe_cv(cv):
         y_center=cv.__dict__.get("_y_center", 0.0),
         y_scale=cv.__dict__.get("_y_scale", 1.0),
         y_constant=cv.__dict__.get("_y_constant"),
+        weights=inner.weights,
     )
 
 

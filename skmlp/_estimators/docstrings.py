@@ -335,6 +335,32 @@ alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     ascending order). When ``alpha_`` is the largest or the smallest (other
     than 0) of two or more alphas and beats all others, a warning
     (:class:`~skmlp.exceptions.AlphaEdgeWarning`) says the best may lie beyond them.""",
+    "portfolio": """\
+portfolio : list of dict or None, default=None
+    Configurations of the networks to search besides ``alpha``: each a dict
+    of the networks' parameters that differ from this estimator's own
+    (``{}``: its own), which may name its own ``alphas``. Every
+    configuration with each of its alphas is a candidate; all candidates
+    train in one pass, halving (``halving``) prunes across all of them, and
+    ``cv_results_`` lists every one. ``None`` is ``[{}]``: the candidates
+    are the alphas. A configuration cannot set ``ensemble_size``,
+    ``ensemble_kind``, ``threshold``, ``scoring``, ``random_state`` or the
+    parameters the CV estimators fix (``solver``, ``early_stopping``,
+    ``restore_best_weights``); with ``scoring=None`` the configurations
+    must agree on how the validation loss is computed (``loss``,
+    ``class_weight``, ``label_smoothing``, the focal and Huber parameters):
+    candidates are compared by it.""",
+    "selection": """\
+selection : {"best", "ensemble"}, default="best"
+    What the final model is made of. ``"best"``: the networks of the best
+    candidate (``best_index_``). ``"ensemble"``: greedy ensemble selection
+    with replacement (Caruana et al., 2004) on the candidates'
+    out-of-fold predictions -- each inner fold's held-out rows predicted by
+    the networks that did not train on them -- by ``scoring`` (with
+    ``None``: log loss for classifiers, squared error for regressors), in
+    25 rounds; the final model averages the selected candidates'
+    networks, each candidate weighted by its share of the rounds
+    (``ensemble_weights_``).""",
     "hidden_layer_sizes": """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(48, 48)
     The ith element is the number of neurons in the ith hidden layer.""",
@@ -426,17 +452,29 @@ alpha_ : float
     The chosen ``alpha``: the best mean score over the inner folds.""",
     "alphas_": """\
 alphas_ : ndarray of shape (n_alphas,)
-    The grid searched.""",
+    The alphas searched (of the best candidate's configuration).""",
+    "best_params_": """\
+best_params_ : dict
+    The parameters of the best candidate: its configuration's entries of
+    ``portfolio`` and its ``alpha``.""",
+    "ensemble_weights_": """\
+ensemble_weights_ : ndarray of shape (n_candidates,)
+    Each candidate's weight in the final model, in the order of
+    ``cv_results_``: 1 for the best candidate with ``selection="best"``;
+    with ``"ensemble"``, the share of the rounds of ensemble selection that
+    chose it (0 for the others).""",
     "best_score_": """\
 best_score_ : float
     Mean inner-fold score of ``alpha_``.""",
     "best_index_": """\
 best_index_ : int
-    Index of ``alpha_`` in ``alphas_`` and in ``cv_results_``.""",
+    Index of the best candidate in ``cv_results_`` (without a
+    ``portfolio``, also the index of ``alpha_`` in ``alphas_``).""",
     "cv_results_": """\
 cv_results_ : dict of ndarray
-    scikit-learn's search layout, one entry per alpha: ``param_alpha``,
-    ``params``, ``split<i>_test_score``, ``mean_test_score``,
+    scikit-learn's search layout, one entry per candidate (per alpha,
+    without a ``portfolio``): ``param_alpha`` (and ``param_<name>`` of the
+    portfolio's entries), ``params``, ``split<i>_test_score``, ``mean_test_score``,
     ``std_test_score``, ``rank_test_score``, and ``mean_n_iter`` (epochs run,
     mean over the folds and seeds).""",
     "estimator_": """\

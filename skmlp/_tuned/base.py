@@ -24,6 +24,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import (
@@ -42,6 +43,8 @@ from ..model_selection._results import search_results
 from ..model_selection._splitters import default_splitter
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 from .halving import AlphaHalving
+from .portfolio import _checked_alphas, candidate_params, checked_portfolio
+from .selection import greedy_selection
 
 #: The default grid of ``alphas`` (see the user guide's table).
 ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
@@ -52,6 +55,8 @@ TRAIN_DTYPE = "float32"
 #: Parameters of a CV estimator that are not parameters of its networks.
 OWN = (
     "alphas",
+    "portfolio",
+    "selection",
     "cv",
     "refit",
     "scaling",
@@ -85,6 +90,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     #: it (:func:`network_constraints`).
     _own_constraints: dict = {
         "alphas": ["array-like"],
+        "portfolio": [list, tuple, None],
+        "selection": [StrOptions({"best", "ensemble"})],
         "cv": ["cv_object"],
         "refit": ["boolean"],
         "halving": ["boolean"],
@@ -113,6 +120,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def _check_folds(self, y, splits):
         """Hook: refuse inner folds the networks cannot train on."""
 
+    def _check_configuration(self, i, params):
+        """Hook: refuse configuration ``i`` of the portfolio, ``params``,
+        which the estimator cannot search."""
+
     # -- fit -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight, groups):
         start = time.perf_counter()
@@ -122,7 +133,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             self, X, y, **self._validation_options(), **raw_table_checks(X)
         )
         y = self._check_targets(y)
-        alphas = self._checked_alphas()
+        configurations = checked_portfolio(self, FIXED, self._checked_alphas())
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -132,25 +143,38 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         X = self._fit_encoder(raw, X, sample_weight)
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
-        halving = self._halving(alphas)
-        search_start = time.perf_counter()
-        rungs = (
-            None if halving is None else halving.rungs(self.max_iter, self._steps(splits))
-        )
-        networks = self._train_networks(Xs, targets, sample_weight, splits, alphas, rungs)
-        seconds = (time.perf_counter() - search_start) / (len(alphas) * len(splits))
-        chosen = self._fitted_networks(self._select(networks, alphas, len(splits), seconds))
-        self.cv_results_["pruned_at_epoch"] = (
-            np.zeros(len(alphas), dtype=int) if halving is None else halving.pruned_at
+        by_candidate = self._search(Xs, targets, sample_weight, splits, configurations)
+        weights, fitted = self._ensemble_weights(
+            by_candidate, Xs, y, targets, sample_weight, splits
         )
         self.estimator_ = _in_dtype(
-            self._final(chosen, Xs, targets, sample_weight), self._input_dtype
+            self._final(by_candidate, weights, fitted, Xs, targets, sample_weight),
+            self._input_dtype,
         )
         self.n_iter_ = np.array([n.n_iter_ for n in _members(self.estimator_)])
         self.fit_time_ = time.perf_counter() - start
         if self.verbose:
             print(self._summary())
         return self
+
+    def _search(self, X, y, sample_weight, splits, configurations):
+        """Train every candidate's networks in one pass, halving them if asked;
+        ``cv_results_`` and the best candidate (:meth:`_select`). Returns
+        each candidate's trained networks."""
+        candidates = candidate_params(configurations)
+        halving = self._halving(candidates)
+        start = time.perf_counter()
+        rungs = None
+        if halving is not None:
+            epochs = max(c.params.get("max_iter", self.max_iter) for c in configurations)
+            rungs = halving.rungs(epochs, self._steps(splits, configurations))
+        networks = self._train_networks(X, y, sample_weight, splits, configurations, rungs)
+        seconds = (time.perf_counter() - start) / (len(candidates) * len(splits))
+        by_candidate = self._select(networks, candidates, len(splits), seconds)
+        self.cv_results_["pruned_at_epoch"] = (
+            np.zeros(len(candidates), dtype=int) if halving is None else halving.pruned_at
+        )
+        return by_candidate
 
     def _forget_fit(self):
         """Drop what a previous fit learned, so that a fit that fails leaves
@@ -177,20 +201,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def _checked_alphas(self):
         """``alphas`` as a 1-D float array: any collection of numbers (a set
         in ascending order, having none of its own)."""
-        alphas = self.alphas
-        if isinstance(alphas, (set, frozenset)):
-            alphas = sorted(alphas)
-        try:
-            alphas = np.asarray(alphas, dtype=float)
-        except (TypeError, ValueError):
-            alphas = np.array([])  # reported below, with the value given
-        valid = alphas.ndim == 1 and alphas.size > 0
-        if not (valid and np.all(np.isfinite(alphas)) and np.all(alphas >= 0)):
-            raise ValueError(
-                "alphas must be a non-empty 1-D array of finite, non-negative numbers; "
-                f"got {self.alphas!r}."
-            )
-        return alphas
+        return _checked_alphas(self.alphas, "alphas")
 
     def _fit_scaler(self, X, sample_weight):
         """The scaled inputs, in the networks' dtype; the scaler weighs the
@@ -258,38 +269,51 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         params["scoring"] = "loss" if self.scoring is None else self.scoring
         return {**params, **FIXED}
 
-    def _train_networks(self, X, y, sample_weight, splits, alphas, rungs):
-        """One network per (alpha, fold, seed), in that order, trained in one
-        pass (stopped at ``rungs``, if any: halving): a :class:`_Trained` each. One
-        estimator of the networks' class per fold prepares the fold's rows
-        once and plans its alphas and seeds as vectors; a fold's networks
-        share their seeds across alphas (common random numbers: the alphas
-        are compared on equal draws)."""
+    def _train_networks(self, X, y, sample_weight, splits, configurations, rungs):
+        """One network per (candidate, fold, seed), in that order -- the
+        candidates configuration by configuration, alpha by alpha -- trained
+        in one pass (stopped at ``rungs``, if any: halving): a
+        :class:`_Trained` each. One estimator of the networks' class per
+        configuration and fold prepares the fold's rows once and plans its
+        alphas and seeds as vectors; a fold's networks share their seeds
+        across candidates (common random numbers: the candidates are
+        compared on equal draws)."""
         seeds = member_seeds(self.random_state, len(splits) * self.ensemble_size)
         seeds = seeds.reshape(len(splits), self.ensemble_size)[:, : self._per_fold()]
-        base = self._network_class(**self._network_params(), **self._fold_ensemble())
-        folds = [clone(base) for _ in splits]
-        plans = [
-            fold._plan_networks(_fold_args(X, y, sample_weight, split), alphas, fold_seeds)
-            for fold, split, fold_seeds in zip(folds, splits, seeds)
-        ]
-        per_fold = seeds.shape[1]  # each fold's plans are alpha-major
-        order = [
-            (fold, a, j)
-            for a in range(len(alphas))
-            for fold in range(len(splits))
-            for j in range(per_fold)
-        ]
+        planned, order = [], []
+        for configuration in configurations:
+            folds, plans = self._plan_configuration(
+                configuration, X, y, sample_weight, splits, seeds
+            )
+            per_fold = seeds.shape[1]  # each fold's plans are alpha-major
+            for a, alpha in enumerate(configuration.alphas):
+                for fold, split_plans in enumerate(plans):
+                    for j in range(per_fold):
+                        planned.append(split_plans[a * per_fold + j])
+                        order.append((folds[fold], alpha, seeds[fold, j]))
         trained = []
 
         def publish(results):
-            for (fold, a, j), result in zip(order, results):
-                folds[fold]._warn_status(result.outcome)
-                trained.append(_Trained(folds[fold], result, alphas[a], seeds[fold, j]))
+            for (fold, alpha, seed), result in zip(order, results):
+                fold._warn_status(result.outcome)
+                trained.append(_Trained(fold, result, alpha, seed))
 
-        planned = [plans[fold][a * per_fold + j] for fold, a, j in order]
         train_and_publish([PendingFit(planned, publish)], rungs=rungs)
         return trained
+
+    def _plan_configuration(self, configuration, X, y, sample_weight, splits, seeds):
+        """The estimators (one per fold) and plans (a list per fold, alpha-major)
+        of one configuration's networks."""
+        params = {**self._network_params(), **configuration.params}
+        base = self._network_class(**params, **self._fold_ensemble())
+        folds = [clone(base) for _ in splits]
+        plans = [
+            fold._plan_networks(
+                _fold_args(X, y, sample_weight, split), configuration.alphas, fold_seeds
+            )
+            for fold, split, fold_seeds in zip(folds, splits, seeds)
+        ]
+        return folds, plans
 
     @staticmethod
     def _fitted_networks(chosen):
@@ -309,80 +333,176 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         _, heads = ensemble_shape(self.ensemble_size, self.ensemble_kind)
         return dict(ensemble_size=heads, ensemble_kind=self.ensemble_kind)
 
-    def _steps(self, splits):
-        """The optimizer steps an epoch of the smallest inner training set."""
+    def _steps(self, splits, configurations):
+        """The fewest optimizer steps an epoch of the smallest inner training
+        set takes among the configurations."""
         rows = min(len(train) for train, _ in splits)
-        batch = 200 if self.batch_size == "auto" else self.batch_size
+        sizes = [c.params.get("batch_size", self.batch_size) for c in configurations]
+        batch = max(200 if size == "auto" else size for size in sizes)
         return math.ceil(rows / min(batch, rows))
 
-    def _halving(self, alphas):
-        """The successive halving of the alphas (``halving=True`` and more
-        than one alpha), or ``None``."""
-        if not self.halving or len(alphas) < 2:
+    def _halving(self, candidates):
+        """The successive halving of the candidates (``halving=True`` and
+        more than one candidate), or ``None``."""
+        if not self.halving or len(candidates) < 2:
             return None
-        report = partial(self._report_rung, alphas) if self.verbose else None
-        return AlphaHalving(len(alphas), report)
+        report = partial(self._report_rung, candidates) if self.verbose else None
+        return AlphaHalving(len(candidates), report)
 
-    def _report_rung(self, alphas, epoch, alive, scores):
+    def _report_rung(self, candidates, epoch, alive, scores):
         best = max(alive, key=lambda a: np.nan_to_num(scores[a], nan=-np.inf))
-        left = ", ".join(f"{alphas[a]:g}" for a in alive)
+        left = ", ".join(_label(candidates[a]) for a in alive)
         print(
-            f"{type(self).__name__}: epoch {epoch}: {len(alive)} of {len(alphas)} alphas "
-            f"left ({left}); best mean inner score so far {scores[best]:.4f} "
-            f"(alpha={alphas[best]:g})",
+            f"{type(self).__name__}: epoch {epoch}: {len(alive)} of {len(candidates)} "
+            f"candidates left ({left}); best mean inner score so far {scores[best]:.4f} "
+            f"({_label(candidates[best])})",
             flush=True,
         )
 
     # -- selection -------------------------------------------------------------
-    def _select(self, networks, alphas, n_splits, fit_time=0.0):
-        """``cv_results_``, ``best_index_``, ``alpha_``, ``best_score_``;
-        returns the chosen alpha's networks. Each (alpha, fold) is a fit of
-        ``fit_time`` seconds (an equal share of the one pass)."""
+    def _select(self, networks, candidates, n_splits, fit_time=0.0):
+        """``cv_results_``, ``best_index_``, ``best_params_``, ``alpha_``,
+        ``best_score_``, ``alphas_``; returns each candidate's networks.
+        Each (candidate, fold) is a fit of ``fit_time`` seconds (an equal
+        share of the one pass)."""
         k = self._per_fold()
-        scores = np.array([n.best_validation_score_ for n in networks], dtype=float)
+        n = len(candidates)
+        scores = np.array([t.best_validation_score_ for t in networks], dtype=float)
         # a network never scored finite (an undefined metric on its fold) has
         # no score: NaN, as in scikit-learn's searches, not its starting -inf
         scores[~np.isfinite(scores)] = np.nan
-        scores = scores.reshape(len(alphas), n_splits, k).mean(axis=2)
-        epochs = np.array([n.n_iter_ for n in networks], dtype=float)
+        scores = scores.reshape(n, n_splits, k).mean(axis=2)
+        epochs = np.array([t.n_iter_ for t in networks], dtype=float)
         out = [
             {"test_scores": score, "fit_time": fit_time, "score_time": 0.0}
             for score in scores.ravel()
         ]
         self.cv_results_ = search_results(
-            [{"alpha": float(a)} for a in alphas],
-            n_splits,
-            out,
-            {"mean_n_iter": epochs.reshape(len(alphas), -1).mean(axis=1)},
+            candidates, n_splits, out, {"mean_n_iter": epochs.reshape(n, -1).mean(axis=1)}
         )
         mean = self.cv_results_["mean_test_score"]
         self.best_index_ = int(np.argmax(np.where(np.isfinite(mean), mean, -np.inf)))
-        _warn_about_choice(alphas, mean, self.best_index_)
-        self.alpha_ = float(alphas[self.best_index_])
+        self.best_params_ = dict(candidates[self.best_index_])
+        same = [c == {**self.best_params_, "alpha": c["alpha"]} for c in candidates]
+        alphas = np.array([c["alpha"] for c in candidates])[same]
+        _warn_about_choice(
+            alphas, mean[same], int(np.flatnonzero(same).searchsorted(self.best_index_))
+        )
+        self.alpha_ = self.best_params_["alpha"]
         self.best_score_ = float(mean[self.best_index_])
         self.alphas_ = alphas
-        per_alpha = n_splits * k
-        chosen = slice(self.best_index_ * per_alpha, (self.best_index_ + 1) * per_alpha)
-        return networks[chosen]
+        per = n_splits * k
+        return [networks[c * per : (c + 1) * per] for c in range(n)]
 
-    def _final(self, chosen, X, y, sample_weight):
-        """The fitted model predictions come from: the chosen alpha's fold
-        networks as one ensemble, or (``refit``) networks trained on all rows."""
-        params = {**self._network_params(), "alpha": self.alpha_}
-        if not self.refit:
-            ensemble = self._network_class(**params, ensemble_size=len(chosen))
-            publish(ensemble, chosen)
-            return ensemble
-        epochs = int(np.ceil(np.median([n.best_epoch_ for n in chosen])))
-        epochs = min(max(epochs, 1), self.max_iter)
+    # -- ensemble selection ----------------------------------------------------
+    def _ensemble_weights(self, by_candidate, X, y, targets, sample_weight, splits):
+        """``ensemble_weights_``: each candidate's weight in the final model --
+        the best candidate's 1 (``selection="best"``), or the shares of
+        greedy ensemble selection on the out-of-fold predictions
+        (``"ensemble"``, :func:`~.selection.greedy_selection`). Returns the
+        weights and the fitted networks of the candidates it made them of."""
+        weights = np.zeros(len(by_candidate))
+        if self.selection == "best":
+            weights[self.best_index_] = 1.0
+            self.ensemble_weights_ = weights
+            return weights, {}
+        fitted = {
+            c: self._fitted_networks(trained) for c, trained in enumerate(by_candidate)
+        }
+        k = self._per_fold()
+        fold_outputs = [
+            np.stack(
+                [
+                    np.mean(
+                        [self._mixable(net, X[test]) for net in nets[f * k : (f + 1) * k]],
+                        axis=0,
+                    )
+                    for nets in fitted.values()
+                ]
+            )
+            for f, (_, test) in enumerate(splits)
+        ]
+        score = self._fold_score(fitted[0][0], y, targets, sample_weight, splits)
+        counts = greedy_selection(fold_outputs, score)
+        self.ensemble_weights_ = counts / counts.sum()
+        return self.ensemble_weights_, fitted
+
+    def _fold_score(self, template, y, targets, sample_weight, splits):
+        """``score(fold, outputs)``: the score of mixed outputs on a fold's
+        held-out rows, by ``scoring`` (its scorer, given the outputs as an
+        estimator that predicts them, :meth:`_mixture`) or, with
+        ``scoring=None``, the negated loss of :meth:`_mixture_loss`."""
+        scorer = None if self.scoring is None else check_scoring(self, self.scoring)
+        mixture = self._mixture(template)
+
+        def score(fold, outputs):
+            test = splits[fold][1]
+            if not np.isfinite(outputs).all():
+                return np.nan
+            weight = None if sample_weight is None else sample_weight[test]
+            if scorer is None:
+                return -self._mixture_loss(template, outputs, targets[test], weight)
+            kwargs = {} if weight is None else {"sample_weight": weight}
+            return scorer(mixture, outputs, y[test], **kwargs)
+
+        return score
+
+    @abstractmethod
+    def _mixable(self, network, X):
+        """The outputs of ``network`` for ``X`` that ensemble selection mixes:
+        probabilities, or predictions in the networks' target units."""
+
+    @abstractmethod
+    def _mixture(self, template):
+        """Mixed outputs as an estimator scikit-learn's scorers can score
+        (:mod:`.selection`); ``template``: a network of the search."""
+
+    @abstractmethod
+    def _mixture_loss(self, template, outputs, targets, sample_weight):
+        """The loss of mixed ``outputs`` against the networks' ``targets``
+        (``scoring=None``)."""
+
+    # -- the final model -------------------------------------------------------
+    def _final(self, by_candidate, weights, fitted, X, y, sample_weight):
+        """The fitted model predictions come from: the fold networks of the
+        candidates of weight above 0, as one ensemble weighing each
+        candidate's networks by its weight, or (``refit``) networks of those
+        candidates trained on all rows."""
+        chosen = np.flatnonzero(weights)
+        if self.refit:
+            models = [self._refitted(by_candidate[c], X, y, sample_weight) for c in chosen]
+            if len(chosen) == 1:
+                return models[0]
+            parts = [_members(model) for model in models]
+        else:
+            parts = [
+                fitted.get(c) or self._fitted_networks(by_candidate[c]) for c in chosen
+            ]
+        members = [m for part in parts for m in part]
+        params = {**self._network_params(), **self.best_params_}
+        ensemble = self._network_class(**params, ensemble_size=len(members))
+        publish(ensemble, members)
+        if len(chosen) > 1:
+            ensemble._member_weights = np.concatenate(
+                [
+                    np.full(len(part), weights[c] / len(part))
+                    for c, part in zip(chosen, parts)
+                ]
+            )
+        return ensemble
+
+    def _refitted(self, trained, X, y, sample_weight):
+        """Networks of the candidate of ``trained`` (its fold networks)
+        trained on every row for the median of their best epochs."""
+        params = {**trained[0].fold.get_params(), **self._fold_ensemble()}
+        epochs = int(np.ceil(np.median([t.result.state.best_epoch for t in trained])))
+        epochs = min(max(epochs, 1), params["max_iter"])
         params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
+        params.update(alpha=float(trained[0].alpha))
         seed = int(member_seeds(self.random_state, 2)[1])
-        size = len(chosen) * ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
+        size = len(trained) * ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
         refitted = self._network_class(
-            **params,
-            ensemble_size=size,
-            ensemble_kind=self.ensemble_kind,
-            random_state=seed,
+            **{**params, "ensemble_size": size, "random_state": seed}
         )
         with warnings.catch_warnings():  # the epoch count is the plan, not a cap
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -393,9 +513,15 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         lines = [
             f"{type(self).__name__}: {self.n_splits_} inner folds, {self.fit_time_:.1f} s"
         ]
-        for alpha, score in zip(self.alphas_, results["mean_test_score"]):
-            mark = " <- alpha_" if alpha == self.alpha_ else ""
-            lines.append(f"  alpha={alpha:<10g} mean score {score: .4f}{mark}")
+        for i, (params, score) in enumerate(
+            zip(results["params"], results["mean_test_score"])
+        ):
+            mark = " <- best" if i == self.best_index_ else ""
+            weight = self.ensemble_weights_[i]
+            share = (
+                f" weight {weight:.2f}" if self.selection == "ensemble" and weight else ""
+            )
+            lines.append(f"  {_label(params):<24} mean score {score: .4f}{share}{mark}")
         return "\n".join(lines)
 
     # -- prediction --------------------------------------------------------------
@@ -456,6 +582,14 @@ def _edge_message(alphas, mean, best):
     )
 
 
+def _label(params):
+    """A candidate's parameters, for messages: ``alpha=0.01``."""
+    return ", ".join(
+        f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}"
+        for name, value in params.items()
+    )
+
+
 def _members(model):
     """The fitted estimators of the final model: an ensemble's members, or
     the model itself (one shared-weight network)."""
@@ -465,7 +599,12 @@ def _members(model):
 def _in_dtype(ensemble, dtype):
     """``ensemble`` with its networks' weights in ``dtype``: networks trained
     in float32 predict in the input's float64, so that a row's prediction
-    does not depend on the rows beside it (float32 products do, by rounding)."""
+    does not depend on the rows beside it (float32 products do, by rounding).
+    Members of different architectures have no stack: each is converted."""
+    if "_network" not in vars(ensemble):
+        for member in ensemble.estimators_:
+            member._network = member._network.astype(dtype)
+        return ensemble
     ensemble._network = ensemble._network.astype(dtype)
     bind_members(ensemble)
     return ensemble

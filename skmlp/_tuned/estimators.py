@@ -1,6 +1,8 @@
 """MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV: MLPs that choose their own
 regularisation by inner cross-validation, trained in one pass."""
 
+from functools import partial
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -14,6 +16,7 @@ from .._estimators.multilabel import MultiLabelMLP
 from .._estimators.regressor import MLPRegressor
 from .._sklearn_compat import StrOptions, _fit_context
 from .base import ALPHAS, BaseMLPCV
+from .selection import MixedPredictions, MixedProbabilities, log_loss, squared_error
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
 
@@ -93,6 +96,28 @@ class _ClassifierCV(BaseMLPCV):
         """
         return self._network_output("predict_log_proba", X)
 
+    # -- ensemble selection ----------------------------------------------------
+    def _mixable(self, network, X):
+        return network.predict_proba(X)
+
+    def _mixture(self, template):
+        return MixedProbabilities(template.classes_, partial(_labels_of, template))
+
+    def _mixture_loss(self, template, P, y, sample_weight):
+        """The log loss of ``P``, each row weighted by its class's
+        ``class_weight`` as in training (of an indicator target: unweighted)."""
+        Y = template._label_binarizer.transform(y)
+        single = template._single_logit()
+        if not template._is_multilabel():
+            sample_weight = template._class_sample_weight(Y, sample_weight)
+        binary = single or template._is_multilabel()
+        return log_loss(P[:, 1:] if single else P, Y, sample_weight, binary)
+
+
+def _labels_of(network, P):
+    """The labels ``network`` predicts from the probabilities ``P``."""
+    return network._predict_from_output(P[:, 1:] if network._single_logit() else P)
+
 
 @document
 class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
@@ -143,6 +168,8 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
     def __init__(
         self,
         alphas=ALPHAS,
+        portfolio=None,
+        selection="best",
         *,
         hidden_layer_sizes=(48, 48),
         activation="relu",
@@ -231,6 +258,8 @@ class MultiLabelMLPCV(_ClassifierCV):
     def __init__(
         self,
         alphas=ALPHAS,
+        portfolio=None,
+        selection="best",
         *,
         hidden_layer_sizes=(48, 48),
         activation="relu",
@@ -356,6 +385,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     def __init__(
         self,
         alphas=ALPHAS,
+        portfolio=None,
+        selection="best",
         *,
         loss="squared_error",
         hidden_layer_sizes=(48, 48),
@@ -434,10 +465,35 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        output = self._network_output("predict", X)
+        return self._in_target_units(self._network_output("predict", X))
+
+    def _check_configuration(self, i, params):
+        poisson = {params.get("loss", self.loss) == "poisson", self.loss == "poisson"}
+        if len(poisson) > 1:
+            raise ValueError(
+                f"portfolio[{i}] sets loss={params['loss']!r} where the estimator's is "
+                f"{self.loss!r}: the targets are scaled for one loss (divided by their "
+                "mean for 'poisson', standardised otherwise), so the portfolio's "
+                "configurations cannot change to or from 'poisson'."
+            )
+
+    def _in_target_units(self, output):
+        """The networks' ``output`` in the targets' units (and shape)."""
         y = output * self._y_scale + self._y_center
         y = np.where(np.isnan(self._y_constant), y, self._y_constant)
+        if np.ndim(self._y_constant) == 0:
+            y = y.reshape(len(y))
         return y.astype(self._input_dtype, copy=False)
+
+    # -- ensemble selection ----------------------------------------------------
+    def _mixable(self, network, X):
+        return network.predict(X).reshape(len(X), -1)
+
+    def _mixture(self, template):
+        return MixedPredictions(self._in_target_units)
+
+    def _mixture_loss(self, template, outputs, targets, sample_weight):
+        return squared_error(outputs, targets, sample_weight)
 
 
 def _check_classes_in_folds(y, splits):

@@ -109,7 +109,9 @@ def _table_arguments(parser, data_required):
         "--tuned",
         action="store_true",
         help="use MLPClassifierCV / MLPRegressorCV / MultiLabelMLPCV: alpha chosen by "
-        "inner cross-validation (by group with --groups), robust scaling built in",
+        "inner cross-validation (by group with --groups), robust scaling built in; "
+        "a portfolio and ensemble selection with --estimator-param "
+        "'portfolio=[{}, {\"dropout\": 0.15}]' --estimator-param selection=ensemble",
     )
     parser.add_argument(
         "--inner-cv",

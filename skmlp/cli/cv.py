@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._tuned.base import BaseMLPCV
+from .._tuned.base import BaseMLPCV, _label
 from ..inspection import diagnose_training
 from ..inspection._diagnosis import ADVICE, GUIDE
 from ..model_selection import cross_validate
@@ -117,6 +117,13 @@ def _held_out_cells(held_out, width=24):
     return cells
 
 
+def _chosen(model):
+    """A CV estimator's choice: its alpha, or its best candidate's parameters."""
+    if model.portfolio is None:
+        return f"alpha_={model.alpha_:g}"
+    return _label(model.best_params_)
+
+
 def print_report(results, scoring, group_column=None, out=None):
     """The per-fold table: scores, held-out groups, diagnosis (and alpha_ of
     a CV estimator), the mean ± sd, then each diagnosis' advice."""
@@ -130,7 +137,7 @@ def print_report(results, scoring, group_column=None, out=None):
     for i, (pattern, model) in enumerate(zip(patterns, results["estimator"])):
         cells = "  ".join(f"{results[name][i]:22.4f}" for name in scoring)
         cells += f"  {held[i]:{width}s}" if held else ""
-        chosen = f"  (alpha_={model.alpha_:g})" if isinstance(model, BaseMLPCV) else ""
+        chosen = f"  ({_chosen(model)})" if isinstance(model, BaseMLPCV) else ""
         print(f"{i + 1:4d}  {cells}  {pattern}{chosen}", file=out)
     summary = "  ".join(
         f"{np.mean(results[n]):13.4f} ± {np.std(results[n]):6.4f}" for n in scoring
@@ -258,5 +265,8 @@ def _report_info(table, args, fold_models):
     }
     if args.tuned:
         info["alpha_"] = [m.alpha_ for m in fold_models]
+        info["best_params_"] = [m.best_params_ for m in fold_models]
+        if first.selection == "ensemble":
+            info["ensemble_weights_"] = [m.ensemble_weights_.tolist() for m in fold_models]
         info["inner_folds"] = [m.n_splits_ for m in fold_models]
     return info

@@ -5,9 +5,10 @@ import sys
 import warnings
 import zipfile
 
+import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._tuned.base import BaseMLPCV
+from .._tuned.base import BaseMLPCV, _label
 from .model import _fit_params, _table_task, fitted_mlp
 from .tables import _columns, _missing_cells, _pandas, read_table
 
@@ -41,10 +42,24 @@ def _chosen_alpha(model):
     scoring = model.scoring or "loss"
     scoring = "negative validation loss" if scoring == "loss" else scoring
     alphas = ", ".join(f"{a:g}" for a in model.alphas_)
-    return (
-        f"alpha_={model.alpha_:g}, chosen from alphas [{alphas}]: mean score "
-        f"{model.best_score_:.4f} over {model.n_splits_} inner folds ({scoring})"
+    if model.portfolio is None:
+        best = f"alpha_={model.alpha_:g}, chosen from alphas [{alphas}]"
+    else:
+        n = len(model.cv_results_["params"])
+        best = f"best of {n} candidates: {_label(model.best_params_)}"
+    line = (
+        f"{best}: mean score {model.best_score_:.4f} over {model.n_splits_} inner "
+        f"folds ({scoring})"
     )
+    if model.selection == "ensemble":
+        weights = model.ensemble_weights_
+        shares = "; ".join(
+            f"{weights[i]:.2f} {_label(model.cv_results_['params'][i])}"
+            for i in np.argsort(-weights, kind="stable")
+            if weights[i] > 0
+        )
+        line += f"\nensemble selection: {shares}"
+    return line
 
 
 #: What ``skmlp fit`` saves.

@@ -398,7 +398,11 @@ class DifferentiableModel:
             # a shared-weight ensemble's value is its heads' mean
             values.append(value[0].reshape(network.heads, -1).mean(axis=0))
             grads.append(dZ)
-        return np.mean(values, axis=0), np.mean(grads, axis=0) * slope
+        weights = self.fitted.weights
+        return (
+            np.average(values, axis=0, weights=weights),
+            np.average(grads, axis=0, weights=weights) * slope,
+        )
 
     def heads(self, X, target, output):
         """The outputs to explain, each a :class:`Head`."""

@@ -1,0 +1,140 @@
+"""A CV estimator's portfolio: the configurations of networks it searches.
+
+Each configuration is a dict of the networks' parameters that differ from
+the CV estimator's own (``{}``: the estimator's own parameters), and may
+name its own ``alphas``. The search's candidates are every configuration
+with each of its alphas, in that order: ``portfolio=None`` is one
+configuration, ``[{}]``, and the candidates are the alphas, as before there
+were portfolios.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Parameters of the networks that change their validation loss: with
+#: ``scoring=None`` candidates are compared by it, so a portfolio's
+#: configurations must agree on them (or a common ``scoring`` be given).
+LOSS_PARAMETERS = (
+    "loss",
+    "class_weight",
+    "label_smoothing",
+    "focal_alpha",
+    "focal_gamma",
+    "huber_delta",
+)
+#: Parameters a configuration cannot set, and why.
+NOT_PER_CONFIGURATION = {
+    "ensemble_size": "every candidate trains as many networks per fold",
+    "ensemble_kind": "every candidate trains as many networks per fold",
+    "threshold": "the final model has one threshold",
+    "scoring": "one scoring compares every candidate",
+    "random_state": "the candidates of a fold share their seeds",
+}
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One configuration of a portfolio: the networks' parameters it sets
+    (``params``) and the alphas it searches."""
+
+    params: dict
+    alphas: np.ndarray
+
+
+def checked_portfolio(estimator, fixed, alphas):
+    """``estimator.portfolio`` as a list of :class:`Configuration`;
+    ``fixed``: the networks' parameters the CV estimator sets itself (a
+    configuration cannot); ``alphas``: the estimator's checked ``alphas``,
+    searched by a configuration that names none."""
+    portfolio = estimator.portfolio
+    if portfolio is None:
+        return [Configuration({}, alphas)]
+    if not portfolio:
+        raise ValueError("portfolio must hold at least one configuration; got [].")
+    names = set(estimator._network_class().get_params())
+    configurations = []
+    for i, entry in enumerate(portfolio):
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"portfolio[{i}] must be a dict; got {entry!r}.")
+        params = dict(entry)
+        _check_names(i, params, names, fixed)
+        own = params.pop("alphas", None)
+        _check_values(estimator, i, params)
+        checked = (
+            alphas if own is None else _checked_alphas(own, f"portfolio[{i}]['alphas']")
+        )
+        configurations.append(Configuration(params, checked))
+    if estimator.scoring is None:
+        _check_comparable(estimator, configurations)
+    return configurations
+
+
+def _check_names(i, params, names, fixed):
+    for name in params:
+        if name == "alphas":
+            continue
+        reason = NOT_PER_CONFIGURATION.get(name)
+        if reason is None and name in fixed:
+            reason = f"the CV estimators set it to {fixed[name]!r}"
+        elif reason is None and name not in names:
+            reason = "it is not a parameter of the networks"
+        if reason is not None:
+            raise ValueError(f"portfolio[{i}] sets {name!r}, which it cannot: {reason}.")
+
+
+def _check_values(estimator, i, params):
+    """The values of configuration ``i``, checked as its networks check them."""
+    network = estimator._network_class(**{**estimator._network_params(), **params})
+    try:
+        network._validate_params()
+    except ValueError as error:  # InvalidParameterError too
+        raise type(error)(f"portfolio[{i}]: {error}") from None
+    estimator._check_configuration(i, params)
+
+
+def _check_comparable(estimator, configurations):
+    """With ``scoring=None`` candidates are compared by their validation
+    loss, which the :data:`LOSS_PARAMETERS` change."""
+    for name in LOSS_PARAMETERS:
+        values = {
+            repr(c.params.get(name, getattr(estimator, name, None))) for c in configurations
+        }
+        if len(values) > 1:
+            raise ValueError(
+                f"The portfolio's configurations differ in {name} "
+                f"({', '.join(sorted(values))}), which changes the validation "
+                "loss that scoring=None compares the candidates by; give a "
+                "scoring that measures them alike (e.g. scoring='neg_log_loss', "
+                "'roc_auc' or 'balanced_accuracy')."
+            )
+
+
+def _checked_alphas(alphas, name):
+    """``alphas`` as a 1-D float array: any collection of numbers (a set
+    in ascending order, having none of its own)."""
+    given = alphas
+    if isinstance(alphas, (set, frozenset)):
+        alphas = sorted(alphas)
+    try:
+        alphas = np.asarray(alphas, dtype=float)
+    except (TypeError, ValueError):
+        alphas = np.array([])  # reported below, with the value given
+    valid = alphas.ndim == 1 and alphas.size > 0
+    if not (valid and np.all(np.isfinite(alphas)) and np.all(alphas >= 0)):
+        raise ValueError(
+            f"{name} must be a non-empty 1-D array of finite, non-negative numbers; "
+            f"got {given!r}."
+        )
+    return alphas
+
+
+def candidate_params(configurations):
+    """The parameters of each candidate, configuration by configuration and
+    alpha by alpha: a configuration's own parameters and its ``alpha``."""
+    return [
+        {**config.params, "alpha": float(alpha)}
+        for config in configurations
+        for alpha in config.alphas
+    ]

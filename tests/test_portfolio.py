@@ -1,0 +1,270 @@
+"""The CV estimators' portfolio and ensemble selection (skmlp/_tuned/portfolio.py,
+skmlp/_tuned/base.py): candidates of several configurations in one pass, each
+equal to its separate search; the final model of a selection."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+
+from skmlp import MLPClassifier, MLPClassifierCV, MLPRegressorCV
+from skmlp._estimators.base import BaseMLP
+from skmlp._estimators.ensemble import member_seeds
+
+FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=30, random_state=0, halving=False)
+#: two architectures and a dropout sharing the first's architecture (one axis)
+PORTFOLIO = [
+    {},
+    {"hidden_layer_sizes": (8,), "alphas": [0.1]},
+    {"dropout": 0.2, "learning_rate_init": 0.01},
+]
+
+
+@pytest.fixture
+def classification():
+    return make_classification(
+        n_samples=90, n_features=6, n_informative=4, weights=[0.7], random_state=0
+    )
+
+
+@pytest.fixture
+def regression():
+    return make_regression(n_samples=80, n_features=5, noise=5.0, random_state=0)
+
+
+def _split_scores(model):
+    return np.column_stack(
+        [model.cv_results_[f"split{i}_test_score"] for i in range(model.n_splits_)]
+    )
+
+
+# -- no portfolio is today's search ---------------------------------------------------
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
+def test_one_empty_configuration_is_no_portfolio(Estimator, classification):
+    X, y = classification
+    plain = Estimator(**{**FAST, "halving": True}).fit(X, y)
+    one = Estimator(**{**FAST, "halving": True}, portfolio=[{}]).fit(X, y)
+    np.testing.assert_array_equal(_split_scores(plain), _split_scores(one))
+    np.testing.assert_array_equal(plain.predict(X), one.predict(X))
+    assert plain.best_params_ == one.best_params_ == {"alpha": plain.alpha_}
+    np.testing.assert_array_equal(
+        plain.ensemble_weights_, [1.0 * (i == plain.best_index_) for i in range(2)]
+    )
+    assert "_member_weights" not in vars(plain.estimator_)
+
+
+# -- the central test: each candidate is its separate search -------------------------
+@pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
+def test_each_configuration_equals_its_separate_search(
+    Estimator, classification, regression
+):
+    X, y = classification if Estimator is MLPClassifierCV else regression
+    model = Estimator(**FAST, portfolio=PORTFOLIO, ensemble_size=2).fit(X, y)
+    scores = _split_scores(model)
+    row = 0
+    for configuration in PORTFOLIO:
+        params = dict(configuration)
+        alone = Estimator(**{**FAST, **params}, ensemble_size=2).fit(X, y)
+        n = len(alone.alphas_)
+        np.testing.assert_allclose(scores[row : row + n], _split_scores(alone), rtol=1e-6)
+        for i, params_i in enumerate(model.cv_results_["params"][row : row + n]):
+            expected = {k: v for k, v in configuration.items() if k != "alphas"}
+            assert params_i == {**expected, "alpha": alone.alphas_[i]}
+        row += n
+    assert row == len(model.cv_results_["params"]) == 2 + 1 + 2
+
+
+def test_the_best_candidates_networks_are_separate_fits(classification):
+    """The chosen candidate (of a configuration sharing an axis with another)
+    is trained network by network as a plain MLPClassifier would be."""
+    X, y = classification
+    portfolio = [{"dropout": 0.3}, {"learning_rate_init": 0.05}]
+    model = MLPClassifierCV(**FAST, portfolio=portfolio).fit(X, y)
+    Xs = model.scaler_.transform(X).astype(np.float32)
+    seeds = member_seeds(0, 3).reshape(3, 1)
+    params = {**model._network_params(), **model.best_params_}
+    for fold, (train, test) in enumerate(model._inner_splits(X, y, None)):
+        alone = MLPClassifier(**params, random_state=int(seeds[fold, 0])).fit(
+            Xs[train], y[train], X_val=Xs[test], y_val=y[test]
+        )
+        member = model.estimator_.estimators_[fold]
+        assert member.n_iter_ == alone.n_iter_
+        for a, b in zip(member.coefs_, alone.coefs_):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_halving_prunes_across_the_portfolio(classification):
+    X, y = classification
+    model = MLPClassifierCV(**{**FAST, "halving": True}, portfolio=PORTFOLIO).fit(X, y)
+    pruned = model.cv_results_["pruned_at_epoch"]
+    assert len(pruned) == 5
+    configurations = [
+        p.get("hidden_layer_sizes", p.get("dropout", "default"))
+        for p in model.cv_results_["params"]
+    ]
+    # candidates of more than one configuration left the search early
+    left = {c for c, epoch in zip(configurations, pruned) if epoch > 0}
+    assert len(left) >= 2 and (pruned == 0).sum() >= 1
+
+
+# -- checks ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "portfolio, message",
+    [
+        ({"dropout": 0.1}, "The 'portfolio' parameter of MLPClassifierCV must be"),
+        ([], "at least one configuration"),
+        ([{}, 3], r"portfolio\[1\] must be a dict"),
+        (
+            [{"solver": "sgd"}],
+            r"portfolio\[0\] sets 'solver'.*CV estimators set it to 'adam'",
+        ),
+        ([{"ensemble_size": 3}], "networks per fold"),
+        ([{"random_state": 3}], "share their seeds"),
+        ([{"colour": 3}], "not a parameter of the networks"),
+        ([{}, {"dropout": 2.0}], r"portfolio\[1\]: The 'dropout' parameter"),
+        ([{"alphas": [-1]}], r"portfolio\[0\]\['alphas'\] must be"),
+        ([{}, {"class_weight": "balanced"}], "differ in class_weight.*give a scoring"),
+    ],
+)
+def test_a_bad_portfolio_is_named(portfolio, message, classification):
+    X, y = classification
+    with pytest.raises(ValueError, match=message):
+        MLPClassifierCV(**FAST, portfolio=portfolio).fit(X, y)
+
+
+def test_configurations_that_change_the_loss_are_compared_by_a_common_scoring(
+    classification,
+):
+    X, y = classification
+    model = MLPClassifierCV(
+        **FAST, portfolio=[{}, {"class_weight": "balanced"}], scoring="balanced_accuracy"
+    ).fit(X, y)
+    assert [p.get("class_weight") for p in model.cv_results_["params"]] == [
+        None,
+        None,
+        "balanced",
+        "balanced",
+    ]
+
+
+def test_a_regressor_keeps_one_target_scaling(regression):
+    X, y = regression
+    y = np.abs(y)
+    with pytest.raises(ValueError, match="to or from 'poisson'"):
+        MLPRegressorCV(**FAST, portfolio=[{}, {"loss": "poisson"}], scoring="r2").fit(X, y)
+
+
+# -- ensemble selection ---------------------------------------------------------------
+def test_a_selection_holds_shares_of_its_rounds(classification):
+    X, y = classification
+    model = MLPClassifierCV(**FAST, portfolio=PORTFOLIO, selection="ensemble").fit(X, y)
+    weights = model.ensemble_weights_
+    assert weights.sum() == pytest.approx(1.0) and (weights >= 0).all()
+    assert np.allclose(weights * 25, np.round(weights * 25))  # shares of 25 rounds
+    assert weights[model.best_index_] > 0  # the first round takes the best candidate
+
+
+def test_the_selection_predicts_the_weighted_mean_of_its_candidates(
+    monkeypatch, classification
+):
+    X, y = classification
+    _forced_selection(monkeypatch, [5, 0, 12, 0, 8])
+    model = MLPClassifierCV(**FAST, portfolio=PORTFOLIO, selection="ensemble").fit(X, y)
+    weights = model.ensemble_weights_
+    np.testing.assert_allclose(weights, [0.2, 0, 0.48, 0, 0.32])
+    Xs = model.scaler_.transform(X)
+    members = model.estimator_.estimators_
+    chosen = np.flatnonzero(weights)
+    assert len(members) == 3 * len(chosen)  # each chosen candidate's fold networks
+    expected = sum(
+        weights[c]
+        * np.mean([m.predict_proba(Xs) for m in members[3 * i : 3 * i + 3]], axis=0)
+        for i, c in enumerate(chosen)
+    )
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-10)
+    np.testing.assert_allclose(
+        np.exp(model.predict_log_proba(X)), model.predict_proba(X), rtol=1e-8
+    )
+    np.testing.assert_array_equal(
+        model.predict(X), model.classes_[model.predict_proba(X).argmax(axis=1)]
+    )
+
+
+def test_selection_reads_only_out_of_fold_predictions(monkeypatch):
+    """Every row is its own feature (a one-hot of the row), so a network can
+    only memorise the rows it trained on; ensemble selection must predict
+    each fold's held-out rows with networks that never saw them. A leak
+    would be a row predicted by a network of its own training rows."""
+    n = 36
+    X = np.eye(n)
+    y = np.random.default_rng(0).integers(0, 2, n)
+    trained_on = {}
+    original_plan, original_copy = BaseMLP._plan_networks, BaseMLP._fitted_copy
+
+    def plan_spy(self, args, alphas, seeds):
+        trained_on[id(self)] = {int(np.argmax(row)) for row in np.asarray(args["X"])}
+        return original_plan(self, args, alphas, seeds)
+
+    def copy_spy(self, result, **params):
+        copy_ = original_copy(self, result, **params)
+        copy_._planned_by = id(self)
+        return copy_
+
+    predicted = []
+
+    def mixable_spy(self, network, X_rows):
+        rows = {int(np.argmax(row)) for row in np.asarray(X_rows)}
+        predicted.append((network._planned_by, rows))
+        return network.predict_proba(X_rows)
+
+    monkeypatch.setattr(BaseMLP, "_plan_networks", plan_spy)
+    monkeypatch.setattr(BaseMLP, "_fitted_copy", copy_spy)
+    monkeypatch.setattr(MLPClassifierCV, "_mixable", mixable_spy)
+    MLPClassifierCV(
+        **{**FAST, "alphas": [0.0, 1e-3]},
+        portfolio=[{}, {"hidden_layer_sizes": (64,), "learning_rate_init": 0.05}],
+        selection="ensemble",
+        scaling=None,
+    ).fit(X, y)
+    assert len(predicted) == 4 * 3  # every candidate's network of every fold
+    for planner, rows in predicted:
+        assert rows and not rows & trained_on[planner]
+    # and every row is predicted by each candidate once
+    covered = [r for _, rows in predicted for r in rows]
+    assert sorted(covered) == sorted(list(range(n)) * 4)
+
+
+@pytest.mark.parametrize("refit", [False, True])
+def test_a_selection_of_two_architectures_saves_and_loads(refit, regression):
+    X, y = regression
+    model = MLPRegressorCV(
+        **FAST, portfolio=PORTFOLIO, selection="ensemble", refit=refit, scoring="r2"
+    ).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.predict(X).dtype == np.float64
+
+
+def _forced_selection(monkeypatch, counts):
+    """Make ensemble selection choose ``counts`` (of 25 rounds)."""
+    import skmlp._tuned.base as tuned_base
+
+    monkeypatch.setattr(tuned_base, "greedy_selection", lambda *args: np.array(counts))
+
+
+def test_a_selection_is_attributed_with_its_weights(monkeypatch, regression):
+    """Integrated gradients of a weighted selection add up to its own
+    prediction's change: the weights reach the attributions."""
+    from skmlp.inspection import feature_attributions
+
+    X, y = regression
+    _forced_selection(monkeypatch, [15, 0, 0, 0, 10])
+    model = MLPRegressorCV(
+        **FAST, portfolio=PORTFOLIO, selection="ensemble", activation="tanh"
+    ).fit(X, y)
+    np.testing.assert_allclose(model.ensemble_weights_, [0.6, 0, 0, 0, 0.4])
+    baseline = np.median(X, axis=0)
+    A = feature_attributions(model, X[:5], baseline=baseline, n_steps=32)
+    change = model.predict(X[:5]) - model.predict(baseline[None])[0]
+    np.testing.assert_allclose(A.sum(axis=1), change, rtol=1e-5, atol=1e-6)

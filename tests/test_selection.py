@@ -1,0 +1,149 @@
+"""Ensemble selection on out-of-fold predictions (skmlp/_tuned/selection.py)."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import log_loss as sklearn_log_loss
+from sklearn.metrics import mean_squared_error, roc_auc_score
+
+from skmlp._tuned.selection import (
+    MixedPredictions,
+    MixedProbabilities,
+    greedy_selection,
+    log_loss,
+    squared_error,
+)
+
+
+def _reference(fold_outputs, score, rounds):
+    """Caruana et al.'s loop as written in the paper: keep the list of the
+    models selected so far; each round try every model appended to it and
+    keep the one whose average scores best (the first on ties)."""
+    selected = []
+    n_candidates = fold_outputs[0].shape[0]
+    for _ in range(rounds):
+        best, best_score = None, -np.inf
+        for c in range(n_candidates):
+            trial = selected + [c]
+            per_fold = [
+                score(f, np.mean([outputs[m] for m in trial], axis=0))
+                for f, outputs in enumerate(fold_outputs)
+            ]
+            if np.mean(per_fold) > best_score:
+                best, best_score = c, np.mean(per_fold)
+        selected.append(best)
+    return np.bincount(selected, minlength=n_candidates)
+
+
+def _binary_folds(seed, n_candidates=6, sizes=(9, 11, 10)):
+    rng = np.random.default_rng(seed)
+    ys = [rng.integers(0, 2, size) for size in sizes]
+    # candidates of different skill: noisy views of the labels
+    outputs = [
+        np.stack(
+            [
+                np.clip(y + rng.normal(0, 0.3 + 0.2 * c, len(y)), 0.01, 0.99)[:, None]
+                for c in range(n_candidates)
+            ]
+        )
+        for y in ys
+    ]
+    return ys, outputs
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_greedy_selection_is_caruanas_loop(seed):
+    ys, outputs = _binary_folds(seed)
+
+    def score(fold, P):
+        return -log_loss(P, ys[fold][:, None], None, binary=True)
+
+    counts = greedy_selection(outputs, score, rounds=12)
+    np.testing.assert_array_equal(counts, _reference(outputs, score, 12))
+    assert counts.sum() == 12
+
+
+def test_the_first_round_selects_the_best_candidate_by_mean_fold_score():
+    ys, outputs = _binary_folds(0)
+
+    def score(fold, P):
+        return roc_auc_score(ys[fold], P[:, 0])
+
+    means = [np.mean([score(f, o[c]) for f, o in enumerate(outputs)]) for c in range(6)]
+    counts = greedy_selection(outputs, score, rounds=1)
+    assert counts.argmax() == int(np.argmax(means)) and counts.sum() == 1
+
+
+def test_a_mixture_can_beat_every_candidate_and_is_found():
+    """Two candidates, each right on half of the rows and unsure on the
+    others: their average beats both, so both are selected."""
+    y = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    a = np.where(np.arange(8) < 4, y, 0.5).astype(float)
+    b = np.where(np.arange(8) >= 4, y, 0.5).astype(float)
+    a = np.clip(a, 0.05, 0.95)[:, None]
+    b = np.clip(b, 0.05, 0.95)[:, None]
+    outputs = [np.stack([a, b, np.full_like(a, 0.5)])]
+
+    def score(fold, P):
+        return -log_loss(P, y[:, None], None, binary=True)
+
+    counts = greedy_selection(outputs, score, rounds=10)
+    assert counts[0] > 0 and counts[1] > 0 and counts[2] == 0
+
+
+def test_a_candidate_that_never_scores_is_not_selected():
+    ys, outputs = _binary_folds(1, n_candidates=3)
+    outputs[0][0] = np.nan  # candidate 0 diverged on the first fold
+
+    def score(fold, P):
+        return (
+            np.nan
+            if not np.isfinite(P).all()
+            else -log_loss(P, ys[fold][:, None], None, True)
+        )
+
+    counts = greedy_selection(outputs, score, rounds=5)
+    assert counts[0] == 0
+
+
+def test_losses_are_scikit_learns():
+    rng = np.random.default_rng(0)
+    P = rng.dirichlet(np.ones(3), 20)
+    y = rng.integers(0, 3, 20)
+    w = rng.uniform(0.5, 2, 20)
+    Y = np.eye(3)[y]
+    assert log_loss(P, Y, w, binary=False) == pytest.approx(
+        sklearn_log_loss(y, P, sample_weight=w, labels=[0, 1, 2])
+    )
+    p = rng.uniform(0.01, 0.99, (20, 1))
+    yb = rng.integers(0, 2, 20)
+    assert log_loss(p, yb[:, None], w, binary=True) == pytest.approx(
+        sklearn_log_loss(yb, np.column_stack([1 - p[:, 0], p[:, 0]]), sample_weight=w)
+    )
+    out, T = rng.normal(size=(20, 2)), rng.normal(size=(20, 2))
+    assert squared_error(out, T, w) == pytest.approx(
+        mean_squared_error(T, out, sample_weight=w)
+    )
+
+
+def test_mixed_outputs_are_scored_by_scikit_learns_scorers():
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(0)
+    P = rng.dirichlet(np.ones(2), 30)
+    y = np.array(["a", "b"])[rng.integers(0, 2, 30)]
+    mixture = MixedProbabilities(
+        np.array(["a", "b"]), lambda P: np.array(["a", "b"])[P.argmax(1)]
+    )
+    for name, expected in [
+        ("roc_auc", roc_auc_score(y, P[:, 1])),
+        ("neg_log_loss", -sklearn_log_loss(y, P)),
+        ("balanced_accuracy", None),
+    ]:
+        got = get_scorer(name)(mixture, P, y)
+        if expected is not None:
+            assert got == pytest.approx(expected)
+    regression = MixedPredictions(lambda out: out.ravel() * 2.0)
+    out = rng.normal(size=(30, 1))
+    t = rng.normal(size=30)
+    got = get_scorer("neg_mean_squared_error")(regression, out, t)
+    assert got == pytest.approx(-mean_squared_error(t, 2.0 * out.ravel()))
