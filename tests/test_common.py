@@ -176,7 +176,11 @@ def _cv_estimators():
         ),
         MLPRegressorCV(
             **small,
-            portfolio=[{}, {"hidden_layer_sizes": (8,), "learning_rate_init": 0.02}],
+            portfolio=[
+                {},
+                {"hidden_layer_sizes": (8,), "learning_rate_init": 0.02},
+                {"hidden_layer_sizes": ()},  # linear: solved by L-BFGS
+            ],
             selection="ensemble",
             refit=True,
         ),

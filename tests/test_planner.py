@@ -101,3 +101,21 @@ def test_the_validation_score_is_plain_data():
     mean = (1 / (1 + np.exp(-raw))).reshape(2, -1).mean(axis=0)
     expected = np.mean((mean > 0.5).astype(int) == score.y)
     assert score(raw.copy()) == pytest.approx(expected)
+
+
+def test_lbfgs_scores_a_given_validation_set_once_at_its_solution():
+    """L-BFGS has no epochs to monitor: a validation set given is scored once,
+    at the solution (it was ignored), by the estimator's score."""
+    from sklearn.metrics import r2_score
+
+    X, y = make_regression(n_samples=120, n_features=4, noise=3.0, random_state=0)
+    model = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", random_state=0)
+    model.fit(X[:80], y[:80], X_val=X[80:], y_val=y[80:])
+    assert len(model.validation_scores_) == 1
+    assert model.best_validation_score_ == pytest.approx(
+        r2_score(y[80:], model.predict(X[80:])), rel=1e-9
+    )
+    assert model.best_epoch_ == model.n_iter_
+    alone = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", random_state=0)
+    np.testing.assert_array_equal(alone.fit(X[:80], y[:80]).coefs_[0], model.coefs_[0])
+    assert alone.validation_scores_ is None

@@ -268,3 +268,71 @@ def test_a_selection_is_attributed_with_its_weights(monkeypatch, regression):
     A = feature_attributions(model, X[:5], baseline=baseline, n_steps=32)
     change = model.predict(X[:5]) - model.predict(baseline[None])[0]
     np.testing.assert_allclose(A.sum(axis=1), change, rtol=1e-5, atol=1e-6)
+
+
+# -- a linear configuration is solved to its optimum ------------------------------------
+def test_a_linear_regression_candidate_is_ridge(regression):
+    """No hidden layer: each fold's network is ridge regression at its alpha
+    (the penalty alpha / (2 n) ||W||^2 on the mean squared error / 2 is
+    ridge's alpha ||W||^2 on the sum), and it is scored once, there."""
+    from sklearn.linear_model import Ridge
+
+    X, y = regression
+    model = MLPRegressorCV(**FAST, hidden_layer_sizes=()).fit(X, y)
+    Xs = model.scaler_.transform(X)
+    t = (y - model._y_center) / model._y_scale
+    for fold, (train, test) in enumerate(model._inner_splits(X, y, None)):
+        ridge = Ridge(alpha=model.alpha_).fit(Xs[train], t[train])
+        member = model.estimator_.estimators_[fold]
+        np.testing.assert_allclose(
+            member.coefs_[0].ravel(), ridge.coef_, rtol=1e-4, atol=1e-6
+        )
+        held_out = ((ridge.predict(Xs[test]) - t[test]) ** 2).mean() / 2
+        score = model.cv_results_[f"split{fold}_test_score"][model.best_index_]
+        assert score == pytest.approx(-held_out, rel=1e-4)
+
+
+def test_a_linear_classification_candidate_is_l2_logistic_regression(classification):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = classification
+    model = MLPClassifierCV(
+        **FAST, portfolio=[{"hidden_layer_sizes": ()}], ensemble_size=3
+    ).fit(X, y)
+    Xs = model.scaler_.transform(X)
+    members = model.estimator_.estimators_
+    assert len(members) == 3 * 3  # one solution per fold stands for each seed
+    for fold, (train, _) in enumerate(model._inner_splits(X, y, None)):
+        reference = LogisticRegression(C=1 / model.alpha_, tol=1e-10, max_iter=10_000)
+        reference.fit(Xs[train], y[train])
+        for member in members[3 * fold : 3 * fold + 3]:
+            assert member.solver == "lbfgs" and not member.early_stopping
+            # to L-BFGS's stopping rule (scipy's relative loss reduction)
+            np.testing.assert_allclose(
+                member.coefs_[0].ravel(), reference.coef_.ravel(), rtol=2e-3, atol=2e-4
+            )
+
+
+def test_linear_candidates_are_never_pruned_and_ensemble_with_networks(classification):
+    X, y = classification
+    model = MLPClassifierCV(
+        **{**FAST, "halving": True, "alphas": [1e-3, 1e-2, 0.1, 1.0]},
+        portfolio=[{}, {"hidden_layer_sizes": ()}],
+        selection="ensemble",
+        refit=True,
+    ).fit(X, y)
+    linear = [p.get("hidden_layer_sizes") == () for p in model.cv_results_["params"]]
+    pruned = model.cv_results_["pruned_at_epoch"]
+    assert (pruned[np.array(linear)] == 0).all() and (pruned[~np.array(linear)] > 0).any()
+    assert model.predict_proba(X).shape == (len(X), 2)
+
+
+def test_a_linear_configuration_cannot_share_weights():
+    X, y = make_classification(n_samples=40, random_state=0)
+    with pytest.raises(ValueError, match="no hidden layer.*ensemble_kind='independent'"):
+        MLPClassifierCV(
+            **FAST,
+            portfolio=[{}, {"hidden_layer_sizes": ()}],
+            ensemble_size=2,
+            ensemble_kind="shared",
+        ).fit(X, y)

@@ -412,8 +412,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             scikit-learn's metadata routing with ``set_fit_request(groups=True)``.
         X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
             A validation set of your choosing; then no rows are taken from
-            ``X``. Its loss and score are recorded every epoch, and early
-            stopping (if on) monitors them. It is not transformed by the
+            ``X``. Its loss and score are recorded every epoch (L-BFGS:
+            once, at its solution), and early stopping (if on) monitors
+            them. It is not transformed by the
             steps of an enclosing pipeline.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of ``X_val``; required with it.

@@ -349,7 +349,11 @@ portfolio : list of dict or None, default=None
     ``restore_best_weights``); with ``scoring=None`` the configurations
     must agree on how the validation loss is computed (``loss``,
     ``class_weight``, ``label_smoothing``, the focal and Huber parameters):
-    candidates are compared by it.""",
+    candidates are compared by it. A configuration without hidden layers
+    (``{"hidden_layer_sizes": ()}``) is a linear model solved to its
+    penalised optimum at each alpha (ridge or L2 logistic regression, by
+    L-BFGS in float64, one solution per fold whatever ``ensemble_size``),
+    beside the pass and never pruned.""",
     "selection": """\
 selection : {"best", "ensemble"}, default="best"
     What the final model is made of. ``"best"``: the networks of the best

@@ -162,6 +162,10 @@ def _plan(data, spec, member, incremental):
         if network.uses_dropout:
             plan.dropout_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
         _add_validation(plan, data, spec, rng)
+    elif data.validation_set is not None:  # L-BFGS: scored once, at its solution
+        plan.validation = ValidationSet(
+            *data.validation_set, spec.scorer(*data.validation_set)
+        )
     if fitted is None and spec.architecture["embedding"] is not None:
         # a new network's piecewise bins: its training rows and their weights
         network.fit_embedding(*plan.rows.materialized()[::2])

@@ -468,6 +468,7 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         return self._in_target_units(self._network_output("predict", X))
 
     def _check_configuration(self, i, params):
+        super()._check_configuration(i, params)
         poisson = {params.get("loss", self.loss) == "poisson", self.loss == "poisson"}
         if len(poisson) > 1:
             raise ValueError(

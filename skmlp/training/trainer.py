@@ -456,18 +456,22 @@ class Trainer:
         state.loss = float(result.fun)
         state.loss_curve.extend(observer.curve)
         state.best_loss = min(state.best_loss, state.loss)
+        validated = data.validation is not None and not result.diverged
+        if validated:  # once, at the solution: L-BFGS has no epochs to monitor
+            losses, scores = data.validation()
+            state.record_validation(float(losses), float(scores[0]), 0.0, lambda: None)
         if result.diverged:
             state.diverged_at = state.n_iter
             return self._outcome(Status.DIVERGED, state, False)
         if observer.stopped:
-            return self._outcome(Status.STOPPED, state, False)
+            return self._outcome(Status.STOPPED, state, validated)
         if result.status != 0:
             message = (
                 f"after {result.nit} iteration(s) (status={result.status}): "
                 f"{result.message}"
             )
-            return self._outcome(Status.FAILED, state, False, message)
-        return self._outcome(Status.CONVERGED, state, False)
+            return self._outcome(Status.FAILED, state, validated, message)
+        return self._outcome(Status.CONVERGED, state, validated)
 
 
 class LbfgsObserver:
