@@ -187,6 +187,7 @@ def _cv_estimators():
         MultiLabelMLPCV(
             **small, portfolio=[{}, {"hidden_layer_sizes": (8,)}], selection="ensemble"
         ),
+        MLPClassifierCV(**small, portfolio="fast", selection="ensemble"),
     ]
 
 

@@ -336,3 +336,17 @@ def test_a_linear_configuration_cannot_share_weights():
             ensemble_size=2,
             ensemble_kind="shared",
         ).fit(X, y)
+
+
+def test_a_preset_is_its_list(classification):
+    from skmlp._tuned.portfolio import PRESETS
+
+    X, y = classification
+    named = MLPClassifierCV(**FAST, portfolio="fast", selection="ensemble").fit(X, y)
+    listed = MLPClassifierCV(
+        **FAST, portfolio=list(PRESETS["fast"]), selection="ensemble"
+    ).fit(X, y)
+    np.testing.assert_array_equal(named.predict_proba(X), listed.predict_proba(X))
+    assert named.cv_results_["params"] == listed.cv_results_["params"]
+    with pytest.raises(ValueError, match="The 'portfolio' parameter"):
+        MLPClassifierCV(**FAST, portfolio="fastest").fit(X, y)

@@ -8,6 +8,8 @@ candidate's per-table gain over "skmlp CV" says where that change matters,
 and the best candidate per table bounds what selecting among them could win.
 """
 
+from skmlp._tuned.portfolio import LINEAR_ALPHAS
+
 #: The headline metric of each task (the suite's report), as a scikit-learn
 #: scoring name: a candidate may select its alpha by it instead of the loss.
 HEADLINE_SCORING = {
@@ -29,6 +31,33 @@ CANDIDATES = {
     "cv one layer": (dict(hidden_layer_sizes=(128,)), None),
     # ensemble selection over the alphas of today's one configuration
     "cv ensemble": (dict(selection="ensemble"), None),
+    # today's network and a linear model solved at each alpha, ensembled
+    "cv linear": (
+        dict(
+            portfolio=[{}, {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}],
+            selection="ensemble",
+        ),
+        None,
+    ),
+    # the same candidates, the best one kept (no ensemble selection)
+    "cv linear best": (
+        dict(portfolio=[{}, {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}]),
+        None,
+    ),
+    # the four configurations below and the linear model, ensembled
+    "cv portfolio linear": (
+        dict(
+            portfolio=[
+                {},
+                {"dropout": 0.15},
+                {"hidden_layer_sizes": (128,)},
+                {"learning_rate_init": 0.002, "max_iter": 200, "n_iter_no_change": 20},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+            ],
+            selection="ensemble",
+        ),
+        None,
+    ),
     # a portfolio of the changes that need no common scoring, ensembled
     "cv portfolio": (
         dict(

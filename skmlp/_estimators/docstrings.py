@@ -336,8 +336,11 @@ alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     than 0) of two or more alphas and beats all others, a warning
     (:class:`~skmlp.exceptions.AlphaEdgeWarning`) says the best may lie beyond them.""",
     "portfolio": """\
-portfolio : list of dict or None, default=None
-    Configurations of the networks to search besides ``alpha``: each a dict
+portfolio : {"fast"}, list of dict or None, default=None
+    Configurations of the networks to search besides ``alpha``: a preset's
+    name (``"fast"``: the networks at this estimator's parameters and a
+    linear model, ``{"hidden_layer_sizes": ()}`` searching
+    ``alphas=(1e-3, ..., 1e4)``), or a list of configurations, each a dict
     of the networks' parameters that differ from this estimator's own
     (``{}``: its own), which may name its own ``alphas``. Every
     configuration with each of its alphas is a candidate; all candidates

@@ -43,7 +43,7 @@ from ..model_selection._results import search_results
 from ..model_selection._splitters import default_splitter
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 from .halving import AlphaHalving
-from .portfolio import _checked_alphas, candidate_params, checked_portfolio
+from .portfolio import PRESETS, _checked_alphas, candidate_params, checked_portfolio
 from .selection import greedy_selection
 
 #: The default grid of ``alphas`` (see the user guide's table).
@@ -102,7 +102,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     #: it (:func:`network_constraints`).
     _own_constraints: dict = {
         "alphas": ["array-like"],
-        "portfolio": [list, tuple, None],
+        "portfolio": [StrOptions(set(PRESETS)), list, tuple, None],
         "selection": [StrOptions({"best", "ensemble"})],
         "cv": ["cv_object"],
         "refit": ["boolean"],

@@ -3,9 +3,9 @@
 Each configuration is a dict of the networks' parameters that differ from
 the CV estimator's own (``{}``: the estimator's own parameters), and may
 name its own ``alphas``. The search's candidates are every configuration
-with each of its alphas, in that order: ``portfolio=None`` is one
-configuration, ``[{}]``, and the candidates are the alphas, as before there
-were portfolios.
+with each of its alphas, in that order: ``portfolio=None`` (or ``[{}]``)
+is one configuration and the candidates are the alphas, as before there
+were portfolios; a name of :data:`PRESETS` is that preset's list.
 """
 
 from collections.abc import Mapping
@@ -34,6 +34,17 @@ NOT_PER_CONFIGURATION = {
 }
 
 
+#: The alphas of a linear configuration: ridge's and logistic regression's
+#: usual range on standardised inputs (``C = 1 / alpha`` from 1e-4 to 1e3).
+LINEAR_ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4)
+#: The named portfolios (see the user guide's "Portfolios and ensemble
+#: selection" for how they were chosen on the benchmark suite).
+PRESETS = {
+    # the network at the estimator's parameters and a linear model, solved
+    "fast": ({}, {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}),
+}
+
+
 @dataclass(frozen=True)
 class Configuration:
     """One configuration of a portfolio: the networks' parameters it sets
@@ -51,6 +62,8 @@ def checked_portfolio(estimator, fixed, alphas):
     portfolio = estimator.portfolio
     if portfolio is None:
         return [Configuration({}, alphas)]
+    if isinstance(portfolio, str):  # a preset (the constraints checked the name)
+        portfolio = PRESETS[portfolio]
     if not portfolio:
         raise ValueError("portfolio must hold at least one configuration; got [].")
     names = set(estimator._network_class().get_params())
