@@ -196,11 +196,12 @@ def test_tuned_cv_uses_the_cv_estimator_with_groups(tables, tmp_path):
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if "alpha_=" in line]
-    assert len(rows) == 3
+    rows = [line for line in result.stdout.splitlines() if "alpha=" in line]
+    assert len(rows) == 3  # each fold's best candidate
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["estimator"].startswith("MLPClassifierCV(")
-    assert set(report["alpha_"]) <= {0.01, 1.0} and len(report["alpha_"]) == 3
+    assert len(report["alpha_"]) == len(report["best_params_"]) == 3
+    assert len(report["ensemble_weights_"]) == 3
     assert report["metrics"]["accuracy"]["mean"] > 0.7
 
 
@@ -660,11 +661,31 @@ def test_tuned_fit_prints_the_chosen_alpha_and_its_inner_score(tables, tmp_path,
     )
     assert status == 0, err
     from skmlp import persistence
+    from skmlp._tuned.base import _label
 
     model = persistence.load(tmp_path / "t.skops")["model"]
     assert model.n_splits_ == 3
-    assert f"alpha_={model.alpha_:g}" in out
+    # the default portfolio: the network's 2 alphas and the linear model's 8
+    assert f"best of 10 candidates: {_label(model.best_params_)}" in out
+    assert f"alpha={model.alpha_:g}" in out
     assert f"{model.best_score_:.4f}" in out and "3 inner folds" in out
+    assert "ensemble selection: " in out
+
+
+def test_tuned_fit_with_one_configuration_prints_the_chosen_alpha(tables, tmp_path, capsys):
+    status, out, err = run(
+        ["fit", tables / "cohort.csv", "--target", "subtype", "--drop", "patient"]
+        + ["--tuned", "--inner-cv", "3", "--estimator-param", "alphas=[0.01, 1.0]"]
+        + ["--estimator-param", "portfolio=None", "--estimator-param", "selection='best'"]
+        + ["--estimator-param", "max_iter=20", "--model", tmp_path / "t.skops"],
+        capsys,
+    )
+    assert status == 0, err
+    from skmlp import persistence
+
+    model = persistence.load(tmp_path / "t.skops")["model"]
+    assert f"alpha_={model.alpha_:g}, chosen from alphas [0.01, 1]" in out
+    assert "ensemble selection" not in out
 
 
 def test_predict_keeps_the_identifier_columns_and_says_where_it_wrote(

@@ -12,7 +12,23 @@ from skmlp import MLPClassifier, MLPClassifierCV, MLPRegressorCV
 from skmlp._estimators.base import BaseMLP
 from skmlp._estimators.ensemble import member_seeds
 
-FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=30, random_state=0, halving=False)
+#: the defaults before portfolios, which the tests change one at a time
+FAST = dict(
+    alphas=[1e-3, 1.0],
+    cv=3,
+    max_iter=30,
+    random_state=0,
+    halving=False,
+    portfolio=None,
+    selection="best",
+)
+
+
+def _cv(Estimator, **params):
+    """``Estimator`` at :data:`FAST` with ``params`` changed."""
+    return Estimator(**{**FAST, **params})
+
+
 #: two architectures and a dropout sharing the first's architecture (one axis)
 PORTFOLIO = [
     {},
@@ -43,8 +59,8 @@ def _split_scores(model):
 @pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
 def test_one_empty_configuration_is_no_portfolio(Estimator, classification):
     X, y = classification
-    plain = Estimator(**{**FAST, "halving": True}).fit(X, y)
-    one = Estimator(**{**FAST, "halving": True}, portfolio=[{}]).fit(X, y)
+    plain = _cv(Estimator, halving=True).fit(X, y)
+    one = _cv(Estimator, halving=True, portfolio=[{}]).fit(X, y)
     np.testing.assert_array_equal(_split_scores(plain), _split_scores(one))
     np.testing.assert_array_equal(plain.predict(X), one.predict(X))
     assert plain.best_params_ == one.best_params_ == {"alpha": plain.alpha_}
@@ -60,12 +76,12 @@ def test_each_configuration_equals_its_separate_search(
     Estimator, classification, regression
 ):
     X, y = classification if Estimator is MLPClassifierCV else regression
-    model = Estimator(**FAST, portfolio=PORTFOLIO, ensemble_size=2).fit(X, y)
+    model = _cv(Estimator, portfolio=PORTFOLIO, ensemble_size=2).fit(X, y)
     scores = _split_scores(model)
     row = 0
     for configuration in PORTFOLIO:
         params = dict(configuration)
-        alone = Estimator(**{**FAST, **params}, ensemble_size=2).fit(X, y)
+        alone = _cv(Estimator, **params, ensemble_size=2).fit(X, y)
         n = len(alone.alphas_)
         np.testing.assert_allclose(scores[row : row + n], _split_scores(alone), rtol=1e-6)
         for i, params_i in enumerate(model.cv_results_["params"][row : row + n]):
@@ -80,7 +96,7 @@ def test_the_best_candidates_networks_are_separate_fits(classification):
     is trained network by network as a plain MLPClassifier would be."""
     X, y = classification
     portfolio = [{"dropout": 0.3}, {"learning_rate_init": 0.05}]
-    model = MLPClassifierCV(**FAST, portfolio=portfolio).fit(X, y)
+    model = _cv(MLPClassifierCV, portfolio=portfolio).fit(X, y)
     Xs = model.scaler_.transform(X).astype(np.float32)
     seeds = member_seeds(0, 3).reshape(3, 1)
     params = {**model._network_params(), **model.best_params_}
@@ -96,7 +112,7 @@ def test_the_best_candidates_networks_are_separate_fits(classification):
 
 def test_halving_prunes_across_the_portfolio(classification):
     X, y = classification
-    model = MLPClassifierCV(**{**FAST, "halving": True}, portfolio=PORTFOLIO).fit(X, y)
+    model = _cv(MLPClassifierCV, halving=True, portfolio=PORTFOLIO).fit(X, y)
     pruned = model.cv_results_["pruned_at_epoch"]
     assert len(pruned) == 5
     configurations = [
@@ -130,15 +146,17 @@ def test_halving_prunes_across_the_portfolio(classification):
 def test_a_bad_portfolio_is_named(portfolio, message, classification):
     X, y = classification
     with pytest.raises(ValueError, match=message):
-        MLPClassifierCV(**FAST, portfolio=portfolio).fit(X, y)
+        _cv(MLPClassifierCV, portfolio=portfolio).fit(X, y)
 
 
 def test_configurations_that_change_the_loss_are_compared_by_a_common_scoring(
     classification,
 ):
     X, y = classification
-    model = MLPClassifierCV(
-        **FAST, portfolio=[{}, {"class_weight": "balanced"}], scoring="balanced_accuracy"
+    model = _cv(
+        MLPClassifierCV,
+        portfolio=[{}, {"class_weight": "balanced"}],
+        scoring="balanced_accuracy",
     ).fit(X, y)
     assert [p.get("class_weight") for p in model.cv_results_["params"]] == [
         None,
@@ -152,13 +170,13 @@ def test_a_regressor_keeps_one_target_scaling(regression):
     X, y = regression
     y = np.abs(y)
     with pytest.raises(ValueError, match="to or from 'poisson'"):
-        MLPRegressorCV(**FAST, portfolio=[{}, {"loss": "poisson"}], scoring="r2").fit(X, y)
+        _cv(MLPRegressorCV, portfolio=[{}, {"loss": "poisson"}], scoring="r2").fit(X, y)
 
 
 # -- ensemble selection ---------------------------------------------------------------
 def test_a_selection_holds_shares_of_its_rounds(classification):
     X, y = classification
-    model = MLPClassifierCV(**FAST, portfolio=PORTFOLIO, selection="ensemble").fit(X, y)
+    model = _cv(MLPClassifierCV, portfolio=PORTFOLIO, selection="ensemble").fit(X, y)
     weights = model.ensemble_weights_
     assert weights.sum() == pytest.approx(1.0) and (weights >= 0).all()
     assert np.allclose(weights * 25, np.round(weights * 25))  # shares of 25 rounds
@@ -170,7 +188,7 @@ def test_the_selection_predicts_the_weighted_mean_of_its_candidates(
 ):
     X, y = classification
     _forced_selection(monkeypatch, [5, 0, 12, 0, 8])
-    model = MLPClassifierCV(**FAST, portfolio=PORTFOLIO, selection="ensemble").fit(X, y)
+    model = _cv(MLPClassifierCV, portfolio=PORTFOLIO, selection="ensemble").fit(X, y)
     weights = model.ensemble_weights_
     np.testing.assert_allclose(weights, [0.2, 0, 0.48, 0, 0.32])
     Xs = model.scaler_.transform(X)
@@ -221,8 +239,9 @@ def test_selection_reads_only_out_of_fold_predictions(monkeypatch):
     monkeypatch.setattr(BaseMLP, "_plan_networks", plan_spy)
     monkeypatch.setattr(BaseMLP, "_fitted_copy", copy_spy)
     monkeypatch.setattr(MLPClassifierCV, "_mixable", mixable_spy)
-    MLPClassifierCV(
-        **{**FAST, "alphas": [0.0, 1e-3]},
+    _cv(
+        MLPClassifierCV,
+        alphas=[0.0, 1e-3],
         portfolio=[{}, {"hidden_layer_sizes": (64,), "learning_rate_init": 0.05}],
         selection="ensemble",
         scaling=None,
@@ -238,8 +257,8 @@ def test_selection_reads_only_out_of_fold_predictions(monkeypatch):
 @pytest.mark.parametrize("refit", [False, True])
 def test_a_selection_of_two_architectures_saves_and_loads(refit, regression):
     X, y = regression
-    model = MLPRegressorCV(
-        **FAST, portfolio=PORTFOLIO, selection="ensemble", refit=refit, scoring="r2"
+    model = _cv(
+        MLPRegressorCV, portfolio=PORTFOLIO, selection="ensemble", refit=refit, scoring="r2"
     ).fit(X, y)
     loaded = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
@@ -260,8 +279,8 @@ def test_a_selection_is_attributed_with_its_weights(monkeypatch, regression):
 
     X, y = regression
     _forced_selection(monkeypatch, [15, 0, 0, 0, 10])
-    model = MLPRegressorCV(
-        **FAST, portfolio=PORTFOLIO, selection="ensemble", activation="tanh"
+    model = _cv(
+        MLPRegressorCV, portfolio=PORTFOLIO, selection="ensemble", activation="tanh"
     ).fit(X, y)
     np.testing.assert_allclose(model.ensemble_weights_, [0.6, 0, 0, 0, 0.4])
     baseline = np.median(X, axis=0)
@@ -278,7 +297,7 @@ def test_a_linear_regression_candidate_is_ridge(regression):
     from sklearn.linear_model import Ridge
 
     X, y = regression
-    model = MLPRegressorCV(**FAST, hidden_layer_sizes=()).fit(X, y)
+    model = _cv(MLPRegressorCV, hidden_layer_sizes=()).fit(X, y)
     Xs = model.scaler_.transform(X)
     t = (y - model._y_center) / model._y_scale
     for fold, (train, test) in enumerate(model._inner_splits(X, y, None)):
@@ -296,8 +315,8 @@ def test_a_linear_classification_candidate_is_l2_logistic_regression(classificat
     from sklearn.linear_model import LogisticRegression
 
     X, y = classification
-    model = MLPClassifierCV(
-        **FAST, portfolio=[{"hidden_layer_sizes": ()}], ensemble_size=3
+    model = _cv(
+        MLPClassifierCV, portfolio=[{"hidden_layer_sizes": ()}], ensemble_size=3
     ).fit(X, y)
     Xs = model.scaler_.transform(X)
     members = model.estimator_.estimators_
@@ -315,8 +334,10 @@ def test_a_linear_classification_candidate_is_l2_logistic_regression(classificat
 
 def test_linear_candidates_are_never_pruned_and_ensemble_with_networks(classification):
     X, y = classification
-    model = MLPClassifierCV(
-        **{**FAST, "halving": True, "alphas": [1e-3, 1e-2, 0.1, 1.0]},
+    model = _cv(
+        MLPClassifierCV,
+        halving=True,
+        alphas=[1e-3, 1e-2, 0.1, 1.0],
         portfolio=[{}, {"hidden_layer_sizes": ()}],
         selection="ensemble",
         refit=True,
@@ -327,26 +348,40 @@ def test_linear_candidates_are_never_pruned_and_ensemble_with_networks(classific
     assert model.predict_proba(X).shape == (len(X), 2)
 
 
-def test_a_linear_configuration_cannot_share_weights():
-    X, y = make_classification(n_samples=40, random_state=0)
-    with pytest.raises(ValueError, match="no hidden layer.*ensemble_kind='independent'"):
-        MLPClassifierCV(
-            **FAST,
-            portfolio=[{}, {"hidden_layer_sizes": ()}],
-            ensemble_size=2,
-            ensemble_kind="shared",
-        ).fit(X, y)
+def test_a_linear_configuration_beside_shared_weight_networks(monkeypatch, classification):
+    """A linear model has no hidden layer to share: beside shared-weight
+    networks of 3 heads it is one network per fold, and the selection
+    weighs each member by its candidate's share, whatever its heads."""
+    X, y = classification
+    _forced_selection(monkeypatch, [10, 0, 15, 0])
+    model = _cv(
+        MLPClassifierCV,
+        portfolio=[{}, {"hidden_layer_sizes": ()}],
+        ensemble_size=3,
+        ensemble_kind="shared",
+        selection="ensemble",
+    ).fit(X, y)
+    Xs = model.scaler_.transform(X)
+    members = model.estimator_.estimators_
+    chosen = np.flatnonzero(model.ensemble_weights_)
+    expected = sum(
+        model.ensemble_weights_[c]
+        * np.mean([m.predict_proba(Xs) for m in members[3 * i : 3 * i + 3]], axis=0)
+        for i, c in enumerate(chosen)
+    )
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-10)
+    assert [m._network.heads for m in members] == [3] * 3 + [1] * 3
 
 
 def test_a_preset_is_its_list(classification):
     from skmlp._tuned.portfolio import PRESETS
 
     X, y = classification
-    named = MLPClassifierCV(**FAST, portfolio="fast", selection="ensemble").fit(X, y)
-    listed = MLPClassifierCV(
-        **FAST, portfolio=list(PRESETS["fast"]), selection="ensemble"
+    named = _cv(MLPClassifierCV, portfolio="fast", selection="ensemble").fit(X, y)
+    listed = _cv(
+        MLPClassifierCV, portfolio=list(PRESETS["fast"]), selection="ensemble"
     ).fit(X, y)
     np.testing.assert_array_equal(named.predict_proba(X), listed.predict_proba(X))
     assert named.cv_results_["params"] == listed.cv_results_["params"]
     with pytest.raises(ValueError, match="The 'portfolio' parameter"):
-        MLPClassifierCV(**FAST, portfolio="fastest").fit(X, y)
+        _cv(MLPClassifierCV, portfolio="fastest").fit(X, y)

@@ -23,7 +23,11 @@ from skmlp._estimators.ensemble import member_seeds
 from skmlp.exceptions import AlphaEdgeWarning
 from skmlp.preprocessing import SmoothClipScaler
 
-FAST = dict(alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0)
+#: the search of alphas alone (one configuration, the best alpha kept): the
+#: mechanics this module tests; tests/test_portfolio.py tests the portfolio
+FAST = dict(
+    alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0, portfolio=None, selection="best"
+)
 # two alphas: alpha_ is always at an edge of them, which the tests of that
 # warning check; elsewhere it is no news
 pytestmark = pytest.mark.filterwarnings("ignore::skmlp.exceptions.AlphaEdgeWarning")
@@ -792,6 +796,7 @@ def test_pruned_alphas_leave_the_axis_at_their_rung(monkeypatch):
         max_iter=60,
         n_iter_no_change=60,
         random_state=0,
+        portfolio=None,
     ).fit(X, y)
     first, second = rung_epochs(60, steps_per_epoch=4)[:2]
     assert first == max(2, FIRST_RUNG_STEPS // 4) and second == 2 * first

@@ -29,6 +29,8 @@ CANDIDATES = {
     "cv dropout": (dict(dropout=0.15), None),
     "cv long": (dict(learning_rate_init=0.002, max_iter=200, n_iter_no_change=20), None),
     "cv one layer": (dict(hidden_layer_sizes=(128,)), None),
+    # the defaults before portfolios: the alphas of one configuration, the best kept
+    "cv single": (dict(portfolio=None, selection="best"), None),
     # ensemble selection over the alphas of today's one configuration
     "cv ensemble": (dict(selection="ensemble"), None),
     # today's network and a linear model solved at each alpha, ensembled
@@ -135,6 +137,34 @@ def gains(frame, reference="skmlp CV"):
     return summary, deltas
 
 
+def leave_families_out(deltas, families, names):
+    """The choice of a default among ``names`` (and the reference itself,
+    gain 0), checked on tables it was not chosen on: for each family of
+    tables, the candidate of the best mean gain on the other families'
+    tables, and its mean gain on the family left out. ``deltas``: each
+    candidate's gain per table (:func:`gains`); ``families``: table ->
+    family. A choice that only fits the suite changes from family to family
+    or loses on the families it did not see."""
+    import pandas as pd
+
+    gains_ = deltas[names].assign(reference=0.0)
+    rows = []
+    for family in sorted(set(families.values())):
+        held = [t for t in gains_.index if families[t] == family]
+        seen = gains_.drop(index=held)
+        chosen = seen.mean().idxmax()
+        rows.append(
+            {
+                "left out": family,
+                "tables": len(held),
+                "chosen on the rest": chosen,
+                "gain on the rest": seen[chosen].mean(),
+                "gain on the family": gains_.loc[held, chosen].mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def main(argv=None):
     """``python -m benchmarks.suite.candidates [--cache DIR]``: the candidates'
     gains over "skmlp CV" from a suite cache, per table and in all."""
@@ -146,12 +176,26 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.suite.candidates")
     parser.add_argument("--cache", default="benchmarks/suite_cache")
+    parser.add_argument(
+        "--defaults",
+        nargs="+",
+        metavar="CANDIDATE",
+        help="also choose a default among these candidates, leaving each family "
+        "of tables out in turn (candidates that ran on every table)",
+    )
     args = parser.parse_args(argv)
     frame = collect(Cache(args.cache), list(BY_NAME), ["skmlp CV", *CANDIDATES])
     summary, deltas = gains(frame)
     print(deltas.round(3).to_string())
     print()
     print(summary.round(4).to_string(index=False))
+    if args.defaults:
+        families = {name: table.family for name, table in BY_NAME.items()}
+        checked = leave_families_out(
+            deltas.dropna(subset=args.defaults), families, args.defaults
+        )
+        print()
+        print(checked.round(4).to_string(index=False))
 
 
 if __name__ == "__main__":

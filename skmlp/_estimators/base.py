@@ -842,17 +842,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The weight of each of ``n_blocks`` predictions in the average
         (members, then heads): ``None`` (equal weights) unless a CV
         estimator weighted the members (``_member_weights``, its ensemble
-        selection), each member's weight shared by its heads."""
+        selection), each member's weight shared by its own heads."""
         weights = self.__dict__.get("_member_weights")
         if weights is None:
             return None
-        if n_blocks % len(weights):
+        heads = np.array([m._network.heads for m in self.__dict__.get("estimators_", ())])
+        if len(heads) != len(weights) or heads.sum() != n_blocks:
             raise ValueError(
                 f"This ensemble weighs {len(weights)} members but predicts with "
                 f"{n_blocks} networks and heads: its members were changed after "
                 "the weights were set."
             )
-        return np.repeat(weights, n_blocks // len(weights)) / (n_blocks // len(weights))
+        return np.repeat(weights / heads, heads)
 
     # -- prediction ---------------------------------------------------------
     def _validated_raws(self, X):

@@ -336,7 +336,7 @@ alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     than 0) of two or more alphas and beats all others, a warning
     (:class:`~skmlp.exceptions.AlphaEdgeWarning`) says the best may lie beyond them.""",
     "portfolio": """\
-portfolio : {"fast"}, list of dict or None, default=None
+portfolio : {"fast"}, list of dict or None, default="fast"
     Configurations of the networks to search besides ``alpha``: a preset's
     name (``"fast"``: the networks at this estimator's parameters and a
     linear model, ``{"hidden_layer_sizes": ()}`` searching
@@ -355,10 +355,10 @@ portfolio : {"fast"}, list of dict or None, default=None
     candidates are compared by it. A configuration without hidden layers
     (``{"hidden_layer_sizes": ()}``) is a linear model solved to its
     penalised optimum at each alpha (ridge or L2 logistic regression, by
-    L-BFGS in float64, one solution per fold whatever ``ensemble_size``),
-    beside the pass and never pruned.""",
+    L-BFGS in float64, one solution per fold whatever ``ensemble_size`` and
+    ``ensemble_kind``), beside the pass and never pruned.""",
     "selection": """\
-selection : {"best", "ensemble"}, default="best"
+selection : {"best", "ensemble"}, default="ensemble"
     What the final model is made of. ``"best"``: the networks of the best
     candidate (``best_index_``). ``"ensemble"``: greedy ensemble selection
     with replacement (Caruana et al., 2004) on the candidates'

@@ -56,6 +56,7 @@ FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
 #: stopping leaves a linear model far from it: R^2 0.30 against ridge's 0.95
 #: on a NIR spectra table). Scored once, at the solution, on the held-out rows.
 LINEAR = dict(
+    dropout=0.0,  # no hidden layer to drop (and L-BFGS takes no random masks)
     solver="lbfgs",
     early_stopping=False,
     restore_best_weights=False,
@@ -133,17 +134,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """Hook: refuse inner folds the networks cannot train on."""
 
     def _check_configuration(self, i, params):
-        """Refuse configuration ``i`` of the portfolio, ``params``, which the
-        estimator cannot search."""
-        if (
-            _is_linear(params, self)
-            and ensemble_shape(self.ensemble_size, self.ensemble_kind)[1] > 1
-        ):
-            raise ValueError(
-                f"portfolio[{i}] has no hidden layer, which a shared-weight ensemble "
-                "(ensemble_kind='shared') cannot share; search it with "
-                "ensemble_kind='independent'."
-            )
+        """Hook: refuse configuration ``i`` of the portfolio, ``params``,
+        which the estimator cannot search."""
 
     # -- fit -----------------------------------------------------------------
     def _fit(self, X, y, sample_weight, groups):
@@ -338,7 +330,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             params.update(LINEAR)
             X = X.astype(np.float64, copy=False)
             y = y.astype(np.float64, copy=False) if y.dtype.kind == "f" else y
-        base = self._network_class(**params, **self._fold_ensemble())
+            params.update(ensemble_size=1, ensemble_kind="independent")  # no heads
+        else:
+            params.update(self._fold_ensemble())
+        base = self._network_class(**params)
         folds = [clone(base) for _ in splits]
         plans = [
             fold._plan_networks(
@@ -528,14 +523,16 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """Networks of the candidate of ``trained`` (its fold networks)
         trained on every row for the median of their best epochs (a linear
         candidate: solved to its optimum again)."""
-        params = {**trained[0].fold.get_params(), **self._fold_ensemble()}
-        if params["solver"] != "lbfgs":  # L-BFGS solves to the optimum again
+        params = trained[0].fold.get_params()
+        size = 1  # L-BFGS solves to the one optimum again
+        if params["solver"] != "lbfgs":
+            params.update(self._fold_ensemble())
             epochs = int(np.ceil(np.median([t.result.state.best_epoch for t in trained])))
             epochs = min(max(epochs, 1), params["max_iter"])
             params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
+            size = len(trained) * ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
         params.update(alpha=float(trained[0].alpha))
         seed = int(member_seeds(self.random_state, 2)[1])
-        size = len(trained) * ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
         refitted = self._network_class(
             **{**params, "ensemble_size": size, "random_state": seed}
         )
@@ -636,10 +633,13 @@ def _is_linear(params, estimator):
 
 def _label(params):
     """A candidate's parameters, for messages: ``alpha=0.01``."""
-    return ", ".join(
-        f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}"
-        for name, value in params.items()
-    )
+    return ", ".join(f"{name}={_shown(value)}" for name, value in params.items())
+
+
+def _shown(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
 
 
 def _members(model):

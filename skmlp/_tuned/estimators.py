@@ -168,8 +168,8 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
     def __init__(
         self,
         alphas=ALPHAS,
-        portfolio=None,
-        selection="best",
+        portfolio="fast",
+        selection="ensemble",
         *,
         hidden_layer_sizes=(48, 48),
         activation="relu",
@@ -258,8 +258,8 @@ class MultiLabelMLPCV(_ClassifierCV):
     def __init__(
         self,
         alphas=ALPHAS,
-        portfolio=None,
-        selection="best",
+        portfolio="fast",
+        selection="ensemble",
         *,
         hidden_layer_sizes=(48, 48),
         activation="relu",
@@ -385,8 +385,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     def __init__(
         self,
         alphas=ALPHAS,
-        portfolio=None,
-        selection="best",
+        portfolio="fast",
+        selection="ensemble",
         *,
         loss="squared_error",
         hidden_layer_sizes=(48, 48),
@@ -468,7 +468,6 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
         return self._in_target_units(self._network_output("predict", X))
 
     def _check_configuration(self, i, params):
-        super()._check_configuration(i, params)
         poisson = {params.get("loss", self.loss) == "poisson", self.loss == "poisson"}
         if len(poisson) > 1:
             raise ValueError(
