@@ -240,6 +240,8 @@ def test_cv_estimators_train_shared_ensembles_per_fold(refit):
         cv=3,
         max_iter=5,
         random_state=0,
+        portfolio=None,  # the shared-weight networks alone
+        selection="best",
     ).fit(X, y)
     if refit:
         assert model.estimator_._network.heads == 3 * 2

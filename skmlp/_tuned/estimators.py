@@ -126,8 +126,11 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
     A scikit-learn classifier for small, wide, imbalanced tables: inputs
     scaled robustly (:class:`~skmlp.preprocessing.SmoothClipScaler`), ``alpha``
     chosen from ``alphas`` by inner cross-validation (by group when ``groups``
-    are given), every network of the search trained in one pass, and the
-    chosen alpha's fold networks averaged. Its defaults were chosen by
+    are given) for the network and for a linear model solved at each of its
+    alphas (``portfolio``), every network of the search trained in one pass,
+    and the fold networks of the candidates that ensemble selection on the
+    out-of-fold predictions chose averaged with their weights
+    (``selection``). Its defaults were chosen by
     measurement on real biomedical tables (see the user guide's page
     :ref:`cv-estimators`); they are not scikit-learn's MLP defaults.
 
@@ -153,8 +156,12 @@ class MLPClassifierCV(ClassifierMixin, _ClassifierCV):
     >>> model = MLPClassifierCV(alphas=[1e-3, 1e-1, 10.0], random_state=0)
     >>> bool(cross_val_score(model, X, y, cv=3).mean() > 0.95)
     True
-    >>> model.fit(X, y).alpha_ in (1e-3, 1e-1, 10.0)
-    True
+    >>> model.fit(X, y)  # doctest: +ELLIPSIS
+    MLPClassifierCV(...)
+    >>> len(model.cv_results_["params"])  # 3 alphas of the network, 8 of the linear model
+    11
+    >>> float(model.ensemble_weights_.sum())
+    1.0
     """
 
     _network_class = MLPClassifier
@@ -227,8 +234,9 @@ class MultiLabelMLPCV(_ClassifierCV):
 
     :class:`MultiLabelMLP` (one sigmoid output per label, a 0/1 indicator
     matrix as ``y``) with what :class:`MLPClassifierCV` adds: robust input
-    scaling, ``alpha`` chosen by inner cross-validation in one pass, and the
-    chosen alpha's fold networks averaged.
+    scaling, ``alpha`` chosen by inner cross-validation in one pass for the
+    network and a linear model (``portfolio``), and the fold networks of
+    the candidates ensemble selection chose averaged with their weights.
 
     Parameters
     ----------
@@ -350,8 +358,11 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     (:class:`~skmlp.preprocessing.SmoothClipScaler`) and the targets
     standardised (predictions are in the original units), ``alpha`` chosen
     from ``alphas`` by inner cross-validation (by group when ``groups`` are
-    given), every network of the search trained in one pass, and the chosen
-    alpha's fold networks averaged. Its defaults were chosen by measurement
+    given) for the network and for a linear model solved at each of its
+    alphas (``portfolio``), every network of the search trained in one pass,
+    and the fold networks of the candidates that ensemble selection on the
+    out-of-fold predictions chose averaged with their weights
+    (``selection``). Its defaults were chosen by measurement
     on real biomedical tables (see the user guide's page
     :ref:`cv-estimators`).
 
