@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+from threadpoolctl import threadpool_limits
 
 from .._estimators.attributes import CV_PRIVATE
 from .._estimators.base import _training_median
@@ -317,7 +318,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             publish = partial(_publish, order, own, copies)
             pending[solved].append(PendingFit(planned, publish))
         train_and_publish(pending[False], rungs=rungs)
-        train_and_publish(pending[True])
+        # a linear model's products are small: BLAS threads only wait for each
+        # other, and L-BFGS calls BLAS at every one of its many small steps
+        with threadpool_limits(limits=1, user_api="blas"):
+            train_and_publish(pending[True])
         return [t for own in trained for t in own]
 
     def _plan_configuration(self, configuration, X, y, sample_weight, splits, seeds):
@@ -462,16 +466,20 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         ``scoring=None``, the negated loss of :meth:`_mixture_loss`."""
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         mixture = self._mixture(template)
+        weights = [None if sample_weight is None else sample_weight[t] for _, t in splits]
+        if scorer is None:  # each fold's targets encoded once, not once a call
+            losses = [
+                self._mixture_loss(template, targets[test], weight)
+                for (_, test), weight in zip(splits, weights)
+            ]
 
         def score(fold, outputs):
-            test = splits[fold][1]
             if not np.isfinite(outputs).all():
                 return np.nan
-            weight = None if sample_weight is None else sample_weight[test]
             if scorer is None:
-                return -self._mixture_loss(template, outputs, targets[test], weight)
-            kwargs = {} if weight is None else {"sample_weight": weight}
-            return scorer(mixture, outputs, y[test], **kwargs)
+                return -losses[fold](outputs)
+            kwargs = {} if weights[fold] is None else {"sample_weight": weights[fold]}
+            return scorer(mixture, outputs, y[splits[fold][1]], **kwargs)
 
         return score
 
@@ -486,9 +494,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         (:mod:`.selection`); ``template``: a network of the search."""
 
     @abstractmethod
-    def _mixture_loss(self, template, outputs, targets, sample_weight):
-        """The loss of mixed ``outputs`` against the networks' ``targets``
-        (``scoring=None``)."""
+    def _mixture_loss(self, template, targets, sample_weight):
+        """``loss(outputs)``: the loss of mixed outputs against the networks'
+        ``targets`` (``scoring=None``)."""
 
     # -- the final model -------------------------------------------------------
     def _final(self, by_candidate, weights, fitted, X, y, sample_weight):

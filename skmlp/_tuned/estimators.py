@@ -103,15 +103,20 @@ class _ClassifierCV(BaseMLPCV):
     def _mixture(self, template):
         return MixedProbabilities(template.classes_, partial(_labels_of, template))
 
-    def _mixture_loss(self, template, P, y, sample_weight):
-        """The log loss of ``P``, each row weighted by its class's
-        ``class_weight`` as in training (of an indicator target: unweighted)."""
+    def _mixture_loss(self, template, y, sample_weight):
+        """The log loss of probabilities against ``y``, each row weighted by
+        its class's ``class_weight`` as in training (of an indicator target:
+        unweighted)."""
         Y = template._label_binarizer.transform(y)
         single = template._single_logit()
         if not template._is_multilabel():
             sample_weight = template._class_sample_weight(Y, sample_weight)
         binary = single or template._is_multilabel()
-        return log_loss(P[:, 1:] if single else P, Y, sample_weight, binary)
+
+        def loss(P):
+            return log_loss(P[:, 1:] if single else P, Y, sample_weight, binary)
+
+        return loss
 
 
 def _labels_of(network, P):
@@ -503,8 +508,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
     def _mixture(self, template):
         return MixedPredictions(self._in_target_units)
 
-    def _mixture_loss(self, template, outputs, targets, sample_weight):
-        return squared_error(outputs, targets, sample_weight)
+    def _mixture_loss(self, template, targets, sample_weight):
+        return partial(squared_error, Y=targets, sample_weight=sample_weight)
 
 
 def _check_classes_in_folds(y, splits):
