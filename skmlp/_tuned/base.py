@@ -318,10 +318,11 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             publish = partial(_publish, order, own, copies)
             pending[solved].append(PendingFit(planned, publish))
         train_and_publish(pending[False], rungs=rungs)
-        # a linear model's products are small: BLAS threads only wait for each
-        # other, and L-BFGS calls BLAS at every one of its many small steps
-        with threadpool_limits(limits=1, user_api="blas"):
-            train_and_publish(pending[True])
+        if pending[True]:
+            # a linear model's products are small: BLAS threads only wait for
+            # each other, at every one of L-BFGS's many small steps
+            with threadpool_limits(limits=1, user_api="blas"):
+                train_and_publish(pending[True])
         return [t for own in trained for t in own]
 
     def _plan_configuration(self, configuration, X, y, sample_weight, splits, seeds):
