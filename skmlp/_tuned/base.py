@@ -442,23 +442,22 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         fitted = {
             c: self._fitted_networks(trained) for c, trained in enumerate(by_candidate)
         }
-        k = self._per_fold()
         fold_outputs = [
-            np.stack(
-                [
-                    np.mean(
-                        [self._mixable(net, X[test]) for net in nets[f * k : (f + 1) * k]],
-                        axis=0,
-                    )
-                    for nets in fitted.values()
-                ]
-            )
-            for f, (_, test) in enumerate(splits)
+            np.stack([self._out_of_fold(nets, fold, X[test]) for nets in fitted.values()])
+            for fold, (_, test) in enumerate(splits)
         ]
         score = self._fold_score(fitted[0][0], y, targets, sample_weight, splits)
         counts = greedy_selection(fold_outputs, score)
         self.ensemble_weights_ = counts / counts.sum()
         return self.ensemble_weights_, fitted
+
+    def _out_of_fold(self, networks, fold, X_held_out):
+        """A candidate's mean outputs on fold ``fold``'s held-out rows, by its
+        networks of that fold (``networks``: fold by fold, seed by seed), none
+        of which trained on them."""
+        k = self._per_fold()
+        own = networks[fold * k : (fold + 1) * k]
+        return np.mean([self._mixable(net, X_held_out) for net in own], axis=0)
 
     def _fold_score(self, template, y, targets, sample_weight, splits):
         """``score(fold, outputs)``: the score of mixed outputs on a fold's
