@@ -10,6 +10,7 @@ from skmlp._tuned.selection import (
     MixedProbabilities,
     greedy_selection,
     log_loss,
+    per_trial,
     squared_error,
 )
 
@@ -57,7 +58,7 @@ def test_greedy_selection_is_caruanas_loop(seed):
     def score(fold, P):
         return -log_loss(P, ys[fold][:, None], None, binary=True)
 
-    counts = greedy_selection(outputs, score, rounds=12)
+    counts = greedy_selection(outputs, per_trial(score), rounds=12)
     np.testing.assert_array_equal(counts, _reference(outputs, score, 12))
     assert counts.sum() == 12
 
@@ -69,7 +70,7 @@ def test_the_first_round_selects_the_best_candidate_by_mean_fold_score():
         return roc_auc_score(ys[fold], P[:, 0])
 
     means = [np.mean([score(f, o[c]) for f, o in enumerate(outputs)]) for c in range(6)]
-    counts = greedy_selection(outputs, score, rounds=1)
+    counts = greedy_selection(outputs, per_trial(score), rounds=1)
     assert counts.argmax() == int(np.argmax(means)) and counts.sum() == 1
 
 
@@ -86,7 +87,7 @@ def test_a_mixture_can_beat_every_candidate_and_is_found():
     def score(fold, P):
         return -log_loss(P, y[:, None], None, binary=True)
 
-    counts = greedy_selection(outputs, score, rounds=10)
+    counts = greedy_selection(outputs, per_trial(score), rounds=10)
     assert counts[0] > 0 and counts[1] > 0 and counts[2] == 0
 
 
@@ -101,7 +102,7 @@ def test_a_candidate_that_never_scores_is_not_selected():
             else -log_loss(P, ys[fold][:, None], None, True)
         )
 
-    counts = greedy_selection(outputs, score, rounds=5)
+    counts = greedy_selection(outputs, per_trial(score), rounds=5)
     assert counts[0] == 0
 
 
@@ -147,3 +148,20 @@ def test_mixed_outputs_are_scored_by_scikit_learns_scorers():
     t = rng.normal(size=30)
     got = get_scorer("neg_mean_squared_error")(regression, out, t)
     assert got == pytest.approx(-mean_squared_error(t, 2.0 * out.ravel()))
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_losses_of_a_stack_are_the_losses_of_its_trials(binary):
+    """Selection scores every trial of a round in one call: the loss of a
+    stack, trial by trial, is the loss of each trial alone."""
+    rng = np.random.default_rng(1)
+    trials = rng.dirichlet(np.ones(3), (4, 25))
+    Y = np.eye(3)[rng.integers(0, 3, 25)]
+    w = rng.uniform(0.5, 2, 25)
+    stacked = log_loss(trials, Y, w, binary)
+    assert stacked.shape == (4,)
+    np.testing.assert_allclose(stacked, [log_loss(P, Y, w, binary) for P in trials])
+    outputs, T = rng.normal(size=(4, 25, 2)), rng.normal(size=(25, 2))
+    np.testing.assert_allclose(
+        squared_error(outputs, T, None), [squared_error(o, T, None) for o in outputs]
+    )

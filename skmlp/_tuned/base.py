@@ -460,10 +460,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return np.mean([self._mixable(net, X_held_out) for net in own], axis=0)
 
     def _fold_score(self, template, y, targets, sample_weight, splits):
-        """``score(fold, outputs)``: the score of mixed outputs on a fold's
-        held-out rows, by ``scoring`` (its scorer, given the outputs as an
-        estimator that predicts them, :meth:`_mixture`) or, with
-        ``scoring=None``, the negated loss of :meth:`_mixture_loss`."""
+        """``score(fold, trials)``: the scores of mixed outputs, each of
+        ``trials``, on a fold's held-out rows (:func:`~.selection.greedy_selection`),
+        by ``scoring`` (its scorer, given the outputs as an estimator that
+        predicts them, :meth:`_mixture`: one call a trial) or, with
+        ``scoring=None``, the negated loss of :meth:`_mixture_loss` (every
+        trial in one call). A trial with an output not finite scores NaN."""
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         mixture = self._mixture(template)
         weights = [None if sample_weight is None else sample_weight[t] for _, t in splits]
@@ -473,13 +475,17 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 for (_, test), weight in zip(splits, weights)
             ]
 
-        def score(fold, outputs):
-            if not np.isfinite(outputs).all():
-                return np.nan
+        def score(fold, trials):
+            finite = np.isfinite(trials).all(axis=(1, 2))
+            scores = np.full(len(trials), np.nan)
             if scorer is None:
-                return -losses[fold](outputs)
+                scores[finite] = -losses[fold](trials[finite])
+                return scores
             kwargs = {} if weights[fold] is None else {"sample_weight": weights[fold]}
-            return scorer(mixture, outputs, y[splits[fold][1]], **kwargs)
+            truth = y[splits[fold][1]]
+            for t in np.flatnonzero(finite):
+                scores[t] = scorer(mixture, trials[t], truth, **kwargs)
+            return scores
 
         return score
 
@@ -495,8 +501,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _mixture_loss(self, template, targets, sample_weight):
-        """``loss(outputs)``: the loss of mixed outputs against the networks'
-        ``targets`` (``scoring=None``)."""
+        """``loss(trials)``: the loss of each of a stack of mixed outputs,
+        ``(n_trials, n_rows, n_outputs)``, against the networks' ``targets``
+        (``scoring=None``)."""
 
     # -- the final model -------------------------------------------------------
     def _final(self, by_candidate, weights, fitted, X, y, sample_weight):

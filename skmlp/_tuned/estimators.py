@@ -114,7 +114,7 @@ class _ClassifierCV(BaseMLPCV):
         binary = single or template._is_multilabel()
 
         def loss(P):
-            return log_loss(P[:, 1:] if single else P, Y, sample_weight, binary)
+            return log_loss(P[..., 1:] if single else P, Y, sample_weight, binary)
 
         return loss
 

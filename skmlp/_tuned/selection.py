@@ -27,9 +27,10 @@ def greedy_selection(fold_outputs, score, rounds=ROUNDS):
         Each fold's out-of-fold outputs of every candidate (``n_rows``: the
         fold's held-out rows).
     score : callable
-        ``score(fold, outputs)``: the score (higher is better) of
-        ``outputs``, ``(n_rows, n_outputs)``, on the held-out rows of fold
-        ``fold``; NaN when it has none.
+        ``score(fold, trials)``: the scores (higher is better) of each of
+        ``trials``, ``(n_trials, n_rows, n_outputs)``, on the held-out rows
+        of fold ``fold``, as an array of ``n_trials``; NaN for a trial that
+        has none (:func:`per_trial` makes one of a score of one trial).
     rounds : int
         Rounds of selection.
 
@@ -44,8 +45,14 @@ def greedy_selection(fold_outputs, score, rounds=ROUNDS):
     counts = np.zeros(n_candidates, dtype=int)
     sums = [np.zeros(outputs.shape[1:]) for outputs in fold_outputs]
     for r in range(1, rounds + 1):
-        trials = np.array(
-            [_mean_score(fold_outputs, sums, c, r, score) for c in range(n_candidates)]
+        # each candidate added to the mixture so far; a fold scoring NaN makes
+        # the candidate's mean NaN
+        trials = np.mean(
+            [
+                score(fold, (sums[fold] + outputs) / r)
+                for fold, outputs in enumerate(fold_outputs)
+            ],
+            axis=0,
         )
         best = int(np.argmax(np.nan_to_num(trials, nan=-np.inf)))
         counts[best] += 1
@@ -54,14 +61,14 @@ def greedy_selection(fold_outputs, score, rounds=ROUNDS):
     return counts
 
 
-def _mean_score(fold_outputs, sums, candidate, r, score):
-    """The mean over the folds of the score of the mixture of round ``r``
-    with ``candidate`` added (NaN when a fold scores NaN)."""
-    scores = [
-        score(fold, (sums[fold] + outputs[candidate]) / r)
-        for fold, outputs in enumerate(fold_outputs)
-    ]
-    return float(np.mean(scores))
+def per_trial(score):
+    """A ``score`` of trials, for :func:`greedy_selection`, of ``score(fold,
+    outputs)``: the score of one trial's outputs (called once a trial)."""
+
+    def scores(fold, trials):
+        return np.array([score(fold, outputs) for outputs in trials], dtype=float)
+
+    return scores
 
 
 class MixedProbabilities(ClassifierMixin, BaseEstimator):
@@ -97,19 +104,26 @@ class MixedPredictions(RegressorMixin, BaseEstimator):
 
 
 def log_loss(P, Y, sample_weight, binary):
-    """The mean log loss of probabilities ``P`` for the indicator targets
-    ``Y`` (``(n, d)``): cross-entropy over the columns, or (``binary``) each
-    column a binary problem of its own, averaged over them."""
+    """The mean log loss of probabilities ``P``, ``(..., n, d)``, for the
+    indicator targets ``Y``, ``(n, d)``: cross-entropy over the columns, or
+    (``binary``) each column a binary problem of its own, averaged over them.
+    One loss per leading index of ``P`` (a float for ``(n, d)``)."""
     tiny = np.finfo(np.float64).eps
     P = np.clip(P, tiny, 1 - tiny)
     if binary:
-        per_row = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean(axis=1)
+        per_row = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean(axis=-1)
     else:
-        per_row = -(Y * np.log(P)).sum(axis=1)
-    return float(np.average(per_row, weights=sample_weight))
+        per_row = -(Y * np.log(P)).sum(axis=-1)
+    return _row_mean(per_row, sample_weight)
 
 
 def squared_error(outputs, Y, sample_weight):
-    """The mean squared error of ``outputs`` against ``Y``, over rows and outputs."""
-    per_row = ((outputs - Y.reshape(outputs.shape)) ** 2).mean(axis=1)
-    return float(np.average(per_row, weights=sample_weight))
+    """The mean squared error of ``outputs``, ``(..., n, d)``, against ``Y``,
+    over rows and outputs; one per leading index (a float for ``(n, d)``)."""
+    per_row = ((outputs - Y.reshape(outputs.shape[-2:])) ** 2).mean(axis=-1)
+    return _row_mean(per_row, sample_weight)
+
+
+def _row_mean(per_row, sample_weight):
+    mean = np.average(per_row, axis=-1, weights=sample_weight)
+    return float(mean) if np.ndim(mean) == 0 else mean
