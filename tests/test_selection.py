@@ -8,6 +8,7 @@ from sklearn.metrics import mean_squared_error, roc_auc_score
 from skmlp._tuned.selection import (
     MixedPredictions,
     MixedProbabilities,
+    batched_score,
     greedy_selection,
     log_loss,
     per_trial,
@@ -165,3 +166,62 @@ def test_losses_of_a_stack_are_the_losses_of_its_trials(binary):
     np.testing.assert_allclose(
         squared_error(outputs, T, None), [squared_error(o, T, None) for o in outputs]
     )
+
+
+def _stack_and_truth(kind, rng, n=40, n_trials=5):
+    """Trials of mixed outputs with ties, their truth and row weights."""
+    if kind == "regression":
+        trials = np.round(rng.normal(size=(n_trials, n, 1)), 1)
+        return trials, rng.normal(size=n), rng.uniform(0.2, 2, n)
+    n_classes = 2 if kind == "binary" else 3
+    trials = np.round(rng.dirichlet(np.ones(n_classes), (n_trials, n)), 1)
+    trials /= trials.sum(axis=-1, keepdims=True)
+    labels = np.array(["a", "b", "c"][:n_classes])
+    return trials, labels[rng.integers(0, n_classes, n)], rng.uniform(0.2, 2, n)
+
+
+@pytest.mark.parametrize(
+    "kind, scoring",
+    [
+        ("binary", "roc_auc"),
+        ("binary", "accuracy"),
+        ("binary", "balanced_accuracy"),
+        ("binary", "neg_log_loss"),
+        ("multiclass", "balanced_accuracy"),
+        ("multiclass", "accuracy"),
+        ("multiclass", "neg_log_loss"),
+        ("regression", "r2"),
+        ("regression", "neg_mean_squared_error"),
+        ("regression", "neg_root_mean_squared_error"),
+        ("regression", "neg_mean_absolute_error"),
+    ],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_batched_scores_are_scikit_learns_scorers(kind, scoring, weighted):
+    """The common scorings of selection, every trial at once, equal
+    scikit-learn's scorers trial by trial (ties in the scores, row weights)."""
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(3)
+    trials, y, w = _stack_and_truth(kind, rng)
+    w = w if weighted else None
+    if kind == "regression":
+        mixture = MixedPredictions(lambda out: 2.0 * out.ravel() + 1.0)
+    else:
+        classes = np.unique(y)
+        mixture = MixedProbabilities(classes, lambda P: classes[P.argmax(axis=1)])
+    scores = batched_score(scoring, mixture, y, w)(trials)
+    scorer, kwargs = get_scorer(scoring), ({} if w is None else {"sample_weight": w})
+    expected = [scorer(mixture, t, y, **kwargs) for t in trials]
+    np.testing.assert_allclose(scores, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_other_scorings_are_left_to_their_scorers():
+
+    classes = np.array([0, 1, 2])
+    mixture = MixedProbabilities(classes, lambda P: classes[P.argmax(axis=1)])
+    y = np.array([0, 1, 2, 1])
+    assert batched_score("f1_macro", mixture, y, None) is None
+    assert batched_score("roc_auc", mixture, y, None) is None  # three classes
+    assert batched_score(lambda est, X, y: 0.0, mixture, y, None) is None
+    assert batched_score("accuracy", mixture, np.eye(3)[y], None) is None  # indicators

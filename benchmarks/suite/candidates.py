@@ -60,6 +60,37 @@ CANDIDATES = {
         ),
         None,
     ),
+    # the defaults, every choice by the table's headline metric
+    "cv metric": (dict(scoring="headline"), None),
+    # the same, each configuration also with balanced class weights
+    "cv metric balanced": (
+        dict(
+            scoring="headline",
+            portfolio=[
+                {},
+                {"class_weight": "balanced"},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+                {
+                    "hidden_layer_sizes": (),
+                    "alphas": LINEAR_ALPHAS,
+                    "class_weight": "balanced",
+                },
+            ],
+        ),
+        ("binary", "multiclass"),
+    ),
+    # the defaults with a wider network and (at most 100 features) periodic embeddings
+    "cv best": (
+        dict(
+            portfolio=[
+                {},
+                {"hidden_layer_sizes": (256, 256)},
+                {"feature_embedding": "periodic", "narrow": True},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+            ]
+        ),
+        None,
+    ),
     # a portfolio of the changes that need no common scoring, ensembled
     "cv portfolio": (
         dict(
@@ -88,11 +119,24 @@ def builder(name):
         cls = {"regression": MLPRegressorCV, "multilabel": MultiLabelMLPCV}.get(
             task, MLPClassifierCV
         )
-        given = {"scoring": HEADLINE_SCORING[task]} if params == "headline" else params
+        given = (
+            {"scoring": HEADLINE_SCORING[task]} if params == "headline" else dict(params)
+        )
+        if given.get("scoring") == "headline":
+            given["scoring"] = HEADLINE_SCORING[task]
+        if "portfolio" in given and not isinstance(given["portfolio"], str):
+            given["portfolio"] = _for_width(given["portfolio"], X.shape[1])
         applies = tasks is None or task in tasks
         return Prepared(cls(random_state=seed, **(given if applies else {})), groups=True)
 
     return build
+
+
+def _for_width(portfolio, n_features, narrow=100):
+    """The configurations of ``portfolio`` for a table of ``n_features``
+    columns: one marked ``"narrow"`` only where there are at most ``narrow``."""
+    kept = [c for c in portfolio if not c.get("narrow") or n_features <= narrow]
+    return [{k: v for k, v in c.items() if k != "narrow"} for c in kept]
 
 
 def gains(frame, reference="skmlp CV"):

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
 
 from ..nn.layers import per_head
+from .common_scores import common_scoring
 
 
 def fitted_snapshot(estimator):
@@ -60,13 +62,16 @@ def validation_scorer(estimator, loss):
     ``None`` (the negated validation loss); ``scoring=None``: an
     :class:`OutputScore` of the estimator's ``score`` metric; anything else:
     the scikit-learn scorer it names, called on a :func:`fitted_snapshot`
-    of ``estimator`` that predicts with the network being trained."""
+    of ``estimator`` that predicts with the network being trained -- or,
+    for a common scoring, its value computed from the network's outputs
+    (:func:`_common_score`)."""
     scoring = estimator.scoring
     if scoring == "loss":
         return _negated_loss
     if scoring is None:
         return partial(_output_score, estimator, loss)
-    return partial(_scorer_score, estimator, check_scoring(estimator, scoring))
+    scorer = check_scoring(estimator, scoring)
+    return partial(_common_score, estimator, loss, scorer)
 
 
 def _negated_loss(X, Y, sample_weight):
@@ -82,6 +87,34 @@ def _output_score(estimator, loss, X, Y, sample_weight):
         estimator._decode(Y),
         sample_weight,
     )
+
+
+def _common_score(estimator, loss, scorer, X, Y, sample_weight):
+    """The scorer's value computed from the outputs
+    (:mod:`.common_scores`), as an :class:`OutputScore`, where ``scoring``
+    is a common one for these targets and the network has probabilities;
+    else :func:`_scorer_score`."""
+    y = estimator._decode(Y)
+    classes = getattr(estimator, "classes_", None) if is_classifier(estimator) else None
+    common = common_scoring(estimator.scoring, classes, y)
+    if common is None or (common.classification and loss.name == "hinge"):
+        return _scorer_score(estimator, scorer, X, Y, sample_weight)
+    if common.needs == "proba":  # predict_proba's, of each head, averaged
+        link, predict = (lambda raw: raw), partial(_mean_proba, estimator)
+    else:  # predict's: the outputs averaged over the heads, then decoded
+        link, predict = loss.link, estimator._predict_from_output
+    heads = 1 if common.needs == "proba" else estimator._heads()
+
+    def metric(y, values, sample_weight):
+        return float(common.score(values[None], y, sample_weight, classes)[0])
+
+    return OutputScore(link, heads, predict, metric, y, sample_weight)
+
+
+def _mean_proba(estimator, raw):
+    heads = estimator._heads()
+    raws = per_head(raw, heads) if heads > 1 else raw[None]
+    return np.mean([estimator._proba_from_raw(r) for r in raws], axis=0)
 
 
 def _scorer_score(estimator, scorer, X, Y, sample_weight):

@@ -45,7 +45,7 @@ from ..model_selection._splitters import default_splitter
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 from .halving import AlphaHalving
 from .portfolio import PRESETS, _checked_alphas, candidate_params, checked_portfolio
-from .selection import greedy_selection
+from .selection import batched_score, greedy_selection
 
 #: The default grid of ``alphas`` (see the user guide's table).
 ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
@@ -462,8 +462,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
     def _fold_score(self, template, y, targets, sample_weight, splits):
         """``score(fold, trials)``: the scores of mixed outputs, each of
         ``trials``, on a fold's held-out rows (:func:`~.selection.greedy_selection`),
-        by ``scoring`` (its scorer, given the outputs as an estimator that
-        predicts them, :meth:`_mixture`: one call a trial) or, with
+        by ``scoring`` (a common scoring: every trial in one call,
+        :func:`~.selection.batched_score`; any other: its scorer, given the
+        outputs as an estimator that predicts them, :meth:`_mixture`, one
+        call a trial) or, with
         ``scoring=None``, the negated loss of :meth:`_mixture_loss` (every
         trial in one call). A trial with an output not finite scores NaN."""
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
@@ -474,17 +476,24 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 self._mixture_loss(template, targets[test], weight)
                 for (_, test), weight in zip(splits, weights)
             ]
+        else:  # the common scorings score every trial in one call
+            batched = [
+                batched_score(self.scoring, mixture, y[test], weight)
+                for (_, test), weight in zip(splits, weights)
+            ]
 
         def score(fold, trials):
             finite = np.isfinite(trials).all(axis=(1, 2))
             scores = np.full(len(trials), np.nan)
             if scorer is None:
                 scores[finite] = -losses[fold](trials[finite])
-                return scores
-            kwargs = {} if weights[fold] is None else {"sample_weight": weights[fold]}
-            truth = y[splits[fold][1]]
-            for t in np.flatnonzero(finite):
-                scores[t] = scorer(mixture, trials[t], truth, **kwargs)
+            elif batched[fold] is not None:
+                scores[finite] = batched[fold](trials[finite])
+            else:
+                kwargs = {} if weights[fold] is None else {"sample_weight": weights[fold]}
+                truth = y[splits[fold][1]]
+                for t in np.flatnonzero(finite):
+                    scores[t] = scorer(mixture, trials[t], truth, **kwargs)
             return scores
 
         return score

@@ -14,6 +14,8 @@ the first round selects the best candidate.
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
+from .._estimators.common_scores import common_scoring
+
 #: Rounds of greedy selection: the weights are multiples of 1 / ROUNDS.
 ROUNDS = 25
 
@@ -67,6 +69,27 @@ def per_trial(score):
 
     def scores(fold, trials):
         return np.array([score(fold, outputs) for outputs in trials], dtype=float)
+
+    return scores
+
+
+def batched_score(scoring, mixture, y, sample_weight):
+    """``scores(trials)``: the scores by ``scoring`` of a stack of trials of
+    mixed outputs (``mixture``: :class:`MixedProbabilities` or
+    :class:`MixedPredictions`) against ``y``, every trial in one call; or
+    ``None`` for a scoring its scorer must score, trial by trial (see
+    :mod:`skmlp._estimators.common_scores`)."""
+    classes = getattr(mixture, "classes_", None)
+    common = common_scoring(scoring, classes, y)
+    if common is None:
+        return None
+
+    def scores(trials):
+        if common.needs == "proba":
+            values = trials
+        else:
+            values = np.stack([mixture.predict(outputs) for outputs in trials])
+        return common.score(values, y, sample_weight, classes)
 
     return scores
 
