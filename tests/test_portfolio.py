@@ -374,14 +374,52 @@ def test_a_linear_configuration_beside_shared_weight_networks(monkeypatch, class
 
 
 def test_a_preset_is_its_list(classification):
-    from skmlp._tuned.portfolio import PRESETS
+    from skmlp._tuned.portfolio import preset
 
     X, y = classification
     named = _cv(MLPClassifierCV, portfolio="fast", selection="ensemble").fit(X, y)
     listed = _cv(
-        MLPClassifierCV, portfolio=list(PRESETS["fast"]), selection="ensemble"
+        MLPClassifierCV,
+        portfolio=preset("fast", MLPClassifierCV()),
+        selection="ensemble",
     ).fit(X, y)
     np.testing.assert_array_equal(named.predict_proba(X), listed.predict_proba(X))
     assert named.cv_results_["params"] == listed.cv_results_["params"]
     with pytest.raises(ValueError, match="The 'portfolio' parameter"):
         _cv(MLPClassifierCV, portfolio="fastest").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, balanced",
+    [
+        (dict(scoring="balanced_accuracy"), True),
+        (dict(scoring="roc_auc"), True),
+        (dict(scoring=None), False),
+        (dict(scoring="accuracy"), False),
+        (dict(scoring="neg_log_loss"), False),
+        (dict(scoring="balanced_accuracy", class_weight={0: 1, 1: 3}), False),
+    ],
+)
+def test_a_preset_tries_balanced_class_weights_where_the_scoring_rewards_them(
+    params, balanced
+):
+    from skmlp._tuned.portfolio import preset
+
+    configurations = preset("fast", MLPClassifierCV(**params))
+    weighted = [c for c in configurations if c.get("class_weight") == "balanced"]
+    assert len(weighted) == (2 if balanced else 0)
+    if balanced:  # each configuration also balanced
+        assert [{**c, "class_weight": "balanced"} for c in configurations[:2]] == weighted
+    regressor = preset("fast", MLPRegressorCV(scoring="r2"))
+    assert all("class_weight" not in c for c in regressor)
+
+
+def test_balanced_twins_are_searched_and_selected_by_the_scoring(classification):
+    X, y = classification
+    keep = np.r_[np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:12]]  # imbalanced
+    model = _cv(
+        MLPClassifierCV, portfolio="fast", selection="ensemble", scoring="balanced_accuracy"
+    ).fit(X[keep], y[keep])
+    weights = model.cv_results_["param_class_weight"]
+    assert "balanced" in list(weights) and np.ma.is_masked(weights[0])
+    assert len(model.ensemble_weights_) == len(model.cv_results_["params"])

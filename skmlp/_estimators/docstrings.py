@@ -340,7 +340,8 @@ portfolio : {"fast"}, list of dict or None, default="fast"
     Configurations of the networks to search besides ``alpha``: a preset's
     name (``"fast"``: the networks at this estimator's parameters and a
     linear model, ``{"hidden_layer_sizes": ()}`` searching
-    ``alphas=(1e-3, ..., 1e4)``), or a list of configurations, each a dict
+    ``alphas=(1e-3, ..., 1e4)``; each also with balanced class weights
+    where ``scoring`` rewards them, see ``scoring``), or a list of configurations, each a dict
     of the networks' parameters that differ from this estimator's own
     (``{}``: its own), which may name its own ``alphas``. Every
     configuration with each of its alphas is a candidate; all candidates
@@ -383,11 +384,23 @@ cv : int, cross-validation generator, iterable or None, default=5
     Anything else is used as given (a splitter receives ``groups``).""",
     "scoring": """\
 scoring : None, 'loss', str or callable, default=None
-    What each network's held-out fold is scored with, every epoch (early
-    stopping keeps its best epoch) and at the end (the fold's score in
-    ``cv_results_``, which chooses ``alpha_``). None and 'loss' are the
-    negative held-out loss (the training loss, without the penalty);
-    any other string or callable a scikit-learn scorer.""",
+    What every choice of the search is made by: each network's held-out
+    fold is scored with it every epoch (early stopping keeps its best
+    epoch, halving prunes by it), and at the end (the fold's score in
+    ``cv_results_``, which chooses ``best_params_``); ensemble selection
+    (``selection``) scores the mixed out-of-fold predictions with it. None
+    and 'loss' are the negative held-out loss (the training loss, without
+    the penalty): log loss for the classifiers, squared error (of the
+    standardised targets) for the regressor, each weighted as in training.
+    Any other string or callable is a scikit-learn scorer; 'accuracy',
+    'balanced_accuracy', 'roc_auc', 'neg_log_loss', 'r2' and the negated
+    mean squared, root mean squared and absolute errors are computed from
+    the outputs directly (the scorer's value, without its checks' cost).
+    With the ``"fast"`` portfolio, a classifier's scoring that weighs the
+    classes alike ('balanced_accuracy', 'roc_auc', 'roc_auc_ovr',
+    'roc_auc_ovo', 'f1_macro', 'recall_macro', 'jaccard_macro') also
+    searches each configuration with ``class_weight="balanced"`` (unless
+    ``class_weight`` is set): about twice the time.""",
     "refit": """\
 refit : bool, default=False
     False: the final model averages the chosen alpha's fold networks (each

@@ -38,11 +38,46 @@ NOT_PER_CONFIGURATION = {
 #: usual range on standardised inputs (``C = 1 / alpha`` from 1e-4 to 1e3).
 LINEAR_ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4)
 #: The named portfolios (see the user guide's "Portfolios and ensemble
-#: selection" for how they were chosen on the benchmark suite).
-PRESETS = {
-    # the network at the estimator's parameters and a linear model, solved
-    "fast": ({}, {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}),
-}
+#: selection" for how they were chosen on the benchmark suite): :func:`preset`.
+PRESETS = ("fast",)
+#: Scorings that weigh the classes alike whatever their frequencies: with one
+#: of them, and ``class_weight=None``, a preset tries each of its
+#: configurations with balanced class weights too.
+BALANCED_SCORINGS = frozenset(
+    {
+        "balanced_accuracy",
+        "roc_auc",
+        "roc_auc_ovr",
+        "roc_auc_ovo",
+        "f1_macro",
+        "recall_macro",
+        "jaccard_macro",
+    }
+)
+
+
+def preset(name, estimator):
+    """The configurations of the preset ``name`` for ``estimator``.
+
+    ``"fast"``: the networks at the estimator's own parameters and a linear
+    model, solved at each of :data:`LINEAR_ALPHAS`; with a ``scoring`` of
+    :data:`BALANCED_SCORINGS` and no ``class_weight`` of the user's, each
+    also with ``class_weight="balanced"``.
+    """
+    configurations = [{}, {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}]
+    if _rewards_balance(estimator):
+        configurations += [{**c, "class_weight": "balanced"} for c in configurations]
+    return configurations
+
+
+def _rewards_balance(estimator):
+    params = estimator.get_params(deep=False)
+    return (
+        "class_weight" in params
+        and params["class_weight"] is None
+        and isinstance(params["scoring"], str)
+        and params["scoring"] in BALANCED_SCORINGS
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +98,7 @@ def checked_portfolio(estimator, fixed, alphas):
     if portfolio is None:
         return [Configuration({}, alphas)]
     if isinstance(portfolio, str):  # a preset (the constraints checked the name)
-        portfolio = PRESETS[portfolio]
+        portfolio = preset(portfolio, estimator)
     if not portfolio:
         raise ValueError("portfolio must hold at least one configuration; got [].")
     names = set(estimator._network_class().get_params())
