@@ -341,9 +341,10 @@ portfolio : {"fast"}, list of dict or None, default="fast"
     name (``"fast"``: the networks at this estimator's parameters and a
     linear model, ``{"hidden_layer_sizes": ()}`` searching
     ``alphas=(1e-3, ..., 1e4)``; each also with balanced class weights
-    where ``scoring`` rewards them, see ``scoring``), or a list of configurations, each a dict
-    of the networks' parameters that differ from this estimator's own
-    (``{}``: its own), which may name its own ``alphas``. Every
+    where ``scoring`` rewards them, see ``scoring``), or a list of
+    configurations, each a dict of the networks' parameters that differ
+    from this estimator's own (``{}``: its own), which may name its own
+    ``alphas``. Every
     configuration with each of its alphas is a candidate; all candidates
     train in one pass, halving (``halving``) prunes across all of them, and
     ``cv_results_`` lists every one. ``None`` is ``[{}]``: the candidates
@@ -418,6 +419,16 @@ halving : bool, default=True
     scores there are their ``cv_results_`` scores, and
     ``cv_results_['pruned_at_epoch']`` says where (0: not pruned). The
     others go on. False trains every alpha's networks to their own end.""",
+    "time_budget": """\
+time_budget : float or None, default=None
+    Seconds the networks' training may run, counted from the start of
+    ``fit``. The pass checks the clock after every epoch; once the budget
+    is spent, every network still training stops there and keeps its best
+    epoch so far, as one pruned by halving does
+    (``cv_results_['pruned_at_epoch']`` gives that epoch to the candidates
+    it stopped). The linear configurations' solves, ensemble selection and
+    a refit run after the pass and are not cut short, so a fit takes
+    somewhat longer than its budget. None: no limit.""",
     "learning_rate": """\
 learning_rate : {'constant', 'cosine'}, default='cosine'
     The networks' learning-rate schedule: 'cosine', a fixed budget of

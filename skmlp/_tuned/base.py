@@ -19,7 +19,7 @@ import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from functools import partial
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
@@ -38,11 +38,13 @@ from .._estimators.attributes import CV_PRIVATE
 from .._estimators.base import _training_median
 from .._estimators.ensemble import bind_members, ensemble_shape, member_seeds, publish
 from .._estimators.planner import PendingFit, train_and_publish
-from .._sklearn_compat import StrOptions, _check_sample_weight
+from .._sklearn_compat import Interval, StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
 from ..model_selection._results import search_results
 from ..model_selection._splitters import default_splitter
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
+from ..training.trainer import Status
+from .budget import TimeBudget
 from .halving import AlphaHalving
 from .portfolio import PRESETS, _checked_alphas, candidate_params, checked_portfolio
 from .selection import batched_score, greedy_selection
@@ -77,6 +79,7 @@ OWN = (
     "ensemble_size",
     "ensemble_kind",
     "halving",
+    "time_budget",
     "random_state",
     "verbose",
 )
@@ -109,6 +112,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         "cv": ["cv_object"],
         "refit": ["boolean"],
         "halving": ["boolean"],
+        "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "learning_rate": [StrOptions({"constant", "cosine"})],
         "scaling": [StrOptions({"robust", "standard"}), None],
     }
@@ -157,7 +161,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         X = self._fit_encoder(raw, X, sample_weight)
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
-        by_candidate = self._search(Xs, targets, sample_weight, splits, configurations)
+        by_candidate = self._search(
+            Xs, targets, sample_weight, splits, configurations, start
+        )
         weights, fitted = self._ensemble_weights(
             by_candidate, Xs, y, targets, sample_weight, splits
         )
@@ -171,26 +177,35 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             print(self._summary())
         return self
 
-    def _search(self, X, y, sample_weight, splits, configurations):
-        """Train every candidate's networks in one pass, halving them if asked;
-        ``cv_results_`` and the best candidate (:meth:`_select`). Returns
-        each candidate's trained networks. Linear configurations are solved
-        to their optimum, beside the pass (:data:`LINEAR`): never pruned."""
+    def _search(self, X, y, sample_weight, splits, configurations, fit_start):
+        """Train every candidate's networks in one pass, halving them if asked
+        and stopping them when ``time_budget`` is spent (counted from
+        ``fit_start``, a :func:`time.perf_counter`); ``cv_results_`` and
+        the best candidate (:meth:`_select`). Returns each candidate's trained
+        networks. Linear configurations are solved to their optimum, beside
+        the pass (:data:`LINEAR`): never pruned."""
         candidates = candidate_params(configurations)
         halved = [not _is_linear(c.params, self) for c in configurations]
         in_pass = np.repeat(halved, [len(c.alphas) for c in configurations])
         halving = self._halving([c for c, kept in zip(candidates, in_pass) if kept])
+        budget = None
+        if self.time_budget is not None:
+            budget = TimeBudget(fit_start + self.time_budget, halving)
         start = time.perf_counter()
         rungs = None
-        if halving is not None:
+        if halving is not None or budget is not None:
             epochs = max(c.params.get("max_iter", self.max_iter) for c in configurations)
-            rungs = halving.rungs(epochs, self._steps(splits, configurations))
+            rungs = (budget or halving).rungs(epochs, self._steps(splits, configurations))
         networks = self._train_networks(X, y, sample_weight, splits, configurations, rungs)
         seconds = (time.perf_counter() - start) / (len(candidates) * len(splits))
         by_candidate = self._select(networks, candidates, len(splits), seconds)
         pruned = np.zeros(len(candidates), dtype=int)
         if halving is not None:
             pruned[in_pass] = halving.pruned_at
+        if budget is not None and budget.stopped_at:
+            self._report_budget(budget.stopped_at)
+            stopped = [_pruned(trained) for trained in by_candidate]
+            pruned[(pruned == 0) & np.array(stopped)] = budget.stopped_at
         self.cv_results_["pruned_at_epoch"] = pruned
         return by_candidate
 
@@ -381,6 +396,14 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             return None
         report = partial(self._report_rung, candidates) if self.verbose else None
         return AlphaHalving(len(candidates), report)
+
+    def _report_budget(self, epoch):
+        if self.verbose:
+            print(
+                f"{type(self).__name__}: time_budget={self.time_budget:g} s spent: "
+                f"every network still training stopped at epoch {epoch}",
+                flush=True,
+            )
 
     def _report_rung(self, candidates, epoch, alive, scores):
         best = max(alive, key=lambda a: np.nan_to_num(scores[a], nan=-np.inf))
@@ -646,6 +669,12 @@ def _publish(order, trained, copies, results):
     for (fold, alpha, seed), result in zip(order, results):
         fold._warn_status(result.outcome)
         trained.extend([_Trained(fold, result, alpha, seed)] * copies)
+
+
+def _pruned(trained):
+    """Whether any of a candidate's networks (:class:`_Trained`) was stopped
+    by the caller (halving, the time budget)."""
+    return any(t.result.outcome.status is Status.PRUNED for t in trained)
 
 
 def _is_linear(params, estimator):
