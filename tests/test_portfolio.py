@@ -423,3 +423,26 @@ def test_balanced_twins_are_searched_and_selected_by_the_scoring(classification)
     weights = model.cv_results_["param_class_weight"]
     assert "balanced" in list(weights) and np.ma.is_masked(weights[0])
     assert len(model.ensemble_weights_) == len(model.cv_results_["params"])
+
+
+def test_a_linear_solve_stopped_short_is_reported_once(monkeypatch, classification):
+    """Every fold's solve stops at L-BFGS's iteration limit (3 here; 1000
+    stops nearly separable classes at a small penalty). One
+    ConvergenceWarning names the candidate and the folds (not one a fold,
+    nor the networks' max_iter)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skmlp._tuned import base
+
+    monkeypatch.setitem(base.LINEAR, "max_iter", 3)
+    X, y = classification
+    model = _cv(MLPClassifierCV, portfolio=[{"hidden_layer_sizes": (), "alphas": [1e-9]}])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert len(messages) == 1, messages
+    assert "after 3 L-BFGS iterations" in messages[0]
+    assert "alpha=1e-09 on 3 of 3 inner folds" in messages[0]

@@ -167,6 +167,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         weights, fitted = self._ensemble_weights(
             by_candidate, Xs, y, targets, sample_weight, splits
         )
+        _warn_about_solves(by_candidate, weights, self.cv_results_["params"])
         self.estimator_ = _in_dtype(
             self._final(by_candidate, weights, fitted, Xs, targets, sample_weight),
             self._input_dtype,
@@ -330,7 +331,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                         planned.append(split_plans[a * per_fold + j])
                         order.append((folds[fold], alpha, own_seeds[fold, j]))
             copies = seeds.shape[1] // per_fold
-            publish = partial(_publish, order, own, copies)
+            # a linear solve that stops short is reported once, if it counts
+            # (_warn_about_solves), not once a fold and alpha
+            publish = partial(_publish, order, own, copies, warn=not solved)
             pending[solved].append(PendingFit(planned, publish))
         train_and_publish(pending[False], rungs=rungs)
         if pending[True]:
@@ -637,6 +640,29 @@ def _warn_about_choice(alphas, mean, best):
         warnings.warn(message, AlphaEdgeWarning)
 
 
+def _warn_about_solves(by_candidate, weights, params):
+    """One warning for the linear candidates of the final model (weight above
+    0) whose L-BFGS solves stopped short of the optimum: at a small penalty on
+    nearly separable classes the optimum lies far out, and LINEAR's
+    ``max_iter`` iterations end on the way; the candidate was scored, and is
+    used, as it stopped."""
+    short = []
+    for c in np.flatnonzero(weights):
+        trained = by_candidate[c]
+        failed = {id(t): t for t in trained if t.result.outcome.status is Status.FAILED}
+        if failed:  # L-BFGS's status: a linear candidate's
+            folds = len({id(t.result) for t in trained})
+            short.append(f"{_label(params[c])} on {len(failed)} of {folds} inner folds")
+    if short:
+        warnings.warn(
+            f"The linear model's solves stopped after {LINEAR['max_iter']} L-BFGS "
+            f"iterations, short of the optimum, for {'; '.join(short)} (nearly "
+            "separable classes at a small penalty); it is scored and used as it "
+            "stopped. A larger alpha in its alphas avoids it.",
+            ConvergenceWarning,
+        )
+
+
 def _edge_message(alphas, mean, best):
     """What to say when ``alphas[best]`` is the smallest (above 0) or the
     largest of at least two alphas and scores better than every other (the
@@ -661,13 +687,14 @@ def _edge_message(alphas, mean, best):
     )
 
 
-def _publish(order, trained, copies, results):
+def _publish(order, trained, copies, results, warn=True):
     """Each result of a configuration's plans as a :class:`_Trained`,
     appended to ``trained`` ``copies`` times (a linear model solved once
     stands for each seed); ``order``: each plan's (fold estimator, alpha,
-    seed)."""
+    seed); ``warn``: whether each says how its training ended."""
     for (fold, alpha, seed), result in zip(order, results):
-        fold._warn_status(result.outcome)
+        if warn:
+            fold._warn_status(result.outcome)
         trained.extend([_Trained(fold, result, alpha, seed)] * copies)
 
 
