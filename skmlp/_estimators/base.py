@@ -543,15 +543,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         the data are prepared once, whatever the number of networks. The
         CV estimators plan each inner fold so; :meth:`_fitted_copy` makes an
         estimator of a trained network."""
-        own = Members(np.repeat(alphas, len(seeds)), np.tile(seeds, len(alphas)))
-        return self._plans(self._prepare_args(args), own, False)
-
-    def _prepare_args(self, args):
-        """The prepared data (:class:`~.planner.Prepared`) of one fit's
-        arguments ``args``, for :meth:`_plans` (as often as needed)."""
         args = dict(args)
         X, y, sample_weight = args.pop("X"), args.pop("y"), args.pop("sample_weight", None)
-        return self._prepare(X, y, sample_weight, True, False, None, **args)
+        data = self._prepare(X, y, sample_weight, True, False, None, **args)
+        own = Members(np.repeat(alphas, len(seeds)), np.tile(seeds, len(alphas)))
+        return self._plans(data, own, False)
 
     def _fitted_copy(self, result, **params):
         """An estimator of this one's data and parameters (``params`` changed)

@@ -13,7 +13,6 @@ networks, one per fold and seed, are kept and averaged (or, with
 ``refit=True``, replaced by networks trained on every row).
 """
 
-import copy
 import math
 import time
 import warnings
@@ -38,13 +37,12 @@ from threadpoolctl import threadpool_limits
 from .._estimators.attributes import CV_PRIVATE
 from .._estimators.base import _training_median
 from .._estimators.ensemble import bind_members, ensemble_shape, member_seeds, publish
-from .._estimators.planner import Fitted, Members, PendingFit, train_and_publish
+from .._estimators.planner import PendingFit, train_and_publish
 from .._sklearn_compat import Interval, StrOptions, _check_sample_weight
 from ..exceptions import AlphaEdgeWarning
 from ..model_selection._results import search_results
 from ..model_selection._splitters import default_splitter
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
-from ..training.state import TrainingState
 from ..training.trainer import Status
 from .budget import TimeBudget
 from .halving import AlphaHalving
@@ -317,79 +315,48 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         seeds = member_seeds(self.random_state, len(splits) * self.ensemble_size)
         seeds = seeds.reshape(len(splits), self.ensemble_size)[:, : self._per_fold()]
         trained = [[] for _ in configurations]
-        pending, paths = [], []
+        pending = {True: [], False: []}  # solved (linear) or in the pass
         for configuration, own in zip(configurations, trained):
-            if _is_linear(configuration.params, self):
-                # a linear model's optimum is one whatever the seed: solved
-                # once a fold, standing for each of its seeds
-                paths.append(partial(self._solve_path, configuration, own, seeds))
-                continue
+            solved = _is_linear(configuration.params, self)
+            # a linear model's optimum is one whatever the seed: solved once
+            own_seeds = seeds[:, :1] if solved else seeds
             folds, plans = self._plan_configuration(
-                configuration, X, y, sample_weight, splits, seeds
+                configuration, X, y, sample_weight, splits, own_seeds
             )
-            per_fold = seeds.shape[1]  # each fold's plans are alpha-major
+            per_fold = own_seeds.shape[1]  # each fold's plans are alpha-major
             planned, order = [], []
             for a, alpha in enumerate(configuration.alphas):
                 for fold, split_plans in enumerate(plans):
                     for j in range(per_fold):
                         planned.append(split_plans[a * per_fold + j])
-                        order.append((folds[fold], alpha, seeds[fold, j]))
-            pending.append(PendingFit(planned, partial(_publish, order, own, 1)))
-        train_and_publish(pending, rungs=rungs)
-        if paths:
+                        order.append((folds[fold], alpha, own_seeds[fold, j]))
+            copies = seeds.shape[1] // per_fold
+            # a linear solve that stops short is reported once, if it counts
+            # (_warn_about_solves), not once a fold and alpha
+            publish = partial(_publish, order, own, copies, warn=not solved)
+            pending[solved].append(PendingFit(planned, publish))
+        train_and_publish(pending[False], rungs=rungs)
+        if pending[True]:
             # a linear model's products are small: BLAS threads only wait for
             # each other, at every one of L-BFGS's many small steps
             with threadpool_limits(limits=1, user_api="blas"):
-                for solve in paths:
-                    solve(X, y, sample_weight, splits)
+                train_and_publish(pending[True])
         return [t for own in trained for t in own]
-
-    def _solve_path(self, configuration, own, seeds, X, y, sample_weight, splits):
-        """Solve a linear configuration at each of its alphas on each fold,
-        appending a :class:`_Trained` per (alpha, fold, seed) to ``own``, as
-        :meth:`_train_networks` orders them. The alphas are solved from the
-        largest down, each fold's solve starting from its solution at the
-        alpha before (a warm-started path, as glmnet's and scikit-learn's
-        ``LogisticRegressionCV``): the same optima, in fewer iterations."""
-        base, X, y = self._configured(configuration, X, y)
-        folds = [clone(base) for _ in splits]
-        data = [
-            fold._prepare_args(_fold_args(X, y, sample_weight, split))
-            for fold, split in zip(folds, splits)
-        ]
-        alphas, seed = configuration.alphas, seeds[:, 0]
-        solved, previous = [None] * len(alphas), [None] * len(splits)
-        for a in np.argsort(-alphas, kind="stable"):
-            plans = [
-                fold._plans(data[f], _path_members(alphas[a], seed[f], previous[f]), False)[
-                    0
-                ]
-                for f, fold in enumerate(folds)
-            ]
-            results = []
-            train_and_publish([PendingFit(plans, results.extend)])
-            solved[a] = previous = results
-        order = [(fold, alpha, s) for alpha in alphas for fold, s in zip(folds, seed)]
-        results = [result for per_alpha in solved for result in per_alpha]
-        _publish(order, own, seeds.shape[1], results, warn=False)
-
-    def _configured(self, configuration, X, y):
-        """The estimator of a configuration's networks, and the data they
-        train on: a linear configuration (:data:`LINEAR`) in float64."""
-        params = {**self._network_params(), **configuration.params}
-        if not _is_linear(configuration.params, self):
-            return self._network_class(**params, **self._fold_ensemble()), X, y
-        # in float64: L-BFGS's line search stalls on float32 rounding
-        # before it reaches the optimum (and a linear model costs little)
-        params.update(LINEAR, ensemble_size=1, ensemble_kind="independent")  # no heads
-        X = X.astype(np.float64, copy=False)
-        y = y.astype(np.float64, copy=False) if y.dtype.kind == "f" else y
-        return self._network_class(**params), X, y
 
     def _plan_configuration(self, configuration, X, y, sample_weight, splits, seeds):
         """The estimators (one per fold) and plans (a list per fold, alpha-major)
         of one configuration's networks."""
-        base, X, y = self._configured(configuration, X, y)
+        params = {**self._network_params(), **configuration.params}
+        if _is_linear(configuration.params, self):
+            # in float64: L-BFGS's line search stalls on float32 rounding
+            # before it reaches the optimum (and a linear model costs little)
+            params.update(LINEAR)
+            X = X.astype(np.float64, copy=False)
+            y = y.astype(np.float64, copy=False) if y.dtype.kind == "f" else y
+            params.update(ensemble_size=1, ensemble_kind="independent")  # no heads
+        else:
+            params.update(self._fold_ensemble())
+        base = self._network_class(**params)
         folds = [clone(base) for _ in splits]
         plans = [
             fold._plan_networks(
@@ -810,17 +777,6 @@ class _Trained:
     @property
     def n_iter_(self):
         return self.result.state.n_iter
-
-
-def _path_members(alpha, seed, previous):
-    """The one member of a linear solve at ``alpha``: started afresh, or from
-    ``previous`` (a :class:`~skmlp.model_axis.FitResult` of the path), a copy
-    of whose network it trains from a new state."""
-    if previous is None:
-        return Members([alpha], [seed])
-    return Members(
-        [alpha], [seed], (Fitted(copy.deepcopy(previous.network), TrainingState()),)
-    )
 
 
 def _fold_args(X, y, sample_weight, split):
