@@ -311,6 +311,25 @@ def test_a_linear_regression_candidate_is_ridge(regression):
         assert score == pytest.approx(-held_out, rel=1e-4)
 
 
+def test_every_alpha_of_a_linear_configuration_is_its_own_optimum(regression):
+    """Each alpha of a linear configuration ends at ridge's solution for it,
+    fold by fold (its held-out score is ridge's)."""
+    from sklearn.linear_model import Ridge
+
+    X, y = regression
+    alphas = [1e-3, 1.0, 30.0, 1e3]
+    model = _cv(MLPRegressorCV, portfolio=[{"hidden_layer_sizes": (), "alphas": alphas}])
+    model.fit(X, y)
+    Xs = model.scaler_.transform(X)
+    t = (y - model._y_center) / model._y_scale
+    for fold, (train, test) in enumerate(model._inner_splits(X, y, None)):
+        for i, alpha in enumerate(alphas):
+            ridge = Ridge(alpha=alpha).fit(Xs[train], t[train])
+            held_out = ((ridge.predict(Xs[test]) - t[test]) ** 2).mean() / 2
+            score = model.cv_results_[f"split{fold}_test_score"][i]
+            assert score == pytest.approx(-held_out, rel=1e-4)
+
+
 def test_a_linear_classification_candidate_is_l2_logistic_regression(classification):
     from sklearn.linear_model import LogisticRegression
 
