@@ -43,11 +43,17 @@ def per_table(frame):
     out = folds.groupby(["table", "model"]).agg(
         score=("score", "mean"),
         sd=("score", "std"),
-        seconds=("seconds", "sum"),
+        seconds=("seconds", _all_or_nothing),
         folds=("score", "size"),
     )
     out["seeds"] = frame.groupby(["table", "model"])["seed"].nunique()
     return out.reset_index()
+
+
+def _all_or_nothing(seconds):
+    """A table's seconds over its folds; NaN unless every fold has its time
+    (a timing run that skipped or lost a fold is no time of the table's)."""
+    return seconds.sum(min_count=len(seconds))
 
 
 def _pivot(table, value):
