@@ -486,14 +486,14 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return np.mean([self._mixable(net, X_held_out) for net in own], axis=0)
 
     def _fold_score(self, template, y, targets, sample_weight, splits):
-        """``score(fold, trials)``: the scores of mixed outputs, each of
-        ``trials``, on a fold's held-out rows (:func:`~.selection.greedy_selection`),
-        by ``scoring`` (a common scoring: every trial in one call,
-        :func:`~.selection.batched_score`; any other: its scorer, given the
-        outputs as an estimator that predicts them, :meth:`_mixture`, one
-        call a trial) or, with
-        ``scoring=None``, the negated loss of :meth:`_mixture_loss` (every
-        trial in one call). A trial with an output not finite scores NaN."""
+        """``score(fold, trials)``: the score of each of ``trials``, mixed
+        outputs on a fold's held-out rows (for
+        :func:`~.selection.greedy_selection`). With ``scoring=None``, the
+        negated loss of :meth:`_mixture_loss`, every trial in one call; with
+        a common scoring, the same (:func:`~.selection.batched_score`); with
+        any other, its scorer, given each trial as an estimator that
+        predicts it (:meth:`_mixture`). A trial with an output not finite
+        scores NaN."""
         scorer = None if self.scoring is None else check_scoring(self, self.scoring)
         mixture = self._mixture(template)
         weights = [None if sample_weight is None else sample_weight[t] for _, t in splits]
