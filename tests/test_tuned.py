@@ -827,14 +827,14 @@ def test_halving_reads_only_the_training_states_it_is_handed():
     it names the plans to stop from their best held-out scores alone."""
     from types import SimpleNamespace
 
-    from skmlp._tuned.halving import AlphaHalving
+    from skmlp._tuned.halving import CandidateHalving
 
     scores = [-1.0, -1.0, -0.5, -0.4, -2.0, -np.inf]  # alpha 1 leads
     states = [SimpleNamespace(best_validation_score=s) for s in scores]
-    halving = AlphaHalving(3)
+    halving = CandidateHalving(3)
     assert halving.stop(4, states) == [0, 1, 4, 5]
     assert halving.alive == [1] and halving.pruned_at.tolist() == [4, 0, 4]
-    assert halving.stop(8, states) == []  # one alpha left: nothing to halve
+    assert halving.stop(8, states) == []  # one candidate left: nothing to halve
 
 
 def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(

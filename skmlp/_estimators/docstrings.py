@@ -411,14 +411,16 @@ refit : bool, default=False
     at most ``max_iter``).""",
     "halving": """\
 halving : bool, default=True
-    Successive halving of the alphas within the one pass. At the first rung
-    (the epoch by which every network has taken 16 optimizer steps, and at
-    least the second), then at twice that epoch, four times, ..., all but
-    the best third of the alphas left (by mean inner held-out score so far;
-    ties stay together) stop: their networks keep their best weights, their
+    Successive halving of the candidates (each configuration of
+    ``portfolio`` at each of its alphas; a linear configuration's are
+    solved, never halved) within the one pass. At the first rung (the epoch
+    by which every network has taken 16 optimizer steps, and at least the
+    second), then at twice that epoch, four times, ..., all but the best
+    third of the candidates left (by mean inner held-out score so far; ties
+    stay together) stop: their networks keep their best weights, their
     scores there are their ``cv_results_`` scores, and
     ``cv_results_['pruned_at_epoch']`` says where (0: not pruned). The
-    others go on. False trains every alpha's networks to their own end.""",
+    others go on. False trains every candidate's networks to their own end.""",
     "time_budget": """\
 time_budget : float or None, default=None
     Seconds the networks' training may run, counted from the start of

@@ -45,7 +45,7 @@ from ..model_selection._splitters import default_splitter
 from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 from ..training.trainer import Status
 from .budget import TimeBudget
-from .halving import AlphaHalving
+from .halving import CandidateHalving
 from .portfolio import PRESETS, _checked_alphas, candidate_params, checked_portfolio
 from .selection import batched_score, greedy_selection
 
@@ -398,7 +398,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         if not self.halving or len(candidates) < 2:
             return None
         report = partial(self._report_rung, candidates) if self.verbose else None
-        return AlphaHalving(len(candidates), report)
+        return CandidateHalving(len(candidates), report)
 
     def _report_budget(self, epoch):
         if self.verbose:

@@ -16,7 +16,7 @@ from ..model_axis import Rungs
 class TimeBudget:
     """Stop the pass at the first epoch that ends after ``deadline`` (a
     :func:`time.perf_counter` value), on top of ``halving`` (an
-    :class:`~.halving.AlphaHalving`, or ``None``), whose rungs it keeps.
+    :class:`~.halving.CandidateHalving`, or ``None``), whose rungs it keeps.
 
     Attributes
     ----------

@@ -1,12 +1,14 @@
-"""Successive halving of a CV estimator's alphas, inside one pass.
+"""Successive halving of a CV estimator's candidates, inside one pass.
 
-Every network of the search starts together; at each rung (an epoch, then
-twice it, four times, ...: see :func:`rung_epochs`) the alphas whose mean
-inner held-out score so far is not among the best leave the search -- their
-networks stop there, keeping their best weights -- and the others go on.
-scikit-learn's ``HalvingGridSearchCV`` halves over samples, in separate
-rounds; this halves over epochs, within one training program, so that a
-pruned alpha costs only the epochs it ran.
+A candidate is a configuration of the portfolio at one of its alphas (the
+alphas alone without a portfolio). Every network of the search starts
+together; at each rung (an epoch, then twice it, four times, ...: see
+:func:`rung_epochs`) the candidates whose mean inner held-out score so far
+is not among the best leave the search -- their networks stop there,
+keeping their best weights -- and the others go on. scikit-learn's
+``HalvingGridSearchCV`` halves over samples, in separate rounds; this halves
+over epochs, within one training program, so that a pruned candidate costs
+only the epochs it ran.
 """
 
 import math
@@ -19,7 +21,7 @@ from ..model_axis import Rungs
 #: steps (at least :data:`MIN_FIRST_RUNG` epochs); the next ones double it.
 FIRST_RUNG_STEPS = 16
 MIN_FIRST_RUNG = 2
-#: Each rung keeps the best ``1 / KEEP_EVERY`` of the alphas left (rounded up).
+#: Each rung keeps the best ``1 / KEEP_EVERY`` of the candidates left (rounded up).
 KEEP_EVERY = 3
 
 
@@ -29,7 +31,7 @@ def rung_epochs(max_iter, steps_per_epoch=1):
     :data:`FIRST_RUNG_STEPS` (and at least :data:`MIN_FIRST_RUNG`), then
     twice that, four times, ...
 
-    On a table of a few dozen rows an epoch is one step, and an alpha's
+    On a table of a few dozen rows an epoch is one step, and a candidate's
     score after two steps says nothing; on thousands of rows two epochs are
     dozens of steps."""
     epoch = max(MIN_FIRST_RUNG, math.ceil(FIRST_RUNG_STEPS / steps_per_epoch))
@@ -40,22 +42,23 @@ def rung_epochs(max_iter, steps_per_epoch=1):
     return epochs
 
 
-class AlphaHalving:
-    """The halving of ``n_alphas`` alphas, each trained by as many plans of
-    the one pass, alpha by alpha (the plans of alpha 0, then of alpha 1, ...).
+class CandidateHalving:
+    """The halving of ``n_candidates`` candidates, each trained by as many
+    plans of the one pass, candidate by candidate (the plans of candidate 0,
+    then of candidate 1, ...).
     It reads only the training states the scheduler hands it at each rung.
 
     Attributes
     ----------
-    pruned_at : ndarray of shape (n_alphas,)
-        The rung epoch at which each alpha left the search; 0 for those
+    pruned_at : ndarray of shape (n_candidates,)
+        The rung epoch at which each candidate left the search; 0 for those
         that did not.
     """
 
-    def __init__(self, n_alphas, report=None):
-        self.n_alphas, self.report = n_alphas, report
-        self.alive = list(range(n_alphas))
-        self.pruned_at = np.zeros(n_alphas, dtype=int)
+    def __init__(self, n_candidates, report=None):
+        self.n_candidates, self.report = n_candidates, report
+        self.alive = list(range(n_candidates))
+        self.pruned_at = np.zeros(n_candidates, dtype=int)
 
     def rungs(self, max_iter, steps_per_epoch=1):
         """The :class:`~skmlp.model_axis.Rungs` of this halving (see
@@ -63,21 +66,21 @@ class AlphaHalving:
         return Rungs(rung_epochs(max_iter, steps_per_epoch), self.stop)
 
     def scores(self, states):
-        """Each alpha's mean best held-out score so far, from the plans'
+        """Each candidate's mean best held-out score so far, from the plans'
         :class:`~skmlp.training.state.TrainingState` ``states`` (NaN before
         its networks have a finite one)."""
         best = np.array([state.best_validation_score for state in states], float)
         best[~np.isfinite(best)] = np.nan
-        return best.reshape(self.n_alphas, -1).mean(axis=1)
+        return best.reshape(self.n_candidates, -1).mean(axis=1)
 
     def stop(self, epoch, states):
         """At rung ``epoch``, with the plans' training ``states``: the
-        positions of the plans of the alphas that leave now: all but the best
-        ``1 / KEEP_EVERY`` of those left, where an alpha that ties the last
-        one kept stays too (so equal alphas share their fate)."""
+        positions of the plans of the candidates that leave now: all but the
+        best ``1 / KEEP_EVERY`` of those left, where a candidate that ties the
+        last one kept stays too (so equal candidates share their fate)."""
         if len(self.alive) < 2:
             return []
-        per_alpha = len(states) // self.n_alphas
+        per_candidate = len(states) // self.n_candidates
         scores = np.nan_to_num(self.scores(states), nan=-np.inf)
         ranked = sorted(self.alive, key=lambda a: -scores[a])
         cutoff = scores[ranked[math.ceil(len(self.alive) / KEEP_EVERY) - 1]]
@@ -86,4 +89,4 @@ class AlphaHalving:
         self.pruned_at[leaving] = epoch
         if self.report is not None:
             self.report(epoch, self.alive, scores)
-        return [a * per_alpha + i for a in leaving for i in range(per_alpha)]
+        return [c * per_candidate + i for c in leaving for i in range(per_candidate)]
