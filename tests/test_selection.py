@@ -5,12 +5,12 @@ import pytest
 from sklearn.metrics import log_loss as sklearn_log_loss
 from sklearn.metrics import mean_squared_error, roc_auc_score
 
+from skmlp._estimators.common_scores import log_loss
 from skmlp._tuned.selection import (
     MixedPredictions,
     MixedProbabilities,
     batched_score,
     greedy_selection,
-    log_loss,
     per_trial,
     squared_error,
 )

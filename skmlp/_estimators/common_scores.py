@@ -51,6 +51,10 @@ def common_scoring(scoring, classes, y):
     return entry
 
 
+#: float64's machine epsilon: where log losses clip probabilities by default.
+EPS = np.finfo(np.float64).eps
+
+
 def _weights(sample_weight, n):
     return np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
 
@@ -100,9 +104,28 @@ def _auc(scores, positive, w):
 
 def _neg_log_loss(proba, y, sample_weight, classes):
     Y = (y[:, None] == classes).astype(float)
-    tiny = np.finfo(proba.dtype).eps
-    P = np.clip(proba, tiny, 1 - tiny)
-    return np.average((Y * np.log(P)).sum(axis=-1), axis=-1, weights=sample_weight)
+    return -log_loss(proba, Y, sample_weight, binary=False, eps=np.finfo(proba.dtype).eps)
+
+
+def log_loss(P, Y, sample_weight, binary, eps=EPS):
+    """The mean log loss of probabilities ``P``, ``(..., n, d)``, clipped to
+    ``[eps, 1 - eps]``, for the indicator targets ``Y``, ``(n, d)``:
+    cross-entropy over the columns, or (``binary``) each column a binary
+    problem of its own, averaged over them. One loss per leading index of
+    ``P`` (a float for ``(n, d)``)."""
+    P = np.clip(P, eps, 1 - eps)
+    if binary:
+        per_row = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean(axis=-1)
+    else:
+        per_row = -(Y * np.log(P)).sum(axis=-1)
+    return row_mean(per_row, sample_weight)
+
+
+def row_mean(per_row, sample_weight):
+    """The (weighted) mean over the last axis: a float, or one per leading
+    index."""
+    mean = np.average(per_row, axis=-1, weights=sample_weight)
+    return float(mean) if np.ndim(mean) == 0 else mean
 
 
 def _r2(predictions, y, sample_weight, classes):

@@ -649,7 +649,7 @@ def _warn_about_solves(by_candidate, weights, params):
     short = []
     for c in np.flatnonzero(weights):
         trained = by_candidate[c]
-        failed = {id(t): t for t in trained if t.result.outcome.status is Status.FAILED}
+        failed = {id(t) for t in trained if t.result.outcome.status is Status.FAILED}
         if failed:  # L-BFGS's status: a linear candidate's
             folds = len({id(t.result) for t in trained})
             short.append(f"{_label(params[c])} on {len(failed)} of {folds} inner folds")

@@ -11,12 +11,13 @@ from sklearn.utils.validation import column_or_1d
 from .._estimators.attributes import documented
 from .._estimators.base import store_parameters
 from .._estimators.classifier import MLPClassifier
+from .._estimators.common_scores import log_loss
 from .._estimators.docstrings import document
 from .._estimators.multilabel import MultiLabelMLP
 from .._estimators.regressor import MLPRegressor
 from .._sklearn_compat import StrOptions, _fit_context
 from .base import ALPHAS, BaseMLPCV
-from .selection import MixedPredictions, MixedProbabilities, log_loss, squared_error
+from .selection import MixedPredictions, MixedProbabilities, squared_error
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
 

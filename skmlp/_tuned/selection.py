@@ -14,7 +14,7 @@ the first round selects the best candidate.
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
-from .._estimators.common_scores import common_scoring
+from .._estimators.common_scores import common_scoring, row_mean
 
 #: Rounds of greedy selection: the weights are multiples of 1 / ROUNDS.
 ROUNDS = 25
@@ -126,27 +126,8 @@ class MixedPredictions(RegressorMixin, BaseEstimator):
         return self.to_targets(outputs)
 
 
-def log_loss(P, Y, sample_weight, binary):
-    """The mean log loss of probabilities ``P``, ``(..., n, d)``, for the
-    indicator targets ``Y``, ``(n, d)``: cross-entropy over the columns, or
-    (``binary``) each column a binary problem of its own, averaged over them.
-    One loss per leading index of ``P`` (a float for ``(n, d)``)."""
-    tiny = np.finfo(np.float64).eps
-    P = np.clip(P, tiny, 1 - tiny)
-    if binary:
-        per_row = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean(axis=-1)
-    else:
-        per_row = -(Y * np.log(P)).sum(axis=-1)
-    return _row_mean(per_row, sample_weight)
-
-
 def squared_error(outputs, Y, sample_weight):
     """The mean squared error of ``outputs``, ``(..., n, d)``, against ``Y``,
     over rows and outputs; one per leading index (a float for ``(n, d)``)."""
     per_row = ((outputs - Y.reshape(outputs.shape[-2:])) ** 2).mean(axis=-1)
-    return _row_mean(per_row, sample_weight)
-
-
-def _row_mean(per_row, sample_weight):
-    mean = np.average(per_row, axis=-1, weights=sample_weight)
-    return float(mean) if np.ndim(mean) == 0 else mean
+    return row_mean(per_row, sample_weight)
