@@ -99,6 +99,71 @@ def test_gradient_matches_central_differences(name, weight_kind, rng):
     assert relative_error(grad, numeric_grad(loss, raw, Y, weight)) < 1e-6
 
 
+def numeric_hessian(loss, raw, Y, eps=1e-6):
+    """Each row's ``(outputs, outputs)`` Hessian of the unweighted loss, by
+    central differences of the gradient: ``(n, outputs, outputs)``."""
+    n, k = raw.shape
+    H = np.empty((n, k, k))
+    for b in range(k):
+        shifted = raw.copy()
+        shifted[:, b] += eps
+        _, plus = value_and_grad(loss, shifted, Y, 1.0)
+        shifted[:, b] -= 2 * eps
+        _, minus = value_and_grad(loss, shifted, Y, 1.0)
+        H[:, :, b] = (plus - minus) / (2 * eps)
+    return H
+
+
+CURVED = [name for name in NAMES if get_loss(name).curvature_kind() is not None]
+
+
+def test_losses_with_curvature():
+    """Newton's method applies to these losses at their defaults; the others
+    (hinge, absolute error) have no second derivative worth the name."""
+    assert CURVED == sorted(
+        [
+            "huber",
+            "log_cosh",
+            "poisson",
+            "sigmoid_cross_entropy",
+            "softmax_cross_entropy",
+            "squared_error",
+        ]
+    )
+    assert get_loss("absolute_error").curvature_kind() is None
+    assert get_loss("sigmoid_cross_entropy", gamma=2.0).curvature_kind() is None
+    assert get_loss("softmax_cross_entropy", gamma=2.0).curvature_kind() is None
+
+
+@pytest.mark.parametrize("name", CURVED)
+def test_curvature_matches_central_differences_of_the_gradient(name, rng):
+    loss = get_loss(name)
+    raw = rng.normal(scale=1.5, size=(N_SAMPLES, N_OUTPUTS))
+    Y = make_targets(name, rng)
+    if name == "huber":  # away from the kinks at |r| = delta, where it jumps
+        raw = np.where(np.abs(np.abs(raw - Y) - 1) < 1e-3, raw + 0.01, raw)
+    numeric = numeric_hessian(loss, raw, Y)
+    curvature = loss.curvature(raw, Y)
+    if loss.curvature_kind() == "softmax":
+        analytic = np.einsum("ia,ab->iab", curvature, np.eye(N_OUTPUTS))
+        analytic -= curvature[:, :, None] * curvature[:, None, :]
+    else:  # outputs do not interact: a diagonal Hessian per row
+        analytic = np.einsum("ia,ab->iab", curvature, np.eye(N_OUTPUTS))
+    assert relative_error(analytic, numeric) < 1e-6
+
+
+def test_weighted_sigmoid_curvature_matches_central_differences(rng):
+    loss = get_loss(
+        "sigmoid_cross_entropy",
+        pos_weight=np.array([2.0, 1.0, 0.5]),
+        neg_weight=np.array([1.0, 3.0, 1.0]),
+    )
+    raw = rng.normal(scale=1.5, size=(N_SAMPLES, N_OUTPUTS))
+    Y = make_targets("sigmoid_cross_entropy", rng)
+    numeric = np.einsum("iaa->ia", numeric_hessian(loss, raw, Y))
+    assert relative_error(loss.curvature(raw, Y), numeric) < 1e-6
+
+
 @pytest.mark.parametrize("weight_kind", ["column", "scalar"])
 @pytest.mark.parametrize("name", NAMES)
 def test_value_matches_reference_formula(name, weight_kind, rng):

@@ -356,9 +356,11 @@ portfolio : {"fast"}, list of dict or None, default="fast"
     ``class_weight``, ``label_smoothing``, the focal and Huber parameters):
     candidates are compared by it. A configuration without hidden layers
     (``{"hidden_layer_sizes": ()}``) is a linear model solved to its
-    penalised optimum at each alpha (ridge or L2 logistic regression, by
-    L-BFGS in float64, one solution per fold whatever ``ensemble_size`` and
-    ``ensemble_kind``), beside the pass and never pruned.""",
+    penalised optimum at each alpha (ridge or L2 logistic regression, in
+    float64 by Newton's method, or by L-BFGS where Hessians cost more: many
+    columns, a loss without second derivatives; one solution per fold
+    whatever ``ensemble_size`` and ``ensemble_kind``), beside the pass and
+    never pruned.""",
     "selection": """\
 selection : {"best", "ensemble"}, default="ensemble"
     What the final model is made of. ``"best"``: the networks of the best

@@ -48,7 +48,16 @@ def _is_zero(param):
 
 
 class _Loss:
-    """What every loss shares: how it splits along a model axis."""
+    """What every loss shares: how it splits along a model axis, and whether
+    Newton's method can use its second derivatives."""
+
+    def curvature_kind(self):
+        """How :meth:`curvature` gives the second derivatives of the loss in
+        the logits of a stack of one: ``"diagonal"`` (each output on its own,
+        an array shaped like ``raw``), ``"softmax"`` (the probabilities ``P``
+        of each row, whose Hessian is ``diag(p) - p p^T``), or ``None``: not
+        given (Newton's method does not apply)."""
+        return None
 
     def _path(self):
         """Which branch of the code the parameters take (members of one
@@ -88,6 +97,14 @@ class SoftmaxCrossEntropy(_Loss):
 
     def _path(self):
         return _is_zero(self.gamma)
+
+    def curvature_kind(self):
+        return "softmax" if _is_zero(self.gamma) else None
+
+    def curvature(self, raw, Y):
+        """The probabilities: each row's Hessian is ``diag(p) - p p^T`` (the
+        rows of ``Y`` sum to one)."""
+        return self.link(raw.copy())
 
     def value_and_grad(self, raw, Y, weight, grad=None):
         if not _is_zero(self.gamma):
@@ -150,6 +167,15 @@ class SigmoidCrossEntropy(_Loss):
 
     def _unit_weights(self):
         return np.all(np.equal(self.pos_weight, 1)) and np.all(np.equal(self.neg_weight, 1))
+
+    def curvature_kind(self):
+        return "diagonal" if _is_zero(self.gamma) else None
+
+    def curvature(self, raw, Y):
+        """``(w+ y + w- (1 - y)) sigmoid(z) sigmoid(-z)`` per output."""
+        return (self.pos_weight * Y + self.neg_weight * (1 - Y)) * (
+            expit(raw) * expit(-raw)
+        )
 
     def link(self, raw):
         return expit(raw, out=raw)
@@ -259,6 +285,13 @@ class SquaredError(_ResidualLoss):
     def _derivative(self, R):
         pass
 
+    def curvature_kind(self):
+        return "diagonal"
+
+    def curvature(self, raw, Y):
+        """1 per output."""
+        return np.ones_like(raw)
+
 
 class AbsoluteError(_ResidualLoss):
     """Absolute error ``|r|``; subgradient ``sign(r)``."""
@@ -290,6 +323,15 @@ class Huber(_ResidualLoss):
     def _derivative(self, R):
         np.clip(R, -self.delta, self.delta, out=R)
 
+    def curvature_kind(self):
+        return "diagonal"
+
+    def curvature(self, raw, Y):
+        """1 inside ``[-delta, delta]``, 0 beyond (the one-sided second
+        derivatives agree but at ``|r| = delta``; Newton's steps converge on
+        such piecewise quadratics once the rows inside stop changing)."""
+        return (np.abs(raw - Y) <= self.delta).astype(raw.dtype)
+
 
 class LogCosh(_ResidualLoss):
     """``log(cosh(r))``, computed as ``logaddexp(r, -r) - log 2``; the
@@ -302,6 +344,13 @@ class LogCosh(_ResidualLoss):
 
     def _derivative(self, R):
         np.tanh(R, out=R)
+
+    def curvature_kind(self):
+        return "diagonal"
+
+    def curvature(self, raw, Y):
+        """``1 - tanh(r)^2`` per output."""
+        return 1 - np.tanh(raw - Y) ** 2
 
 
 class Poisson(_Loss):
@@ -319,6 +368,13 @@ class Poisson(_Loss):
         # report the largest finite one rather than inf with an overflow warning
         np.minimum(raw, np.log(np.finfo(raw.dtype).max), out=raw)
         return np.exp(raw, out=raw)
+
+    def curvature_kind(self):
+        return "diagonal"
+
+    def curvature(self, raw, Y):
+        """``exp(z)`` per output."""
+        return np.exp(raw)
 
     def value_and_grad(self, raw, Y, weight, grad=None):
         G = np.empty_like(raw) if grad is None else grad

@@ -12,7 +12,9 @@ class TrainingConfig:
     """Everything the :class:`~skmlp.training.trainer.Trainer` needs to know
     about how to train, as plain values (the estimator's parameters, checked).
 
-    ``solver`` is ``'lbfgs'`` or a name in
+    ``solver`` is ``'lbfgs'``, ``'newton'`` (a linear network's full-batch
+    Newton method, :mod:`skmlp.training.newton`: the CV estimators' solve of
+    their linear candidates, not an estimator's parameter) or a name in
     :data:`skmlp.nn.optimizers.OPTIMIZERS`, whose constructor takes its
     entries of ``optimizer_params`` (``learning_rate`` among them: the
     initial rate, which the optimizer keeps). ``schedule`` is the

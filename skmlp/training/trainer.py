@@ -1,16 +1,16 @@
 """One trainer for every solver: from prepared data to trained networks.
 
 The :class:`Trainer` runs the epoch loop of the stochastic solvers and the
-iteration loop of L-BFGS, for the ``k`` members of a stack of networks (a
-single network is a stack of one). It owns everything between validated data
-and the fitted networks -- each member's stopping rule, the learning-rate
-schedule, the divergence checkpoint, validation monitoring, the restore of
-the best weights, the L1 proximal step (through the objective's ``prox``),
-the history and the callbacks' hooks -- and returns one :class:`FitOutcome`
-per member. Members share nothing but the program: each stops by its own
-rule, and a member that diverges goes back to its own last safe point and
-stops, while the others go on, so that every member ends as it would have
-ended trained alone.
+iteration loop of L-BFGS (and of Newton's method), for the ``k`` members of a
+stack of networks (a single network is a stack of one). It owns everything
+between validated data and the fitted networks -- each member's stopping
+rule, the learning-rate schedule, the divergence checkpoint, validation
+monitoring, the restore of the best weights, the L1 proximal step (through
+the objective's ``prox``), the history and the callbacks' hooks -- and
+returns one :class:`FitOutcome` per member. Members share nothing but the
+program: each stops by its own rule, and a member that diverges goes back to
+its own last safe point and stops, while the others go on, so that every
+member ends as it would have ended trained alone.
 """
 
 import enum
@@ -24,6 +24,7 @@ from ..nn.fast import single
 from . import stochastic
 from .batches import Minibatches
 from .lbfgs import fit_lbfgs
+from .newton import fit_newton
 from .schedules import LearningRateSchedule
 
 
@@ -37,7 +38,7 @@ class Status(enum.Enum):
     INTERRUPTED = "interrupted"  #: KeyboardInterrupt; the weights so far are kept
     DIVERGED = "diverged"  #: non-finite loss, weights or outputs; earlier weights restored
     PRUNED = "pruned"  #: stopped by the caller (a search's halving), not by its own rule
-    FAILED = "failed"  #: L-BFGS ended abnormally; ``message`` says why
+    FAILED = "failed"  #: L-BFGS or Newton ended abnormally; ``message`` says why
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Trainer:
         ``max_iter``, ``tol``, ``n_iter_no_change`` and optimizer numbers (in
         the optimizer already); the first gives the shared settings.
     objective : skmlp.nn.objective.Objective
-    optimizer : optimizer of :mod:`skmlp.nn.optimizers`, or None for L-BFGS
+    optimizer : optimizer of :mod:`skmlp.nn.optimizers`, or None for L-BFGS and Newton
         Its state (moments, learning rates) carries over between calls, as
         ``partial_fit`` needs.
     rngs : list of numpy.random.RandomState, default=None
@@ -158,11 +159,11 @@ class Trainer:
 
     def advance(self, epochs=None):
         """Train up to ``epochs`` more epochs (all the rest: ``None``); whether
-        some member still trains. L-BFGS runs to its end at once."""
+        some member still trains. L-BFGS (Newton) runs to its end at once."""
         if self._status is not None:
             return False
         if not self.config.stochastic:
-            self._outcomes = [self._run_lbfgs(self._data, self._states[0])]
+            self._outcomes = [self._run_full_batch(self._data, self._states[0])]
             self._status = self._outcomes[0].status
             return False
         try:
@@ -439,17 +440,32 @@ class Trainer:
         best_epoch = state.best_epoch if has_validation else None
         return FitOutcome(status, state.n_iter, best_epoch, state.diverged_at, message)
 
-    # -- L-BFGS -------------------------------------------------------------------------
-    def _run_lbfgs(self, data, state):
-        """L-BFGS, of a stack of one (one line search per problem)."""
+    # -- full batch: L-BFGS, Newton ------------------------------------------------------
+    def _run_full_batch(self, data, state):
+        """L-BFGS or Newton's method, of a stack of one (one line search per
+        problem)."""
         config = self.config
         state.monitor_validation = False
         X, Y, sample_weight = data.members[0].materialized()
         observer = LbfgsObserver(state, config.verbose, self.on_begin, self.on_end)
-        options = {"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol}
-        result = fit_lbfgs(
-            self.objective, X, Y, sample_weight, options=options, observer=observer
-        )
+        if config.solver == "newton":
+            result = fit_newton(
+                self.objective,
+                X,
+                Y,
+                sample_weight,
+                max_iter=config.max_iter,
+                observer=observer,
+            )
+        else:
+            options = {
+                "maxfun": config.max_fun,
+                "maxiter": config.max_iter,
+                "gtol": config.tol,
+            }
+            result = fit_lbfgs(
+                self.objective, X, Y, sample_weight, options=options, observer=observer
+            )
         if self.network.batch_norm:
             self.network.refresh_batch_norm(X, sample_weight)
         state.n_iter = min(int(result.nit), config.max_iter)
