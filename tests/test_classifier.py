@@ -196,3 +196,27 @@ def test_early_stopping_accuracy_is_scikit_learns_accuracy_score(multilabel, wei
     assert model._score_function(labels, labels[::-1], sw) == accuracy_score(
         labels, labels[::-1], sample_weight=sw
     )
+
+
+@pytest.mark.parametrize(
+    "fit_on, y",
+    [
+        ([0, 1, 1, 0], [1, 0, 0, 1, 1]),
+        (["b", "a", "b"], ["a", "a", "b"]),
+        ([3, 1, 2, 2], [2, 3, 1, 1, 3]),
+        (["x", "y", "z"], ["z", "y", "x", "x"]),
+        ([1.0, 2.0, 3.0], [3.0, 1.0]),
+        ([1, 2, 3], [1, 4, 2]),  # an unknown label: the binarizer's own answer
+        ([[1, 0], [0, 1], [1, 1]], [[0, 1], [1, 1]]),  # indicator: the binarizer's
+    ],
+)
+def test_binarized_is_the_label_binarizers_transform(fit_on, y):
+    from sklearn.preprocessing import LabelBinarizer
+
+    from skmlp._estimators.classifier import binarized
+
+    binarizer = LabelBinarizer().fit(np.array(fit_on))
+    expected = binarizer.transform(np.array(y))
+    got = binarized(binarizer, np.array(y))
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)

@@ -553,7 +553,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """An estimator of this one's data and parameters (``params`` changed)
         whose model is the trained network of ``result`` (a
         :class:`~skmlp.model_axis.FitResult` of one of its plans)."""
-        fitted = copy.copy(self).set_params(**params)
+        fitted = copy.copy(self)
+        for name, value in params.items():  # parameters of its own class:
+            setattr(fitted, name, value)  # set_params' checks cost a small fit's step
         fitted._adopt_result(result)
         fitted._publish_state()
         return fitted
@@ -856,30 +858,36 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return np.repeat(weights / heads, heads)
 
     # -- prediction ---------------------------------------------------------
-    def _validated_raws(self, X):
+    def _validated_raws(self, X, checked=False):
         """Logits for ``X`` after the usual checks (fitted, feature count), in
         the model's dtype (a float32 model predicts float32 whatever it is
         given): ``(k, m, n_outputs)``, one row block per member (and head) of an
-        ensemble, which all predict in one pass of its stacked network."""
+        ensemble, which all predict in one pass of its stacked network.
+        ``checked``: ``X`` is a dense array its fit's own rows were taken
+        from (a CV estimator's held-out rows), used as it is."""
         check_is_fitted(self)
         networks = predicting_networks(self)
-        self._check_dense(X)
-        X = check_predict_input(self, X, networks[0].dtype)
+        if checked and isinstance(X, np.ndarray):
+            X = X.astype(networks[0].dtype, copy=False)
+        else:
+            self._check_dense(X)
+            X = check_predict_input(self, X, networks[0].dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             raws = np.concatenate([network.predict_members(X) for network in networks])
         return raws if np.isfinite(raws).all() else _clip_overflow(raws)
 
-    def _averaged(self, X, transform):
+    def _averaged(self, X, transform, checked=False):
         """``transform`` of the logits for ``X``, averaged over an ensemble's
-        members (of a single model: as it is)."""
-        raws = self._validated_raws(X)
+        members (of a single model: as it is); ``checked``: see
+        :meth:`_validated_raws`."""
+        raws = self._validated_raws(X, checked)
         if len(raws) == 1:
             return transform(raws[0])
         weights = self._block_weights(len(raws))
         return np.average([transform(raw) for raw in raws], axis=0, weights=weights)
 
-    def _validated_output(self, X):
-        return self._averaged(X, lambda raw: self._loss.link(raw))
+    def _validated_output(self, X, checked=False):
+        return self._averaged(X, lambda raw: self._loss.link(raw), checked)
 
     def __getstate__(self):
         """An ensemble's members are saved without their networks while these

@@ -26,6 +26,33 @@ from .base import BaseMLP, stochastic_only, store_parameters
 from .docstrings import document
 
 
+def binarized(binarizer, y):
+    """``binarizer.transform(y)`` (a fitted ``LabelBinarizer``), computed
+    directly where ``y`` is 1-D and holds only its classes (two or more):
+    the binarizer checks the target's type on every call, which costs more
+    than a small table's epoch (a CV estimator encodes every inner fold)."""
+    classes = binarizer.classes_
+    direct = (
+        binarizer.y_type_ in ("binary", "multiclass")
+        and not binarizer.sparse_output
+        and (binarizer.neg_label, binarizer.pos_label) == (0, 1)
+        and isinstance(y, np.ndarray)
+        and y.ndim == 1
+        and len(classes) >= 2
+    )
+    if direct:
+        try:
+            index = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+            known = bool(np.all(classes[index] == y))
+        except TypeError:  # labels that do not order with the classes
+            known = False
+        if known:
+            if len(classes) == 2:
+                return (index == 1).astype(int).reshape(-1, 1)
+            return (index[:, None] == np.arange(len(classes))).astype(int)
+    return binarizer.transform(y)
+
+
 def _uses_hinge(estimator):
     """Whether the model's loss is the margin loss: the fitted loss once fitted
     (``set_params`` does not change what a fitted model can do), else the
@@ -91,7 +118,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
         if not reset or classes is not None:
             self._check_known_classes(y, incremental)
         self._check_two_classes()
-        return X, self._label_binarizer.transform(y).astype(X.dtype)
+        return X, binarized(self._label_binarizer, y).astype(X.dtype)
 
     def _check_two_classes(self):
         if not self._is_multilabel() and len(self.classes_) < 2:
@@ -216,7 +243,7 @@ class BaseClassifierMLP(ClassifierMixin, BaseMLP):
                 f"y_val has classes {unknown.tolist()} that y does not have "
                 f"(classes: {self.classes_.tolist()})."
             )
-        return self._label_binarizer.transform(y_val)
+        return binarized(self._label_binarizer, y_val)
 
     def _decode(self, Y):
         return self._label_binarizer.inverse_transform(Y)

@@ -10,7 +10,7 @@ from sklearn.utils.validation import column_or_1d
 
 from .._estimators.attributes import documented
 from .._estimators.base import store_parameters
-from .._estimators.classifier import MLPClassifier
+from .._estimators.classifier import MLPClassifier, binarized
 from .._estimators.common_scores import log_loss
 from .._estimators.docstrings import document
 from .._estimators.multilabel import MultiLabelMLP
@@ -99,7 +99,7 @@ class _ClassifierCV(BaseMLPCV):
 
     # -- ensemble selection ----------------------------------------------------
     def _mixable(self, network, X):
-        return network.predict_proba(X)
+        return network._averaged(X, network._proba_from_raw, checked=True)
 
     def _mixture(self, template):
         return MixedProbabilities(template.classes_, partial(_labels_of, template))
@@ -108,7 +108,7 @@ class _ClassifierCV(BaseMLPCV):
         """The log loss of probabilities against ``y``, each row weighted by
         its class's ``class_weight`` as in training (of an indicator target:
         unweighted)."""
-        Y = template._label_binarizer.transform(y)
+        Y = binarized(template._label_binarizer, y)
         single = template._single_logit()
         if not template._is_multilabel():
             sample_weight = template._class_sample_weight(Y, sample_weight)
@@ -507,7 +507,8 @@ class MLPRegressorCV(RegressorMixin, BaseMLPCV):
 
     # -- ensemble selection ----------------------------------------------------
     def _mixable(self, network, X):
-        return network.predict(X).reshape(len(X), -1)
+        output = network._validated_output(X, checked=True)
+        return network._predict_from_output(output).reshape(len(X), -1)
 
     def _mixture(self, template):
         return MixedPredictions(self._in_target_units)
