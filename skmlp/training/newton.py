@@ -71,13 +71,13 @@ def fit_newton(objective, X, Y, sample_weight=None, *, max_iter, observer=None):
     initial = objective.network.checkpoint()
     value, status, nit = problem.evaluate(), 1, 0
     while nit < max_iter:
-        if observer is not None:
-            observer.before_evaluation()
         step = problem.direction()
         decrease = -float(np.vdot(problem.gradient, step))
         if not decrease > RESOLUTION * max(1.0, abs(value)):
             status = 0 if np.isfinite(decrease) else 2
             break
+        if observer is not None:  # an iteration begins: a step is taken
+            observer.before_evaluation()
         accepted = problem.line_search(value, step, decrease)
         if accepted is None:  # rounding, unless the optimum is still far
             status = 0 if decrease <= SETTLED * max(1.0, abs(value)) else 2
