@@ -108,13 +108,11 @@ def _table_arguments(parser, data_required):
     parser.add_argument(
         "--tuned",
         action="store_true",
-        help="use MLPClassifierCV / MLPRegressorCV / MultiLabelMLPCV at their defaults: "
-        "a network and a linear model solved to its optimum, each at every alpha, "
-        "searched by inner cross-validation (by group with --groups) and ensembled "
-        "by selection on their out-of-fold predictions, robust scaling built in; "
-        "your own candidates with --estimator-param "
-        "'portfolio=[{}, {\"dropout\": 0.15}]', the best one alone with "
-        "--estimator-param selection=best",
+        help="use MLPClassifierCV / MLPRegressorCV / MultiLabelMLPCV: a network and a "
+        "solved linear model at every alpha, searched by inner cross-validation (by "
+        "group with --groups) and ensembled by selection, robust scaling built in; "
+        "your own candidates with --estimator-param 'portfolio=[{}, {\"dropout\": "
+        "0.15}]', the best one alone with --estimator-param selection=best",
     )
     parser.add_argument(
         "--inner-cv",

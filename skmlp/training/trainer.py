@@ -448,24 +448,7 @@ class Trainer:
         state.monitor_validation = False
         X, Y, sample_weight = data.members[0].materialized()
         observer = LbfgsObserver(state, config.verbose, self.on_begin, self.on_end)
-        if config.solver == "newton":
-            result = fit_newton(
-                self.objective,
-                X,
-                Y,
-                sample_weight,
-                max_iter=config.max_iter,
-                observer=observer,
-            )
-        else:
-            options = {
-                "maxfun": config.max_fun,
-                "maxiter": config.max_iter,
-                "gtol": config.tol,
-            }
-            result = fit_lbfgs(
-                self.objective, X, Y, sample_weight, options=options, observer=observer
-            )
+        result = self._minimise(X, Y, sample_weight, observer)
         if self.network.batch_norm:
             self.network.refresh_batch_norm(X, sample_weight)
         state.n_iter = min(int(result.nit), config.max_iter)
@@ -488,6 +471,23 @@ class Trainer:
             )
             return self._outcome(Status.FAILED, state, validated, message)
         return self._outcome(Status.CONVERGED, state, validated)
+
+    def _minimise(self, X, Y, sample_weight, observer):
+        """The full-batch solver's run on one member's rows: scipy's result."""
+        config = self.config
+        if config.solver == "newton":
+            return fit_newton(
+                self.objective,
+                X,
+                Y,
+                sample_weight,
+                max_iter=config.max_iter,
+                observer=observer,
+            )
+        options = {"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol}
+        return fit_lbfgs(
+            self.objective, X, Y, sample_weight, options=options, observer=observer
+        )
 
 
 class LbfgsObserver:
