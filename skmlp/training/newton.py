@@ -20,6 +20,8 @@ full batch): ``sum_i w_i l(x_i W + b, y_i) + lam / 2 ||W||^2``, the weights
 import numpy as np
 from scipy.optimize import OptimizeResult
 
+from ..nn.objective import batch_weights
+
 #: A step is taken only while it promises to lower the objective by more than
 #: float64 can resolve: the next iterate then is the optimum to rounding.
 RESOLUTION = 4 * np.finfo(np.float64).eps
@@ -106,9 +108,10 @@ class _Problem:
         network = objective.network
         self.theta = network.theta
         self.shape = (X.shape[1] + 1, network.layer_units[-1])
-        total = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
-        weights = np.full(X.shape[0], 1.0) if sample_weight is None else sample_weight
-        self.weights = np.asarray(weights, dtype=np.float64) / total
+        # the objective's own full-batch weighting: weights summing to one,
+        # the penalty divided by the weight sum
+        weight, total = batch_weights(sample_weight, X.shape[0])
+        self.weights = np.broadcast_to(np.ravel(weight), X.shape[:1]).astype(np.float64)
         self.lam = float(objective.alpha) / total
         self.rows = np.hstack([X, np.ones((X.shape[0], 1), X.dtype)]).astype(np.float64)
         self.gradient = None
