@@ -837,6 +837,28 @@ def test_halving_reads_only_the_training_states_it_is_handed():
     assert halving.stop(8, states) == []  # one candidate left: nothing to halve
 
 
+def test_halving_keeps_each_configurations_best_candidate():
+    """Across a portfolio, a rung keeps the best third of all candidates and
+    the best candidate of every configuration, however it ranks: networks
+    that start slowly (embeddings, a lower rate) are compared at their end.
+    Candidates 0-2 are one configuration, 3-5 another (one plan each)."""
+    from types import SimpleNamespace
+
+    from skmlp._tuned.halving import CandidateHalving
+
+    scores = [-0.1, -0.2, -0.3, -0.9, -0.8, -1.0]
+    states = [SimpleNamespace(best_validation_score=s) for s in scores]
+    halving = CandidateHalving(6, configurations=[0, 0, 0, 1, 1, 1])
+    assert halving.stop(2, states) == [2, 3, 5]
+    assert halving.alive == [0, 1, 4]  # the best two, and configuration 1's best
+    assert halving.pruned_at.tolist() == [0, 0, 2, 2, 0, 2]
+    assert halving.stop(4, states) == [1]  # 4 stays: its configuration's last
+    assert halving.alive == [0, 4] and halving.stop(8, states) == []
+    # one configuration: the rule of the alphas alone
+    alone = CandidateHalving(6)
+    assert alone.stop(2, states) == [2, 3, 4, 5]
+
+
 def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(
     classification, monkeypatch
 ):

@@ -189,9 +189,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         networks. Linear configurations are solved to their optimum, beside
         the pass (:data:`LINEAR`): never pruned."""
         candidates = candidate_params(configurations)
-        halved = [not _is_linear(c.params, self) for c in configurations]
-        in_pass = np.repeat(halved, [len(c.alphas) for c in configurations])
-        halving = self._halving([c for c, kept in zip(candidates, in_pass) if kept])
+        sizes = [len(c.alphas) for c in configurations]
+        in_pass = np.repeat([not _is_linear(c.params, self) for c in configurations], sizes)
+        of_configuration = np.repeat(np.arange(len(configurations)), sizes)
+        halving = self._halving(
+            [c for c, kept in zip(candidates, in_pass) if kept], of_configuration[in_pass]
+        )
         budget = None
         if self.time_budget is not None:
             budget = TimeBudget(fit_start + self.time_budget, halving)
@@ -398,13 +401,14 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         batch = max(200 if size == "auto" else size for size in sizes)
         return math.ceil(rows / min(batch, rows))
 
-    def _halving(self, candidates):
+    def _halving(self, candidates, configurations):
         """The successive halving of the candidates (``halving=True`` and
-        more than one candidate), or ``None``."""
+        more than one candidate), or ``None``; ``configurations``: each
+        candidate's configuration."""
         if not self.halving or len(candidates) < 2:
             return None
         report = partial(self._report_rung, candidates) if self.verbose else None
-        return CandidateHalving(len(candidates), report)
+        return CandidateHalving(len(candidates), report, configurations)
 
     def _report_budget(self, epoch):
         if self.verbose:

@@ -5,7 +5,10 @@ alphas alone without a portfolio). Every network of the search starts
 together; at each rung (an epoch, then twice it, four times, ...: see
 :func:`rung_epochs`) the candidates whose mean inner held-out score so far
 is not among the best leave the search -- their networks stop there,
-keeping their best weights -- and the others go on. scikit-learn's
+keeping their best weights -- and the others go on; the best candidate of
+each configuration always goes on, so that a configuration whose networks
+start slowly (embeddings, a lower learning rate) is compared at its end,
+not at its start. scikit-learn's
 ``HalvingGridSearchCV`` halves over samples, in separate rounds; this halves
 over epochs, within one training program, so that a pruned candidate costs
 only the epochs it ran.
@@ -45,7 +48,9 @@ def rung_epochs(max_iter, steps_per_epoch=1):
 class CandidateHalving:
     """The halving of ``n_candidates`` candidates, each trained by as many
     plans of the one pass, candidate by candidate (the plans of candidate 0,
-    then of candidate 1, ...).
+    then of candidate 1, ...); ``configurations``: each candidate's
+    configuration (``None``: all of one). At each rung the best candidate
+    of each configuration stays, whatever its rank among all.
     It reads only the training states the scheduler hands it at each rung.
 
     Attributes
@@ -55,8 +60,11 @@ class CandidateHalving:
         that did not.
     """
 
-    def __init__(self, n_candidates, report=None):
+    def __init__(self, n_candidates, report=None, configurations=None):
         self.n_candidates, self.report = n_candidates, report
+        if configurations is None:
+            configurations = np.zeros(n_candidates, dtype=int)
+        self.configurations = np.asarray(configurations)
         self.alive = list(range(n_candidates))
         self.pruned_at = np.zeros(n_candidates, dtype=int)
 
@@ -77,14 +85,19 @@ class CandidateHalving:
         """At rung ``epoch``, with the plans' training ``states``: the
         positions of the plans of the candidates that leave now: all but the
         best ``1 / KEEP_EVERY`` of those left, where a candidate that ties the
-        last one kept stays too (so equal candidates share their fate)."""
+        last one kept stays too (so equal candidates share their fate), and
+        the best of each configuration's."""
         if len(self.alive) < 2:
             return []
         per_candidate = len(states) // self.n_candidates
         scores = np.nan_to_num(self.scores(states), nan=-np.inf)
         ranked = sorted(self.alive, key=lambda a: -scores[a])
         cutoff = scores[ranked[math.ceil(len(self.alive) / KEEP_EVERY) - 1]]
-        leaving = [a for a in self.alive if scores[a] < cutoff]
+        firsts = {}  # each configuration's best candidate left
+        for a in ranked:
+            firsts.setdefault(self.configurations[a], a)
+        kept = set(firsts.values())
+        leaving = [a for a in self.alive if scores[a] < cutoff and a not in kept]
         self.alive = [a for a in self.alive if a not in leaving]
         self.pruned_at[leaving] = epoch
         if self.report is not None:
