@@ -258,6 +258,35 @@ def test_tuned_fit_with_a_portfolio_says_its_selection_and_predicts(tables, tmp_
     assert len(predicted.stdout.splitlines()) == 241
 
 
+def test_tuned_takes_the_best_preset(tables, tmp_path):
+    """--tuned with portfolio=best: the embedding configurations are searched
+    (the fit counts its candidates), the model saves, loads and predicts."""
+    model = tmp_path / "best.skops"
+    fitted = skmlp(
+        "fit",
+        tables / "cohort.csv",
+        "--target",
+        "gene_4",
+        "--drop",
+        "subtype",
+        "--tuned",
+        "--estimator-param",
+        "portfolio=best",
+        "--estimator-param",
+        "alphas=[0.1]",
+        "--estimator-param",
+        "max_iter=10",
+        "--model",
+        model,
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    # the network, its two embeddings (one alpha each), the linear model's 8
+    assert "best of 11 candidates:" in fitted.stdout
+    predicted = skmlp("predict", model, tables / "cohort.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    assert len(predicted.stdout.splitlines()) == 241
+
+
 @pytest.mark.parametrize("saved", ["estimator", "dict"])
 def test_predict_names_a_file_that_skmlp_fit_did_not_save(saved, tables, tmp_path):
     skops_io = pytest.importorskip("skops.io")

@@ -190,6 +190,9 @@ def _cv_estimators():
         MLPClassifierCV(**small, portfolio="fast", selection="ensemble"),
         # the preset's balanced twins (a scoring that rewards them)
         MLPClassifierCV(**small, scoring="balanced_accuracy"),
+        # the larger preset: embeddings on these narrow tables
+        MLPClassifierCV(**small, portfolio="best"),
+        MLPRegressorCV(**small, portfolio="best"),
     ]
 
 

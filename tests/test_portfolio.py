@@ -71,15 +71,27 @@ def test_one_empty_configuration_is_no_portfolio(Estimator, classification):
 
 
 # -- the central test: each candidate is its separate search -------------------------
+@pytest.mark.parametrize("portfolio", ["listed", "best"])
 @pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV])
 def test_each_configuration_equals_its_separate_search(
-    Estimator, classification, regression
+    Estimator, portfolio, classification, regression
 ):
+    """Every configuration's candidates, scored fold by fold, are those of
+    the search it would run alone: :data:`PORTFOLIO`'s (two architectures,
+    a dropout sharing the first's axis), and the ``"best"`` preset's (the
+    network, periodic and piecewise embeddings, the solved linear model)."""
+    from skmlp._tuned.portfolio import preset
+
     X, y = classification if Estimator is MLPClassifierCV else regression
-    model = _cv(Estimator, portfolio=PORTFOLIO, ensemble_size=2).fit(X, y)
+    listed = PORTFOLIO if portfolio == "listed" else preset("best", Estimator(), 6)
+    model = _cv(Estimator, portfolio=portfolio, ensemble_size=2)
+    model = model.set_params(portfolio=listed).fit(X, y)
+    if portfolio == "best":  # the name is its list
+        named = _cv(Estimator, portfolio="best", ensemble_size=2).fit(X, y)
+        np.testing.assert_array_equal(_split_scores(named), _split_scores(model))
     scores = _split_scores(model)
     row = 0
-    for configuration in PORTFOLIO:
+    for configuration in listed:
         params = dict(configuration)
         alone = _cv(Estimator, **params, ensemble_size=2).fit(X, y)
         n = len(alone.alphas_)
@@ -88,7 +100,7 @@ def test_each_configuration_equals_its_separate_search(
             expected = {k: v for k, v in configuration.items() if k != "alphas"}
             assert params_i == {**expected, "alpha": alone.alphas_[i]}
         row += n
-    assert row == len(model.cv_results_["params"]) == 2 + 1 + 2
+    assert row == len(model.cv_results_["params"])
 
 
 def test_the_best_candidates_networks_are_separate_fits(classification):
@@ -404,13 +416,49 @@ def test_a_preset_is_its_list(classification):
     named = _cv(MLPClassifierCV, portfolio="fast", selection="ensemble").fit(X, y)
     listed = _cv(
         MLPClassifierCV,
-        portfolio=preset("fast", MLPClassifierCV()),
+        portfolio=preset("fast", MLPClassifierCV(), 6),
         selection="ensemble",
     ).fit(X, y)
     np.testing.assert_array_equal(named.predict_proba(X), listed.predict_proba(X))
     assert named.cv_results_["params"] == listed.cv_results_["params"]
     with pytest.raises(ValueError, match="The 'portfolio' parameter"):
         _cv(MLPClassifierCV, portfolio="fastest").fit(X, y)
+
+
+def test_best_adds_feature_embeddings_on_narrow_tables():
+    from skmlp._tuned.portfolio import EMBEDDING_MAX_FEATURES, preset
+
+    fast = preset("fast", MLPRegressorCV(), 6)
+    best = preset("best", MLPRegressorCV(), 6)
+    assert [c for c in best if c not in fast] == [
+        {"feature_embedding": "periodic"},
+        {"feature_embedding": "piecewise", "embedding_size": 16},
+    ]
+    assert best[0] == {} and best[-1] == fast[-1]  # the network, the linear model
+    wide = EMBEDDING_MAX_FEATURES + 1
+    assert preset("best", MLPRegressorCV(), wide) == preset("fast", MLPRegressorCV(), wide)
+    balanced = preset("best", MLPClassifierCV(scoring="roc_auc"), 6)
+    assert balanced == best + [{**c, "class_weight": "balanced"} for c in best]
+
+
+def test_best_counts_the_columns_the_networks_see(classification):
+    """Categories one-hot and missing values flagged are columns too: a table
+    of 16 columns whose encoding is wider than EMBEDDING_MAX_FEATURES gets
+    no embeddings."""
+    pd = pytest.importorskip("pandas")
+    from skmlp._tuned.portfolio import EMBEDDING_MAX_FEATURES, LINEAR_ALPHAS
+
+    X, y = classification
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    model = _cv(MLPClassifierCV, portfolio="best", selection="ensemble", max_iter=5)
+    embedded = model.fit(frame, y).cv_results_["param_feature_embedding"]
+    assert {"periodic", "piecewise"} <= set(embedded.compressed())
+    for k in range(10):
+        frame[f"code{k}"] = [f"c{(i * (k + 1)) % 30}" for i in range(len(frame))]
+    plain = model.fit(frame, y).cv_results_
+    assert model.encoder_.transform(frame).shape[1] > EMBEDDING_MAX_FEATURES
+    assert "param_feature_embedding" not in plain
+    assert len(plain["params"]) == len(FAST["alphas"]) + len(LINEAR_ALPHAS)
 
 
 @pytest.mark.parametrize(
@@ -429,12 +477,12 @@ def test_a_preset_tries_balanced_class_weights_where_the_scoring_rewards_them(
 ):
     from skmlp._tuned.portfolio import preset
 
-    configurations = preset("fast", MLPClassifierCV(**params))
+    configurations = preset("fast", MLPClassifierCV(**params), 6)
     weighted = [c for c in configurations if c.get("class_weight") == "balanced"]
     assert len(weighted) == (2 if balanced else 0)
     if balanced:  # each configuration also balanced
         assert [{**c, "class_weight": "balanced"} for c in configurations[:2]] == weighted
-    regressor = preset("fast", MLPRegressorCV(scoring="r2"))
+    regressor = preset("fast", MLPRegressorCV(scoring="r2"), 6)
     assert all("class_weight" not in c for c in regressor)
 
 

@@ -336,12 +336,17 @@ alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     than 0) of two or more alphas and beats all others, a warning
     (:class:`~skmlp.exceptions.AlphaEdgeWarning`) says the best may lie beyond them.""",
     "portfolio": """\
-portfolio : {"fast"}, list of dict or None, default="fast"
+portfolio : {"fast", "best"}, list of dict or None, default="fast"
     Configurations of the networks to search besides ``alpha``: a preset's
     name (``"fast"``: the networks at this estimator's parameters and a
     linear model, ``{"hidden_layer_sizes": ()}`` searching
-    ``alphas=(1e-3, ..., 1e4)``; each also with balanced class weights
-    where ``scoring`` rewards them, see ``scoring``), or a list of
+    ``alphas=(1e-3, ..., 1e4)``; ``"best"``: those and, on tables of at
+    most 32 columns as the networks see them (categories one-hot, missing
+    values flagged), the networks with periodic and with piecewise-linear
+    feature embeddings, ``{"feature_embedding": "periodic"}`` and
+    ``{"feature_embedding": "piecewise", "embedding_size": 16}``, about
+    three times the time; each configuration also with balanced class
+    weights where ``scoring`` rewards them, see ``scoring``), or a list of
     configurations, each a dict of the networks' parameters that differ
     from this estimator's own (``{}``: its own), which may name its own
     ``alphas``. Every
@@ -399,7 +404,7 @@ scoring : None, 'loss', str or callable, default=None
     'balanced_accuracy', 'roc_auc', 'neg_log_loss', 'r2' and the negated
     mean squared, root mean squared and absolute errors are computed from
     the outputs directly (the scorer's value, without its checks' cost).
-    With the ``"fast"`` portfolio, a classifier's scoring that weighs the
+    With a preset portfolio, a classifier's scoring that weighs the
     classes alike ('balanced_accuracy', 'roc_auc', 'roc_auc_ovr',
     'roc_auc_ovo', 'f1_macro', 'recall_macro', 'jaccard_macro') also
     searches each configuration with ``class_weight="balanced"`` (unless

@@ -154,7 +154,6 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             self, X, y, **self._validation_options(), **raw_table_checks(X)
         )
         y = self._check_targets(y)
-        configurations = checked_portfolio(self, FIXED, self._checked_alphas())
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -162,6 +161,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         splits = self._inner_splits(X, y, groups)
         _check_fold_weights(sample_weight, splits)
         X = self._fit_encoder(raw, X, sample_weight)
+        configurations = checked_portfolio(self, FIXED, self._checked_alphas(), X.shape[1])
         Xs = self._fit_scaler(X, sample_weight)
         targets = self._targets(y, sample_weight)
         by_candidate = self._search(

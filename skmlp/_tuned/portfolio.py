@@ -39,7 +39,11 @@ NOT_PER_CONFIGURATION = {
 LINEAR_ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3, 1e4)
 #: The named portfolios (see the user guide's "Portfolios and ensemble
 #: selection" for how they were chosen on the benchmark suite): :func:`preset`.
-PRESETS = ("fast",)
+PRESETS = ("fast", "best")
+#: ``"best"`` tries feature embeddings on tables of at most this many
+#: columns (as the networks see them: categories one-hot, missing values
+#: flagged); on wider ones an embedding multiplies the first layer's inputs.
+EMBEDDING_MAX_FEATURES = 32
 #: Scorings that weigh the classes alike whatever their frequencies: with one
 #: of them, and ``class_weight=None``, a preset tries each of its
 #: configurations with balanced class weights too.
@@ -56,15 +60,23 @@ BALANCED_SCORINGS = frozenset(
 )
 
 
-def preset(name, estimator):
-    """The configurations of the preset ``name`` for ``estimator``.
+def preset(name, estimator, n_features):
+    """The configurations of the preset ``name`` for ``estimator`` on a
+    table of ``n_features`` columns (as the networks see them).
 
     ``"fast"``: the networks at the estimator's own parameters and a linear
-    model, solved at each of :data:`LINEAR_ALPHAS`; with a ``scoring`` of
-    :data:`BALANCED_SCORINGS` and no ``class_weight`` of the user's, each
-    also with ``class_weight="balanced"``.
+    model, solved at each of :data:`LINEAR_ALPHAS`. ``"best"``: those, and
+    on tables of at most :data:`EMBEDDING_MAX_FEATURES` columns the networks
+    with periodic and with piecewise-linear embeddings of each feature. With
+    a ``scoring`` of :data:`BALANCED_SCORINGS` and no ``class_weight`` of
+    the user's, each configuration also with ``class_weight="balanced"``.
     """
     configurations = [{}, {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}]
+    if name == "best" and n_features <= EMBEDDING_MAX_FEATURES:
+        configurations[1:1] = [
+            {"feature_embedding": "periodic"},
+            {"feature_embedding": "piecewise", "embedding_size": 16},
+        ]
     if _rewards_balance(estimator):
         configurations += [{**c, "class_weight": "balanced"} for c in configurations]
     return configurations
@@ -89,16 +101,17 @@ class Configuration:
     alphas: np.ndarray
 
 
-def checked_portfolio(estimator, fixed, alphas):
+def checked_portfolio(estimator, fixed, alphas, n_features):
     """``estimator.portfolio`` as a list of :class:`Configuration`;
     ``fixed``: the networks' parameters the CV estimator sets itself (a
     configuration cannot); ``alphas``: the estimator's checked ``alphas``,
-    searched by a configuration that names none."""
+    searched by a configuration that names none; ``n_features``: the
+    columns the networks see (a preset's choices depend on it)."""
     portfolio = estimator.portfolio
     if portfolio is None:
         return [Configuration({}, alphas)]
     if isinstance(portfolio, str):  # a preset (the constraints checked the name)
-        portfolio = preset(portfolio, estimator)
+        portfolio = preset(portfolio, estimator, n_features)
     if not portfolio:
         raise ValueError("portfolio must hold at least one configuration; got [].")
     names = set(estimator._network_class().get_params())

@@ -111,8 +111,8 @@ def _table_arguments(parser, data_required):
         help="use MLPClassifierCV / MLPRegressorCV / MultiLabelMLPCV: a network and a "
         "solved linear model at every alpha, searched by inner cross-validation (by "
         "group with --groups) and ensembled by selection, robust scaling built in; "
-        "your own candidates with --estimator-param 'portfolio=[{}, {\"dropout\": "
-        "0.15}]', the best one alone with --estimator-param selection=best",
+        "more candidates with --estimator-param portfolio=best (feature embeddings) "
+        "or a list of your own, the best one alone with --estimator-param selection=best",
     )
     parser.add_argument(
         "--inner-cv",
