@@ -91,6 +91,34 @@ CANDIDATES = {
         ),
         None,
     ),
+    # the defaults with piecewise-linear embeddings on tables of at most 100 columns
+    "cv piecewise": (
+        dict(
+            portfolio=[
+                {},
+                {"feature_embedding": "piecewise", "embedding_size": 16, "narrow": True},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+            ]
+        ),
+        None,
+    ),
+    # the defaults, four independent networks per fold and candidate
+    "cv seeds": (dict(ensemble_size=4), None),
+    # the defaults, the wider network and both embeddings (narrow tables)
+    "cv large": (
+        dict(
+            portfolio=[
+                {},
+                {"hidden_layer_sizes": (256, 256)},
+                {"feature_embedding": "periodic", "narrow": True},
+                {"feature_embedding": "piecewise", "embedding_size": 16, "narrow": True},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+            ]
+        ),
+        None,
+    ),
+    # the "best" preset: the defaults and both embeddings (at most 32 columns)
+    "cv preset best": (dict(portfolio="best"), None),
     # a portfolio of the changes that need no common scoring, ensembled
     "cv portfolio": (
         dict(
