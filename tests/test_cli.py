@@ -229,10 +229,23 @@ def test_tuned_fit_then_predict_round_trip(tables, tmp_path):
     assert len(predicted.stdout.splitlines()) == 241
 
 
-def test_tuned_fit_with_a_portfolio_says_its_selection_and_predicts(tables, tmp_path):
-    """A selection of two architectures is saved (skops), loaded and
-    predicts as the fitted model does; fit names the selected candidates."""
+@pytest.mark.parametrize(
+    "params, candidates",
+    [
+        (["alphas=[0.1, 10.0]", "portfolio=[{}, {'hidden_layer_sizes': (8,)}]"], 4),
+        # the network and its two embeddings (one alpha each), the linear model's 8
+        (["portfolio=best", "alphas=[0.1]", "max_iter=10"], 11),
+    ],
+    ids=["listed", "best"],
+)
+def test_tuned_fit_with_a_portfolio_says_its_selection_and_predicts(
+    params, candidates, tables, tmp_path
+):
+    """A selection among a listed portfolio of two architectures, or the
+    "best" preset's, is saved (skops), loaded and predicts as the fitted
+    model does; fit counts the candidates and names the selected ones."""
     model = tmp_path / "tuned.skops"
+    given = [arg for param in params for arg in ("--estimator-param", param)]
     fitted = skmlp(
         "fit",
         tables / "cohort.csv",
@@ -241,47 +254,13 @@ def test_tuned_fit_with_a_portfolio_says_its_selection_and_predicts(tables, tmp_
         "--drop",
         "subtype",
         "--tuned",
-        "--estimator-param",
-        "alphas=[0.1, 10.0]",
-        "--estimator-param",
-        "portfolio=[{}, {'hidden_layer_sizes': (8,)}]",
-        "--estimator-param",
-        "selection='ensemble'",
+        *given,
         "--model",
         model,
     )
     assert fitted.returncode == 0, fitted.stderr
-    assert "best of 4 candidates:" in fitted.stdout
+    assert f"best of {candidates} candidates:" in fitted.stdout
     assert "ensemble selection: " in fitted.stdout
-    predicted = skmlp("predict", model, tables / "cohort.csv")
-    assert predicted.returncode == 0, predicted.stderr
-    assert len(predicted.stdout.splitlines()) == 241
-
-
-def test_tuned_takes_the_best_preset(tables, tmp_path):
-    """--tuned with portfolio=best: the embedding configurations are searched
-    (the fit counts its candidates), the model saves, loads and predicts."""
-    model = tmp_path / "best.skops"
-    fitted = skmlp(
-        "fit",
-        tables / "cohort.csv",
-        "--target",
-        "gene_4",
-        "--drop",
-        "subtype",
-        "--tuned",
-        "--estimator-param",
-        "portfolio=best",
-        "--estimator-param",
-        "alphas=[0.1]",
-        "--estimator-param",
-        "max_iter=10",
-        "--model",
-        model,
-    )
-    assert fitted.returncode == 0, fitted.stderr
-    # the network, its two embeddings (one alpha each), the linear model's 8
-    assert "best of 11 candidates:" in fitted.stdout
     predicted = skmlp("predict", model, tables / "cohort.csv")
     assert predicted.returncode == 0, predicted.stderr
     assert len(predicted.stdout.splitlines()) == 241
