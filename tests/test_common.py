@@ -193,6 +193,7 @@ def _cv_estimators():
         # the larger preset: embeddings on these narrow tables
         MLPClassifierCV(**small, portfolio="best"),
         MLPRegressorCV(**small, portfolio="best"),
+        MultiLabelMLPCV(**small, portfolio="best"),
     ]
 
 

@@ -271,15 +271,33 @@ def test_selection_reads_only_out_of_fold_predictions(monkeypatch):
     assert sorted(covered) == sorted(list(range(n)) * 4)
 
 
+@pytest.mark.parametrize("portfolio", ["listed", "best"])
 @pytest.mark.parametrize("refit", [False, True])
-def test_a_selection_of_two_architectures_saves_and_loads(refit, regression):
+def test_a_selection_of_two_architectures_saves_and_loads(
+    refit, portfolio, regression, tmp_path
+):
+    """Pickle and skops (trusting skmlp's types only) round trips of a
+    selection among a listed portfolio and among the "best" preset's
+    networks (with their feature embeddings) and linear models."""
+    from skmlp import persistence
+
     X, y = regression
+    listed = PORTFOLIO if portfolio == "listed" else "best"
+    if portfolio == "best":  # a curved target: the embedded networks are selected
+        y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2
     model = _cv(
-        MLPRegressorCV, portfolio=PORTFOLIO, selection="ensemble", refit=refit, scoring="r2"
+        MLPRegressorCV, portfolio=listed, selection="ensemble", refit=refit, scoring="r2"
     ).fit(X, y)
+    if portfolio == "best":
+        embedded = ~np.ma.getmaskarray(model.cv_results_["param_feature_embedding"])
+        assert model.ensemble_weights_[embedded].sum() > 0.5
     loaded = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.predict(X).dtype == np.float64
+    pytest.importorskip("skops")
+    persistence.dump(model, tmp_path / "model.skops")
+    loaded = persistence.load(tmp_path / "model.skops")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
 def _forced_selection(monkeypatch, counts):
