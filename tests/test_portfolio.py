@@ -83,9 +83,10 @@ def test_each_configuration_equals_its_separate_search(
     from skmlp._tuned.portfolio import preset
 
     X, y = classification if Estimator is MLPClassifierCV else regression
-    listed = PORTFOLIO if portfolio == "listed" else preset("best", Estimator(), 6)
-    model = _cv(Estimator, portfolio=portfolio, ensemble_size=2)
-    model = model.set_params(portfolio=listed).fit(X, y)
+    listed = PORTFOLIO
+    if portfolio == "best":
+        listed = preset("best", Estimator(), X.shape[1])
+    model = _cv(Estimator, portfolio=listed, ensemble_size=2).fit(X, y)
     if portfolio == "best":  # the name is its list
         named = _cv(Estimator, portfolio="best", ensemble_size=2).fit(X, y)
         np.testing.assert_array_equal(_split_scores(named), _split_scores(model))
