@@ -172,6 +172,40 @@ def test_where_newton_applies():
     assert not newton_applies(plan.network, plan.loss, X, 0.5)  # an L1 part
 
 
+@pytest.mark.parametrize("alpha", [1e-2, 1.0])
+def test_a_piecewise_encoded_linear_model_is_the_logistic_regression_of_its_encoding(alpha):
+    """The piecewise-linear encoding learns nothing from the loss: a linear
+    network on it is a generalised additive model, a logistic regression on
+    the encoded rows, which Newton's method solves like any other."""
+    X, y = _table(load_breast_cancer)
+    X = X[:, :6]
+    gam = MLPClassifier(
+        hidden_layer_sizes=(), solver="lbfgs", feature_embedding="piecewise"
+    )
+    plan = _plan(gam, X, y)
+    assert newton_applies(plan.network, plan.loss, X, plan.l1_ratio)
+    result = _solve(gam, X, y, alpha)
+    assert result.outcome.status is Status.CONVERGED
+    assert result.outcome.n_iter < 30
+    encoded = result.network._embedded(X)
+    assert encoded.shape == (len(X), 6 * gam.embedding_size)
+    reference = LogisticRegression(C=1 / alpha, solver="newton-cholesky", tol=1e-12)
+    reference.fit(encoded, y)
+    np.testing.assert_allclose(result.network.coefs[0][:, 0], reference.coef_[0], atol=2e-5)
+    np.testing.assert_allclose(
+        result.network.intercepts[0], reference.intercept_, atol=2e-5
+    )
+
+
+def test_a_learned_embedding_stays_with_lbfgs():
+    X, y = _table(load_breast_cancer)
+    periodic = MLPClassifier(
+        hidden_layer_sizes=(), solver="lbfgs", feature_embedding="periodic"
+    )
+    plan = _plan(periodic, X[:, :6], y)
+    assert not newton_applies(plan.network, plan.loss, X[:, :6], plan.l1_ratio)
+
+
 def test_wide_tables_stay_with_lbfgs():
     """A Hessian of d^2 entries costs more than L-BFGS's iterations once the
     rows have many columns."""

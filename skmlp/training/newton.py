@@ -20,6 +20,7 @@ full batch): ``sum_i w_i l(x_i W + b, y_i) + lam / 2 ||W||^2``, the weights
 import numpy as np
 from scipy.optimize import OptimizeResult
 
+from ..nn.embeddings import get_embedding
 from ..nn.objective import batch_weights
 
 #: A step is taken only while it promises to lower the objective by more than
@@ -43,15 +44,15 @@ COST_RATIO = 100
 
 def newton_applies(network, loss, X, l1_ratio):
     """Whether :func:`fit_newton` can train ``network`` (a stack of one) on
-    ``X`` and is cheaper than L-BFGS there: a linear network on dense rows,
-    a loss with known curvature, no L1 part, and Hessians small enough."""
-    linear = (
-        len(network.layer_units) == 2 and network.embedding is None and network.heads == 1
-    )
+    ``X`` and is cheaper than L-BFGS there: a linear network on dense rows
+    (or on an encoding of them that learns nothing, the piecewise-linear
+    one: a generalised additive model), a loss with known curvature, no L1
+    part, and Hessians small enough."""
+    linear = len(network.layer_units) == 2 and network.heads == 1 and not _learns(network)
     kind = getattr(loss, "curvature_kind", lambda: None)()
     if not linear or kind is None or np.any(l1_ratio) or not isinstance(X, np.ndarray):
         return False
-    n, d = X.shape[0] + 1, X.shape[1] + 1
+    n, d = X.shape[0] + 1, network._shapes()[0][0] + 1
     outputs = network.layer_units[-1]
     if kind == "softmax":
         hessian = n * (d * outputs) ** 2 + (d * outputs) ** 3 / 3
@@ -99,6 +100,12 @@ def fit_newton(objective, X, Y, sample_weight=None, *, max_iter, observer=None):
     )
 
 
+def _learns(network):
+    """Whether ``network`` has an input embedding with parameters of its own:
+    its objective is then not a linear model's in any fixed rows."""
+    return network.embedding is not None and get_embedding(network.embedding[0]).trained
+
+
 class _Problem:
     """The objective at the current iterate: its value, gradient and Newton
     direction, in float64 whatever the network's dtype."""
@@ -107,13 +114,17 @@ class _Problem:
         self.objective, self.data = objective, (X, Y, sample_weight)
         network = objective.network
         self.theta = network.theta
-        self.shape = (X.shape[1] + 1, network.layer_units[-1])
         # the objective's own full-batch weighting: weights summing to one,
         # the penalty divided by the weight sum
         weight, total = batch_weights(sample_weight, X.shape[0])
         self.weights = np.broadcast_to(np.ravel(weight), X.shape[:1]).astype(np.float64)
         self.lam = float(objective.alpha) / total
-        self.rows = np.hstack([X, np.ones((X.shape[0], 1), X.dtype)]).astype(np.float64)
+        # the rows the linear layer sees: the inputs, or their encoding
+        encoded = network._embedded(X)
+        self.shape = (encoded.shape[1] + 1, network.layer_units[-1])
+        self.rows = np.hstack([encoded, np.ones((X.shape[0], 1), X.dtype)]).astype(
+            np.float64
+        )
         self.gradient = None
 
     def evaluate(self):
