@@ -218,7 +218,8 @@ def test_wide_tables_stay_with_lbfgs():
         assert newton_applies(plan.network, plan.loss, X, plan.l1_ratio) is expected
 
 
-def test_the_cv_estimators_solve_linear_candidates_by_newton(monkeypatch):
+@pytest.mark.parametrize("embedding", [None, "piecewise"])
+def test_the_cv_estimators_solve_linear_candidates_by_newton(monkeypatch, embedding):
     calls = []
 
     def counted(*args, **kwargs):
@@ -227,9 +228,8 @@ def test_the_cv_estimators_solve_linear_candidates_by_newton(monkeypatch):
 
     monkeypatch.setattr("skmlp.training.trainer.fit_newton", counted)
     X, y = _table(load_diabetes)
-    search = MLPRegressorCV(
-        portfolio=[{"hidden_layer_sizes": ()}], alphas=[0.1, 10.0], cv=3
-    )
+    linear = {"hidden_layer_sizes": (), "feature_embedding": embedding}
+    search = MLPRegressorCV(portfolio=[linear], alphas=[0.1, 10.0], cv=3)
     search.fit(X, y)
     assert len(calls) == 2 * 3  # every (alpha, fold); the folds' networks are kept
     # a quadratic is solved in one Newton step; its estimators say L-BFGS,
@@ -237,3 +237,4 @@ def test_the_cv_estimators_solve_linear_candidates_by_newton(monkeypatch):
     assert np.all(search.n_iter_ == 1)
     for member in search.estimator_.estimators_:
         assert member.solver == "lbfgs"
+        assert member.feature_embedding == embedding
