@@ -140,6 +140,18 @@ def test_candidates_gains_over_the_reference():
     assert best["mean_gain"] == pytest.approx(0.0)  # never below the reference
 
 
+@pytest.mark.parametrize("n_features, kept", [(20, 3), (32, 3), (50, 2), (101, 1)])
+def test_a_candidates_narrow_configurations_by_width(n_features, kept):
+    """A configuration marked ``"narrow"`` runs on tables of at most 100
+    columns, or at most its own number; the mark is not a parameter."""
+    from benchmarks.suite.candidates import _for_width
+
+    portfolio = [{}, {"dropout": 0.1, "narrow": True}, {"alpha": 1.0, "narrow": 32}]
+    chosen = _for_width(portfolio, n_features)
+    assert len(chosen) == kept
+    assert all("narrow" not in c for c in chosen)
+
+
 def test_lower_is_better_metrics_are_negated():
     frame = pd.DataFrame(
         [

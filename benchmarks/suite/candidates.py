@@ -119,6 +119,40 @@ CANDIDATES = {
     ),
     # the "best" preset: the defaults and both embeddings (at most 32 columns)
     "cv preset best": (dict(portfolio="best"), None),
+    # the defaults and, on tables of at most 32 columns, a generalised additive
+    # model: the linear model on each feature's piecewise-linear encoding
+    "cv gam": (
+        dict(
+            portfolio=[
+                {},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+                {
+                    "hidden_layer_sizes": (),
+                    "feature_embedding": "piecewise",
+                    "alphas": LINEAR_ALPHAS,
+                    "narrow": 32,
+                },
+            ]
+        ),
+        None,
+    ),
+    # the same with 16 bins a feature
+    "cv gam16": (
+        dict(
+            portfolio=[
+                {},
+                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
+                {
+                    "hidden_layer_sizes": (),
+                    "feature_embedding": "piecewise",
+                    "embedding_size": 16,
+                    "alphas": LINEAR_ALPHAS,
+                    "narrow": 32,
+                },
+            ]
+        ),
+        None,
+    ),
     # a portfolio of the changes that need no common scoring, ensembled
     "cv portfolio": (
         dict(
@@ -162,9 +196,15 @@ def builder(name):
 
 def _for_width(portfolio, n_features, narrow=100):
     """The configurations of ``portfolio`` for a table of ``n_features``
-    columns: one marked ``"narrow"`` only where there are at most ``narrow``."""
-    kept = [c for c in portfolio if not c.get("narrow") or n_features <= narrow]
+    columns: one marked ``"narrow"`` only where there are at most ``narrow``
+    (or at most its own number: ``"narrow": 32``)."""
+    kept = [c for c in portfolio if not c.get("narrow") or n_features <= _limit(c, narrow)]
     return [{k: v for k, v in c.items() if k != "narrow"} for c in kept]
+
+
+def _limit(configuration, default):
+    limit = configuration["narrow"]
+    return default if limit is True else limit
 
 
 def gains(frame, reference="skmlp CV"):
