@@ -19,6 +19,15 @@ HEADLINE_SCORING = {
     "multilabel": "f1_micro",
 }
 
+def _with_additive_model(bins):
+    """The defaults' portfolio and, on tables of at most 32 columns, the
+    linear model on each feature's piecewise-linear encoding over ``bins``
+    bins: a generalised additive model."""
+    additive = {"feature_embedding": "piecewise", "embedding_size": bins}
+    linear = {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS}
+    return [{}, linear, {**linear, **additive, "narrow": 32}]
+
+
 #: name: (parameters, tasks it applies to or None for all)
 CANDIDATES = {
     "cv periodic": (dict(feature_embedding="periodic"), None),
@@ -121,38 +130,9 @@ CANDIDATES = {
     "cv preset best": (dict(portfolio="best"), None),
     # the defaults and, on tables of at most 32 columns, a generalised additive
     # model: the linear model on each feature's piecewise-linear encoding
-    "cv gam": (
-        dict(
-            portfolio=[
-                {},
-                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
-                {
-                    "hidden_layer_sizes": (),
-                    "feature_embedding": "piecewise",
-                    "alphas": LINEAR_ALPHAS,
-                    "narrow": 32,
-                },
-            ]
-        ),
-        None,
-    ),
+    "cv gam": (dict(portfolio=_with_additive_model(8)), None),
     # the same with 16 bins a feature
-    "cv gam16": (
-        dict(
-            portfolio=[
-                {},
-                {"hidden_layer_sizes": (), "alphas": LINEAR_ALPHAS},
-                {
-                    "hidden_layer_sizes": (),
-                    "feature_embedding": "piecewise",
-                    "embedding_size": 16,
-                    "alphas": LINEAR_ALPHAS,
-                    "narrow": 32,
-                },
-            ]
-        ),
-        None,
-    ),
+    "cv gam16": (dict(portfolio=_with_additive_model(16)), None),
     # a portfolio of the changes that need no common scoring, ensembled
     "cv portfolio": (
         dict(
