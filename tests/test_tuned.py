@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 import sklearn
 import sklearn.exceptions
-from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.datasets import (
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
 from sklearn.model_selection import GroupKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
 
@@ -664,6 +668,33 @@ def test_a_fit_that_chooses_an_edge_says_so(regression):
     with pytest.warns(AlphaEdgeWarning, match="is at the edge of alphas"):
         model = MLPRegressorCV(**FAST).fit(X, y)  # two alphas: always an edge
     assert model.alpha_ in (1e-3, 1.0)
+
+
+@pytest.mark.parametrize(
+    "portfolio, advice",
+    [
+        (
+            [{}, {"hidden_layer_sizes": (), "alphas": [1e-3, 1e-2]}],
+            r"portfolio\[1\]\['alphas'\]=\[1e-05, 0.0001, 0.001, 0.01\]\)",
+        ),
+        (
+            "fast",
+            r"portfolio\[1\]\['alphas'\]=\[1e-05, .*, 10000\] in the list that "
+            r"portfolio='fast' stands for\)",
+        ),
+    ],
+)
+def test_an_edge_of_a_configurations_own_alphas_names_them(portfolio, advice):
+    """The linear model of a portfolio searches alphas of its own: extending
+    the estimator's ``alphas`` would not change them, so the warning names
+    the configuration's."""
+    X, y = make_regression(n_samples=200, n_features=5, noise=0.1, random_state=0)
+    with pytest.warns(AlphaEdgeWarning) as caught:
+        model = MLPRegressorCV(portfolio=portfolio, random_state=0, max_iter=5).fit(X, y)
+    assert model.best_params_ == {"hidden_layer_sizes": (), "alpha": 1e-3}
+    [message] = [str(w.message) for w in caught if w.category is AlphaEdgeWarning]
+    assert message.startswith("alpha_=0.001 is at the edge of portfolio[1]['alphas']")
+    assert re.search(advice, message), message
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifierCV, MLPRegressorCV, MultiLabelMLPCV])

@@ -19,6 +19,7 @@ HEADLINE_SCORING = {
     "multilabel": "f1_micro",
 }
 
+
 def _with_additive_model(bins):
     """The defaults' portfolio and, on tables of at most 32 columns, the
     linear model on each feature's piecewise-linear encoding over ``bins``

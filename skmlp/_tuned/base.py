@@ -205,7 +205,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             rungs = (budget or halving).rungs(epochs, self._steps(splits, configurations))
         networks = self._train_networks(X, y, sample_weight, splits, configurations, rungs)
         seconds = (time.perf_counter() - start) / (len(candidates) * len(splits))
-        by_candidate = self._select(networks, candidates, len(splits), seconds)
+        searched = np.repeat([c.searched for c in configurations], sizes)
+        by_candidate = self._select(networks, candidates, len(splits), seconds, searched)
         pruned = np.zeros(len(candidates), dtype=int)
         if halving is not None:
             pruned[in_pass] = halving.pruned_at
@@ -429,11 +430,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         )
 
     # -- selection -------------------------------------------------------------
-    def _select(self, networks, candidates, n_splits, fit_time=0.0):
+    def _select(self, networks, candidates, n_splits, fit_time=0.0, searched=None):
         """``cv_results_``, ``best_index_``, ``best_params_``, ``alpha_``,
         ``best_score_``, ``alphas_``; returns each candidate's networks.
         Each (candidate, fold) is a fit of ``fit_time`` seconds (an equal
-        share of the one pass)."""
+        share of the one pass); ``searched``: the parameter each candidate's
+        alpha comes from (``"alphas"`` for all by default), for messages."""
         k = self._per_fold()
         n = len(candidates)
         scores = np.array([t.best_validation_score_ for t in networks], dtype=float)
@@ -454,8 +456,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         self.best_params_ = dict(candidates[self.best_index_])
         same = [c == {**self.best_params_, "alpha": c["alpha"]} for c in candidates]
         alphas = np.array([c["alpha"] for c in candidates])[same]
+        where = "alphas" if searched is None else searched[self.best_index_]
         _warn_about_choice(
-            alphas, mean[same], int(np.flatnonzero(same).searchsorted(self.best_index_))
+            alphas,
+            mean[same],
+            int(np.flatnonzero(same).searchsorted(self.best_index_)),
+            where,
         )
         self.alpha_ = self.best_params_["alpha"]
         self.best_score_ = float(mean[self.best_index_])
@@ -634,9 +640,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-def _warn_about_choice(alphas, mean, best):
+def _warn_about_choice(alphas, mean, best, where="alphas"):
     """Warn when the choice of ``alphas[best]`` by the mean inner scores
-    ``mean`` says little: no alpha scored, or the best is at the grid's edge."""
+    ``mean`` says little: no alpha scored, or the best is at the grid's edge
+    (of ``where``: the parameter the alphas come from)."""
     if not np.isfinite(mean).any():
         warnings.warn(
             "No alpha has a finite mean inner-fold score (the networks diverged "
@@ -645,7 +652,7 @@ def _warn_about_choice(alphas, mean, best):
             UserWarning,
         )
         return
-    message = _edge_message(alphas, mean, best)
+    message = _edge_message(alphas, mean, best, where)
     if message is not None:
         warnings.warn(message, AlphaEdgeWarning)
 
@@ -673,7 +680,7 @@ def _warn_about_solves(by_candidate, weights, params):
         )
 
 
-def _edge_message(alphas, mean, best):
+def _edge_message(alphas, mean, best, where="alphas"):
     """What to say when ``alphas[best]`` is the smallest (above 0) or the
     largest of at least two alphas and scores better than every other (the
     best penalty may lie beyond): a wider grid, two more steps of the grid's
@@ -691,9 +698,11 @@ def _edge_message(alphas, mean, best):
     else:
         step = min(grid[1] / grid[0], 10.0)
         wider = [alpha / step**2, alpha / step, *grid]
+    parameter, _, note = where.partition(" ")
     return (
-        f"alpha_={alpha:g} is at the edge of alphas ({grid[0]:g} to {grid[-1]:g}); "
-        f"extend them (e.g. alphas=[{', '.join(f'{a:g}' for a in wider)}])."
+        f"alpha_={alpha:g} is at the edge of {parameter} ({grid[0]:g} to {grid[-1]:g}); "
+        f"extend them (e.g. {parameter}=[{', '.join(f'{a:g}' for a in wider)}]"
+        f"{' ' + note if note else ''})."
     )
 
 
