@@ -197,6 +197,26 @@ def test_a_piecewise_encoded_linear_model_is_the_logistic_regression_of_its_enco
     )
 
 
+def test_an_encoding_counts_its_cost_to_lbfgs():
+    """L-BFGS encodes every row at every evaluation: on as many encoded
+    columns, a piecewise-encoded network is solved by Newton where a plain
+    linear network keeps L-BFGS."""
+    rng = np.random.RandomState(0)
+    y = np.arange(300) % 2
+    gam = MLPClassifier(
+        hidden_layer_sizes=(), solver="lbfgs", feature_embedding="piecewise"
+    )
+    X = rng.normal(size=(300, 60))  # 480 encoded columns
+    plan = _plan(gam, X, y)
+    assert newton_applies(plan.network, plan.loss, X, plan.l1_ratio)
+    wide = rng.normal(size=(300, 60 * gam.embedding_size))
+    plain = _plan(MLPClassifier(hidden_layer_sizes=(), solver="lbfgs"), wide, y)
+    assert not newton_applies(plain.network, plain.loss, wide, plain.l1_ratio)
+    too_wide = rng.normal(size=(300, 2000))  # 16,000 encoded columns
+    plan = _plan(gam, too_wide, y)
+    assert not newton_applies(plan.network, plan.loss, too_wide, plan.l1_ratio)
+
+
 def test_a_learned_embedding_stays_with_lbfgs():
     X, y = _table(load_breast_cancer)
     periodic = MLPClassifier(
