@@ -189,6 +189,8 @@ def test_a_piecewise_encoded_linear_model_is_the_logistic_regression_of_its_enco
     assert result.outcome.n_iter < 30
     encoded = result.network._embedded(X)
     assert encoded.shape == (len(X), 6 * gam.embedding_size)
+    # the bins come from the training rows: every encoded column carries information
+    assert np.linalg.matrix_rank(encoded) == encoded.shape[1]
     reference = LogisticRegression(C=1 / alpha, solver="newton-cholesky", tol=1e-12)
     reference.fit(encoded, y)
     np.testing.assert_allclose(result.network.coefs[0][:, 0], reference.coef_[0], atol=2e-5)
