@@ -457,11 +457,17 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         same = [c == {**self.best_params_, "alpha": c["alpha"]} for c in candidates]
         alphas = np.array([c["alpha"] for c in candidates])[same]
         where = "alphas" if searched is None else searched[self.best_index_]
+        # a preset's own alphas are in the list its name stands for
+        preset = where != "alphas" and isinstance(self.portfolio, str)
+        note = (
+            f" in the list that portfolio={self.portfolio!r} stands for" if preset else ""
+        )
         _warn_about_choice(
             alphas,
             mean[same],
             int(np.flatnonzero(same).searchsorted(self.best_index_)),
             where,
+            note,
         )
         self.alpha_ = self.best_params_["alpha"]
         self.best_score_ = float(mean[self.best_index_])
@@ -640,10 +646,11 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-def _warn_about_choice(alphas, mean, best, where="alphas"):
+def _warn_about_choice(alphas, mean, best, where="alphas", note=""):
     """Warn when the choice of ``alphas[best]`` by the mean inner scores
     ``mean`` says little: no alpha scored, or the best is at the grid's edge
-    (of ``where``: the parameter the alphas come from)."""
+    (of ``where``: the parameter the alphas come from; ``note``: where that
+    is, ending the advice)."""
     if not np.isfinite(mean).any():
         warnings.warn(
             "No alpha has a finite mean inner-fold score (the networks diverged "
@@ -652,7 +659,7 @@ def _warn_about_choice(alphas, mean, best, where="alphas"):
             UserWarning,
         )
         return
-    message = _edge_message(alphas, mean, best, where)
+    message = _edge_message(alphas, mean, best, where, note)
     if message is not None:
         warnings.warn(message, AlphaEdgeWarning)
 
@@ -680,7 +687,7 @@ def _warn_about_solves(by_candidate, weights, params):
         )
 
 
-def _edge_message(alphas, mean, best, where="alphas"):
+def _edge_message(alphas, mean, best, where="alphas", note=""):
     """What to say when ``alphas[best]`` is the smallest (above 0) or the
     largest of at least two alphas and scores better than every other (the
     best penalty may lie beyond): a wider grid, two more steps of the grid's
@@ -698,11 +705,9 @@ def _edge_message(alphas, mean, best, where="alphas"):
     else:
         step = min(grid[1] / grid[0], 10.0)
         wider = [alpha / step**2, alpha / step, *grid]
-    parameter, _, note = where.partition(" ")
     return (
-        f"alpha_={alpha:g} is at the edge of {parameter} ({grid[0]:g} to {grid[-1]:g}); "
-        f"extend them (e.g. {parameter}=[{', '.join(f'{a:g}' for a in wider)}]"
-        f"{' ' + note if note else ''})."
+        f"alpha_={alpha:g} is at the edge of {where} ({grid[0]:g} to {grid[-1]:g}); "
+        f"extend them (e.g. {where}=[{', '.join(f'{a:g}' for a in wider)}]{note})."
     )
 
 

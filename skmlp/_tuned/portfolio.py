@@ -95,9 +95,9 @@ def _rewards_balance(estimator):
 @dataclass(frozen=True)
 class Configuration:
     """One configuration of a portfolio: the networks' parameters it sets
-    (``params``), the alphas it searches, and where they come from, for
-    messages (``searched``: ``"alphas"``, or a configuration's own
-    ``"portfolio[i]['alphas']"``, then after a space where that list is)."""
+    (``params``), the alphas it searches, and the parameter they come from,
+    for messages (``searched``: ``"alphas"``, or a configuration's own
+    ``"portfolio[i]['alphas']"``)."""
 
     params: dict
     alphas: np.ndarray
@@ -110,7 +110,7 @@ def checked_portfolio(estimator, fixed, alphas, n_features):
     configuration cannot); ``alphas``: the estimator's checked ``alphas``,
     searched by a configuration that names none; ``n_features``: the
     columns the networks see (a preset's choices depend on it)."""
-    portfolio = named = estimator.portfolio
+    portfolio = estimator.portfolio
     if portfolio is None:
         return [Configuration({}, alphas)]
     if isinstance(portfolio, str):  # a preset (the constraints checked the name)
@@ -128,12 +128,10 @@ def checked_portfolio(estimator, fixed, alphas, n_features):
         _check_values(estimator, i, params)
         if own is None:
             configurations.append(Configuration(params, alphas))
-            continue
-        searched = f"portfolio[{i}]['alphas']"
-        checked = _checked_alphas(own, searched)
-        if isinstance(named, str):
-            searched += f" in the list that portfolio={named!r} stands for"
-        configurations.append(Configuration(params, checked, searched))
+        else:
+            searched = f"portfolio[{i}]['alphas']"
+            checked = _checked_alphas(own, searched)
+            configurations.append(Configuration(params, checked, searched))
     if estimator.scoring is None:
         _check_comparable(estimator, configurations)
     return configurations
