@@ -13,6 +13,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
     make_regression,
 )
+from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
 
@@ -386,6 +387,10 @@ def test_parameters_passed_on_are_checked_by_the_networks_constraints(Estimator)
     for name in shared:
         assert Estimator._parameter_constraints[name] is network[name], name
     for name in set(own) & set(network):
+        if name == "threshold":  # widened: "auto", then the networks' own
+            [auto, *rest] = own[name]
+            assert auto.options == {"auto"} and rest == network[name]
+            continue
         [narrowed], [wider] = own[name], network[name]
         assert narrowed.options < wider.options, name
 
@@ -473,8 +478,75 @@ def test_multilabel_thresholds_and_shapes():
     model = MultiLabelMLPCV(**FAST, threshold=0.3).fit(X, Y)
     proba = model.predict_proba(X)
     assert proba.shape == (150, 4)
+    assert model.threshold_ == 0.3
     np.testing.assert_array_equal(model.predict(X), (proba >= 0.3).astype(int))
     assert model.score(X, Y) == pytest.approx((model.predict(X) == Y).all(axis=1).mean())
+
+
+def _out_of_fold_reference(model, X, y):
+    """The final model's out-of-fold probabilities, fold by fold, rebuilt from
+    its members: each chosen candidate's networks are one per inner fold, in
+    fold order, weighted by the candidate's share."""
+    final, Xs = model.estimator_, model._scaled(X)
+    splits = list(model._inner_splits(X, y, None))
+    members = final.estimators_
+    weights = getattr(final, "_member_weights", np.full(len(members), 1 / len(members)))
+    k = len(splits)
+    out = []
+    for fold, (_, test) in enumerate(splits):
+        parts = range(fold, len(members), k)  # this fold's network of each candidate
+        P = sum(k * weights[m] * members[m].predict_proba(Xs[test]) for m in parts)
+        out.append((P, y[test]))
+    return out
+
+
+@pytest.mark.parametrize(
+    "params",
+    [FAST, dict(alphas=[1e-3, 1.0], cv=3, max_iter=40, random_state=0)],
+    ids=["one candidate", "ensemble selection"],
+)
+@pytest.mark.parametrize("scoring", [None, "roc_auc", "f1_macro", "f1_samples"])
+def test_auto_threshold_is_the_best_out_of_fold(params, scoring):
+    """``threshold="auto"`` is the grid's threshold of the best mean score over
+    the inner folds of the final model's out-of-fold probabilities (no
+    network predicting a row it trained on), by a scoring of labels, else
+    (None; ROC AUC scores probabilities) by micro F1; the nearest to 0.5 of
+    equal best ones. Rare labels: micro F1's lies below 0.5."""
+    X, Y = make_multilabel_classification(
+        n_samples=240, n_classes=5, n_labels=1, random_state=0
+    )
+    model = MultiLabelMLPCV(**params, scoring=scoring).fit(X, Y)
+    by_labels = scoring is not None and scoring.startswith("f1")
+    average = scoring[3:] if by_labels else "micro"
+    expected = _best_of_grid(
+        _out_of_fold_reference(model, X, Y),
+        lambda y, P, t: f1_score(y, P >= t, average=average, zero_division=0),
+    )
+    assert model.threshold_ == expected
+    assert scoring is not None or model.threshold_ < 0.5
+    proba = model.predict_proba(X)
+    np.testing.assert_array_equal(model.predict(X), (proba >= model.threshold_).astype(int))
+
+
+def _best_of_grid(folds, score):
+    grid = np.round(np.arange(0.01, 1.0, 0.01), 2)
+    mean = [np.mean([score(y, P, t) for P, y in folds]) for t in grid]
+    best = grid[np.isclose(mean, np.max(mean), rtol=0, atol=1e-12)]
+    return best[np.argmin(np.abs(best - 0.5))]
+
+
+def test_auto_threshold_of_a_binary_or_multiclass_target():
+    """A 1-D target keeps scikit-learn's classifiers' ``predict``: the most
+    probable class (a binary target's threshold stays 0.5; a multiclass one
+    has none)."""
+    X, y = make_classification(n_samples=200, weights=[0.85], random_state=0)
+    model = MultiLabelMLPCV(**FAST).fit(X, y)
+    assert model.threshold_ == 0.5
+    np.testing.assert_array_equal(model.predict(X), model.predict_proba(X).argmax(axis=1))
+    X, y = make_classification(n_samples=150, n_classes=3, n_informative=4, random_state=0)
+    model = MultiLabelMLPCV(**FAST).fit(X, y)
+    assert model.threshold_ is None
+    np.testing.assert_array_equal(model.predict(X), model.predict_proba(X).argmax(axis=1))
 
 
 def test_float32_stays_float32(classification):

@@ -15,9 +15,9 @@ The rows are in the order the docstrings list them; their texts are in
 from typing import NamedTuple
 
 #: Who publishes an attribute: the networks (``MLPClassifier``,
-#: ``MLPRegressor``, ``MultiLabelMLP``) or the CV estimators, all of them or
-#: only the classifiers.
-ALL, CLASSIFIERS = "all", "classifiers"
+#: ``MLPRegressor``, ``MultiLabelMLP``) or the CV estimators, all of them,
+#: only the classifiers or only the multi-label ones.
+ALL, CLASSIFIERS, MULTILABEL = "all", "classifiers", "multilabel"
 
 
 class Attribute(NamedTuple):
@@ -52,6 +52,7 @@ REGISTRY = (
     Attribute("encoder_", cv=ALL),
     Attribute("scaler_", cv=ALL),
     Attribute("classes_", CLASSIFIERS, CLASSIFIERS, "shared", data=True),
+    Attribute("threshold_", cv=MULTILABEL),
     Attribute("n_splits_", cv=ALL),
     Attribute("loss_", ALL, ensemble="per_member"),
     Attribute("best_loss_", ALL, ensemble="per_member"),
@@ -94,17 +95,22 @@ def _names(**match):
     return tuple(a.name for a in rows)
 
 
-def _published(who, classifier):
-    return who == ALL or (who == CLASSIFIERS and classifier)
+def _published(who, classifier, multilabel):
+    return (
+        who == ALL
+        or (who == CLASSIFIERS and classifier)
+        or (who == MULTILABEL and multilabel)
+    )
 
 
-def documented(*, cv, classifier):
+def documented(*, cv, classifier, multilabel=False):
     """The public attributes of a network class (``cv=False``) or a CV
     estimator, in the docstrings' order."""
     return [
         a.name
         for a in REGISTRY
-        if not a.name.startswith("_") and _published(a.cv if cv else a.networks, classifier)
+        if not a.name.startswith("_")
+        and _published(a.cv if cv else a.networks, classifier, multilabel)
     ]
 
 

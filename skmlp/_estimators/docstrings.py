@@ -328,6 +328,24 @@ out_activation_ : str
 # The CV estimators' parameters and attributes (their defaults differ from the
 # networks' defaults); the other parameters are documented as above.
 CV_PARAMETERS = {
+    "threshold": """\
+threshold : "auto", float or array-like of shape (n_labels,), default="auto"
+    Probability at or above which a label (or the positive class of a binary
+    target) is predicted. ``"auto"``, for an indicator target: one threshold
+    for all labels, chosen from 0.01, 0.02, ..., 0.99 on the final model's
+    out-of-fold probabilities (each inner fold's held-out rows, predicted by
+    the networks that did not train on them) by the mean over the inner
+    folds of ``scoring`` where it scores predicted labels (``"f1_macro"``,
+    ``"f1_samples"``, ...), else (``scoring=None``, or a scoring of
+    probabilities such as ``"roc_auc"``) of the micro-averaged F1 score;
+    of equal best ones, the nearest to 0.5 (``threshold_``). With rare
+    labels it lies below 0.5: more labels predicted, more of them right,
+    at some cost in the Hamming loss, which 0.5 minimises for calibrated
+    probabilities. For a binary 1-D target ``"auto"`` is 0.5, so that
+    ``predict`` is ``predict_proba``'s most probable class as for
+    scikit-learn's classifiers (to tune it, see
+    :class:`~sklearn.model_selection.TunedThresholdClassifierCV`); a
+    multiclass target has no threshold.""",
     "alphas": """\
 alphas : array-like of float, default=(1e-3, 1e-2, 1e-1, 1.0, 10.0)
     The grid ``alpha`` (L2 penalty on the weights) is chosen from: finite,
@@ -532,6 +550,10 @@ encoder_ : TableEncoder
     "scaler_": """\
 scaler_ : transformer or None
     The fitted input scaling (None with ``scaling=None``).""",
+    "threshold_": """\
+threshold_ : float, ndarray of shape (n_labels,) or None
+    The threshold ``predict`` uses: the one given, or the one ``"auto"``
+    chose; None for a multiclass target.""",
     "n_splits_": """\
 n_splits_ : int
     Number of inner folds.""",

@@ -175,6 +175,12 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             self._final(by_candidate, weights, fitted, Xs, targets, sample_weight),
             self._input_dtype,
         )
+        self._fit_decision(
+            partial(self._out_of_fold_mixture, by_candidate, weights, fitted, Xs, splits),
+            y,
+            sample_weight,
+            splits,
+        )
         self.n_iter_ = np.array([n.n_iter_ for n in _members(self.estimator_)])
         self.fit_time_ = time.perf_counter() - start
         if self.verbose:
@@ -575,9 +581,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 return models[0]
             parts = [_members(model) for model in models]
         else:
-            parts = [
-                fitted.get(c) or self._fitted_networks(by_candidate[c]) for c in chosen
-            ]
+            parts = [self._networks_of(c, by_candidate, fitted) for c in chosen]
         members = [m for part in parts for m in part]
         params = {**self._network_params(), **self.best_params_}
         ensemble = self._network_class(**params, ensemble_size=len(members))
@@ -590,6 +594,27 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 ]
             )
         return ensemble
+
+    def _networks_of(self, c, by_candidate, fitted):
+        """Candidate ``c``'s fitted fold networks: those ensemble selection
+        made (``fitted``), else made of its trained networks."""
+        return fitted.get(c) or self._fitted_networks(by_candidate[c])
+
+    def _out_of_fold_mixture(self, by_candidate, weights, fitted, X, splits):
+        """The final model's out-of-fold outputs: on each inner fold's
+        held-out rows, the chosen candidates' outputs by their networks of
+        that fold (none trained on them), mixed with their ``weights``."""
+        chosen = np.flatnonzero(weights)
+        networks = {c: self._networks_of(c, by_candidate, fitted) for c in chosen}
+        return [
+            sum(weights[c] * self._out_of_fold(networks[c], fold, X[test]) for c in chosen)
+            for fold, (_, test) in enumerate(splits)
+        ]
+
+    def _fit_decision(self, out_of_fold, y, sample_weight, splits):
+        """Hook: what the final model decides from its outputs, chosen on
+        ``out_of_fold()`` (:meth:`_out_of_fold_mixture`, computed when
+        called) against ``y``; the default chooses nothing."""
 
     def _refitted(self, trained, X, y, sample_weight):
         """Networks of the candidate of ``trained`` (its fold networks)

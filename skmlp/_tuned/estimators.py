@@ -5,6 +5,7 @@ from functools import partial
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import check_scoring
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
@@ -18,6 +19,7 @@ from .._estimators.regressor import MLPRegressor
 from .._sklearn_compat import StrOptions, _fit_context
 from .base import ALPHAS, BaseMLPCV
 from .selection import MixedPredictions, MixedProbabilities, squared_error
+from .threshold import best_threshold, micro_f1, scorer_scores
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
 
@@ -268,7 +270,15 @@ class MultiLabelMLPCV(_ClassifierCV):
     """
 
     _network_class = MultiLabelMLP
-    _attributes = documented(cv=True, classifier=True)
+    _attributes = documented(cv=True, classifier=True, multilabel=True)
+    # "auto" besides the thresholds the networks take
+    _own_constraints = {
+        **BaseMLPCV._own_constraints,
+        "threshold": [
+            StrOptions({"auto"}),
+            *MultiLabelMLP._parameter_constraints["threshold"],
+        ],
+    }
 
     def __init__(
         self,
@@ -278,7 +288,7 @@ class MultiLabelMLPCV(_ClassifierCV):
         *,
         hidden_layer_sizes=(48, 48),
         activation="relu",
-        threshold=0.5,
+        threshold="auto",
         cv=5,
         scoring=None,
         refit=False,
@@ -307,6 +317,49 @@ class MultiLabelMLPCV(_ClassifierCV):
 
     def _validation_options(self):
         return dict(multi_output=True)
+
+    def _network_params(self):
+        params = super()._network_params()
+        if isinstance(self.threshold, str):  # "auto": chosen after the search
+            params["threshold"] = 0.5
+        return params
+
+    def _fit_decision(self, out_of_fold, y, sample_weight, splits):
+        """``threshold_``: the threshold given, or with ``"auto"`` and an
+        indicator target the one of the best mean score over the inner folds
+        of the final model's out-of-fold probabilities -- by ``scoring`` where
+        it scores the predicted labels, else by micro F1. ``"auto"`` keeps 0.5
+        for a binary 1-D target (``predict`` is then ``predict_proba``'s most
+        probable class, as scikit-learn's classifiers' is); a multiclass
+        target has no threshold (None)."""
+        final = self.estimator_
+        if final._target_type() == "multiclass":
+            self.threshold_ = None
+        elif not isinstance(self.threshold, str):
+            self.threshold_ = final._thresholds()
+        elif not final._is_multilabel():
+            self.threshold_ = 0.5
+        else:
+            folds = [
+                (P, y[test], None if sample_weight is None else sample_weight[test])
+                for P, (_, test) in zip(out_of_fold(), splits)
+            ]
+            chosen = self._threshold_by_scoring(folds)
+            if chosen is None:  # no scoring, or a scoring of probabilities
+                chosen = self._threshold_by_f1(folds)
+            self.threshold_ = 0.5 if chosen is None else chosen
+            final.set_params(threshold=self.threshold_)
+
+    def _threshold_by_scoring(self, folds):
+        if self.scoring is None:
+            return None
+        scorer = check_scoring(self, self.scoring)
+        return best_threshold(
+            [scorer_scores(scorer, self.estimator_, *fold, self._mixture) for fold in folds]
+        )
+
+    def _threshold_by_f1(self, folds):
+        return best_threshold([micro_f1(P, Y, weight) for P, Y, weight in folds])
 
     def _stratifiable(self):
         return self._binary_target
