@@ -350,6 +350,12 @@ class MultiLabelMLPCV(_ClassifierCV):
             self.threshold_ = 0.5 if chosen is None else chosen
             final.set_params(threshold=self.threshold_)
 
+    def _summary(self):
+        summary = super()._summary()
+        if isinstance(self.threshold, str) and self.threshold_ is not None:
+            summary += f"\n  threshold {self.threshold_:g} (threshold='auto')"
+        return summary
+
     def _threshold_by_scoring(self, folds):
         if self.scoring is None:
             return None
