@@ -6,14 +6,20 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import make_circles, make_classification, make_moons
+from sklearn.datasets import (
+    load_breast_cancer,
+    make_circles,
+    make_classification,
+    make_moons,
+)
 from sklearn.model_selection import LearningCurveDisplay, cross_validate, learning_curve
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from synthetic_curves import GENERATORS, confusion
 
-from skmlp import MLPClassifier, MLPRegressor, MultiLabelMLP
+from skmlp import MLPClassifier, MLPClassifierCV, MLPRegressor, MultiLabelMLP
 from skmlp.inspection import PATTERNS, TrainingCurveDisplay, diagnose_training
+from skmlp.inspection._diagnosis import mean_history
 
 matplotlib.use("Agg")
 
@@ -115,6 +121,46 @@ def test_no_validation_and_bad_input():
         diagnose_training([1, 2, 3])
     with pytest.raises(ValueError, match="same length"):
         diagnose_training({"train_loss": [1, 2, 3], "valid_loss": [1, 2]})
+
+
+def test_a_cv_estimators_final_model_is_diagnosed_by_its_networks():
+    """The final model mixes candidates: networks stopped early, linear models
+    solved without a validation curve. The diagnosis reads the mean curves
+    of the networks of the candidate weighing most, not "no validation"."""
+    X, y = load_breast_cancer(return_X_y=True)
+    model = MLPClassifierCV(random_state=0).fit(X, y)
+    final = model.estimator_
+    solved = ["valid_loss" not in m.history_ for m in final.estimators_]
+    assert any(solved) and not all(solved)
+    network_weights = model.ensemble_weights_[: len(model.alphas)]
+    heaviest = [
+        m.history_
+        for m in final.estimators_
+        if "valid_loss" in m.history_ and m.alpha == model.alphas[network_weights.argmax()]
+    ]
+    assert len(heaviest) == model.n_splits_
+    expected = diagnose_training(mean_history(heaviest))
+    diagnosis = diagnose_training(final)
+    assert diagnosis.pattern != "no_validation"
+    assert diagnosis == expected
+
+
+def test_a_mixed_ensemble_is_diagnosed_by_its_heaviest_networks():
+    """Of a final model's candidates, a network pruned by halving at epoch 4
+    (its curves still falling) and a solved linear model do not decide the
+    diagnosis of the networks that weigh most."""
+    rng = np.random.RandomState(0)
+    train, valid = GENERATORS["overfit"](rng)
+    heavy = {"train_loss": train, "valid_loss": valid}
+    pruned = {"train_loss": train[:4], "valid_loss": valid[:4]}
+    solved = {"train_loss": train[:12]}
+    ensemble = SimpleNamespace(
+        estimators_=[SimpleNamespace(history_=h) for h in (heavy, heavy, pruned, solved)],
+        _member_weights=np.array([0.3, 0.3, 0.1, 0.3]),
+    )
+    assert diagnose_training(ensemble).pattern == "overfit"
+    ensemble._member_weights = None  # an ensemble of skmlp's own: every member
+    assert diagnose_training(ensemble).pattern == "no_validation"
 
 
 def _moons(seed):

@@ -102,7 +102,8 @@ ADVICE = {
     ),
     "no_validation": (
         "There is no validation curve to read: fit with early_stopping=True or pass "
-        "X_val, y_val."
+        "X_val, y_val (a linear model solved to its optimum, as a CV estimator's "
+        "linear candidates are, has none)."
     ),
 }
 
@@ -162,11 +163,27 @@ def mean_history(histories):
 
 def _history_of(estimator_or_history):
     """A history dict: the given one, an estimator's ``history_``, or an
-    ensemble's members' mean history."""
+    ensemble's members' mean history (:func:`_diagnosed_members`)."""
     members = getattr(estimator_or_history, "estimators_", None)
     if members is not None:
-        return mean_history([m.history_ for m in members])
+        return mean_history(_diagnosed_members(estimator_or_history))
     return getattr(estimator_or_history, "history_", estimator_or_history)
+
+
+def _diagnosed_members(ensemble):
+    """The histories of the members of ``ensemble`` to diagnose: all of them,
+    except in a CV estimator's final model, which mixes candidates with their
+    weights (``_member_weights``): there, of the members trained with a
+    validation curve (not the linear models solved to their optimum), those
+    of the greatest weight -- the networks of one candidate, whose curves
+    end alike (a candidate pruned by halving stopped at its rung)."""
+    histories = [m.history_ for m in ensemble.estimators_]
+    weights = ensemble.__dict__.get("_member_weights")
+    validated = [i for i, h in enumerate(histories) if "valid_loss" in h]
+    if weights is None or not validated:
+        return histories
+    top = max(weights[i] for i in validated)
+    return [histories[i] for i in validated if weights[i] == top]
 
 
 def data_loss(history):
@@ -187,8 +204,11 @@ def diagnose_training(estimator_or_history):
     ----------
     estimator_or_history : fitted estimator or dict
         A fitted skmlp estimator (its ``history_`` is read; for an ensemble,
-        the members' mean curves over the epochs they all reached; diagnose a
-        member with ``diagnose_training(estimator.estimators_[j])``), or any dict with
+        the members' mean curves over the epochs they all reached -- of a CV
+        estimator's ``estimator_``, which mixes candidates, the networks of
+        the candidate of the greatest weight among those trained with a
+        validation curve; diagnose a member with
+        ``diagnose_training(estimator.estimators_[j])``), or any dict with
         at least a ``train_loss`` list and, to be diagnosed, a ``valid_loss``
         list of the same length. A ``penalty`` list (skmlp's histories have
         one) is subtracted from ``train_loss``, so that two data losses are
