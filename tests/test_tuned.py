@@ -25,6 +25,7 @@ from skmlp import (
     MultiLabelMLPCV,
 )
 from skmlp._estimators.ensemble import member_seeds
+from skmlp._tuned.threshold import THRESHOLDS, micro_f1
 from skmlp.exceptions import AlphaEdgeWarning
 from skmlp.preprocessing import SmoothClipScaler
 
@@ -526,6 +527,18 @@ def test_auto_threshold_is_the_best_out_of_fold(params, scoring):
     assert scoring is not None or model.threshold_ < 0.5
     proba = model.predict_proba(X)
     np.testing.assert_array_equal(model.predict(X), (proba >= model.threshold_).astype(int))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_micro_f1_of_every_threshold_is_sklearns(weighted):
+    rng = np.random.RandomState(0)
+    P, Y = rng.uniform(size=(60, 4)), rng.uniform(size=(60, 4)) < 0.3
+    weight = rng.uniform(size=60) * (rng.uniform(size=60) < 0.8) if weighted else None
+    expected = [
+        f1_score(Y, P >= t, average="micro", sample_weight=weight, zero_division=0)
+        for t in THRESHOLDS
+    ]
+    np.testing.assert_allclose(micro_f1(P, Y, weight), expected, rtol=1e-12)
 
 
 def _best_of_grid(folds, score):
