@@ -25,7 +25,7 @@ from skmlp import (
     MultiLabelMLPCV,
 )
 from skmlp._estimators.ensemble import member_seeds
-from skmlp._tuned.threshold import THRESHOLDS, micro_f1
+from skmlp._tuned.threshold import THRESHOLDS, micro_f1, scores_labels
 from skmlp.exceptions import AlphaEdgeWarning
 from skmlp.preprocessing import SmoothClipScaler
 
@@ -539,6 +539,19 @@ def test_micro_f1_of_every_threshold_is_sklearns(weighted):
         for t in THRESHOLDS
     ]
     np.testing.assert_allclose(micro_f1(P, Y, weight), expected, rtol=1e-12)
+
+
+def test_only_a_scoring_of_labels_chooses_the_threshold():
+    """A scorer of probabilities gives one score at every threshold: it is
+    not asked 99 times a fold (micro F1 chooses); a callable that does not
+    name its method is."""
+    from sklearn.metrics import get_scorer
+
+    labels = ["f1_macro", "accuracy", "jaccard_samples"]
+    probabilities = ["roc_auc", "neg_log_loss", "average_precision"]
+    assert all(scores_labels(get_scorer(name)) for name in labels)
+    assert not any(scores_labels(get_scorer(name)) for name in probabilities)
+    assert scores_labels(lambda estimator, X, y: 0.0)
 
 
 def _best_of_grid(folds, score):

@@ -19,7 +19,7 @@ from .._estimators.regressor import MLPRegressor
 from .._sklearn_compat import StrOptions, _fit_context
 from .base import ALPHAS, BaseMLPCV
 from .selection import MixedPredictions, MixedProbabilities, squared_error
-from .threshold import best_threshold, micro_f1, scorer_scores
+from .threshold import best_threshold, micro_f1, scorer_scores, scores_labels
 
 _FIT_DOC = """Choose ``alpha_`` by inner cross-validation and fit the final model.
 
@@ -360,6 +360,8 @@ class MultiLabelMLPCV(_ClassifierCV):
         if self.scoring is None:
             return None
         scorer = check_scoring(self, self.scoring)
+        if not scores_labels(scorer):  # the same score at every threshold
+            return None
         return best_threshold(
             [scorer_scores(scorer, self.estimator_, *fold, self._mixture) for fold in folds]
         )

@@ -9,8 +9,10 @@ threshold per label would be chosen on a rare label's few positives.
 """
 
 import copy
+import warnings
 
 import numpy as np
+from sklearn.exceptions import UndefinedMetricWarning
 
 #: The thresholds tried: a grid of hundredths, as fine as the inner folds
 #: of a small table can tell apart.
@@ -45,10 +47,24 @@ def scorer_scores(scorer, network, P, y, sample_weight, mixture, thresholds=THRE
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     at = copy.copy(network)  # the fitted network, its threshold changed
     scores = np.empty(len(thresholds))
-    for i, threshold in enumerate(thresholds):
-        at.threshold = float(threshold)
-        scores[i] = scorer(mixture(at), P, y, **kwargs)
+    with warnings.catch_warnings():
+        # the high thresholds predict no label for some rows: the scorer's
+        # value for 0 / 0 is their score, which is what trying them is for
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        for i, threshold in enumerate(thresholds):
+            at.threshold = float(threshold)
+            scores[i] = scorer(mixture(at), P, y, **kwargs)
     return scores
+
+
+def scores_labels(scorer):
+    """Whether ``scorer`` may depend on the threshold: it scores predicted
+    labels (scikit-learn's scorers name the method they call; a scorer of
+    probabilities, such as ROC AUC's, gives the same score at every
+    threshold). A callable that does not say is assumed to."""
+    method = getattr(scorer, "_response_method", "predict")
+    methods = method if isinstance(method, (tuple, list)) else (method,)
+    return "predict" in methods
 
 
 def best_threshold(fold_scores, thresholds=THRESHOLDS):
