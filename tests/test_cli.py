@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import StratifiedGroupKFold
 
+from skmlp import persistence
+
 
 def skmlp(*args, cwd=None):
     return subprocess.run(
@@ -203,6 +205,27 @@ def test_tuned_cv_uses_the_cv_estimator_with_groups(tables, tmp_path):
     assert len(report["alpha_"]) == len(report["best_params_"]) == 3
     assert len(report["ensemble_weights_"]) == 3
     assert report["metrics"]["accuracy"]["mean"] > 0.7
+
+
+def test_tuned_multilabel_says_the_threshold_it_chose(tables, tmp_path):
+    """A multi-label target: each fold's row, the report and fit's summary
+    name the threshold ``threshold="auto"`` chose, which predict uses."""
+    common = [tables / "cohort.csv", "--target", "risk,relapse", "--drop", "subtype"]
+    tuned = ["--tuned", "--estimator-param", "alphas=[0.1]"]
+    result = skmlp("cv", *common, "--cv", "2", *tuned, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "threshold=" in line]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert len(rows) == len(report["threshold_"]) == 2
+    for row, threshold in zip(rows, report["threshold_"]):
+        assert 0 < threshold < 1 and f"threshold={threshold:g})" in row
+    model = tmp_path / "multilabel.skops"
+    fitted = skmlp("fit", *common, *tuned, "--model", model)
+    assert fitted.returncode == 0, fitted.stderr
+    [line] = [line for line in fitted.stdout.splitlines() if line.startswith("threshold ")]
+    threshold = float(line.split()[1].rstrip(","))
+    saved = persistence.load(model)["model"]
+    assert saved.threshold_ == threshold
 
 
 def test_tuned_fit_then_predict_round_trip(tables, tmp_path):

@@ -15,7 +15,7 @@ from ..inspection import diagnose_training
 from ..inspection._diagnosis import ADVICE, GUIDE
 from ..model_selection import cross_validate
 from ..model_selection._splitters import command_line, default_splitter
-from .model import _fit_params, _table_task, fitted_mlp
+from .model import _fit_params, _table_task, chosen_threshold, fitted_mlp
 
 DEFAULT_SCORING = {
     "classification": ["accuracy", "balanced_accuracy"],
@@ -118,10 +118,14 @@ def _held_out_cells(held_out, width=24):
 
 
 def _chosen(model):
-    """A CV estimator's choice: its alpha, or its best candidate's parameters."""
+    """A CV estimator's choice: its alpha, or its best candidate's parameters;
+    and the threshold ``threshold="auto"`` chose."""
     if model.portfolio is None:
-        return f"alpha_={model.alpha_:g}"
-    return _label(model.best_params_)
+        chosen = f"alpha_={model.alpha_:g}"
+    else:
+        chosen = _label(model.best_params_)
+    threshold = chosen_threshold(model)
+    return chosen if threshold is None else f"{chosen}, threshold={threshold:g}"
 
 
 def print_report(results, scoring, group_column=None, out=None):
@@ -269,4 +273,6 @@ def _report_info(table, args, fold_models):
         if first.selection == "ensemble":
             info["ensemble_weights_"] = [m.ensemble_weights_.tolist() for m in fold_models]
         info["inner_folds"] = [m.n_splits_ for m in fold_models]
+        if hasattr(first, "threshold_"):
+            info["threshold_"] = [np.asarray(m.threshold_).tolist() for m in fold_models]
     return info

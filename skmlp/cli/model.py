@@ -99,6 +99,15 @@ def fitted_mlp(model):
     return getattr(final, "regressor_", final)
 
 
+def chosen_threshold(model):
+    """The threshold a multi-label CV estimator chose for an indicator target
+    (``threshold="auto"``), or None (no threshold, or one given)."""
+    if not isinstance(model.get_params().get("threshold"), str):
+        return None
+    final = model.estimator_
+    return model.threshold_ if final._is_multilabel() else None
+
+
 def _fit_params(model, groups):
     if groups is None:
         return {}

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._tuned.base import BaseMLPCV, _label
-from .model import _fit_params, _table_task, fitted_mlp
+from .model import _fit_params, _table_task, chosen_threshold, fitted_mlp
 from .tables import _columns, _missing_cells, _pandas, read_table
 
 
@@ -59,6 +59,12 @@ def _chosen_alpha(model):
             if weights[i] > 0
         )
         line += f"\nensemble selection: {shares}"
+    threshold = chosen_threshold(model)
+    if threshold is not None:
+        line += (
+            f"\nthreshold {threshold:g}, chosen on the inner folds' out-of-fold "
+            "probabilities (threshold='auto')"
+        )
     return line
 
 
