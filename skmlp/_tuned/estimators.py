@@ -245,7 +245,9 @@ class MultiLabelMLPCV(_ClassifierCV):
     matrix as ``y``) with what :class:`MLPClassifierCV` adds: robust input
     scaling, ``alpha`` chosen by inner cross-validation in one pass for the
     network and a linear model (``portfolio``), and the fold networks of
-    the candidates ensemble selection chose averaged with their weights.
+    the candidates ensemble selection chose averaged with their weights;
+    its labels are predicted at the threshold that scores best on their
+    out-of-fold probabilities (``threshold="auto"``).
 
     Parameters
     ----------
@@ -267,6 +269,8 @@ class MultiLabelMLPCV(_ClassifierCV):
     >>> model = MultiLabelMLPCV(alphas=[1e-2, 1.0], random_state=0).fit(X, Y)
     >>> model.predict(X[:2]).shape
     (2, 5)
+    >>> bool(0 < model.threshold_ < 1)  # chosen on the out-of-fold probabilities
+    True
     """
 
     _network_class = MultiLabelMLP
