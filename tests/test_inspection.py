@@ -143,6 +143,14 @@ def test_a_cv_estimators_final_model_is_diagnosed_by_its_networks():
     diagnosis = diagnose_training(final)
     assert diagnosis.pattern != "no_validation"
     assert diagnosis == expected
+    # the CV estimator itself is read as its final model, and drawn so
+    assert diagnose_training(model) == expected
+    import matplotlib.pyplot as plt
+
+    display = TrainingCurveDisplay.from_estimator(model)
+    assert display.diagnosis == expected
+    assert display.estimator_name == "MLPClassifierCV"
+    plt.close("all")
 
 
 def test_a_mixed_ensemble_is_diagnosed_by_its_heaviest_networks():

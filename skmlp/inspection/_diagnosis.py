@@ -161,9 +161,18 @@ def mean_history(histories):
     return mean
 
 
+def networks_of(estimator):
+    """The fitted networks of ``estimator``: a CV estimator's final model
+    (``estimator_``), else the estimator itself."""
+    final = getattr(estimator, "estimator_", None)
+    return final if final is not None and not hasattr(estimator, "history_") else estimator
+
+
 def _history_of(estimator_or_history):
-    """A history dict: the given one, an estimator's ``history_``, or an
-    ensemble's members' mean history (:func:`_diagnosed_members`)."""
+    """A history dict: the given one, an estimator's ``history_`` (a CV
+    estimator's: its final model's), or an ensemble's members' mean history
+    (:func:`_diagnosed_members`)."""
+    estimator_or_history = networks_of(estimator_or_history)
     members = getattr(estimator_or_history, "estimators_", None)
     if members is not None:
         return mean_history(_diagnosed_members(estimator_or_history))
@@ -203,7 +212,8 @@ def diagnose_training(estimator_or_history):
     Parameters
     ----------
     estimator_or_history : fitted estimator or dict
-        A fitted skmlp estimator (its ``history_`` is read; for an ensemble,
+        A fitted skmlp estimator (its ``history_`` is read; of a CV
+        estimator, its final model's, ``estimator_``; for an ensemble,
         the members' mean curves over the epochs they all reached -- of a CV
         estimator's ``estimator_``, which mixes candidates, the networks of
         the candidate of the greatest weight among those trained with a

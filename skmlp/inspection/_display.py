@@ -9,10 +9,12 @@ import numpy as np
 from ._diagnosis import (
     ADVICE,
     GUIDE,
+    _diagnosed_members,
     _history_of,
     common_epochs,
     data_loss,
     diagnose_training,
+    networks_of,
 )
 
 
@@ -247,12 +249,15 @@ class TrainingCurveDisplay:
     def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=False):
         """Plot a fitted skmlp estimator's (or pipeline's) training history; of
         an ensemble, the members' mean +- sd over the epochs they all reached
-        (a member's own: ``from_estimator(estimator.estimators_[j])``)."""
+        (a member's own: ``from_estimator(estimator.estimators_[j])``); of a
+        CV estimator, its final model's, read as :func:`diagnose_training`
+        reads it (the networks of its heaviest candidate)."""
         estimator = _final_estimator(estimator)
         name = name or type(estimator).__name__
+        estimator = networks_of(estimator)
         members = getattr(estimator, "estimators_", None)
         if members is not None:
-            histories = [m.history_ for m in members]
+            histories = _diagnosed_members(estimator)
             display = cls._from_histories(histories, name=name)
             return display.plot(ax=ax, log_scale=log_scale)
         return cls.from_history(
