@@ -334,16 +334,17 @@ threshold : "auto", float or array-like of shape (n_labels,), default="auto"
     target) is predicted. ``"auto"``, for an indicator target: one threshold
     for all labels, chosen from 0.01, 0.02, ..., 0.99 on the final model's
     out-of-fold probabilities (each inner fold's held-out rows, predicted by
-    the networks that did not train on them) by the mean over the inner
-    folds of ``scoring`` where it scores predicted labels (``"f1_macro"``,
-    ``"f1_samples"``, ...), else (``scoring=None``, or a scoring of
-    probabilities such as ``"roc_auc"``) of the micro-averaged F1 score;
-    of equal best ones, the nearest to 0.5 (``threshold_``). With rare
-    labels it lies below 0.5: more labels predicted, more of them right,
-    at some cost in the Hamming loss, which 0.5 minimises for calibrated
-    probabilities. For a binary 1-D target ``"auto"`` is 0.5, so that
-    ``predict`` is ``predict_proba``'s most probable class as for
-    scikit-learn's classifiers (to tune it, see
+    the selected candidates' networks that did not train on them; with
+    ``refit=True``, by their fold networks, not the refitted ones) by the
+    mean over the inner folds of ``scoring`` where it scores predicted
+    labels (``"f1_macro"``, ``"f1_samples"``, ...), else (``scoring=None``,
+    or a scoring of probabilities such as ``"roc_auc"``) of the
+    micro-averaged F1 score; of equal best ones, the nearest to 0.5
+    (``threshold_``). With rare labels it lies below 0.5: more labels
+    predicted, more of them right, at some cost in the Hamming loss, which
+    0.5 minimises for calibrated probabilities. For a binary 1-D target
+    ``"auto"`` is 0.5, so that ``predict`` is ``predict_proba``'s most
+    probable class as for scikit-learn's classifiers (to tune it, see
     :class:`~sklearn.model_selection.TunedThresholdClassifierCV`); a
     multiclass target has no threshold.""",
     "alphas": """\
