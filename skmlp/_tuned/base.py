@@ -167,7 +167,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         by_candidate = self._search(
             Xs, targets, sample_weight, splits, configurations, start
         )
-        weights, fitted = self._ensemble_weights(
+        weights, fitted, fold_outputs = self._ensemble_weights(
             by_candidate, Xs, y, targets, sample_weight, splits
         )
         _warn_about_solves(by_candidate, weights, self.cv_results_["params"])
@@ -175,12 +175,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             self._final(by_candidate, weights, fitted, Xs, targets, sample_weight),
             self._input_dtype,
         )
-        self._fit_decision(
-            partial(self._out_of_fold_mixture, by_candidate, weights, fitted, Xs, splits),
-            y,
-            sample_weight,
-            splits,
+        out_of_fold = partial(
+            self._out_of_fold_mixture, by_candidate, weights, fold_outputs, Xs, splits
         )
+        self._fit_decision(out_of_fold, y, sample_weight, splits)
         self.n_iter_ = np.array([n.n_iter_ for n in _members(self.estimator_)])
         self.fit_time_ = time.perf_counter() - start
         if self.verbose:
@@ -487,12 +485,13 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         the best candidate's 1 (``selection="best"``), or the shares of
         greedy ensemble selection on the out-of-fold predictions
         (``"ensemble"``, :func:`~.selection.greedy_selection`). Returns the
-        weights and the fitted networks of the candidates it made them of."""
+        weights, the fitted networks of the candidates it made them of and
+        their out-of-fold outputs (one stack per fold; None for ``"best"``)."""
         weights = np.zeros(len(by_candidate))
         if self.selection == "best":
             weights[self.best_index_] = 1.0
             self.ensemble_weights_ = weights
-            return weights, {}
+            return weights, {}, None
         fitted = {
             c: self._fitted_networks(trained) for c, trained in enumerate(by_candidate)
         }
@@ -503,7 +502,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         score = self._fold_score(fitted[0][0], y, targets, sample_weight, splits)
         counts = greedy_selection(fold_outputs, score)
         self.ensemble_weights_ = counts / counts.sum()
-        return self.ensemble_weights_, fitted
+        return self.ensemble_weights_, fitted, fold_outputs
 
     def _out_of_fold(self, networks, fold, X_held_out):
         """A candidate's mean outputs on fold ``fold``'s held-out rows, by its
@@ -581,7 +580,9 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 return models[0]
             parts = [_members(model) for model in models]
         else:
-            parts = [self._networks_of(c, by_candidate, fitted) for c in chosen]
+            parts = [
+                fitted.get(c) or self._fitted_networks(by_candidate[c]) for c in chosen
+            ]
         members = [m for part in parts for m in part]
         params = {**self._network_params(), **self.best_params_}
         ensemble = self._network_class(**params, ensemble_size=len(members))
@@ -595,17 +596,16 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             )
         return ensemble
 
-    def _networks_of(self, c, by_candidate, fitted):
-        """Candidate ``c``'s fitted fold networks: those ensemble selection
-        made (``fitted``), else made of its trained networks."""
-        return fitted.get(c) or self._fitted_networks(by_candidate[c])
-
-    def _out_of_fold_mixture(self, by_candidate, weights, fitted, X, splits):
+    def _out_of_fold_mixture(self, by_candidate, weights, fold_outputs, X, splits):
         """The final model's out-of-fold outputs: on each inner fold's
         held-out rows, the chosen candidates' outputs by their networks of
-        that fold (none trained on them), mixed with their ``weights``."""
+        that fold (none trained on them), mixed with their ``weights``; the
+        candidates' outputs are ensemble selection's (``fold_outputs``)
+        where it made them."""
+        if fold_outputs is not None:
+            return [np.tensordot(weights, outputs, axes=1) for outputs in fold_outputs]
         chosen = np.flatnonzero(weights)
-        networks = {c: self._networks_of(c, by_candidate, fitted) for c in chosen}
+        networks = {c: self._fitted_networks(by_candidate[c]) for c in chosen}
         return [
             sum(weights[c] * self._out_of_fold(networks[c], fold, X[test]) for c in chosen)
             for fold, (_, test) in enumerate(splits)
