@@ -356,7 +356,7 @@ class MultiLabelMLPCV(_ClassifierCV):
 
     def _summary(self):
         summary = super()._summary()
-        if isinstance(self.threshold, str) and self.threshold_ is not None:
+        if isinstance(self.threshold, str) and self.estimator_._is_multilabel():
             summary += f"\n  threshold {self.threshold_:g} (threshold='auto')"
         return summary
 
