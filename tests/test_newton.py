@@ -24,7 +24,7 @@ def _table(loader):
 
 def _solve(estimator, X, y, alpha, solver="newton", sample_weight=None):
     """One network of ``estimator`` at ``alpha``, trained by ``solver``."""
-    plans = estimator._plan_networks(
+    plans, _ = estimator._plan_networks(
         dict(X=X, y=y, sample_weight=sample_weight), [alpha], [0]
     )
     plans[0].config = dataclasses.replace(plans[0].config, solver=solver)
@@ -156,7 +156,8 @@ def test_every_iteration_is_recorded():
 
 
 def _plan(estimator, X, y):
-    return estimator._plan_networks(dict(X=X, y=y), [1.0], [0])[0]
+    plans, _ = estimator._plan_networks(dict(X=X, y=y), [1.0], [0])
+    return plans[0]
 
 
 def test_where_newton_applies():

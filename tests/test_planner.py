@@ -36,17 +36,46 @@ def test_alphas_and_seeds_as_vectors_train_as_their_separate_fits():
     X, y = _regression()
     alphas, seeds = np.array([1e-4, 1.0]), np.array([3, 4])
     facade = MLPRegressor(**PARAMS)
-    plans = facade._plan_networks(dict(X=X, y=y), alphas, seeds)
+    plans, taught = facade._plan_networks(dict(X=X, y=y), alphas, seeds)
     assert [p.alpha for p in plans] == [1e-4, 1e-4, 1.0, 1.0]
     results = []
     _quiet(train_and_publish, [PendingFit(plans, results.extend)])
     for (alpha, seed), result in zip(product(alphas, seeds), results):
         alone = _quiet(MLPRegressor(**PARAMS, alpha=alpha, random_state=seed).fit, X, y)
-        fitted = facade._fitted_copy(result, alpha=float(alpha), random_state=int(seed))
+        fitted = facade._fitted_copy(
+            result, taught, alpha=float(alpha), random_state=int(seed)
+        )
         assert fitted.alpha == alpha and fitted.n_iter_ == alone.n_iter_
         np.testing.assert_allclose(fitted.loss_curve_, alone.loss_curve_, rtol=1e-10)
         np.testing.assert_allclose(fitted.predict(X), alone.predict(X), rtol=1e-9)
     assert "_network" not in vars(facade)  # the facade itself holds no model
+
+
+def test_one_estimator_plans_rows_of_different_folds():
+    """A CV estimator plans every inner fold with one estimator: each fold's
+    trained network, made an estimator with what that fold's rows taught
+    (classes, class weights, input median), equals the separate fit on those
+    rows, even though the planner prepared other rows after them."""
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=4, weights=[0.6, 0.3, 0.1], random_state=0
+    )
+    params = dict(PARAMS, class_weight="balanced", random_state=5)
+    folds = [np.arange(150) < 100, np.arange(150) >= 50]
+    y_first = np.where(y[folds[0]] == 2, 1, y[folds[0]])  # a fold without class 2
+    rows = [(X[folds[0]], y_first), (X[folds[1]], y[folds[1]])]
+    facade = MLPClassifier(**params)
+    planned = [facade._plan_networks(dict(X=Xf, y=yf), [1e-3], [5]) for Xf, yf in rows]
+    results = []
+    _quiet(train_and_publish, [PendingFit(p, results.extend) for p, _ in planned])
+    for (Xf, yf), (_, taught), result in zip(rows, planned, results):
+        alone = _quiet(MLPClassifier(**params, alpha=1e-3).fit, Xf, yf)
+        fitted = facade._fitted_copy(result, taught, alpha=1e-3, random_state=5)
+        np.testing.assert_array_equal(fitted.classes_, alone.classes_)
+        np.testing.assert_allclose(fitted._input_median, alone._input_median)
+        np.testing.assert_allclose(fitted.loss_curve_, alone.loss_curve_, rtol=1e-10)
+        np.testing.assert_allclose(
+            fitted.predict_proba(X), alone.predict_proba(X), rtol=1e-9
+        )
 
 
 def test_members_with_equal_seeds_draw_one_split_when_the_data_share_them(monkeypatch):

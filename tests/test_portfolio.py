@@ -239,12 +239,13 @@ def test_selection_reads_only_out_of_fold_predictions(monkeypatch):
     original_plan, original_copy = BaseMLP._plan_networks, BaseMLP._fitted_copy
 
     def plan_spy(self, args, alphas, seeds):
-        trained_on[id(self)] = {int(np.argmax(row)) for row in np.asarray(args["X"])}
-        return original_plan(self, args, alphas, seeds)
+        plans, taught = original_plan(self, args, alphas, seeds)
+        trained_on[id(taught)] = {int(np.argmax(row)) for row in np.asarray(args["X"])}
+        return plans, taught
 
-    def copy_spy(self, result, **params):
-        copy_ = original_copy(self, result, **params)
-        copy_._planned_by = id(self)
+    def copy_spy(self, result, taught, **params):
+        copy_ = original_copy(self, result, taught, **params)
+        copy_._planned_by = id(taught)  # one preparation per fold's rows
         return copy_
 
     predicted = []

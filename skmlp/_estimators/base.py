@@ -102,16 +102,34 @@ def _head_importances(network, n_features):
     return np.linalg.norm(W.reshape(len(W), n_features, -1), axis=2)
 
 
-def adopt_learned(source, target):
-    """Give ``target`` what validating the data and describing the model
-    taught ``source`` (:data:`DATA_ATTRIBUTES` and the attributes an ensemble
-    shares with its members): for estimators that must exist as objects, an
-    ensemble's members and the fits that share one preparation."""
-    for name in dict.fromkeys((*DATA_ATTRIBUTES, *SHARED)):
-        if name in source.__dict__:
-            setattr(target, name, source.__dict__[name])
+#: What validating the data and describing the model teach an estimator.
+LEARNED = tuple(dict.fromkeys((*DATA_ATTRIBUTES, *SHARED)))
+
+
+def learned(estimator):
+    """What validating the data and describing the model taught
+    ``estimator`` (:data:`DATA_ATTRIBUTES` and the attributes an ensemble
+    shares with its members), as a dict of the ones it holds."""
+    return {
+        name: estimator.__dict__[name] for name in LEARNED if name in estimator.__dict__
+    }
+
+
+def set_learned(target, taught):
+    """Give ``target`` what ``taught`` (a :func:`learned` dict) holds, and
+    nothing learned from other data."""
+    for name in LEARNED:
+        if name in taught:
+            setattr(target, name, taught[name])
         else:
             target.__dict__.pop(name, None)
+
+
+def adopt_learned(source, target):
+    """Give ``target`` what ``source`` learned (:func:`learned`): for
+    estimators that must exist as objects, an ensemble's members and the
+    fits that share one preparation."""
+    set_learned(target, learned(source))
 
 
 def _fitted(member, incremental):
@@ -540,22 +558,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _plan_networks(self, args, alphas, seeds):
         """Fresh plans of one network per (alpha, seed), alpha-major, on one
         fit's arguments ``args`` (a dict of ``X``, ``y`` and fit's keywords):
-        the data are prepared once, whatever the number of networks. The
-        CV estimators plan each inner fold so; :meth:`_fitted_copy` makes an
-        estimator of a trained network."""
+        the data are prepared once, whatever the number of networks. Returns
+        the plans and what preparing the data taught (:func:`learned`), for
+        :meth:`_fitted_copy` to make an estimator of each trained network:
+        one estimator plans every inner fold of a CV estimator so."""
         args = dict(args)
         X, y, sample_weight = args.pop("X"), args.pop("y"), args.pop("sample_weight", None)
         data = self._prepare(X, y, sample_weight, True, False, None, **args)
         own = Members(np.repeat(alphas, len(seeds)), np.tile(seeds, len(alphas)))
-        return self._plans(data, own, False)
+        return self._plans(data, own, False), learned(self)
 
-    def _fitted_copy(self, result, **params):
-        """An estimator of this one's data and parameters (``params`` changed)
-        whose model is the trained network of ``result`` (a
-        :class:`~skmlp.model_axis.FitResult` of one of its plans)."""
+    def _fitted_copy(self, result, taught, **params):
+        """An estimator of this one's parameters (``params`` changed) that
+        learned ``taught`` (from :meth:`_plan_networks`) and whose model is
+        the trained network of ``result`` (a
+        :class:`~skmlp.model_axis.FitResult` of one of the plans)."""
         fitted = copy.copy(self)
         for name, value in params.items():  # parameters of its own class:
             setattr(fitted, name, value)  # set_params' checks cost a small fit's step
+        set_learned(fitted, taught)
         fitted._adopt_result(result)
         fitted._publish_state()
         return fitted

@@ -1,16 +1,18 @@
 """The fit shared by the CV estimators (MLPClassifierCV, MLPRegressorCV,
 MultiLabelMLPCV): scaling, inner folds, one pass, selection.
 
-A CV estimator trains one network per (alpha, inner fold, seed) on the rows
-of the fold's training part, with early stopping (and restore-best) on the
-fold's held-out rows. One estimator of the networks' class per fold prepares
-the fold's rows once and hands the planner the alphas and seeds as vectors
-(``BaseMLP._plan_networks``); all the plans train together on model axes
-(:func:`skmlp.model_axis.train`), or one after the other when they
-cannot. The held-out score of each network at its best epoch is its fold's
-score; the alpha of the best mean score is chosen, and the chosen alpha's
-networks, one per fold and seed, are kept and averaged (or, with
-``refit=True``, replaced by networks trained on every row).
+A CV estimator trains one network per (candidate, inner fold, seed) -- a
+candidate is a configuration of the portfolio and one of its alphas -- on
+the rows of the fold's training part, with early stopping (and
+restore-best) on the fold's held-out rows. One estimator of the networks'
+class per configuration prepares each fold's rows once and hands the
+planner the alphas and seeds as vectors (``BaseMLP._plan_networks``); all
+the plans train together on model axes (:func:`skmlp.model_axis.train`),
+pruned by successive halving, or one after the other when they cannot. Each
+candidate's score is the mean of its networks' held-out scores at their best
+epochs; the best candidate's networks, or an ensemble selection of several
+candidates', weighted, make the final model (or, with ``refit=True``,
+networks of those candidates trained on every row).
 """
 
 import dataclasses
@@ -23,7 +25,7 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
@@ -319,8 +321,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         candidates configuration by configuration, alpha by alpha -- trained
         in one pass (stopped at ``rungs``, if any: halving): a
         :class:`_Trained` each. One estimator of the networks' class per
-        configuration and fold prepares the fold's rows once and plans its
-        alphas and seeds as vectors; a fold's networks share their seeds
+        configuration prepares each fold's rows once and plans its alphas
+        and seeds as vectors; a fold's networks share their seeds
         across candidates (common random numbers: the candidates are
         compared on equal draws)."""
         seeds = member_seeds(self.random_state, len(splits) * self.ensemble_size)
@@ -331,7 +333,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             solved = _is_linear(configuration.params, self)
             # a linear model's optimum is one whatever the seed: solved once
             own_seeds = seeds[:, :1] if solved else seeds
-            folds, plans = self._plan_configuration(
+            planner, plans, taught = self._plan_configuration(
                 configuration, X, y, sample_weight, splits, own_seeds
             )
             per_fold = own_seeds.shape[1]  # each fold's plans are alpha-major
@@ -340,11 +342,11 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 for fold, split_plans in enumerate(plans):
                     for j in range(per_fold):
                         planned.append(split_plans[a * per_fold + j])
-                        order.append((folds[fold], alpha, own_seeds[fold, j]))
+                        order.append((taught[fold], alpha, own_seeds[fold, j]))
             copies = seeds.shape[1] // per_fold
             # a linear solve that stops short is reported once, if it counts
             # (_warn_about_solves), not once a fold and alpha
-            publish = partial(_publish, order, own, copies, warn=not solved)
+            publish = partial(_publish, planner, order, own, copies, warn=not solved)
             pending[solved].append(PendingFit(planned, publish))
         train_and_publish(pending[False], rungs=rungs)
         if pending[True]:
@@ -355,8 +357,10 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return [t for own in trained for t in own]
 
     def _plan_configuration(self, configuration, X, y, sample_weight, splits, seeds):
-        """The estimators (one per fold) and plans (a list per fold, alpha-major)
-        of one configuration's networks."""
+        """One configuration's networks: the estimator of the networks' class
+        that plans them, their plans (a list per fold, alpha-major) and what
+        preparing each fold's rows taught it (the fold's class weights,
+        classes, input median: see :meth:`BaseMLP._plan_networks`)."""
         params = {**self._network_params(), **configuration.params}
         if _is_linear(configuration.params, self):
             # in float64: L-BFGS's line search stalls on float32 rounding
@@ -367,24 +371,27 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             params.update(ensemble_size=1, ensemble_kind="independent")  # no heads
         else:
             params.update(self._fold_ensemble())
-        base = self._network_class(**params)
-        folds = [clone(base) for _ in splits]
-        plans = [
-            fold._plan_networks(
-                _fold_args(X, y, sample_weight, split), configuration.alphas, fold_seeds
+        planner = self._network_class(**params)
+        plans, taught = zip(
+            *(
+                planner._plan_networks(
+                    _fold_args(X, y, sample_weight, split), configuration.alphas, fold_seeds
+                )
+                for split, fold_seeds in zip(splits, seeds)
             )
-            for fold, split, fold_seeds in zip(folds, splits, seeds)
-        ]
+        )
         if _is_linear(configuration.params, self):
             for plan in (plan for split_plans in plans for plan in split_plans):
                 _solve_by_newton(plan)
-        return folds, plans
+        return planner, plans, taught
 
     @staticmethod
     def _fitted_networks(chosen):
         """The chosen networks as estimators of their own."""
         return [
-            t.fold._fitted_copy(t.result, alpha=float(t.alpha), random_state=int(t.seed))
+            t.planner._fitted_copy(
+                t.result, t.taught, alpha=float(t.alpha), random_state=int(t.seed)
+            )
             for t in chosen
         ]
 
@@ -620,7 +627,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         """Networks of the candidate of ``trained`` (its fold networks)
         trained on every row for the median of their best epochs (a linear
         candidate: solved to its optimum again)."""
-        params = trained[0].fold.get_params()
+        params = trained[0].planner.get_params()
         size = 1  # L-BFGS solves to the one optimum again
         if params["solver"] != "lbfgs":
             params.update(self._fold_ensemble())
@@ -736,15 +743,16 @@ def _edge_message(alphas, mean, best, where="alphas", note=""):
     )
 
 
-def _publish(order, trained, copies, results, warn=True):
-    """Each result of a configuration's plans as a :class:`_Trained`,
-    appended to ``trained`` ``copies`` times (a linear model solved once
-    stands for each seed); ``order``: each plan's (fold estimator, alpha,
-    seed); ``warn``: whether each says how its training ended."""
-    for (fold, alpha, seed), result in zip(order, results):
+def _publish(planner, order, trained, copies, results, warn=True):
+    """Each result of a configuration's plans (made by ``planner``) as a
+    :class:`_Trained`, appended to ``trained`` ``copies`` times (a linear
+    model solved once stands for each seed); ``order``: each plan's (what its
+    fold taught, alpha, seed); ``warn``: whether each says how its training
+    ended."""
+    for (taught, alpha, seed), result in zip(order, results):
         if warn:
-            fold._warn_status(result.outcome)
-        trained.extend([_Trained(fold, result, alpha, seed)] * copies)
+            planner._warn_status(result.outcome)
+        trained.extend([_Trained(planner, taught, result, alpha, seed)] * copies)
 
 
 def _pruned(trained):
@@ -819,10 +827,12 @@ def _check_fold_weights(sample_weight, splits):
 
 @dataclass(frozen=True)
 class _Trained:
-    """A trained network of the search: the estimator that planned its fold,
-    its :class:`~skmlp.model_axis.FitResult`, its alpha and its seed."""
+    """A trained network of the search: the estimator that planned it, what
+    its fold's rows taught that estimator, its
+    :class:`~skmlp.model_axis.FitResult`, its alpha and its seed."""
 
-    fold: object
+    planner: object
+    taught: dict
     result: object
     alpha: float
     seed: int
