@@ -12,6 +12,7 @@ from sklearn.datasets import make_classification, make_regression
 
 from skmlp import MLPClassifier, MLPRegressor
 from skmlp._estimators import planner
+from skmlp._estimators.base import LEARNED
 from skmlp._estimators.planner import Members, PendingFit, plan_members, train_and_publish
 from skmlp._estimators.scoring import OutputScore
 
@@ -65,6 +66,10 @@ def test_one_estimator_plans_rows_of_different_folds():
     rows = [(X[folds[0]], y_first), (X[folds[1]], y[folds[1]])]
     facade = MLPClassifier(**params)
     planned = [facade._plan_networks(dict(X=Xf, y=yf), [1e-3], [5]) for Xf, yf in rows]
+    # all that planning teaches is what is handed back: nothing of the last
+    # fold's rows stays in a fitted copy unaccounted for
+    taught_here = set(vars(facade)) - set(vars(MLPClassifier(**params)))
+    assert taught_here == set(planned[-1][1]) and taught_here <= set(LEARNED)
     results = []
     _quiet(train_and_publish, [PendingFit(p, results.extend) for p, _ in planned])
     for (Xf, yf), (_, taught), result in zip(rows, planned, results):
