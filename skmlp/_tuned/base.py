@@ -178,7 +178,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             self._input_dtype,
         )
         out_of_fold = partial(
-            self._out_of_fold_mixture, by_candidate, weights, fold_outputs, Xs, splits
+            self._out_of_fold_mixture, weights, fitted, fold_outputs, Xs, splits
         )
         self._fit_decision(out_of_fold, y, sample_weight, splits)
         self.n_iter_ = np.array([n.n_iter_ for n in _members(self.estimator_)])
@@ -492,13 +492,15 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         the best candidate's 1 (``selection="best"``), or the shares of
         greedy ensemble selection on the out-of-fold predictions
         (``"ensemble"``, :func:`~.selection.greedy_selection`). Returns the
-        weights, the fitted networks of the candidates it made them of and
-        their out-of-fold outputs (one stack per fold; None for ``"best"``)."""
+        weights, the fitted networks of the candidates it weighed (every
+        candidate, or the best) and their out-of-fold outputs (one stack per
+        fold; None for ``"best"``)."""
         weights = np.zeros(len(by_candidate))
         if self.selection == "best":
-            weights[self.best_index_] = 1.0
+            best = self.best_index_
+            weights[best] = 1.0
             self.ensemble_weights_ = weights
-            return weights, {}, None
+            return weights, {best: self._fitted_networks(by_candidate[best])}, None
         fitted = {
             c: self._fitted_networks(trained) for c, trained in enumerate(by_candidate)
         }
@@ -587,9 +589,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
                 return models[0]
             parts = [_members(model) for model in models]
         else:
-            parts = [
-                fitted.get(c) or self._fitted_networks(by_candidate[c]) for c in chosen
-            ]
+            parts = [fitted[c] for c in chosen]
         members = [m for part in parts for m in part]
         params = {**self._network_params(), **self.best_params_}
         ensemble = self._network_class(**params, ensemble_size=len(members))
@@ -603,18 +603,17 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
             )
         return ensemble
 
-    def _out_of_fold_mixture(self, by_candidate, weights, fold_outputs, X, splits):
+    def _out_of_fold_mixture(self, weights, fitted, fold_outputs, X, splits):
         """The final model's out-of-fold outputs: on each inner fold's
         held-out rows, the chosen candidates' outputs by their networks of
-        that fold (none trained on them), mixed with their ``weights``; the
-        candidates' outputs are ensemble selection's (``fold_outputs``)
-        where it made them."""
+        that fold (``fitted``; none trained on them), mixed with their
+        ``weights``; the candidates' outputs are ensemble selection's
+        (``fold_outputs``) where it made them."""
         if fold_outputs is not None:
             return [np.tensordot(weights, outputs, axes=1) for outputs in fold_outputs]
         chosen = np.flatnonzero(weights)
-        networks = {c: self._fitted_networks(by_candidate[c]) for c in chosen}
         return [
-            sum(weights[c] * self._out_of_fold(networks[c], fold, X[test]) for c in chosen)
+            sum(weights[c] * self._out_of_fold(fitted[c], fold, X[test]) for c in chosen)
             for fold, (_, test) in enumerate(splits)
         ]
 

@@ -354,10 +354,18 @@ class MultiLabelMLPCV(_ClassifierCV):
             self.threshold_ = 0.5 if chosen is None else chosen
             final.set_params(threshold=self.threshold_)
 
+    @property
+    def _auto_threshold(self):
+        """The threshold ``threshold="auto"`` chose (for an indicator
+        target), or None: no threshold, a given one, or 0.5 kept."""
+        if isinstance(self.threshold, str) and self.estimator_._is_multilabel():
+            return self.threshold_
+        return None
+
     def _summary(self):
         summary = super()._summary()
-        if isinstance(self.threshold, str) and self.estimator_._is_multilabel():
-            summary += f"\n  threshold {self.threshold_:g} (threshold='auto')"
+        if self._auto_threshold is not None:
+            summary += f"\n  threshold {self._auto_threshold:g} (threshold='auto')"
         return summary
 
     def _threshold_by_scoring(self, folds):

@@ -102,10 +102,7 @@ def fitted_mlp(model):
 def chosen_threshold(model):
     """The threshold a multi-label CV estimator chose for an indicator target
     (``threshold="auto"``), or None (no threshold, or one given)."""
-    if not isinstance(model.get_params().get("threshold"), str):
-        return None
-    final = model.estimator_
-    return model.threshold_ if final._is_multilabel() else None
+    return getattr(model, "_auto_threshold", None)
 
 
 def _fit_params(model, groups):
