@@ -188,6 +188,13 @@ def _cv_estimators():
             **small, portfolio=[{}, {"hidden_layer_sizes": (8,)}], selection="ensemble"
         ),
         MLPClassifierCV(**small, portfolio="fast", selection="ensemble"),
+        # trained through the schedule, beside a configuration stopped early
+        MLPRegressorCV(
+            **small,
+            n_iter_no_change=None,
+            portfolio=[{}, {"n_iter_no_change": 5, "alphas": [0.1]}],
+            selection="ensemble",
+        ),
         # the preset's balanced twins (a scoring that rewards them)
         MLPClassifierCV(**small, scoring="balanced_accuracy"),
         # the larger preset: embeddings on these narrow tables

@@ -25,6 +25,7 @@ from skmlp import (
     MultiLabelMLPCV,
 )
 from skmlp._estimators.ensemble import member_seeds
+from skmlp._tuned.base import BaseMLPCV
 from skmlp._tuned.threshold import THRESHOLDS, micro_f1, scores_labels
 from skmlp.exceptions import AlphaEdgeWarning
 from skmlp.preprocessing import SmoothClipScaler
@@ -232,9 +233,13 @@ def test_alpha_grows_with_the_need_for_regularisation():
 
 
 # -- the one pass: each network is the separate fit -------------------------------------
-def test_each_fold_network_equals_its_separate_fit(classification):
+@pytest.mark.parametrize("patience", [10, None])
+def test_each_fold_network_equals_its_separate_fit(patience, classification):
+    """Stopped early (restore-best) or trained through its schedule
+    (``n_iter_no_change=None``: every epoch, its last weights kept, scored
+    at its end), each network is the plain estimator's fit on its fold."""
     X, y = classification
-    model = MLPClassifierCV(**FAST, ensemble_size=2).fit(X, y)
+    model = MLPClassifierCV(**FAST, ensemble_size=2, n_iter_no_change=patience).fit(X, y)
     Xs = model.scaler_.transform(X).astype(np.float32)  # the networks train in float32
     seeds = member_seeds(0, 3 * 2).reshape(3, 2)
     splits = model._inner_splits(X, y, None)
@@ -250,10 +255,58 @@ def test_each_fold_network_equals_its_separate_fit(classification):
             assert member.n_iter_ == alone.n_iter_
             for a, b in zip(member.coefs_, alone.coefs_):
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+            kept = [networks[2 * fold + i] for i in (0, 1)]
+            if patience is None:  # the last epoch's weights and score
+                assert member.n_iter_ == FAST["max_iter"]
+                assert not member.restore_best_weights
+                kept = [n.validation_scores_[-1] for n in kept]
+            else:
+                kept = [n.best_validation_score_ for n in kept]
             score = model.cv_results_[f"split{fold}_test_score"][model.best_index_]
-            assert score == pytest.approx(
-                np.mean([networks[2 * fold + i].best_validation_score_ for i in (0, 1)])
-            )
+            assert score == pytest.approx(np.mean(kept))
+
+
+def test_a_configurations_patience_overrides_the_estimators(classification, monkeypatch):
+    """``n_iter_no_change=None`` (train through the schedule) applies where
+    it is set: the estimator's, unless a configuration sets its own."""
+    model = MLPClassifierCV(**{**FAST, "n_iter_no_change": None})
+    through = dict(n_iter_no_change=np.inf, restore_best_weights=False)
+    assert through.items() <= model._network_params().items()
+    stopped = model._network_params({"n_iter_no_change": 5})
+    assert stopped["n_iter_no_change"] == 5 and stopped["restore_best_weights"]
+    default = MLPClassifierCV(**FAST)
+    assert through.items() <= default._network_params({"n_iter_no_change": None}).items()
+    searched = []  # the search's networks: candidate-major, then fold
+    original = BaseMLPCV._select
+
+    def spy(self, networks, *args, **kwargs):
+        searched.extend(networks)
+        return original(self, networks, *args, **kwargs)
+
+    monkeypatch.setattr(BaseMLPCV, "_select", spy)
+    X, y = classification
+    portfolio = [{"alphas": [1e-3]}, {"n_iter_no_change": None, "alphas": [1e-3]}]
+    model = MLPClassifierCV(**{**FAST, "portfolio": portfolio, "halving": False}).fit(X, y)
+    stopped, through = searched[:3], searched[3:]
+    assert all(n.planner.restore_best_weights for n in stopped)
+    assert not any(n.planner.restore_best_weights for n in through)
+    assert all(n.n_iter_ == FAST["max_iter"] for n in through)
+    assert any(n.n_iter_ < FAST["max_iter"] for n in stopped)
+    for candidate, networks in enumerate((stopped, through)):
+        states = [n.result.state for n in networks]
+        scores = (
+            [s.best_validation_score for s in states]
+            if candidate == 0
+            else [s.validation_scores[-1] for s in states]
+        )
+        folds = [model.cv_results_[f"split{f}_test_score"][candidate] for f in range(3)]
+        np.testing.assert_allclose(folds, scores)
+
+
+def test_refit_after_training_through_the_schedule_takes_every_epoch(regression):
+    X, y = regression
+    model = MLPRegressorCV(**FAST, n_iter_no_change=None, refit=True).fit(X, y)
+    assert model.n_iter_.tolist() == [FAST["max_iter"]] * 3
 
 
 def test_a_folds_networks_validate_its_rows_once(classification, monkeypatch):
@@ -391,6 +444,9 @@ def test_parameters_passed_on_are_checked_by_the_networks_constraints(Estimator)
         if name == "threshold":  # widened: "auto", then the networks' own
             [auto, *rest] = own[name]
             assert auto.options == {"auto"} and rest == network[name]
+            continue
+        if name == "n_iter_no_change":  # widened: the networks' own, then None
+            assert own[name] == [*network[name], None]
             continue
         [narrowed], [wider] = own[name], network[name]
         assert narrowed.options < wider.options, name
@@ -683,7 +739,7 @@ def test_a_classifiers_group_folds_spread_a_rare_class():
 def test_no_finite_inner_score_is_said_not_hidden():
     from types import SimpleNamespace
 
-    networks = [SimpleNamespace(best_validation_score_=np.nan, n_iter_=3)] * 4
+    networks = [SimpleNamespace(held_out_score_=np.nan, n_iter_=3)] * 4
     model = MLPRegressorCV(alphas=[0.1, 1.0], ensemble_size=1)
     with pytest.warns(
         UserWarning, match="No alpha has a finite mean inner-fold score"
@@ -700,7 +756,7 @@ def _select_with_scores(alphas, scores):
     from types import SimpleNamespace
 
     networks = [
-        SimpleNamespace(best_validation_score_=score, n_iter_=3)
+        SimpleNamespace(held_out_score_=score, n_iter_=3)
         for score in scores
         for _ in range(2)
     ]
@@ -950,16 +1006,22 @@ def test_the_first_rung_waits_for_enough_optimizer_steps():
     assert rung_epochs(FIRST_RUNG_STEPS, steps_per_epoch=1) == []
 
 
+def _state(curve):
+    """What halving reads of a training state: its held-out scores so far."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(best_validation_score=max(curve), validation_scores=curve)
+
+
 def test_halving_reads_only_the_training_states_it_is_handed():
     """The halving holds no estimator: the scheduler hands it the plans'
     training states at each rung (3 alphas x 2 folds here, alpha-major), and
     it names the plans to stop from their best held-out scores alone."""
-    from types import SimpleNamespace
 
     from skmlp._tuned.halving import CandidateHalving
 
     scores = [-1.0, -1.0, -0.5, -0.4, -2.0, -np.inf]  # alpha 1 leads
-    states = [SimpleNamespace(best_validation_score=s) for s in scores]
+    states = [_state([s]) for s in scores]
     halving = CandidateHalving(3)
     assert halving.stop(4, states) == [0, 1, 4, 5]
     assert halving.alive == [1] and halving.pruned_at.tolist() == [4, 0, 4]
@@ -971,12 +1033,11 @@ def test_halving_keeps_each_configurations_best_candidate():
     the best candidate of every configuration, however it ranks: networks
     that start slowly (embeddings, a lower rate) are compared at their end.
     Candidates 0-2 are one configuration, 3-5 another (one plan each)."""
-    from types import SimpleNamespace
 
     from skmlp._tuned.halving import CandidateHalving
 
     scores = [-0.1, -0.2, -0.3, -0.9, -0.8, -1.0]
-    states = [SimpleNamespace(best_validation_score=s) for s in scores]
+    states = [_state([s]) for s in scores]
     halving = CandidateHalving(6, configurations=[0, 0, 0, 1, 1, 1])
     assert halving.stop(2, states) == [2, 3, 5]
     assert halving.alive == [0, 1, 4]  # the best two, and configuration 1's best
@@ -986,6 +1047,19 @@ def test_halving_keeps_each_configurations_best_candidate():
     # one configuration: the rule of the alphas alone
     alone = CandidateHalving(6)
     assert alone.stop(2, states) == [2, 3, 4, 5]
+
+
+def test_halving_ranks_networks_that_keep_their_last_weights_by_their_last_score():
+    """A candidate trained through its schedule (``n_iter_no_change=None``)
+    keeps its weights at the rung, not its best epoch's: it is ranked by
+    its last held-out score. Candidate 0 was best two epochs ago."""
+
+    from skmlp._tuned.halving import CandidateHalving
+
+    curves = [[-0.1, -0.9], [-0.5, -0.4], [-0.6, -0.7]]
+    states = [_state(c) for c in curves]
+    assert CandidateHalving(3).stop(2, states) == [1, 2]  # by the best: 0 stays
+    assert CandidateHalving(3, keeps_last=[True] * 3).stop(2, states) == [0, 2]
 
 
 def test_the_networks_train_in_float32_and_predict_in_the_inputs_dtype(

@@ -127,6 +127,8 @@ CANDIDATES = {
         ),
         None,
     ),
+    # every network trained through its schedule, keeping its last weights
+    "cv through": (dict(n_iter_no_change=None), None),
     # the "best" preset: the defaults and both embeddings (at most 32 columns)
     "cv preset best": (dict(portfolio="best"), None),
     # the defaults and, on tables of at most 32 columns, a generalised additive

@@ -4,11 +4,13 @@ MultiLabelMLPCV): scaling, inner folds, one pass, selection.
 A CV estimator trains one network per (candidate, inner fold, seed) -- a
 candidate is a configuration of the portfolio and one of its alphas -- on
 the rows of the fold's training part, with early stopping (and
-restore-best) on the fold's held-out rows. One estimator of the networks'
-class per configuration prepares each fold's rows once and hands the
-planner the alphas and seeds as vectors (``BaseMLP._plan_networks``); all
-the plans train together on model axes (:func:`skmlp.model_axis.train`),
-pruned by successive halving, or one after the other when they cannot. Each
+restore-best) on the fold's held-out rows, or through its whole schedule
+(``n_iter_no_change=None``, its held-out rows only scoring it). One
+estimator of the networks' class per configuration prepares each fold's
+rows once and hands the planner the alphas and seeds as vectors
+(``BaseMLP._plan_networks``); all the plans train together on model axes
+(:func:`skmlp.model_axis.train`), pruned by successive halving, or one
+after the other when they cannot. Each
 candidate's score is the mean of its networks' held-out scores at their best
 epochs; the best candidate's networks, or an ensemble selection of several
 candidates', weighted, make the final model (or, with ``refit=True``,
@@ -38,7 +40,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import threadpool_limits
 
 from .._estimators.attributes import CV_PRIVATE
-from .._estimators.base import _training_median
+from .._estimators.base import BaseMLP, _training_median
 from .._estimators.ensemble import bind_members, ensemble_shape, member_seeds, publish
 from .._estimators.planner import PendingFit, train_and_publish
 from .._sklearn_compat import Interval, StrOptions, _check_sample_weight
@@ -49,7 +51,7 @@ from ..preprocessing import SmoothClipScaler, TableEncoder, raw_table_checks
 from ..training.newton import newton_applies
 from ..training.trainer import Status
 from .budget import TimeBudget
-from .halving import CandidateHalving
+from .halving import CandidateHalving, kept_score
 from .portfolio import PRESETS, _checked_alphas, candidate_params, checked_portfolio
 from .selection import batched_score, greedy_selection
 
@@ -57,6 +59,18 @@ from .selection import batched_score, greedy_selection
 ALPHAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 #: What a CV estimator passes to its networks, whatever its parameters.
 FIXED = dict(early_stopping=True, restore_best_weights=True, solver="adam")
+
+
+def _through_schedule(params):
+    """The networks' ``params`` with ``n_iter_no_change=None`` (train
+    through the schedule) as the networks take it: never stopped
+    (``np.inf``) and keeping their last weights, which their held-out rows
+    only score; any other value as it is."""
+    if "n_iter_no_change" in params and params["n_iter_no_change"] is None:
+        return {**params, "n_iter_no_change": np.inf, "restore_best_weights": False}
+    return params
+
+
 #: How the networks of a linear configuration (no hidden layer) train: to the
 #: penalised optimum -- the solution of ridge or L2 logistic regression at each
 #: alpha -- by L-BFGS, or by Newton's method where it costs less
@@ -120,6 +134,8 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "learning_rate": [StrOptions({"constant", "cosine"})],
         "scaling": [StrOptions({"robust", "standard"}), None],
+        # widened: None trains every network through its schedule
+        "n_iter_no_change": [*BaseMLP._parameter_constraints["n_iter_no_change"], None],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -198,8 +214,11 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         sizes = [len(c.alphas) for c in configurations]
         in_pass = np.repeat([not _is_linear(c.params, self) for c in configurations], sizes)
         of_configuration = np.repeat(np.arange(len(configurations)), sizes)
+        keeps_last = np.repeat([_keeps_last(self, c) for c in configurations], sizes)
         halving = self._halving(
-            [c for c, kept in zip(candidates, in_pass) if kept], of_configuration[in_pass]
+            [c for c, kept in zip(candidates, in_pass) if kept],
+            of_configuration[in_pass],
+            keeps_last[in_pass],
         )
         budget = None
         if self.time_budget is not None:
@@ -308,13 +327,16 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         return splits
 
     # -- the networks ----------------------------------------------------------
-    def _network_params(self):
-        """The networks' parameters: those they share with this estimator."""
+    def _network_params(self, configuration=None):
+        """The parameters of the networks of ``configuration`` (a dict of
+        the networks' parameters; ``None``: the estimator's own), as they
+        take them: those they share with this estimator, then the
+        configuration's (:func:`_through_schedule`)."""
         own = self.get_params(deep=False)
         names = set(self._network_class().get_params()) - set(OWN)
         params = {name: value for name, value in own.items() if name in names}
         params["scoring"] = "loss" if self.scoring is None else self.scoring
-        return {**params, **FIXED}
+        return _through_schedule({**params, **FIXED, **(configuration or {})})
 
     def _train_networks(self, X, y, sample_weight, splits, configurations, rungs):
         """One network per (candidate, fold, seed), in that order -- the
@@ -361,7 +383,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         that plans them, their plans (a list per fold, alpha-major) and what
         preparing each fold's rows taught it (the fold's class weights,
         classes, input median: see :meth:`BaseMLP._plan_networks`)."""
-        params = {**self._network_params(), **configuration.params}
+        params = self._network_params(configuration.params)
         if _is_linear(configuration.params, self):
             # in float64: L-BFGS's line search stalls on float32 rounding
             # before it reaches the optimum (and a linear model costs little)
@@ -413,14 +435,15 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         batch = max(200 if size == "auto" else size for size in sizes)
         return math.ceil(rows / min(batch, rows))
 
-    def _halving(self, candidates, configurations):
+    def _halving(self, candidates, configurations, keeps_last):
         """The successive halving of the candidates (``halving=True`` and
         more than one candidate), or ``None``; ``configurations``: each
-        candidate's configuration."""
+        candidate's configuration; ``keeps_last``: whether its networks keep
+        their last weights (``n_iter_no_change=None``)."""
         if not self.halving or len(candidates) < 2:
             return None
         report = partial(self._report_rung, candidates) if self.verbose else None
-        return CandidateHalving(len(candidates), report, configurations)
+        return CandidateHalving(len(candidates), report, configurations, keeps_last)
 
     def _report_budget(self, epoch):
         if self.verbose:
@@ -449,7 +472,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         alpha comes from (``"alphas"`` for all by default), for messages."""
         k = self._per_fold()
         n = len(candidates)
-        scores = np.array([t.best_validation_score_ for t in networks], dtype=float)
+        scores = np.array([t.held_out_score_ for t in networks], dtype=float)
         # a network never scored finite (an undefined metric on its fold) has
         # no score: NaN, as in scikit-learn's searches, not its starting -inf
         scores[~np.isfinite(scores)] = np.nan
@@ -591,7 +614,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         else:
             parts = [fitted[c] for c in chosen]
         members = [m for part in parts for m in part]
-        params = {**self._network_params(), **self.best_params_}
+        params = self._network_params(self.best_params_)
         ensemble = self._network_class(**params, ensemble_size=len(members))
         publish(ensemble, members)
         if len(chosen) > 1:
@@ -624,13 +647,14 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
 
     def _refitted(self, trained, X, y, sample_weight):
         """Networks of the candidate of ``trained`` (its fold networks)
-        trained on every row for the median of their best epochs (a linear
-        candidate: solved to its optimum again)."""
+        trained on every row for the median of the epochs whose weights they
+        kept (:attr:`_Trained.kept_epoch_`; a linear candidate: solved to its
+        optimum again)."""
         params = trained[0].planner.get_params()
         size = 1  # L-BFGS solves to the one optimum again
         if params["solver"] != "lbfgs":
             params.update(self._fold_ensemble())
-            epochs = int(np.ceil(np.median([t.result.state.best_epoch for t in trained])))
+            epochs = int(np.ceil(np.median([t.kept_epoch_ for t in trained])))
             epochs = min(max(epochs, 1), params["max_iter"])
             params.update(early_stopping=False, max_iter=epochs, n_iter_no_change=np.inf)
             size = len(trained) * ensemble_shape(self.ensemble_size, self.ensemble_kind)[1]
@@ -837,13 +861,33 @@ class _Trained:
     seed: int
 
     @property
-    def best_validation_score_(self):
+    def keeps_last(self):
+        """Whether the network kept its last weights (trained through its
+        schedule), not its best epoch's."""
+        return not self.planner.restore_best_weights
+
+    @property
+    def held_out_score_(self):
+        """The held-out score of the weights the network kept (NaN if never
+        scored)."""
         state = self.result.state
-        return state.best_validation_score if state.validation_scores else np.nan
+        return kept_score(state, self.keeps_last) if state.validation_scores else np.nan
+
+    @property
+    def kept_epoch_(self):
+        """The epoch of the weights the network kept."""
+        state = self.result.state
+        return state.n_iter if self.keeps_last else state.best_epoch
 
     @property
     def n_iter_(self):
         return self.result.state.n_iter
+
+
+def _keeps_last(estimator, configuration):
+    """Whether the networks of ``configuration`` keep their last weights
+    (trained through their schedule), not their best epoch's."""
+    return not estimator._network_params(configuration.params)["restore_best_weights"]
 
 
 def _fold_args(X, y, sample_weight, split):

@@ -2,8 +2,9 @@
 
 The pass pauses after every epoch (in lockstep across its axes, as it does at
 halving's rungs); once the fit has run ``time_budget`` seconds, every network
-still training stops there, keeping its best epoch so far, as a network
-pruned by halving does. The linear configurations' solves, ensemble selection
+still training stops there, keeping its best epoch so far (or, trained
+through its schedule, its weights there), as a network pruned by halving
+does. The linear configurations' solves, ensemble selection
 and a refit come after the pass and are not cut short: the budget bounds the
 networks' training, the part of a fit that grows with ``max_iter``.
 """

@@ -322,8 +322,8 @@ class MultiLabelMLPCV(_ClassifierCV):
     def _validation_options(self):
         return dict(multi_output=True)
 
-    def _network_params(self):
-        params = super()._network_params()
+    def _network_params(self, configuration=None):
+        params = super()._network_params(configuration)
         if isinstance(self.threshold, str):  # "auto": chosen after the search
             params["threshold"] = 0.5
         return params

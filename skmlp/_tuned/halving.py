@@ -5,7 +5,8 @@ alphas alone without a portfolio). Every network of the search starts
 together; at each rung (an epoch, then twice it, four times, ...: see
 :func:`rung_epochs`) the candidates whose mean inner held-out score so far
 is not among the best leave the search -- their networks stop there,
-keeping their best weights -- and the others go on; the best candidate of
+keeping their best weights (their weights there when they train through
+their schedule) -- and the others go on; the best candidate of
 each configuration always goes on, so that a configuration whose networks
 start slowly (embeddings, a lower learning rate) is compared at its end,
 not at its start. scikit-learn's
@@ -60,11 +61,14 @@ class CandidateHalving:
         that did not.
     """
 
-    def __init__(self, n_candidates, report=None, configurations=None):
+    def __init__(self, n_candidates, report=None, configurations=None, keeps_last=None):
         self.n_candidates, self.report = n_candidates, report
         if configurations is None:
             configurations = np.zeros(n_candidates, dtype=int)
         self.configurations = np.asarray(configurations)
+        if keeps_last is None:
+            keeps_last = np.zeros(n_candidates, dtype=bool)
+        self.keeps_last = np.asarray(keeps_last, dtype=bool)
         self.alive = list(range(n_candidates))
         self.pruned_at = np.zeros(n_candidates, dtype=int)
 
@@ -74,12 +78,15 @@ class CandidateHalving:
         return Rungs(rung_epochs(max_iter, steps_per_epoch), self.stop)
 
     def scores(self, states):
-        """Each candidate's mean best held-out score so far, from the plans'
+        """Each candidate's mean held-out score of the weights its networks
+        would keep (:func:`kept_score`), from the plans'
         :class:`~skmlp.training.state.TrainingState` ``states`` (NaN before
         its networks have a finite one)."""
-        best = np.array([state.best_validation_score for state in states], float)
-        best[~np.isfinite(best)] = np.nan
-        return best.reshape(self.n_candidates, -1).mean(axis=1)
+        per_candidate = len(states) // self.n_candidates
+        last = np.repeat(self.keeps_last, per_candidate)
+        kept = np.array([kept_score(s, k) for s, k in zip(states, last)], float)
+        kept[~np.isfinite(kept)] = np.nan
+        return kept.reshape(self.n_candidates, -1).mean(axis=1)
 
     def stop(self, epoch, states):
         """At rung ``epoch``, with the plans' training ``states``: the
@@ -103,3 +110,13 @@ class CandidateHalving:
         if self.report is not None:
             self.report(epoch, self.alive, scores)
         return [c * per_candidate + i for c in leaving for i in range(per_candidate)]
+
+
+def kept_score(state, last):
+    """The held-out score of the weights a network keeps, from its
+    :class:`~skmlp.training.state.TrainingState`: its last epoch's
+    (``last``: trained through its schedule, ``n_iter_no_change=None``) or
+    its best so far (restore-best); -inf before it has one."""
+    if last and state.validation_scores:
+        return state.validation_scores[-1]
+    return state.best_validation_score if state.validation_scores else -np.inf

@@ -152,7 +152,7 @@ def _check_names(i, params, names, fixed):
 
 def _check_values(estimator, i, params):
     """The values of configuration ``i``, checked as its networks check them."""
-    network = estimator._network_class(**{**estimator._network_params(), **params})
+    network = estimator._network_class(**estimator._network_params(params))
     try:
         network._validate_params()
     except ValueError as error:  # InvalidParameterError too
