@@ -443,10 +443,11 @@ halving : bool, default=True
     solved, never halved) within the one pass. At the first rung (the epoch
     by which every network has taken 16 optimizer steps, and at least the
     second), then at twice that epoch, four times, ..., all but the best
-    third of the candidates left (by mean inner held-out score so far; ties
-    stay together) and the best of each configuration stop: their networks
-    keep their best weights (with ``n_iter_no_change=None``, their weights
-    there), their scores there are their ``cv_results_`` scores, and
+    third of the candidates left (by mean inner held-out score so far, or
+    at the rung with ``n_iter_no_change=None``; ties stay together) and the
+    best of each configuration stop: their networks keep their best
+    weights (with ``n_iter_no_change=None``, their weights there), their
+    scores there are their ``cv_results_`` scores, and
     ``cv_results_['pruned_at_epoch']`` says where (0: not pruned). The
     others go on. False trains every candidate's networks to their own end.""",
     "time_budget": """\

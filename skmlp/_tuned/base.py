@@ -458,7 +458,7 @@ class BaseMLPCV(BaseEstimator, metaclass=ABCMeta):
         left = ", ".join(_label(candidates[a]) for a in alive)
         print(
             f"{type(self).__name__}: epoch {epoch}: {len(alive)} of {len(candidates)} "
-            f"candidates left ({left}); best mean inner score so far {scores[best]:.4f} "
+            f"candidates left ({left}); best mean inner score {scores[best]:.4f} "
             f"({_label(candidates[best])})",
             flush=True,
         )

@@ -3,7 +3,8 @@
 A candidate is a configuration of the portfolio at one of its alphas (the
 alphas alone without a portfolio). Every network of the search starts
 together; at each rung (an epoch, then twice it, four times, ...: see
-:func:`rung_epochs`) the candidates whose mean inner held-out score so far
+:func:`rung_epochs`) the candidates whose mean inner held-out score (best
+so far, or at the rung for networks that train through their schedule)
 is not among the best leave the search -- their networks stop there,
 keeping their best weights (their weights there when they train through
 their schedule) -- and the others go on; the best candidate of
