@@ -31,6 +31,7 @@ from sklearn.utils._param_validation import (  # noqa: F401 - 1.2+: parameter co
     Interval,
     Options,
     StrOptions,
+    validate_parameter_constraints,
 )
 from sklearn.utils.metaestimators import _safe_split  # noqa: F401 - rows of X, y (and kernels)
 from sklearn.utils.multiclass import _check_partial_fit_first_call  # noqa: F401

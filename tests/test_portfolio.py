@@ -157,6 +157,12 @@ def test_halving_prunes_across_the_portfolio(classification):
         ([{"random_state": 3}], "share their seeds"),
         ([{"colour": 3}], "not a parameter of the networks"),
         ([{}, {"dropout": 2.0}], r"portfolio\[1\]: The 'dropout' parameter"),
+        # as the CV estimator checks its own: narrowed, and widened (None)
+        (
+            [{}, {"learning_rate": "adaptive"}],
+            r"portfolio\[1\]: The 'learning_rate' parameter of MLPClassifierCV",
+        ),
+        ([{"n_iter_no_change": 0}], r"'n_iter_no_change' parameter of \w+CV.*or None"),
         ([{"alphas": [-1]}], r"portfolio\[0\]\['alphas'\] must be"),
         ([{}, {"class_weight": "balanced"}], "differ in class_weight.*give a scoring"),
     ],

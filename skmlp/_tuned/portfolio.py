@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._sklearn_compat import validate_parameter_constraints
+
 #: Parameters of the networks that change their validation loss: with
 #: ``scoring=None`` candidates are compared by it, so a portfolio's
 #: configurations must agree on them (or a common ``scoring`` be given).
@@ -151,9 +153,17 @@ def _check_names(i, params, names, fixed):
 
 
 def _check_values(estimator, i, params):
-    """The values of configuration ``i``, checked as its networks check them."""
+    """The values of configuration ``i``, checked as the CV estimator checks
+    its own (it narrows ``learning_rate`` and widens ``n_iter_no_change``),
+    then as its networks check them."""
+    constraints = estimator._parameter_constraints
     network = estimator._network_class(**estimator._network_params(params))
     try:
+        validate_parameter_constraints(
+            {name: constraints[name] for name in params if name in constraints},
+            params,
+            caller_name=type(estimator).__name__,
+        )
         network._validate_params()
     except ValueError as error:  # InvalidParameterError too
         raise type(error)(f"portfolio[{i}]: {error}") from None
