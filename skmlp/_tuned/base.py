@@ -868,10 +868,9 @@ class _Trained:
 
     @property
     def held_out_score_(self):
-        """The held-out score of the weights the network kept (NaN if never
-        scored)."""
-        state = self.result.state
-        return kept_score(state, self.keeps_last) if state.validation_scores else np.nan
+        """The held-out score of the weights the network kept (-inf if never
+        scored: :meth:`BaseMLPCV._select` makes it NaN)."""
+        return kept_score(self.result.state, self.keeps_last)
 
     @property
     def kept_epoch_(self):

@@ -118,6 +118,6 @@ def kept_score(state, last):
     :class:`~skmlp.training.state.TrainingState`: its last epoch's
     (``last``: trained through its schedule, ``n_iter_no_change=None``) or
     its best so far (restore-best); -inf before it has one."""
-    if last and state.validation_scores:
-        return state.validation_scores[-1]
-    return state.best_validation_score if state.validation_scores else -np.inf
+    if not state.validation_scores:
+        return -np.inf
+    return state.validation_scores[-1] if last else state.best_validation_score
