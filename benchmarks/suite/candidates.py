@@ -129,6 +129,19 @@ CANDIDATES = {
     ),
     # every network trained through its schedule, keeping its last weights
     "cv through": (dict(n_iter_no_change=None), None),
+    # the same through shorter schedules at higher learning rates
+    "cv through 50": (
+        dict(n_iter_no_change=None, max_iter=50, learning_rate_init=0.008),
+        None,
+    ),
+    "cv through 40": (
+        dict(n_iter_no_change=None, max_iter=40, learning_rate_init=0.01),
+        None,
+    ),
+    "cv best through 40": (
+        dict(portfolio="best", n_iter_no_change=None, max_iter=40, learning_rate_init=0.01),
+        None,
+    ),
     # the "best" preset: the defaults and both embeddings (at most 32 columns)
     "cv preset best": (dict(portfolio="best"), None),
     # the defaults and, on tables of at most 32 columns, a generalised additive
