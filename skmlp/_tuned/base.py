@@ -10,11 +10,12 @@ estimator of the networks' class per configuration prepares each fold's
 rows once and hands the planner the alphas and seeds as vectors
 (``BaseMLP._plan_networks``); all the plans train together on model axes
 (:func:`skmlp.model_axis.train`), pruned by successive halving, or one
-after the other when they cannot. Each
-candidate's score is the mean of its networks' held-out scores at their best
-epochs; the best candidate's networks, or an ensemble selection of several
-candidates', weighted, make the final model (or, with ``refit=True``,
-networks of those candidates trained on every row).
+after the other when they cannot. Each candidate's score is the mean of
+its networks' held-out scores of the weights they kept (their best
+epoch's, or their last with ``n_iter_no_change=None``); the best
+candidate's networks, or an ensemble selection of several candidates',
+weighted, make the final model (or, with ``refit=True``, networks of those
+candidates trained on every row).
 """
 
 import dataclasses
